@@ -1,0 +1,70 @@
+/** Data access for `accounts`: agents (PIN) and site managers (password). */
+import type { Db } from '../db/database';
+import type { AccountRole } from '../../../shared/identity';
+
+interface AccountRow {
+  id: string;
+  site_id: string;
+  role: AccountRole;
+  login: string;
+  first_name: string;
+  secret_hash: string;
+  active: number;
+  created_at: string;
+}
+
+export interface Account {
+  id: string;
+  siteId: string;
+  role: AccountRole;
+  login: string;
+  firstName: string;
+  secretHash: string;
+  active: boolean;
+  createdAt: string;
+}
+
+function toAccount(row: AccountRow): Account {
+  return {
+    id: row.id,
+    siteId: row.site_id,
+    role: row.role,
+    login: row.login,
+    firstName: row.first_name,
+    secretHash: row.secret_hash,
+    active: row.active === 1,
+    createdAt: row.created_at
+  };
+}
+
+export type AccountsRepository = ReturnType<typeof createAccountsRepository>;
+
+export function createAccountsRepository(db: Db) {
+  const insert = db.prepare(
+    'INSERT INTO accounts (id, site_id, role, login, first_name, secret_hash, active, created_at) VALUES (@id, @siteId, @role, @login, @firstName, @secretHash, @active, @createdAt)'
+  );
+  const byId = db.prepare('SELECT * FROM accounts WHERE id = ?');
+  const byLogin = db.prepare('SELECT * FROM accounts WHERE login = ?');
+  const setActive = db.prepare('UPDATE accounts SET active = ? WHERE id = ?');
+  const setSecret = db.prepare('UPDATE accounts SET secret_hash = ? WHERE id = ?');
+
+  return {
+    insert(account: Account): void {
+      insert.run({ ...account, active: account.active ? 1 : 0 });
+    },
+    findById(id: string): Account | null {
+      const row = byId.get(id) as AccountRow | undefined;
+      return row ? toAccount(row) : null;
+    },
+    findByLogin(login: string): Account | null {
+      const row = byLogin.get(login) as AccountRow | undefined;
+      return row ? toAccount(row) : null;
+    },
+    setActive(id: string, active: boolean): void {
+      setActive.run(active ? 1 : 0, id);
+    },
+    setSecretHash(id: string, secretHash: string): void {
+      setSecret.run(secretHash, id);
+    }
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * `createApplication` wires the services, the HTTP app and the socket hub over the dependencies it
+ * is given (store, clock, logger, optional SvelteKit handler). `main.ts` builds the real ones;
+ * tests build them over a temporary database and a manual clock.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { createAuthService } from './auth/auth.service';
+import type { Clock } from './clock';
+import type { Config } from './config';
+import { createHttpApp, type KitHandler } from './http/http-app';
+import { createPairingService } from './pairing/pairing.service';
+import { createSiteHandlers } from './socket/handlers/site.handlers';
+import { createTerminalHandlers } from './socket/handlers/terminal.handlers';
+import { attachHub, createSocketServer } from './socket/hub';
+import { rooms } from './socket/types';
+import type { Store } from './store';
+import { TerminalPresence } from './terminals/terminal-presence';
+import { createTerminalsService } from './terminals/terminals.service';
+import { version } from './version';
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  kitHandler?: KitHandler;
+}
+
+export type Application = Awaited<ReturnType<typeof createApplication>>;
+
+export function createApplication({ config, store, clock, logger, kitHandler }: AppDeps) {
+  const presence = new TerminalPresence();
+  const terminals = createTerminalsService({ store, clock, presence });
+  const auth = createAuthService({
+    store,
+    clock,
+    sessionHours: { agent: config.agentSessionHours, manager: config.managerSessionHours }
+  });
+  const pairing = createPairingService({ store, clock, terminals, pairingMinutes: config.pairingMinutes });
+
+  const httpServer = http.createServer();
+  const io = createSocketServer(httpServer);
+  const onRequest = createHttpApp({
+    config,
+    store,
+    auth,
+    terminals,
+    pairing,
+    logger,
+    version,
+    kitHandler,
+    onLogout: (authSessionId) => {
+      io.to(rooms.login(authSessionId)).emit('credential:revoked', { reason: 'logged_out' });
+      io.in(rooms.login(authSessionId)).disconnectSockets(true);
+    }
+  });
+  // socket.io answers its own path first; every other request comes here.
+  httpServer.on('request', (req, res) => {
+    if (req.url?.startsWith('/socket.io/')) return;
+    onRequest(req, res);
+  });
+  attachHub(io, { auth, terminals, presence, clock, logger }, {
+    ...createSiteHandlers({ store }),
+    ...createTerminalHandlers({ io, terminals, pairing })
+  });
+
+  return {
+    httpServer,
+    io,
+    services: { auth, terminals, pairing },
+    listen(port: number, host: string): Promise<AddressInfo> {
+      return new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          resolve(httpServer.address() as AddressInfo);
+        });
+      });
+    },
+    /** Stops accepting, closes every socket and the HTTP server. The caller closes the store. */
+    async close(): Promise<void> {
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+        httpServer.closeAllConnections();
+      });
+    }
+  };
+}

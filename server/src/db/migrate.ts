@@ -1,0 +1,87 @@
+/**
+ * Numbered SQL migrations (`0001_init.sql`, …) applied in one transaction at start-up. The
+ * database keeps the name and checksum of each file it ran; a history that does not match the
+ * files (a file changed, removed or renamed after it ran) is refused rather than guessed at.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+
+export interface MigrationFile {
+  version: number;
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+export class MigrationHistoryError extends Error {
+  constructor(message: string) {
+    super(`${message}. The database does not match this version of Guichet; restore a matching backup or version.`);
+    this.name = 'MigrationHistoryError';
+  }
+}
+
+const fileName = /^(\d{4})_([a-z0-9_]+)\.sql$/;
+
+export function readMigrations(dir: string): MigrationFile[] {
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
+  const migrations = files.map((file) => {
+    const match = fileName.exec(file);
+    if (!match) throw new Error(`Migration file ${file} must be named NNNN_name.sql`);
+    const sql = fs.readFileSync(path.join(dir, file), 'utf8');
+    return {
+      version: Number(match[1]),
+      name: file,
+      sql,
+      checksum: createHash('sha256').update(sql).digest('hex')
+    };
+  });
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`Migration ${m.name} breaks the numbering: expected ${String(i + 1).padStart(4, '0')}`);
+  });
+  return migrations;
+}
+
+interface AppliedRow {
+  version: number;
+  name: string;
+  checksum: string;
+}
+
+/** Applies pending migrations; returns how many ran. */
+export function migrate(db: Database.Database, dir: string): number {
+  const migrations = readMigrations(dir);
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    checksum TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+  )`);
+  const applied = db.prepare('SELECT version, name, checksum FROM schema_migrations ORDER BY version').all() as AppliedRow[];
+
+  for (const row of applied) {
+    const file = migrations[row.version - 1];
+    if (!file) throw new MigrationHistoryError(`Migration ${row.name} was applied but is missing from the migrations folder`);
+    if (file.name !== row.name) throw new MigrationHistoryError(`Migration ${row.version} was applied as ${row.name} but the file is now ${file.name}`);
+    if (file.checksum !== row.checksum) throw new MigrationHistoryError(`Migration ${row.name} was changed after it was applied`);
+  }
+
+  const pending = migrations.slice(applied.length);
+  if (pending.length === 0) return 0;
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)');
+  db.transaction(() => {
+    for (const m of pending) {
+      db.exec(m.sql);
+      record.run(m.version, m.name, m.checksum, new Date().toISOString());
+    }
+  })();
+  return pending.length;
+}
+
+export function appliedMigrationCount(db: Database.Database): number {
+  return (db.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get() as { n: number }).n;
+}

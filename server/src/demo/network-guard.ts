@@ -1,0 +1,36 @@
+/**
+ * The demo credentials are public (README). Listening on the hall network while one of them
+ * still opens an active account would let anyone there act as an agent or a manager.
+ */
+import { isLoopbackHost } from '../config';
+import type { Store } from '../store';
+import { verifySecret } from '../auth/secrets';
+import { demoAccounts } from './demo-data';
+
+/** Logins of active accounts that still accept their published demo PIN or password. */
+export async function exposedDemoLogins(store: Store): Promise<string[]> {
+  const exposed: string[] = [];
+  for (const demo of demoAccounts) {
+    const account = store.accounts.findByLogin(demo.login);
+    if (account?.active && (await verifySecret(account.secretHash, demo.secret))) exposed.push(demo.login);
+  }
+  return exposed;
+}
+
+export class NetworkGuardError extends Error {
+  constructor(host: string, logins: string[]) {
+    super(
+      `Refusing to listen on ${host}: the demo accounts ${logins.join(', ')} still accept the PIN or password published in the README, ` +
+        `so anyone on the network could use them.\n` +
+        `Fix: run "npm run demo:lock" to deactivate the demo accounts (or change their PIN/password), then start again. ` +
+        `To keep trying the demo, listen on this machine only: unset GUICHET_HOST or set GUICHET_HOST=127.0.0.1.`
+    );
+    this.name = 'NetworkGuardError';
+  }
+}
+
+export async function assertSafeToListen(host: string, store: Store): Promise<void> {
+  if (isLoopbackHost(host)) return;
+  const logins = await exposedDemoLogins(store);
+  if (logins.length > 0) throw new NetworkGuardError(host, logins);
+}

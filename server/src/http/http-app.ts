@@ -1,0 +1,148 @@
+/**
+ * The HTTP side of the one port: health, the small JSON API (login, pairing), then the SvelteKit
+ * app for everything else. socket.io attaches to the same server and answers /socket.io/ itself.
+ */
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { AppError } from '../../../shared/errors';
+import { credentialCookie, pairingCookie, type Face } from '../../../shared/identity';
+import { setRequestContext } from '../../../shared/request-context';
+import { loginInput, logoutInput } from '../../../shared/schemas/auth';
+import { pairingStartInput } from '../../../shared/schemas/terminal';
+import type { AuthService } from '../auth/auth.service';
+import type { Config } from '../config';
+import { isLoopbackHost } from '../config';
+import { appliedMigrationCount } from '../db/migrate';
+import { findDemoTerminalId } from '../demo/seed-demo';
+import type { PairingService } from '../pairing/pairing.service';
+import type { Store } from '../store';
+import type { TerminalsService } from '../terminals/terminals.service';
+import { clearCookie, cookiesOf, serializeCookie } from './cookies';
+import { resolveRequestContext } from './identities';
+import { readJson, sendError, sendJson } from './json';
+import { toErrorBody } from '../errors';
+
+export type KitHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+export interface HttpDeps {
+  config: Config;
+  store: Store;
+  auth: AuthService;
+  terminals: TerminalsService;
+  pairing: PairingService;
+  logger: Logger;
+  version: string;
+  kitHandler?: KitHandler;
+  /** Closes the sockets of a login session that just logged out. */
+  onLogout(authSessionId: string): void;
+}
+
+const tenYears = 10 * 365 * 24 * 3600;
+
+function isLoopbackAddress(address: string | undefined): boolean {
+  return !!address && isLoopbackHost(address.replace(/^::ffff:/, ''));
+}
+
+export function createHttpApp(deps: HttpDeps): RequestListener {
+  const { config, store, auth, pairing, terminals, logger } = deps;
+  const secure = config.secureCookies;
+
+  async function api(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const route = `${req.method} ${path}`;
+    switch (route) {
+      case 'POST /api/auth/login': {
+        const input = await readJson(req, loginInput, 'login');
+        const { token, identity } = await auth.login(input);
+        const maxAge = (new Date(identity.expiresAt).getTime() - Date.now()) / 1000;
+        sendJson(
+          res,
+          200,
+          { accountId: identity.accountId, role: identity.role, login: identity.login, firstName: identity.firstName, siteId: identity.siteId, expiresAt: identity.expiresAt },
+          { 'set-cookie': serializeCookie(credentialCookie[input.face], token, { secure, maxAgeSeconds: maxAge }) }
+        );
+        return;
+      }
+      case 'POST /api/auth/logout': {
+        const { face } = await readJson(req, logoutInput, 'logout');
+        const identity = auth.resolve(face, cookiesOf(req)[credentialCookie[face]]);
+        if (identity) {
+          auth.logout(identity.authSessionId);
+          deps.onLogout(identity.authSessionId);
+        }
+        sendJson(res, 200, { ok: true }, { 'set-cookie': clearCookie(credentialCookie[face], secure) });
+        return;
+      }
+      case 'POST /api/pairings': {
+        const { kind } = await readJson(req, pairingStartInput, 'pairing request');
+        const { secret, status } = pairing.start(kind, cookiesOf(req)[pairingCookie]);
+        sendJson(res, 200, status, { 'set-cookie': serializeCookie(pairingCookie, secret, { secure, maxAgeSeconds: config.pairingMinutes * 60 }) });
+        return;
+      }
+      case 'GET /api/pairings/current': {
+        const { status, deviceToken } = pairing.poll(cookiesOf(req)[pairingCookie]);
+        const cookies = deviceToken
+          ? [serializeCookie(credentialCookie.kiosk, deviceToken, { secure, maxAgeSeconds: tenYears }), clearCookie(pairingCookie, secure)]
+          : [];
+        sendJson(res, 200, status, cookies.length ? { 'set-cookie': cookies } : {});
+        return;
+      }
+      default:
+        throw new AppError('not_found', `No API route ${route}`);
+    }
+  }
+
+  function health(res: ServerResponse): void {
+    try {
+      const migrations = appliedMigrationCount(store.db);
+      sendJson(res, 200, { status: 'ok', version: deps.version, database: { status: 'ok', migrations } });
+    } catch (error) {
+      logger.error({ err: error }, 'health check: database unavailable');
+      sendJson(res, 503, { status: 'error', version: deps.version, database: { status: 'error' } });
+    }
+  }
+
+  /**
+   * The demo kiosk and display open on this machine without pairing: a page load from loopback,
+   * on a server that listens on loopback only, gets the demo terminal's token. `?appairage`
+   * shows the real pairing screen instead.
+   */
+  function demoAutoPair(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+    if (!config.demoAutoPair || !isLoopbackHost(config.host) || !isLoopbackAddress(req.socket.remoteAddress)) return false;
+    if (req.method !== 'GET' || url.searchParams.has('appairage')) return false;
+    const kind: Face | null = url.pathname === '/borne' ? 'kiosk' : url.pathname === '/affichage' ? 'display' : null;
+    if (kind !== 'kiosk' && kind !== 'display') return false;
+    if (terminals.resolve(cookiesOf(req)[credentialCookie.kiosk])?.role === kind) return false;
+    const terminalId = findDemoTerminalId(store, kind);
+    if (!terminalId) return false;
+    const token = terminals.mintToken(terminalId);
+    res.writeHead(303, {
+      location: url.pathname,
+      'set-cookie': serializeCookie(credentialCookie.kiosk, token, { secure, maxAgeSeconds: tenYears }),
+      'cache-control': 'no-store'
+    });
+    res.end();
+    return true;
+  }
+
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://guichet.invalid');
+    const path = url.pathname;
+    void (async () => {
+      try {
+        if (path === '/healthz') return health(res);
+        if (path.startsWith('/api/')) return await api(req, res, path);
+        if (demoAutoPair(req, res, url)) return;
+        if (!deps.kitHandler) throw new AppError('not_found', `No page ${path} (the web app is not built)`);
+        setRequestContext(req, resolveRequestContext(req, deps));
+        deps.kitHandler(req, res, () => sendError(res, { code: 'not_found', message: `No page ${path}` }));
+      } catch (error) {
+        if (res.headersSent) {
+          logger.error({ err: error, path }, 'error after response started');
+          res.destroy();
+          return;
+        }
+        sendError(res, toErrorBody(error, logger, { path, method: req.method }));
+      }
+    })();
+  };
+}

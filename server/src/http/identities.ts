@@ -1,0 +1,22 @@
+/** Resolves, from a request's cookies, who is there for each face. Used by pages and by socket.io. */
+import type { IncomingMessage } from 'node:http';
+import { credentialCookie } from '../../../shared/identity';
+import type { RequestContext } from '../../../shared/request-context';
+import type { AuthService } from '../auth/auth.service';
+import type { Store } from '../store';
+import type { TerminalsService } from '../terminals/terminals.service';
+import { toSiteInfo } from '../sites/sites.repository';
+import { cookiesOf } from './cookies';
+
+export function resolveRequestContext(
+  req: IncomingMessage,
+  deps: { auth: AuthService; terminals: TerminalsService; store: Store; version: string }
+): RequestContext {
+  const cookies = cookiesOf(req);
+  const terminal = deps.terminals.resolve(cookies[credentialCookie.kiosk]);
+  const agent = deps.auth.resolve('agent', cookies[credentialCookie.agent]);
+  const manager = deps.auth.resolve('manager', cookies[credentialCookie.manager]);
+  const siteId = terminal?.siteId ?? agent?.siteId ?? manager?.siteId;
+  const site = siteId ? deps.store.sites.findById(siteId) : null;
+  return { terminal, agent, manager, site: site ? toSiteInfo(site) : null, version: deps.version };
+}

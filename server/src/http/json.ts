@@ -1,0 +1,63 @@
+/** JSON in and out for the HTTP API: bodies are size-limited, parsed, then validated with zod. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { z } from 'zod';
+import { AppError, type ErrorBody, type ErrorCode } from '../../../shared/errors';
+import { parseOrThrow } from '../../../shared/validation';
+
+const maxBodyBytes = 64 * 1024;
+
+const statusOf: Record<ErrorCode, number> = {
+  invalid_payload: 400,
+  unauthenticated: 401,
+  login_failed: 401,
+  forbidden: 403,
+  not_found: 404,
+  unknown_command: 404,
+  pairing_code_invalid: 400,
+  pairing_expired: 410,
+  too_many_attempts: 429,
+  internal: 500
+};
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(text),
+    ...headers
+  });
+  res.end(text);
+}
+
+export function sendError(res: ServerResponse, error: ErrorBody): void {
+  sendJson(res, statusOf[error.code], { error });
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBodyBytes) throw new AppError('invalid_payload', `Request body is larger than ${maxBodyBytes} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Reads a JSON body and validates it; `what` names it in the error. */
+export async function readJson<S extends z.ZodType>(req: IncomingMessage, schema: S, what: string): Promise<z.output<S>> {
+  const type = req.headers['content-type'] ?? '';
+  // Requiring JSON also keeps cross-site HTML forms out (they cannot send this type without CORS).
+  if (!type.toLowerCase().startsWith('application/json')) {
+    throw new AppError('invalid_payload', `${what}: send the body as application/json`);
+  }
+  const text = await readBody(req);
+  let value: unknown;
+  try {
+    value = text.length === 0 ? {} : JSON.parse(text);
+  } catch {
+    throw new AppError('invalid_payload', `${what}: the body is not valid JSON`);
+  }
+  return parseOrThrow(schema, value, what);
+}

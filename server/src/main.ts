@@ -1,0 +1,103 @@
+/**
+ * Starts Guichet: one process, one port. Builds the real dependencies (config, logs, store, the
+ * SvelteKit handler), seeds the demo site on an empty store, refuses to expose published demo
+ * credentials to the network, and shuts down cleanly on SIGTERM/SIGINT.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createApplication } from './app';
+import { systemClock } from './clock';
+import { ConfigError, parseConfig, type Config } from './config';
+import { openDatabase } from './db/database';
+import { assertSafeToListen, NetworkGuardError } from './demo/network-guard';
+import { seedDemoIfEmpty } from './demo/seed-demo';
+import { demoAccounts } from './demo/demo-data';
+import type { KitHandler } from './http/http-app';
+import { createLogger } from './logger';
+import { createStore } from './store';
+
+async function loadKitHandler(config: Config): Promise<KitHandler> {
+  const file = path.join(config.kioskBuildDir, 'handler.js');
+  if (!fs.existsSync(file)) {
+    throw new Error(`The web app is not built (${file} is missing): run "npm run build", or start with "npm start", which builds it.`);
+  }
+  const mod = (await import(pathToFileURL(file).href)) as { handler: KitHandler };
+  return mod.handler;
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = parseConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const db = openDatabase(config.databaseFile);
+  const store = createStore(db);
+  try {
+    if (config.demo && (await seedDemoIfEmpty(store, systemClock))) {
+      logger.info({ site: 'Mairie de Démoville' }, 'demo site created');
+    }
+    await assertSafeToListen(config.host, store);
+    const kitHandler = await loadKitHandler(config);
+    const app = createApplication({ config, store, clock: systemClock, logger, kitHandler });
+    const address = await app.listen(config.port, config.host);
+    const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const base = `http://${shownHost === '127.0.0.1' ? 'localhost' : shownHost}:${address.port}`;
+    logger.info({ host: address.address, port: address.port, dataDir: config.dataDir }, 'Guichet is listening');
+    const demo = store.sites.count() > 0 && config.demo ? demoAccounts.map((a) => `${a.login} / ${a.secret}`).join(', ') : null;
+    console.log(
+      [
+        '',
+        'Guichet is running:',
+        `  Borne (kiosk)        ${base}/borne`,
+        `  Agent (tablet)       ${base}/agent`,
+        `  Gestion (manager)    ${base}/gestion`,
+        `  Affichage (display)  ${base}/affichage`,
+        demo ? `  Demo accounts: ${demo} (see README)` : '',
+        ''
+      ].join('\n')
+    );
+
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      const force = setTimeout(() => process.exit(1), 10_000);
+      force.unref();
+      app
+        .close()
+        .then(() => {
+          db.close();
+          logger.info('stopped');
+          process.exit(0);
+        })
+        .catch((error: unknown) => {
+          logger.error({ err: error }, 'error while shutting down');
+          process.exit(1);
+        });
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  } catch (error) {
+    db.close();
+    if (error instanceof NetworkGuardError) {
+      logger.fatal(error.message);
+      console.error(`\n${error.message}\n`);
+      process.exit(3);
+    }
+    throw error;
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,102 @@
+/**
+ * Pairing a kiosk or display: the unpaired terminal asks for a short code (and keeps a secret in a
+ * cookie), a logged-in manager enters the code, and on its next poll the terminal receives its
+ * device token. Codes expire, are claimed once, and their token is delivered once.
+ */
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../../../shared/errors';
+import type { TerminalKind } from '../../../shared/identity';
+import type { PairingStatus, TerminalView } from '../../../shared/schemas/terminal';
+import { hashToken, newToken } from '../auth/tokens';
+import type { Clock } from '../clock';
+import type { Store } from '../store';
+import type { TerminalsService } from '../terminals/terminals.service';
+import { newPairingCode } from './pairing-code';
+
+export interface PairingPoll {
+  status: PairingStatus;
+  /** Set once, on the poll that completes the pairing: the terminal's new device token. */
+  deviceToken?: string;
+}
+
+export type PairingService = ReturnType<typeof createPairingService>;
+
+export function createPairingService({
+  store,
+  clock,
+  terminals,
+  pairingMinutes,
+  generateCode = newPairingCode
+}: {
+  store: Store;
+  clock: Clock;
+  terminals: TerminalsService;
+  pairingMinutes: number;
+  generateCode?: () => string;
+}) {
+  const nowIso = () => clock.now().toISOString();
+
+  function uniqueCode(): string {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const code = generateCode();
+      if (!store.pairings.findOpenByCode(code, nowIso())) return code;
+    }
+    throw new Error('Could not find a free pairing code after 20 attempts');
+  }
+
+  return {
+    /** Starts a pairing, or returns the one this terminal already has while it is still open. */
+    start(kind: TerminalKind, existingSecret: string | undefined): { secret: string; status: PairingStatus } {
+      if (existingSecret) {
+        const current = store.pairings.findBySecretHash(hashToken(existingSecret));
+        if (current && !current.claimedAt && current.kind === kind && current.expiresAt > nowIso()) {
+          return { secret: existingSecret, status: { state: 'waiting', code: current.code, kind, expiresAt: current.expiresAt } };
+        }
+      }
+      store.pairings.purgeExpired(nowIso());
+      const secret = newToken();
+      const now = clock.now();
+      const expiresAt = new Date(now.getTime() + pairingMinutes * 60_000).toISOString();
+      const code = uniqueCode();
+      store.pairings.insert({ id: randomUUID(), secretHash: hashToken(secret), code, kind, createdAt: now.toISOString(), expiresAt });
+      return { secret, status: { state: 'waiting', code, kind, expiresAt } };
+    },
+
+    /** What the terminal sees when it polls with its pairing secret. */
+    poll(secret: string | undefined): PairingPoll {
+      if (!secret) return { status: { state: 'none' } };
+      const pairing = store.pairings.findBySecretHash(hashToken(secret));
+      if (!pairing) return { status: { state: 'none' } };
+      if (pairing.claimedAt && pairing.terminalId) {
+        const terminalId = pairing.terminalId;
+        const deviceToken = store.db.transaction(() =>
+          store.pairings.markDelivered(pairing.id, nowIso()) ? terminals.mintToken(terminalId) : null
+        )();
+        if (!deviceToken) return { status: { state: 'expired' } };
+        const terminal = store.terminals.findById(terminalId);
+        return { status: { state: 'paired', terminalName: terminal?.name ?? '' }, deviceToken };
+      }
+      if (pairing.expiresAt <= nowIso()) return { status: { state: 'expired' } };
+      return { status: { state: 'waiting', code: pairing.code, kind: pairing.kind, expiresAt: pairing.expiresAt } };
+    },
+
+    /** A manager enters the code shown on a terminal: the terminal joins the manager's site (`siteId`). */
+    claim(siteId: string, input: { code: string; name: string; location: string }): TerminalView {
+      const pairing = store.pairings.findOpenByCode(input.code, nowIso());
+      if (!pairing) {
+        throw new AppError('pairing_code_invalid', `No terminal is waiting with code ${input.code}: check the code on its screen, it may have expired`, [
+          { path: 'code', message: 'unknown or expired code' }
+        ]);
+      }
+      const terminal = store.db.transaction(() => {
+        const created = terminals.create(siteId, pairing.kind, input.name, input.location);
+        if (!store.pairings.claim(pairing.id, created.id, nowIso())) {
+          // Another manager claimed it a moment earlier: undo by throwing inside the transaction.
+          throw new AppError('pairing_code_invalid', `Code ${input.code} was just used`, [{ path: 'code', message: 'already used' }]);
+        }
+        return created;
+      })();
+      return terminals.view(terminal);
+    }
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * The socket.io hub: authenticates every connection from its credential before anything else,
+ * puts it in its site's rooms, tracks terminal presence, and runs each command through the same
+ * path — authorise by face, validate with the contract's zod schema, run, ack, then broadcast.
+ */
+import type { Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import type { Logger } from 'pino';
+import { commands, handshakeAuthSchema, type CommandName } from '../../../shared/contract';
+import { AppError, type Ack } from '../../../shared/errors';
+import { credentialCookie, type Identity } from '../../../shared/identity';
+import { parseOrThrow } from '../../../shared/validation';
+import type { AuthService } from '../auth/auth.service';
+import type { Clock } from '../clock';
+import { toErrorBody } from '../errors';
+import { parseCookies } from '../http/cookies';
+import type { TerminalPresence } from '../terminals/terminal-presence';
+import type { TerminalsService } from '../terminals/terminals.service';
+import { rooms, type CommandContext, type CommandHandlers, type GuichetServer, type GuichetSocket } from './types';
+
+export interface HubDeps {
+  auth: AuthService;
+  terminals: TerminalsService;
+  presence: TerminalPresence;
+  clock: Clock;
+  logger: Logger;
+}
+
+export function createSocketServer(httpServer: HttpServer): GuichetServer {
+  return new Server(httpServer, {
+    // A hall network is small and local: notice a dead tablet or kiosk within ~20 s instead of
+    // socket.io's default 45 s, without flooding the network with pings.
+    pingInterval: 10_000,
+    pingTimeout: 10_000,
+    maxHttpBufferSize: 256 * 1024,
+    // Same origin only: the UIs are served from this port.
+    cors: undefined,
+    serveClient: false
+  });
+}
+
+function authError(message: string): Error & { data: { code: string; message: string } } {
+  const error = new Error(message) as Error & { data: { code: string; message: string } };
+  error.data = { code: 'unauthenticated', message };
+  return error;
+}
+
+export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHandlers): void {
+  const { auth, terminals, presence, clock, logger } = deps;
+
+  io.use((socket, next) => {
+    const parsed = handshakeAuthSchema.safeParse(socket.handshake.auth);
+    if (!parsed.success) return next(authError('Handshake must say which face connects: auth.face is kiosk, display, agent or manager'));
+    const { face, token } = parsed.data;
+    const credential = token ?? parseCookies(socket.handshake.headers.cookie)[credentialCookie[face]];
+    let identity: Identity | null = null;
+    if (face === 'kiosk' || face === 'display') {
+      const terminal = terminals.resolve(credential);
+      identity = terminal?.role === face ? terminal : null;
+    } else {
+      identity = auth.resolve(face, credential);
+    }
+    if (!identity) {
+      return next(authError(credential ? `The ${face} credential is not valid (revoked, expired or for another face)` : `No ${face} credential: pair this terminal or log in`));
+    }
+    socket.data.identity = identity;
+    next();
+  });
+
+  io.on('connection', (socket: GuichetSocket) => {
+    const identity = socket.data.identity;
+    void socket.join(rooms.site(identity.siteId));
+    if (identity.kind === 'terminal') {
+      void socket.join(rooms.terminal(identity.terminalId));
+      if (presence.connected(identity.terminalId)) announceTerminal(identity.siteId, identity.terminalId);
+      socket.on('disconnect', () => {
+        if (presence.disconnected(identity.terminalId)) announceTerminal(identity.siteId, identity.terminalId);
+      });
+    } else {
+      void socket.join(rooms.staff(identity.siteId));
+      void socket.join(rooms.login(identity.authSessionId));
+    }
+
+    for (const name of Object.keys(commands) as CommandName[]) {
+      socket.on(name, (...args: unknown[]) => void runCommand(socket, name, args));
+    }
+    socket.onAny((event: string, ...args: unknown[]) => {
+      if (event in commands) return;
+      const ack = args.at(-1);
+      if (typeof ack === 'function') {
+        (ack as (r: Ack<never>) => void)({ ok: false, error: { code: 'unknown_command', message: `Unknown command ${event}` } });
+      }
+    });
+  });
+
+  function announceTerminal(siteId: string, terminalId: string): void {
+    terminals.markSeen(terminalId);
+    try {
+      io.to(rooms.staff(siteId)).emit('terminal:updated', terminals.get(siteId, terminalId));
+    } catch {
+      // Revoked meanwhile: nothing to announce.
+    }
+  }
+
+  async function runCommand(socket: GuichetSocket, name: CommandName, args: unknown[]): Promise<void> {
+    // socket.io passes the ack last; a command sent without payload has the ack first.
+    const ack = args.at(-1);
+    if (typeof ack !== 'function') {
+      logger.warn({ command: name }, 'command without acknowledgement callback ignored');
+      return;
+    }
+    const payload = args.length > 1 ? args[0] : undefined;
+    const identity = socket.data.identity;
+    const pending: (() => void)[] = [];
+    let result: Ack<unknown>;
+    try {
+      if (identity.kind === 'account' && identity.expiresAt <= clock.now().toISOString()) {
+        socket.emit('credential:revoked', { reason: 'expired' });
+        socket.disconnect(true);
+        throw new AppError('unauthenticated', 'Your login has expired: log in again');
+      }
+      const definition = commands[name];
+      if (!(definition.faces as readonly string[]).includes(identity.role)) {
+        throw new AppError('forbidden', `A ${identity.role} cannot send ${name}`);
+      }
+      const input = parseOrThrow(definition.input, payload === undefined ? {} : payload, `${name} payload`);
+      const ctx: CommandContext = { identity, socket, afterAck: (fn) => pending.push(fn) };
+      const handler = handlers[name] as (input: unknown, ctx: CommandContext) => unknown;
+      result = { ok: true, data: await handler(input, ctx) };
+    } catch (error) {
+      pending.length = 0;
+      result = { ok: false, error: toErrorBody(error, logger, { command: name, role: identity.role }) };
+    }
+    (ack as (r: Ack<unknown>) => void)(result);
+    for (const fn of pending) {
+      try {
+        fn();
+      } catch (error) {
+        logger.error({ err: error, command: name }, 'broadcast after ack failed');
+      }
+    }
+  }
+}

@@ -1,0 +1,22 @@
+/** Every data module over one database connection. Only these modules do I/O on the store. */
+import type { Db } from './db/database';
+import { createAccountsRepository } from './accounts/accounts.repository';
+import { createAuthSessionsRepository } from './auth/auth-sessions.repository';
+import { createPairingsRepository } from './pairing/pairings.repository';
+import { createSitesRepository } from './sites/sites.repository';
+import { createTerminalTokensRepository } from './terminals/terminal-tokens.repository';
+import { createTerminalsRepository } from './terminals/terminals.repository';
+
+export type Store = ReturnType<typeof createStore>;
+
+export function createStore(db: Db) {
+  return {
+    db,
+    sites: createSitesRepository(db),
+    terminals: createTerminalsRepository(db),
+    terminalTokens: createTerminalTokensRepository(db),
+    pairings: createPairingsRepository(db),
+    accounts: createAccountsRepository(db),
+    authSessions: createAuthSessionsRepository(db)
+  };
+}

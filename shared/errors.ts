@@ -1,0 +1,57 @@
+/**
+ * The fixed list of expected errors. Every command ack and every HTTP error body carries one of
+ * these codes; the UIs translate the code, the message is for logs and developers (English) and
+ * names what is wrong.
+ */
+export const errorCodes = [
+  'invalid_payload',
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'unknown_command',
+  'login_failed',
+  'too_many_attempts',
+  'pairing_code_invalid',
+  'pairing_expired',
+  'internal'
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
+
+export interface ErrorIssue {
+  /** Dotted path of the field inside the payload, e.g. `name` or `hours.0.open`. */
+  path: string;
+  message: string;
+}
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  issues?: ErrorIssue[];
+}
+
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
+
+/** An expected failure: it reaches the client as-is. Anything else is logged and becomes `internal`. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly issues?: ErrorIssue[];
+  constructor(code: ErrorCode, message: string, issues?: ErrorIssue[]) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.issues = issues;
+  }
+  toBody(): ErrorBody {
+    return this.issues ? { code: this.code, message: this.message, issues: this.issues } : { code: this.code, message: this.message };
+  }
+}
+
+export function isErrorBody(value: unknown): value is ErrorBody {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as ErrorBody).code === 'string' &&
+    (errorCodes as readonly string[]).includes((value as ErrorBody).code)
+  );
+}

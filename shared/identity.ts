@@ -1,0 +1,42 @@
+/**
+ * Who is on the other end of a connection or a page request. Resolved by the server from a
+ * credential before anything else runs; never sent by the client.
+ */
+export const faces = ['kiosk', 'display', 'agent', 'manager'] as const;
+export type Face = (typeof faces)[number];
+
+export type TerminalKind = 'kiosk' | 'display';
+export type AccountRole = 'agent' | 'manager';
+
+export interface TerminalIdentity {
+  kind: 'terminal';
+  role: TerminalKind;
+  siteId: string;
+  terminalId: string;
+  name: string;
+}
+
+export interface AccountIdentity {
+  kind: 'account';
+  role: AccountRole;
+  siteId: string;
+  accountId: string;
+  login: string;
+  firstName: string;
+  authSessionId: string;
+  /** ISO date after which the login session is no longer valid. */
+  expiresAt: string;
+}
+
+export type Identity = TerminalIdentity | AccountIdentity;
+
+/** Cookie holding the credential for each face. Separate names let one browser be a manager and an agent. */
+export const credentialCookie: Record<Face, string> = {
+  kiosk: 'guichet_terminal',
+  display: 'guichet_terminal',
+  agent: 'guichet_agent',
+  manager: 'guichet_manager'
+};
+
+export const pairingCookie = 'guichet_pairing';
+export const localeCookie = 'PARAGLIDE_LOCALE';

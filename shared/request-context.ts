@@ -1,0 +1,29 @@
+/**
+ * How the Node server hands what it resolved about a page request (identities per face) to the
+ * SvelteKit handler, which receives the raw request as `platform.req`. A registered symbol works
+ * across the two separately bundled programs without hanging untyped properties on the request.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { AccountIdentity, TerminalIdentity } from './identity';
+import type { SiteInfo } from './schemas/site';
+
+export interface RequestContext {
+  terminal: TerminalIdentity | null;
+  agent: AccountIdentity | null;
+  manager: AccountIdentity | null;
+  /** The site of whichever identity is present, for page headers. */
+  site: SiteInfo | null;
+  version: string;
+}
+
+const key = Symbol.for('guichet.request-context');
+
+type WithContext = IncomingMessage & { [key]?: RequestContext };
+
+export function setRequestContext(req: IncomingMessage, context: RequestContext): void {
+  (req as WithContext)[key] = context;
+}
+
+export function getRequestContext(req: IncomingMessage | undefined): RequestContext | null {
+  return (req as WithContext | undefined)?.[key] ?? null;
+}

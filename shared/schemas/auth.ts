@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+export const agentPinSchema = z.string().regex(/^\d{4,8}$/, 'a PIN is 4 to 8 digits');
+export const managerPasswordSchema = z.string().min(10, 'at least 10 characters').max(200);
+
+export const loginInput = z.discriminatedUnion('face', [
+  z.object({ face: z.literal('agent'), login: z.string().trim().min(1).max(60), secret: agentPinSchema }).strict(),
+  z.object({ face: z.literal('manager'), login: z.string().trim().min(1).max(60), secret: z.string().min(1).max(200) }).strict()
+]);
+export type LoginInput = z.infer<typeof loginInput>;
+
+export const logoutInput = z.object({ face: z.enum(['agent', 'manager']) }).strict();
+
+export const meSchema = z.object({
+  accountId: z.string(),
+  role: z.enum(['agent', 'manager']),
+  login: z.string(),
+  firstName: z.string(),
+  siteId: z.string(),
+  expiresAt: z.string()
+});
+export type Me = z.infer<typeof meSchema>;

@@ -112,11 +112,12 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
     const payload = args.length > 1 ? args[0] : undefined;
     const identity = socket.data.identity;
     const pending: (() => void)[] = [];
+    let expired = false;
     let result: Ack<unknown>;
     try {
       if (identity.kind === 'account' && identity.expiresAt <= clock.now().toISOString()) {
-        socket.emit('credential:revoked', { reason: 'expired' });
-        socket.disconnect(true);
+        // Answer first, then close: the client must learn why its command was refused.
+        expired = true;
         throw new AppError('unauthenticated', 'Your login has expired: log in again');
       }
       const definition = commands[name];
@@ -132,6 +133,11 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
       result = { ok: false, error: toErrorBody(error, logger, { command: name, role: identity.role }) };
     }
     (ack as (r: Ack<unknown>) => void)(result);
+    if (expired) {
+      socket.emit('credential:revoked', { reason: 'expired' });
+      socket.disconnect(true);
+      return;
+    }
     for (const fn of pending) {
       try {
         fn();

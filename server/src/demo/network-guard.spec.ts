@@ -1,0 +1,47 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../clock';
+import { openDatabase, type Db } from '../db/database';
+import { createStore, type Store } from '../store';
+import { hashSecret } from '../auth/secrets';
+import { NetworkGuardError, assertSafeToListen, exposedDemoLogins } from './network-guard';
+import { seedDemoIfEmpty } from './seed-demo';
+
+let db: Db;
+let store: Store;
+
+beforeEach(async () => {
+  db = openDatabase(':memory:');
+  store = createStore(db);
+  await seedDemoIfEmpty(store, new ManualClock());
+});
+afterEach(() => db.close());
+
+describe('network guard', () => {
+  it('lets the demo listen on this machine', async () => {
+    await expect(assertSafeToListen('127.0.0.1', store)).resolves.toBeUndefined();
+    await expect(assertSafeToListen('localhost', store)).resolves.toBeUndefined();
+  });
+
+  it('refuses the network while published demo credentials work, and says how to fix it', async () => {
+    const error = await assertSafeToListen('0.0.0.0', store).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NetworkGuardError);
+    expect((error as Error).message).toContain('marie, karim, gestion');
+    expect((error as Error).message).toContain('npm run demo:lock');
+  });
+
+  it('allows the network once each demo account is deactivated or has a new secret', async () => {
+    const marie = store.accounts.findByLogin('marie')!;
+    const karim = store.accounts.findByLogin('karim')!;
+    const gestion = store.accounts.findByLogin('gestion')!;
+    store.accounts.setActive(marie.id, false);
+    store.accounts.setSecretHash(karim.id, await hashSecret('9753'));
+    expect(await exposedDemoLogins(store)).toEqual(['gestion']);
+    store.accounts.setSecretHash(gestion.id, await hashSecret('a-new-long-password'));
+    await expect(assertSafeToListen('0.0.0.0', store)).resolves.toBeUndefined();
+  });
+
+  it('seeds the demo only once', async () => {
+    expect(await seedDemoIfEmpty(store, new ManualClock())).toBe(false);
+    expect(store.sites.count()).toBe(1);
+  });
+});

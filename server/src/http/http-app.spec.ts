@@ -1,0 +1,164 @@
+/** The HTTP side against the real server: health, login, pairing end to end, demo auto-pairing. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { snapshot } from '../testing/fixtures';
+import { command, connect, login, startTestServer, type TestServer } from '../testing/test-server';
+
+let server: TestServer;
+
+beforeEach(async () => {
+  server = await startTestServer();
+});
+afterEach(async () => {
+  await server.close();
+});
+
+const postJson = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+describe('GET /healthz', () => {
+  it('answers with the version and the database state', async () => {
+    const res = await fetch(`${server.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok', version: '0.1.0', database: { status: 'ok', migrations: 1 } });
+  });
+});
+
+describe('POST /api/auth/login', () => {
+  it('logs a demo agent in with an httpOnly, SameSite cookie', async () => {
+    const res = await postJson('/api/auth/login', { face: 'agent', login: 'marie', secret: '1234' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ role: 'agent', firstName: 'Marie' });
+    const cookie = res.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^guichet_agent=[\w-]+; Path=\/; SameSite=Strict; HttpOnly; Max-Age=\d+$/);
+  });
+
+  it('refuses a wrong PIN, an unknown login and the wrong face alike', async () => {
+    for (const body of [
+      { face: 'agent', login: 'marie', secret: '0000' },
+      { face: 'agent', login: 'nobody', secret: '1234' },
+      { face: 'manager', login: 'marie', secret: '1234' }
+    ]) {
+      const res = await postJson('/api/auth/login', body);
+      expect(res.status).toBe(401);
+      expect(await res.json()).toEqual({ error: { code: 'login_failed', message: 'Unknown login or wrong PIN/password' } });
+    }
+  });
+
+  it('names the wrong field of a bad body and stores nothing', async () => {
+    const before = snapshot(server.store);
+    const res = await postJson('/api/auth/login', { face: 'agent', login: 'marie', secret: '12ab' });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string; issues: { path: string }[] } };
+    expect(body.error.code).toBe('invalid_payload');
+    expect(body.error.issues.map((i) => i.path)).toEqual(['secret']);
+    const notJson = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{oops' });
+    expect(((await notJson.json()) as { error: { message: string } }).error.message).toBe('login: the body is not valid JSON');
+    const form = await fetch(`${server.url}/api/auth/login`, { method: 'POST', body: 'login=marie' });
+    expect(form.status).toBe(400);
+    expect(snapshot(server.store)).toEqual(before);
+  });
+
+  it('stops guessing after five wrong PINs, even with the right one', async () => {
+    for (let i = 0; i < 5; i++) await postJson('/api/auth/login', { face: 'agent', login: 'marie', secret: `000${i}` });
+    const res = await postJson('/api/auth/login', { face: 'agent', login: 'marie', secret: '1234' });
+    expect(res.status).toBe(429);
+    server.clock.advance(5 * 60_000 + 1);
+    expect((await postJson('/api/auth/login', { face: 'agent', login: 'marie', secret: '1234' })).status).toBe(200);
+  });
+
+  it('refuses a deactivated account', async () => {
+    const marie = server.store.accounts.findByLogin('marie')!;
+    server.store.accounts.setActive(marie.id, false);
+    expect((await postJson('/api/auth/login', { face: 'agent', login: 'marie', secret: '1234' })).status).toBe(401);
+  });
+});
+
+describe('pairing end to end', () => {
+  it('terminal asks → shows code → manager enters it → terminal gets its token once → connects', async () => {
+    const start = await postJson('/api/pairings', { kind: 'display' });
+    expect(start.status).toBe(200);
+    const status = (await start.json()) as { state: string; code: string; kind: string };
+    expect(status).toMatchObject({ state: 'waiting', kind: 'display' });
+    const pairingCookie = (start.headers.get('set-cookie') ?? '').split(';')[0]!;
+    expect(pairingCookie).toMatch(/^guichet_pairing=/);
+
+    const waiting = await fetch(`${server.url}/api/pairings/current`, { headers: { cookie: pairingCookie } });
+    expect(await waiting.json()).toMatchObject({ state: 'waiting', code: status.code });
+
+    const manager = await connect(server, 'manager', await login(server, 'manager', 'gestion', 'demoville-gestion'));
+    // Typed the way people read it off a screen: lower case, with a space.
+    const typed = `${status.code.slice(0, 3).toLowerCase()} ${status.code.slice(3)}`;
+    const claim = await command(manager, 'pairing:claim', { code: typed, name: 'Écran salle B', location: 'Salle B' });
+    expect(claim).toMatchObject({ ok: true, data: { kind: 'display', name: 'Écran salle B', location: 'Salle B', online: false } });
+
+    const paired = await fetch(`${server.url}/api/pairings/current`, { headers: { cookie: pairingCookie } });
+    expect(await paired.json()).toEqual({ state: 'paired', terminalName: 'Écran salle B' });
+    const setCookies = paired.headers.getSetCookie();
+    const terminalCookie = setCookies.find((c) => c.startsWith('guichet_terminal='))!;
+    expect(terminalCookie).toContain('HttpOnly');
+    expect(setCookies.some((c) => c.startsWith('guichet_pairing=;'))).toBe(true);
+
+    const again = await fetch(`${server.url}/api/pairings/current`, { headers: { cookie: pairingCookie } });
+    expect(await again.json()).toEqual({ state: 'expired' });
+    expect(again.headers.getSetCookie()).toEqual([]);
+
+    const token = decodeURIComponent(terminalCookie.split(';')[0]!.split('=')[1]!);
+    const display = await connect(server, 'display', token);
+    const site = await command(display, 'site:get', {});
+    expect(site.ok && site.data.name).toBe('Mairie de Démoville');
+
+    const reuse = await command(manager, 'pairing:claim', { code: status.code, name: 'Deuxième' });
+    expect(reuse.ok === false && reuse.error.code).toBe('pairing_code_invalid');
+  });
+
+  it('refuses a pairing request for an unknown kind of terminal', async () => {
+    const res = await postJson('/api/pairings', { kind: 'toaster' });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { issues: { path: string }[] } }).error.issues[0]!.path).toBe('kind');
+  });
+});
+
+describe('demo auto-pairing on this machine', () => {
+  it('gives /borne and /affichage the demo terminals without pairing, from loopback', async () => {
+    const res = await fetch(`${server.url}/borne`, { redirect: 'manual' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/borne');
+    const cookie = res.headers.get('set-cookie')!;
+    const token = decodeURIComponent(cookie.split(';')[0]!.split('=')[1]!);
+    expect(server.app.services.terminals.resolve(token)).toMatchObject({ role: 'kiosk', name: 'Borne de démonstration' });
+
+    const display = await fetch(`${server.url}/affichage`, { redirect: 'manual' });
+    const displayToken = decodeURIComponent(display.headers.get('set-cookie')!.split(';')[0]!.split('=')[1]!);
+    expect(server.app.services.terminals.resolve(displayToken)).toMatchObject({ role: 'display', name: 'Écran du hall' });
+  });
+
+  it('shows the real pairing screen with ?appairage', async () => {
+    const res = await fetch(`${server.url}/borne?appairage`, { redirect: 'manual' });
+    expect(res.status).not.toBe(303);
+  });
+
+  it('is off when the server listens on the network or auto-pairing is disabled', async () => {
+    const off = await startTestServer({ GUICHET_DEMO_AUTOPAIR: 'false' });
+    try {
+      const res = await fetch(`${off.url}/borne`, { redirect: 'manual' });
+      expect(res.status).not.toBe(303);
+    } finally {
+      await off.close();
+    }
+    const network = await startTestServer({ GUICHET_HOST: '0.0.0.0' });
+    try {
+      const res = await fetch(`${network.url}/borne`, { redirect: 'manual' });
+      expect(res.status).not.toBe(303);
+    } finally {
+      await network.close();
+    }
+  });
+});
+
+describe('unknown routes', () => {
+  it('answer 404 with a named error', async () => {
+    const res = await fetch(`${server.url}/api/nothing`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: { code: 'not_found', message: 'No API route GET /api/nothing' } });
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * The real entry point as a child process: configuration errors, the network guard, the demo
+ * seed, /healthz and a clean stop on SIGTERM. The web app is replaced by a minimal handler module
+ * so this suite does not depend on a build; the browser suite runs the real one.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '../..');
+let dir: string;
+let child: ChildProcess | null = null;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-main-'));
+  fs.mkdirSync(path.join(dir, 'web'));
+  fs.writeFileSync(
+    path.join(dir, 'web/handler.js'),
+    "export const handler = (req, res) => { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('web app'); };\n"
+  );
+});
+afterEach(() => {
+  child?.kill('SIGKILL');
+  child = null;
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function run(env: Record<string, string>): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH, GUICHET_DATA_DIR: path.join(dir, 'data'), GUICHET_KIOSK_BUILD: path.join(dir, 'web'), ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  });
+  child = proc;
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  return { proc, output: () => out, exited };
+}
+
+async function waitFor(check: () => boolean, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('server entry point', () => {
+  it('stops at once on a wrong variable, naming it', async () => {
+    const { exited, output } = run({ GUICHET_PORT: 'trois-mille' });
+    expect(await exited).toBe(2);
+    expect(output()).toContain('GUICHET_PORT="trois-mille"');
+  });
+
+  it('refuses to listen on the network with the demo credentials, and says how to fix it', async () => {
+    const { exited, output } = run({ GUICHET_HOST: '0.0.0.0', GUICHET_PORT: String(await freePort()) });
+    expect(await exited).toBe(3);
+    expect(output()).toContain('Refusing to listen on 0.0.0.0');
+    expect(output()).toContain('npm run demo:lock');
+  });
+
+  it('creates the demo site, serves health and the web app on one port, and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const { proc, exited, output } = run({ GUICHET_PORT: String(port) });
+    await waitFor(() => output().includes('Guichet is running'));
+    expect(output()).toContain(`http://localhost:${port}/borne`);
+    expect(output()).toContain('marie / 1234');
+
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(await health.json()).toMatchObject({ status: 'ok', database: { status: 'ok', migrations: 1 } });
+    expect(await (await fetch(`http://127.0.0.1:${port}/agent`)).text()).toBe('web app');
+
+    proc.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output()).toContain('"msg":"stopped"');
+    // The database was closed properly: the WAL is checkpointed and the demo data is there.
+    const db = new Database(path.join(dir, 'data/guichet.sqlite'), { readonly: true });
+    expect(db.prepare('SELECT name FROM sites').all()).toEqual([{ name: 'Mairie de Démoville' }]);
+    db.close();
+  });
+
+  it('listens on the network once the demo accounts are locked', async () => {
+    const port = await freePort();
+    const first = run({ GUICHET_PORT: String(port) });
+    await waitFor(() => first.output().includes('Guichet is running'));
+    first.proc.kill('SIGTERM');
+    await first.exited;
+
+    const lock = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo-lock.ts'], {
+      cwd: root,
+      env: { PATH: process.env.PATH, GUICHET_DATA_DIR: path.join(dir, 'data') }
+    });
+    let lockOut = '';
+    lock.stdout.on('data', (d: Buffer) => (lockOut += d.toString()));
+    expect(await new Promise((r) => lock.on('exit', r))).toBe(0);
+    expect(lockOut).toContain('Deactivated 3 demo account(s)');
+
+    const second = run({ GUICHET_HOST: '0.0.0.0', GUICHET_PORT: String(port) });
+    await waitFor(() => second.output().includes('Guichet is running'));
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    second.proc.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+});

@@ -1,0 +1,105 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AppError } from '../../../shared/errors';
+import { pairingAlphabet, pairingClaimInput } from '../../../shared/schemas/terminal';
+import { ManualClock } from '../clock';
+import { openDatabase, type Db } from '../db/database';
+import { createStore, type Store } from '../store';
+import { addSite, type SiteFixture } from '../testing/fixtures';
+import { TerminalPresence } from '../terminals/terminal-presence';
+import { createTerminalsService } from '../terminals/terminals.service';
+import { formatPairingCode, newPairingCode } from './pairing-code';
+import { createPairingService, type PairingService } from './pairing.service';
+
+let db: Db;
+let store: Store;
+let clock: ManualClock;
+let site: SiteFixture;
+let service: PairingService;
+let codes: string[];
+
+beforeEach(async () => {
+  db = openDatabase(':memory:');
+  store = createStore(db);
+  clock = new ManualClock();
+  site = await addSite(store, clock, 'Testville');
+  codes = [];
+  const terminals = createTerminalsService({ store, clock, presence: new TerminalPresence() });
+  service = createPairingService({
+    store,
+    clock,
+    terminals,
+    pairingMinutes: 10,
+    generateCode: () => codes.shift() ?? newPairingCode()
+  });
+});
+afterEach(() => db.close());
+
+describe('pairing codes', () => {
+  it('are six characters without look-alikes', () => {
+    for (let i = 0; i < 200; i++) {
+      const code = newPairingCode();
+      expect(code).toMatch(new RegExp(`^[${pairingAlphabet}]{6}$`));
+    }
+    expect(pairingAlphabet).not.toMatch(/[0O1IL2Z5S8B]/);
+    expect(formatPairingCode('ACD347')).toBe('ACD 347');
+  });
+
+  it('are accepted as typed: spaces, dashes and lower case', () => {
+    const parsed = pairingClaimInput.parse({ code: 'acd-34 7', name: 'Borne' });
+    expect(parsed.code).toBe('ACD347');
+    expect(pairingClaimInput.safeParse({ code: 'AC0347', name: 'Borne' }).success).toBe(false);
+  });
+});
+
+describe('pairing service', () => {
+  it('pairs once: claim then one delivery of the device token', () => {
+    const { secret, status } = service.start('kiosk', undefined);
+    expect(status.state).toBe('waiting');
+    const code = status.state === 'waiting' ? status.code : '';
+
+    expect(service.poll(secret).status.state).toBe('waiting');
+    const terminal = service.claim(site.siteId, { code, name: 'Borne du hall', location: 'Entrée' });
+    expect(terminal).toMatchObject({ kind: 'kiosk', name: 'Borne du hall', location: 'Entrée' });
+
+    const delivered = service.poll(secret);
+    expect(delivered.status).toEqual({ state: 'paired', terminalName: 'Borne du hall' });
+    expect(delivered.deviceToken).toBeTruthy();
+    expect(store.terminals.findById(terminal.id)?.siteId).toBe(site.siteId);
+
+    // Single use: the token is never delivered twice, and the code cannot be claimed again.
+    const again = service.poll(secret);
+    expect(again.status.state).toBe('expired');
+    expect(again.deviceToken).toBeUndefined();
+    expect(() => service.claim(site.siteId, { code, name: 'Intrus', location: '' })).toThrow(AppError);
+  });
+
+  it('refuses an expired code and tells the terminal', () => {
+    const { secret, status } = service.start('display', undefined);
+    const code = status.state === 'waiting' ? status.code : '';
+    clock.advance(10 * 60_000 + 1);
+    expect(() => service.claim(site.siteId, { code, name: 'Écran', location: '' })).toThrow(/No terminal is waiting with code/);
+    expect(service.poll(secret).status.state).toBe('expired');
+  });
+
+  it('keeps the same code across reloads while it is open, then issues a new one', () => {
+    const first = service.start('kiosk', undefined);
+    const again = service.start('kiosk', first.secret);
+    expect(again.status).toEqual(first.status);
+    clock.advance(11 * 60_000);
+    const renewed = service.start('kiosk', first.secret);
+    expect(renewed.secret).not.toBe(first.secret);
+  });
+
+  it('never gives the same open code to two terminals', () => {
+    codes = ['ACDEFG', 'ACDEFG', 'HJKMNP'];
+    const a = service.start('kiosk', undefined).status;
+    const b = service.start('kiosk', undefined).status;
+    expect(a.state === 'waiting' && a.code).toBe('ACDEFG');
+    expect(b.state === 'waiting' && b.code).toBe('HJKMNP');
+  });
+
+  it('knows nothing of an unknown secret', () => {
+    expect(service.poll('made-up').status).toEqual({ state: 'none' });
+    expect(service.poll(undefined).status).toEqual({ state: 'none' });
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * Starts the real application on a free port over a real SQLite file in a temporary folder, with
+ * a manual clock, for integration tests. Clients are real socket.io clients over real HTTP.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { io as connectClient, type Socket } from 'socket.io-client';
+import { createApplication, type Application } from '../app';
+import { ManualClock } from '../clock';
+import { parseConfig, type Config } from '../config';
+import { openDatabase } from '../db/database';
+import { createLogger } from '../logger';
+import { seedDemoIfEmpty } from '../demo/seed-demo';
+import { createStore, type Store } from '../store';
+import type { ClientToServerEvents, CommandInput, CommandName, CommandResults, ServerToClientEvents } from '../../../shared/contract';
+import type { Ack } from '../../../shared/errors';
+import type { Face } from '../../../shared/identity';
+
+export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface TestServer {
+  url: string;
+  app: Application;
+  store: Store;
+  clock: ManualClock;
+  config: Config;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-test-'));
+  const config = parseConfig({ GUICHET_DATA_DIR: dataDir, GUICHET_PORT: '0', GUICHET_LOG_LEVEL: 'silent', ...env });
+  const clock = new ManualClock(new Date());
+  const db = openDatabase(config.databaseFile);
+  const store = createStore(db);
+  if (config.demo) await seedDemoIfEmpty(store, clock);
+  const app = createApplication({ config, store, clock, logger: createLogger(config.logLevel) });
+  const address = await app.listen(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${address.port}`;
+  const clients: TestClient[] = [];
+  const server: TestServer = {
+    url,
+    app,
+    store,
+    clock,
+    config,
+    dataDir,
+    async close() {
+      for (const c of clients) c.disconnect();
+      await app.close();
+      db.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  };
+  trackedClients.set(server, clients);
+  return server;
+}
+
+const trackedClients = new WeakMap<TestServer, TestClient[]>();
+
+/** Logs in over HTTP and returns the login token from the Set-Cookie header. */
+export async function login(server: TestServer, face: 'agent' | 'manager', loginName: string, secret: string): Promise<string> {
+  const res = await fetch(`${server.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ face, login: loginName, secret })
+  });
+  if (res.status !== 200) throw new Error(`login ${loginName} failed: ${res.status} ${await res.text()}`);
+  const cookie = res.headers.get('set-cookie') ?? '';
+  const token = /=([^;]+)/.exec(cookie)?.[1];
+  if (!token) throw new Error('no login cookie');
+  return decodeURIComponent(token);
+}
+
+/** A socket.io client for a face; resolves once connected or rejects with the server's refusal. */
+export function connect(server: TestServer, face: Face, token?: string, via: 'auth' | 'cookie' = 'auth'): Promise<TestClient> {
+  const client: TestClient = connectClient(server.url, {
+    auth: via === 'auth' && token ? { face, token } : { face },
+    extraHeaders: via === 'cookie' && token ? { cookie: `${face === 'agent' ? 'guichet_agent' : face === 'manager' ? 'guichet_manager' : 'guichet_terminal'}=${token}` } : {},
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true
+  });
+  trackedClients.get(server)?.push(client);
+  return new Promise((resolve, reject) => {
+    client.once('connect', () => resolve(client));
+    client.once('connect_error', (err) => {
+      client.disconnect();
+      reject(err);
+    });
+  });
+}
+
+/** Sends a command and waits (bounded) for its ack. */
+export async function command<K extends CommandName>(client: TestClient, name: K, payload: CommandInput<K> | unknown): Promise<Ack<CommandResults[K]>> {
+  const withTimeout = client.timeout(5000);
+  const emit = withTimeout.emitWithAck as unknown as (event: string, payload: unknown) => Promise<Ack<CommandResults[K]>>;
+  return emit.call(withTimeout, name, payload);
+}
+
+/** Resolves with the next event of that name, or rejects after `ms`. */
+export function nextEvent<E extends keyof ServerToClientEvents>(
+  client: TestClient,
+  event: E,
+  ms = 5000
+): Promise<Parameters<ServerToClientEvents[E]>[0]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${String(event)} within ${ms} ms`)), ms);
+    const listener = (payload: Parameters<ServerToClientEvents[E]>[0]) => {
+      clearTimeout(timer);
+      resolve(payload);
+    };
+    // socket.io's typed `once` needs the listener cast through its own generic.
+    (client.once as (ev: string, fn: (p: unknown) => void) => void)(event, listener as (p: unknown) => void);
+  });
+}
+
+/** A terminal paired the real way: start, claim by a manager, poll for the device token. */
+export async function pairTerminal(server: TestServer, managerToken: string, kind: 'kiosk' | 'display', name: string): Promise<string> {
+  const start = await fetch(`${server.url}/api/pairings`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ kind })
+  });
+  const pairingCookie = (start.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const { code } = (await start.json()) as { code: string };
+  const manager = await connect(server, 'manager', managerToken);
+  const claimed = await command(manager, 'pairing:claim', { code, name });
+  manager.disconnect();
+  if (!claimed.ok) throw new Error(`claim failed: ${claimed.error.message}`);
+  const poll = await fetch(`${server.url}/api/pairings/current`, { headers: { cookie: pairingCookie } });
+  const cookies = poll.headers.getSetCookie();
+  const terminalCookie = cookies.find((c) => c.startsWith('guichet_terminal='));
+  if (!terminalCookie) throw new Error('no terminal cookie after pairing');
+  return decodeURIComponent(terminalCookie.split(';')[0]!.split('=')[1]!);
+}

@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['server/**/*.spec.ts', 'shared/**/*.spec.ts', 'printers/**/*.spec.ts', 'scripts/**/*.spec.ts'],
+    environment: 'node',
+    testTimeout: 20_000,
+    hookTimeout: 20_000
+  }
+});

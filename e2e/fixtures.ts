@@ -1,0 +1,62 @@
+/**
+ * Shared browser-test fixtures: every page's requests are recorded and must stay on the server's
+ * origin (no external font, script or analytics — principle 8); axe runs with WCAG 2.2 AA tags.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
+
+export const demo = {
+  agent: { login: 'marie', secret: '1234', firstName: 'Marie' },
+  manager: { login: 'gestion', secret: 'demoville-gestion' }
+};
+
+type Fixtures = { requests: string[] };
+
+export const test = base.extend<Fixtures>({
+  requests: [
+    async ({ context, baseURL }, use) => {
+      const seen: string[] = [];
+      const record = (ctx: BrowserContext) => ctx.on('request', (r) => seen.push(r.url()));
+      record(context);
+      await use(seen);
+      const origin = new URL(baseURL!).origin;
+      const foreign = seen.filter((u) => !u.startsWith('data:') && !u.startsWith('blob:') && new URL(u).origin !== origin);
+      expect(foreign, 'requests that left the server origin').toEqual([]);
+    },
+    { auto: true }
+  ]
+});
+
+export { expect };
+
+export async function expectNoAxeViolations(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  const summary = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(summary, 'axe violations').toEqual([]);
+}
+
+export async function expectNoHorizontalScroll(page: Page): Promise<void> {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow, 'horizontal overflow in px').toBeLessThanOrEqual(0);
+}
+
+/** Every visible interactive element is at least `min` CSS px in both directions. */
+export async function expectTouchTargets(page: Page, min = 48): Promise<void> {
+  const small = await page.evaluate((min) => {
+    const els = Array.from(document.querySelectorAll<HTMLElement>('button, a[href], input, select, textarea, [role="button"]'));
+    return els
+      .filter((el) => el.offsetParent !== null || getComputedStyle(el).position === 'fixed')
+      .map((el) => ({ el, box: el.getBoundingClientRect() }))
+      .filter(({ box }) => box.width > 0 && box.height > 0 && (box.width < min || box.height < min))
+      .map(({ el, box }) => `${el.tagName.toLowerCase()} "${(el.textContent ?? '').trim().slice(0, 30)}" ${Math.round(box.width)}×${Math.round(box.height)}`);
+  }, min);
+  expect(small, `touch targets under ${min}px`).toEqual([]);
+}
+
+export async function loginAs(page: Page, face: 'agent' | 'manager'): Promise<void> {
+  const who = demo[face];
+  await page.goto(face === 'agent' ? '/agent' : '/gestion');
+  await page.getByLabel('Identifiant').fill(who.login);
+  await page.getByLabel(face === 'agent' ? 'Code PIN' : 'Mot de passe').fill(who.secret);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+}

@@ -13,6 +13,8 @@ test('pair a kiosk with its code, then revoke it', async ({ page, browser, reque
   await expect(kiosk.getByRole('heading', { name: "Cet appareil n'est pas encore appairé" })).toBeVisible();
   const code = await kiosk.locator('[data-code]').getAttribute('data-code');
   expect(code).toMatch(/^[A-Z0-9]{6}$/);
+  // Even unpaired, a kiosk keeps a person within reach.
+  await expect(kiosk.getByRole('button', { name: 'Parler à un agent' })).toBeVisible();
   await expectNoAxeViolations(kiosk);
 
   // The manager, on their own computer.
@@ -25,8 +27,9 @@ test('pair a kiosk with its code, then revoke it', async ({ page, browser, reque
   await expect(page.getByRole('status').filter({ hasText: '« Borne salle des mariages » est appairé.' })).toBeVisible();
 
   // The kiosk notices within a poll, stores its token and opens.
-  await expect(kiosk.getByRole('button', { name: 'Parler à un agent' })).toBeVisible({ timeout: 10_000 });
+  await expect(kiosk.getByRole('heading', { name: 'Bonjour !' })).toBeVisible({ timeout: 10_000 });
   await expect(kiosk.getByText('Mairie de Démoville')).toBeVisible();
+  await expect(kiosk.getByRole('status').filter({ hasText: 'Connecté' })).toBeVisible();
 
   // The manager sees it online.
   const row = page.getByRole('listitem').filter({ hasText: 'Borne salle des mariages' });

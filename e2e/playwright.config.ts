@@ -16,9 +16,7 @@ export default defineConfig({
   timeout: 30_000,
   expect: { timeout: 7_000 },
   forbidOnly: !!process.env.CI,
-  reporter: process.env.GUICHET_E2E_REPORT
-    ? [['list'], ['json', { outputFile: process.env.GUICHET_E2E_REPORT }]]
-    : [['list']],
+  reporter: process.env.GUICHET_E2E_REPORT ? [['list'], ['json', { outputFile: process.env.GUICHET_E2E_REPORT }]] : [['list']],
   outputDir: '../test-results',
   use: {
     baseURL,
@@ -29,7 +27,14 @@ export default defineConfig({
     screenshot: 'only-on-failure',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage']
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-dev-shm-usage'
+      ]
     }
   },
   webServer: {

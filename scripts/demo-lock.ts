@@ -22,4 +22,6 @@ db.transaction(() => {
   }
 })();
 db.close();
-console.log(locked ? `Deactivated ${locked} demo account(s) in ${config.databaseFile}.` : 'No active demo account: nothing to do.');
+console.log(
+  locked ? `Deactivated ${locked} demo account(s) in ${config.databaseFile}.` : 'No active demo account: nothing to do.'
+);

@@ -11,7 +11,9 @@ export function ensureChromium(): void {
   if (fs.existsSync(chromiumPath)) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot) {
-    console.error(`Chromium is missing (${chromiumPath}). Install it once, then run npm test again:\n\n  sudo apt-get install -y chromium\n`);
+    console.error(
+      `Chromium is missing (${chromiumPath}). Install it once, then run npm test again:\n\n  sudo apt-get install -y chromium\n`
+    );
     process.exit(1);
   }
   console.log('Chromium is missing: installing it with apt (Debian package "chromium")…');

@@ -8,7 +8,15 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 const stamp = path.join(root, 'kiosk/build/handler.js');
-const sources = ['kiosk/src', 'kiosk/messages', 'kiosk/static', 'shared', 'svelte.config.js', 'vite.config.ts', 'package-lock.json'];
+const sources = [
+  'kiosk/src',
+  'kiosk/messages',
+  'kiosk/static',
+  'shared',
+  'svelte.config.js',
+  'vite.config.ts',
+  'package-lock.json'
+];
 
 function newestMtime(p: string): number {
   const full = path.join(root, p);

@@ -39,13 +39,20 @@ interface Counts {
 
 function vitestCounts(file: string): Counts | null {
   if (!fs.existsSync(file)) return null;
-  const r = JSON.parse(fs.readFileSync(file, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
+  const r = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+    numTodoTests: number;
+  };
   return { passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests };
 }
 
 function playwrightCounts(file: string): Counts | null {
   if (!fs.existsSync(file)) return null;
-  const r = JSON.parse(fs.readFileSync(file, 'utf8')) as { stats: { expected: number; unexpected: number; flaky: number; skipped: number } };
+  const r = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    stats: { expected: number; unexpected: number; flaky: number; skipped: number };
+  };
   return { passed: r.stats.expected, failed: r.stats.unexpected + r.stats.flaky, skipped: r.stats.skipped };
 }
 
@@ -56,23 +63,42 @@ let ok = step('Type-check (svelte-check + tsc)', 'npm', ['run', '--silent', 'che
 if (ok) ok = step('Build the web app', 'npx', ['vite', 'build', '--logLevel', 'warn']);
 if (ok) {
   const file = path.join(reports, 'vitest.json');
-  const passed = step('Unit and server integration tests (vitest)', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${file}`]);
+  const passed = step('Unit and server integration tests (vitest)', 'npx', [
+    'vitest',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${file}`
+  ]);
   results.push({ name: 'vitest', counts: vitestCounts(file), ok: passed });
   const report = path.join(reports, 'playwright.json');
-  const e2ePassed = step('Browser tests (Playwright, Chromium)', 'npx', ['playwright', 'test', '-c', 'e2e/playwright.config.ts'], {
-    GUICHET_E2E_PORT: String(await freePort()),
-    GUICHET_E2E_REPORT: report
-  });
+  const e2ePassed = step(
+    'Browser tests (Playwright, Chromium)',
+    'npx',
+    ['playwright', 'test', '-c', 'e2e/playwright.config.ts'],
+    {
+      GUICHET_E2E_PORT: String(await freePort()),
+      GUICHET_E2E_REPORT: report
+    }
+  );
   results.push({ name: 'playwright', counts: playwrightCounts(report), ok: e2ePassed });
 }
 
 const total = results.reduce<Counts>(
-  (sum, r) => ({ passed: sum.passed + (r.counts?.passed ?? 0), failed: sum.failed + (r.counts?.failed ?? 0), skipped: sum.skipped + (r.counts?.skipped ?? 0) }),
+  (sum, r) => ({
+    passed: sum.passed + (r.counts?.passed ?? 0),
+    failed: sum.failed + (r.counts?.failed ?? 0),
+    skipped: sum.skipped + (r.counts?.skipped ?? 0)
+  }),
   { passed: 0, failed: 0, skipped: 0 }
 );
 console.log('');
 for (const r of results) {
-  console.log(r.counts ? `${r.name}: ${r.counts.passed} passed, ${r.counts.failed} failed, ${r.counts.skipped} skipped` : `${r.name}: no report (the runner did not finish)`);
+  console.log(
+    r.counts
+      ? `${r.name}: ${r.counts.passed} passed, ${r.counts.failed} failed, ${r.counts.skipped} skipped`
+      : `${r.name}: no report (the runner did not finish)`
+  );
 }
 // A stage that failed without a failing test (type errors, a build error, a runner crash)
 // still counts as one failure, so the closing line never reads green when the run was not.

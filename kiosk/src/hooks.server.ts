@@ -7,6 +7,7 @@ export const handle: Handle = ({ event, resolve }) =>
   paraglideMiddleware(event.request, ({ request, locale }) => {
     event.request = request;
     return resolve(event, {
-      transformPageChunk: ({ html }) => html.replace('%paraglide.lang%', locale).replace('%paraglide.dir%', getTextDirection(locale))
+      transformPageChunk: ({ html }) =>
+        html.replace('%paraglide.lang%', locale).replace('%paraglide.dir%', getTextDirection(locale))
     });
   });

@@ -61,10 +61,14 @@ export function createApplication({ config, store, clock, logger, kitHandler }: 
     if (req.url?.startsWith('/socket.io/')) return;
     onRequest(req, res);
   });
-  attachHub(io, { auth, terminals, presence, clock, logger }, {
-    ...createSiteHandlers({ store }),
-    ...createTerminalHandlers({ io, terminals, pairing })
-  });
+  attachHub(
+    io,
+    { auth, terminals, presence, clock, logger },
+    {
+      ...createSiteHandlers({ store }),
+      ...createTerminalHandlers({ io, terminals, pairing })
+    }
+  );
 
   return {
     httpServer,

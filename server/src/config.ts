@@ -6,9 +6,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 
-const booleanFlag = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
-  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+const booleanFlag = z.enum(['1', '0', 'true', 'false', 'yes', 'no']).transform((v) => v === '1' || v === 'true' || v === 'yes');
 
 const envSchema = z.object({
   GUICHET_HOST: z.string().min(1).default('127.0.0.1'),
@@ -19,8 +17,16 @@ const envSchema = z.object({
   GUICHET_DEMO: booleanFlag.default(true),
   /** Give the demo kiosk and display to pages opened on this machine, without pairing. */
   GUICHET_DEMO_AUTOPAIR: booleanFlag.default(true),
-  GUICHET_AGENT_SESSION_HOURS: z.coerce.number().positive().max(24 * 7).default(12),
-  GUICHET_MANAGER_SESSION_HOURS: z.coerce.number().positive().max(24 * 7).default(8),
+  GUICHET_AGENT_SESSION_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 7)
+    .default(12),
+  GUICHET_MANAGER_SESSION_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 7)
+    .default(8),
   GUICHET_PAIRING_MINUTES: z.coerce.number().positive().max(60).default(10),
   /** Set when the hall network reaches Guichet over HTTPS (e.g. behind a reverse proxy). */
   GUICHET_SECURE_COOKIES: booleanFlag.default(false),

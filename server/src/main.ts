@@ -20,7 +20,9 @@ import { createStore } from './store';
 async function loadKitHandler(config: Config): Promise<KitHandler> {
   const file = path.join(config.kioskBuildDir, 'handler.js');
   if (!fs.existsSync(file)) {
-    throw new Error(`The web app is not built (${file} is missing): run "npm run build", or start with "npm start", which builds it.`);
+    throw new Error(
+      `The web app is not built (${file} is missing): run "npm run build", or start with "npm start", which builds it.`
+    );
   }
   const mod = (await import(pathToFileURL(file).href)) as { handler: KitHandler };
   return mod.handler;

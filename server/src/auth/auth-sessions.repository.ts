@@ -18,7 +18,13 @@ export interface AuthSession {
 }
 
 function toAuthSession(row: AuthSessionRow): AuthSession {
-  return { tokenHash: row.token_hash, id: row.id, accountId: row.account_id, createdAt: row.created_at, expiresAt: row.expires_at };
+  return {
+    tokenHash: row.token_hash,
+    id: row.id,
+    accountId: row.account_id,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at
+  };
 }
 
 export type AuthSessionsRepository = ReturnType<typeof createAuthSessionsRepository>;

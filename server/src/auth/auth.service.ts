@@ -39,7 +39,10 @@ export function createAuthService({
   return {
     async login(input: LoginInput): Promise<{ token: string; identity: AccountIdentity }> {
       if (throttle.isBlocked(input.login)) {
-        throw new AppError('too_many_attempts', 'Too many failed attempts for this account: wait 5 minutes or ask a site manager');
+        throw new AppError(
+          'too_many_attempts',
+          'Too many failed attempts for this account: wait 5 minutes or ask a site manager'
+        );
       }
       const account = store.accounts.findByLogin(input.login);
       const usable = account && account.active && account.role === input.face;
@@ -54,7 +57,13 @@ export function createAuthService({
       const now = clock.now();
       const expiresAt = new Date(now.getTime() + sessionHours[account.role] * 3_600_000).toISOString();
       const id = randomUUID();
-      store.authSessions.insert({ tokenHash: hashToken(token), id, accountId: account.id, createdAt: now.toISOString(), expiresAt });
+      store.authSessions.insert({
+        tokenHash: hashToken(token),
+        id,
+        accountId: account.id,
+        createdAt: now.toISOString(),
+        expiresAt
+      });
       return { token, identity: identityOf(account, id, expiresAt) };
     },
 

@@ -13,7 +13,9 @@ function write(name: string, sql: string) {
   fs.writeFileSync(path.join(dir, name), sql);
 }
 function tables(): string[] {
-  return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+  return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map(
+    (r) => r.name
+  );
 }
 
 beforeEach(() => {

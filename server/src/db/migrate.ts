@@ -41,7 +41,8 @@ export function readMigrations(dir: string): MigrationFile[] {
     };
   });
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`Migration ${m.name} breaks the numbering: expected ${String(i + 1).padStart(4, '0')}`);
+    if (m.version !== i + 1)
+      throw new Error(`Migration ${m.name} breaks the numbering: expected ${String(i + 1).padStart(4, '0')}`);
   });
   return migrations;
 }
@@ -66,7 +67,8 @@ export function migrate(db: Database.Database, dir: string): number {
   for (const row of applied) {
     const file = migrations[row.version - 1];
     if (!file) throw new MigrationHistoryError(`Migration ${row.name} was applied but is missing from the migrations folder`);
-    if (file.name !== row.name) throw new MigrationHistoryError(`Migration ${row.version} was applied as ${row.name} but the file is now ${file.name}`);
+    if (file.name !== row.name)
+      throw new MigrationHistoryError(`Migration ${row.version} was applied as ${row.name} but the file is now ${file.name}`);
     if (file.checksum !== row.checksum) throw new MigrationHistoryError(`Migration ${row.name} was changed after it was applied`);
   }
 

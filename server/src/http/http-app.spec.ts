@@ -13,7 +13,11 @@ afterEach(async () => {
 });
 
 const postJson = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body)
+  });
 
 describe('GET /healthz', () => {
   it('answers with the version and the database state', async () => {
@@ -51,7 +55,11 @@ describe('POST /api/auth/login', () => {
     const body = (await res.json()) as { error: { code: string; issues: { path: string }[] } };
     expect(body.error.code).toBe('invalid_payload');
     expect(body.error.issues.map((i) => i.path)).toEqual(['secret']);
-    const notJson = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{oops' });
+    const notJson = await fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{oops'
+    });
     expect(((await notJson.json()) as { error: { message: string } }).error.message).toBe('login: the body is not valid JSON');
     const form = await fetch(`${server.url}/api/auth/login`, { method: 'POST', body: 'login=marie' });
     expect(form.status).toBe(400);
@@ -89,7 +97,10 @@ describe('pairing end to end', () => {
     // Typed the way people read it off a screen: lower case, with a space.
     const typed = `${status.code.slice(0, 3).toLowerCase()} ${status.code.slice(3)}`;
     const claim = await command(manager, 'pairing:claim', { code: typed, name: 'Écran salle B', location: 'Salle B' });
-    expect(claim).toMatchObject({ ok: true, data: { kind: 'display', name: 'Écran salle B', location: 'Salle B', online: false } });
+    expect(claim).toMatchObject({
+      ok: true,
+      data: { kind: 'display', name: 'Écran salle B', location: 'Salle B', online: false }
+    });
 
     const paired = await fetch(`${server.url}/api/pairings/current`, { headers: { cookie: pairingCookie } });
     expect(await paired.json()).toEqual({ state: 'paired', terminalName: 'Écran salle B' });

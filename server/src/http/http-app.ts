@@ -57,7 +57,14 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
         sendJson(
           res,
           200,
-          { accountId: identity.accountId, role: identity.role, login: identity.login, firstName: identity.firstName, siteId: identity.siteId, expiresAt: identity.expiresAt },
+          {
+            accountId: identity.accountId,
+            role: identity.role,
+            login: identity.login,
+            firstName: identity.firstName,
+            siteId: identity.siteId,
+            expiresAt: identity.expiresAt
+          },
           { 'set-cookie': serializeCookie(credentialCookie[input.face], token, { secure, maxAgeSeconds: maxAge }) }
         );
         return;
@@ -75,13 +82,18 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
       case 'POST /api/pairings': {
         const { kind } = await readJson(req, pairingStartInput, 'pairing request');
         const { secret, status } = pairing.start(kind, cookiesOf(req)[pairingCookie]);
-        sendJson(res, 200, status, { 'set-cookie': serializeCookie(pairingCookie, secret, { secure, maxAgeSeconds: config.pairingMinutes * 60 }) });
+        sendJson(res, 200, status, {
+          'set-cookie': serializeCookie(pairingCookie, secret, { secure, maxAgeSeconds: config.pairingMinutes * 60 })
+        });
         return;
       }
       case 'GET /api/pairings/current': {
         const { status, deviceToken } = pairing.poll(cookiesOf(req)[pairingCookie]);
         const cookies = deviceToken
-          ? [serializeCookie(credentialCookie.kiosk, deviceToken, { secure, maxAgeSeconds: tenYears }), clearCookie(pairingCookie, secure)]
+          ? [
+              serializeCookie(credentialCookie.kiosk, deviceToken, { secure, maxAgeSeconds: tenYears }),
+              clearCookie(pairingCookie, secure)
+            ]
           : [];
         sendJson(res, 200, status, cookies.length ? { 'set-cookie': cookies } : {});
         return;

@@ -58,7 +58,14 @@ export function createPairingService({
       const now = clock.now();
       const expiresAt = new Date(now.getTime() + pairingMinutes * 60_000).toISOString();
       const code = uniqueCode();
-      store.pairings.insert({ id: randomUUID(), secretHash: hashToken(secret), code, kind, createdAt: now.toISOString(), expiresAt });
+      store.pairings.insert({
+        id: randomUUID(),
+        secretHash: hashToken(secret),
+        code,
+        kind,
+        createdAt: now.toISOString(),
+        expiresAt
+      });
       return { secret, status: { state: 'waiting', code, kind, expiresAt } };
     },
 
@@ -84,15 +91,19 @@ export function createPairingService({
     claim(siteId: string, input: { code: string; name: string; location: string }): TerminalView {
       const pairing = store.pairings.findOpenByCode(input.code, nowIso());
       if (!pairing) {
-        throw new AppError('pairing_code_invalid', `No terminal is waiting with code ${input.code}: check the code on its screen, it may have expired`, [
-          { path: 'code', message: 'unknown or expired code' }
-        ]);
+        throw new AppError(
+          'pairing_code_invalid',
+          `No terminal is waiting with code ${input.code}: check the code on its screen, it may have expired`,
+          [{ path: 'code', message: 'unknown or expired code' }]
+        );
       }
       const terminal = store.db.transaction(() => {
         const created = terminals.create(siteId, pairing.kind, input.name, input.location);
         if (!store.pairings.claim(pairing.id, created.id, nowIso())) {
           // Another manager claimed it a moment earlier: undo by throwing inside the transaction.
-          throw new AppError('pairing_code_invalid', `Code ${input.code} was just used`, [{ path: 'code', message: 'already used' }]);
+          throw new AppError('pairing_code_invalid', `Code ${input.code} was just used`, [
+            { path: 'code', message: 'already used' }
+          ]);
         }
         return created;
       })();

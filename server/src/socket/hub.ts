@@ -50,7 +50,8 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
 
   io.use((socket, next) => {
     const parsed = handshakeAuthSchema.safeParse(socket.handshake.auth);
-    if (!parsed.success) return next(authError('Handshake must say which face connects: auth.face is kiosk, display, agent or manager'));
+    if (!parsed.success)
+      return next(authError('Handshake must say which face connects: auth.face is kiosk, display, agent or manager'));
     const { face, token } = parsed.data;
     const credential = token ?? parseCookies(socket.handshake.headers.cookie)[credentialCookie[face]];
     let identity: Identity | null = null;
@@ -61,7 +62,13 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
       identity = auth.resolve(face, credential);
     }
     if (!identity) {
-      return next(authError(credential ? `The ${face} credential is not valid (revoked, expired or for another face)` : `No ${face} credential: pair this terminal or log in`));
+      return next(
+        authError(
+          credential
+            ? `The ${face} credential is not valid (revoked, expired or for another face)`
+            : `No ${face} credential: pair this terminal or log in`
+        )
+      );
     }
     socket.data.identity = identity;
     next();

@@ -21,9 +21,35 @@ export async function addSite(store: Store, clock: Clock, name: string): Promise
   const siteId = randomUUID();
   const kioskId = randomUUID();
   store.db.transaction(() => {
-    store.sites.insert({ id: siteId, name, address: `1 rue de ${name}`, phone: '', timezone: 'Europe/Paris', isDemo: false, createdAt: now });
-    store.accounts.insert({ id: randomUUID(), siteId, role: 'manager', login: `${slug}-manager`, firstName: 'Alex', secretHash: managerHash, active: true, createdAt: now });
-    store.accounts.insert({ id: randomUUID(), siteId, role: 'agent', login: `${slug}-agent`, firstName: 'Sam', secretHash: agentHash, active: true, createdAt: now });
+    store.sites.insert({
+      id: siteId,
+      name,
+      address: `1 rue de ${name}`,
+      phone: '',
+      timezone: 'Europe/Paris',
+      isDemo: false,
+      createdAt: now
+    });
+    store.accounts.insert({
+      id: randomUUID(),
+      siteId,
+      role: 'manager',
+      login: `${slug}-manager`,
+      firstName: 'Alex',
+      secretHash: managerHash,
+      active: true,
+      createdAt: now
+    });
+    store.accounts.insert({
+      id: randomUUID(),
+      siteId,
+      role: 'agent',
+      login: `${slug}-agent`,
+      firstName: 'Sam',
+      secretHash: agentHash,
+      active: true,
+      createdAt: now
+    });
     store.terminals.insert({ id: kioskId, siteId, kind: 'kiosk', name: `Borne ${name}`, location: '', pairedAt: now });
   })();
   return { siteId, managerLogin: `${slug}-manager`, agentLogin: `${slug}-agent`, kioskId };
@@ -31,6 +57,8 @@ export async function addSite(store: Store, clock: Clock, name: string): Promise
 
 /** Every row of every table, to prove that a refused command changed nothing. */
 export function snapshot(store: Store): Record<string, unknown[]> {
-  const tables = (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
+  const tables = (
+    store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
+  ).map((t) => t.name);
   return Object.fromEntries(tables.map((t) => [t, store.db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).all()]));
 }

@@ -13,7 +13,13 @@ import { openDatabase } from '../db/database';
 import { createLogger } from '../logger';
 import { seedDemoIfEmpty } from '../demo/seed-demo';
 import { createStore, type Store } from '../store';
-import type { ClientToServerEvents, CommandInput, CommandName, CommandResults, ServerToClientEvents } from '../../../shared/contract';
+import type {
+  ClientToServerEvents,
+  CommandInput,
+  CommandName,
+  CommandResults,
+  ServerToClientEvents
+} from '../../../shared/contract';
 import type { Ack } from '../../../shared/errors';
 import type { Face } from '../../../shared/identity';
 
@@ -78,7 +84,12 @@ export async function login(server: TestServer, face: 'agent' | 'manager', login
 export function connect(server: TestServer, face: Face, token?: string, via: 'auth' | 'cookie' = 'auth'): Promise<TestClient> {
   const client: TestClient = connectClient(server.url, {
     auth: via === 'auth' && token ? { face, token } : { face },
-    extraHeaders: via === 'cookie' && token ? { cookie: `${face === 'agent' ? 'guichet_agent' : face === 'manager' ? 'guichet_manager' : 'guichet_terminal'}=${token}` } : {},
+    extraHeaders:
+      via === 'cookie' && token
+        ? {
+            cookie: `${face === 'agent' ? 'guichet_agent' : face === 'manager' ? 'guichet_manager' : 'guichet_terminal'}=${token}`
+          }
+        : {},
     transports: ['websocket'],
     reconnection: false,
     forceNew: true
@@ -94,7 +105,11 @@ export function connect(server: TestServer, face: Face, token?: string, via: 'au
 }
 
 /** Sends a command and waits (bounded) for its ack. */
-export async function command<K extends CommandName>(client: TestClient, name: K, payload: CommandInput<K> | unknown): Promise<Ack<CommandResults[K]>> {
+export async function command<K extends CommandName>(
+  client: TestClient,
+  name: K,
+  payload: CommandInput<K> | unknown
+): Promise<Ack<CommandResults[K]>> {
   const withTimeout = client.timeout(5000);
   const emit = withTimeout.emitWithAck as unknown as (event: string, payload: unknown) => Promise<Ack<CommandResults[K]>>;
   return emit.call(withTimeout, name, payload);
@@ -118,7 +133,12 @@ export function nextEvent<E extends keyof ServerToClientEvents>(
 }
 
 /** A terminal paired the real way: start, claim by a manager, poll for the device token. */
-export async function pairTerminal(server: TestServer, managerToken: string, kind: 'kiosk' | 'display', name: string): Promise<string> {
+export async function pairTerminal(
+  server: TestServer,
+  managerToken: string,
+  kind: 'kiosk' | 'display',
+  name: string
+): Promise<string> {
   const start = await fetch(`${server.url}/api/pairings`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -22,7 +22,6 @@ export class Connection {
     this.socket = io({ auth: { face }, transports: ['websocket', 'polling'], withCredentials: true });
     this.socket.on('connect', () => (this.status = 'online'));
     this.socket.on('disconnect', () => (this.status = 'offline'));
-    this.socket.io.on('reconnect_attempt', () => (this.status = this.status === 'online' ? 'online' : 'connecting'));
     this.socket.on('connect_error', (err) => {
       this.status = 'offline';
       const data = (err as Error & { data?: { code?: string } }).data;

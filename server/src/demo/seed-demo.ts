@@ -31,14 +31,3 @@ export async function seedDemoIfEmpty(store: Store, clock: Clock): Promise<boole
   })();
   return true;
 }
-
-/** The demo site's terminal of a kind, if this store has the demo site. */
-export function findDemoTerminalId(store: Store, kind: 'kiosk' | 'display'): string | null {
-  const row = store.db
-    .prepare(
-      `SELECT t.id FROM terminals t JOIN sites s ON s.id = t.site_id
-       WHERE s.is_demo = 1 AND t.kind = ? AND t.revoked_at IS NULL ORDER BY t.paired_at LIMIT 1`
-    )
-    .get(kind) as { id: string } | undefined;
-  return row?.id ?? null;
-}

@@ -13,7 +13,6 @@ import type { AuthService } from '../auth/auth.service';
 import type { Config } from '../config';
 import { isLoopbackHost } from '../config';
 import { appliedMigrationCount } from '../db/migrate';
-import { findDemoTerminalId } from '../demo/seed-demo';
 import type { PairingService } from '../pairing/pairing.service';
 import type { Store } from '../store';
 import type { TerminalsService } from '../terminals/terminals.service';
@@ -53,7 +52,7 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
       case 'POST /api/auth/login': {
         const input = await readJson(req, loginInput, 'login');
         const { token, identity } = await auth.login(input);
-        const maxAge = (new Date(identity.expiresAt).getTime() - Date.now()) / 1000;
+        const maxAge = (input.face === 'agent' ? config.agentSessionHours : config.managerSessionHours) * 3600;
         sendJson(
           res,
           200,
@@ -124,7 +123,7 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
     const kind: Face | null = url.pathname === '/borne' ? 'kiosk' : url.pathname === '/affichage' ? 'display' : null;
     if (kind !== 'kiosk' && kind !== 'display') return false;
     if (terminals.resolve(cookiesOf(req)[credentialCookie.kiosk])?.role === kind) return false;
-    const terminalId = findDemoTerminalId(store, kind);
+    const terminalId = store.terminals.findDemoTerminalId(kind);
     if (!terminalId) return false;
     const token = terminals.mintToken(terminalId);
     res.writeHead(303, {

@@ -3,6 +3,7 @@
  * every command is checked against the face that sends it and validated before it touches the
  * store, and nothing crosses sites.
  */
+import { io as ioClient } from 'socket.io-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addSite, fixturePassword, fixturePin, snapshot, type SiteFixture } from '../testing/fixtures';
 import { command, connect, login, nextEvent, pairTerminal, startTestServer, type TestServer } from '../testing/test-server';
@@ -30,6 +31,36 @@ describe('connections without a valid credential are refused', () => {
       expect((refusal as Error & { data: { code: string } }).data.code).toBe('unauthenticated');
       expect((refusal as Error).message).toContain(`No ${face} credential`);
     }
+  });
+
+  it('refuses a page from another origin before reading any credential', async () => {
+    const token = await login(server, 'agent', 'marie', '1234');
+    const foreign = ioClient(server.url, {
+      auth: { face: 'agent', token },
+      extraHeaders: { origin: 'http://elsewhere.invalid' },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true
+    });
+    const refused = await new Promise<boolean>((resolve) => {
+      foreign.once('connect', () => resolve(false));
+      foreign.once('connect_error', () => resolve(true));
+    });
+    foreign.disconnect();
+    expect(refused).toBe(true);
+    // The same credential from the right origin is accepted.
+    const sameOrigin = ioClient(server.url, {
+      auth: { face: 'agent', token },
+      extraHeaders: { origin: server.url },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true
+    });
+    await new Promise<void>((resolve, reject) => {
+      sameOrigin.once('connect', resolve);
+      sameOrigin.once('connect_error', reject);
+    });
+    sameOrigin.disconnect();
   });
 
   it('refuses a made-up token', async () => {

@@ -33,10 +33,22 @@ export function createSocketServer(httpServer: HttpServer): GuichetServer {
     pingInterval: 10_000,
     pingTimeout: 10_000,
     maxHttpBufferSize: 256 * 1024,
-    // Same origin only: the UIs are served from this port.
-    cors: undefined,
-    serveClient: false
+    serveClient: false,
+    // The UIs are served from this same origin. Browsers always send Origin on a WebSocket
+    // handshake, so a page from another site is refused here, before any credential is read.
+    allowRequest: (req, callback) => {
+      const origin = req.headers.origin;
+      callback(null, !origin || sameHost(origin, req.headers.host));
+    }
   });
+}
+
+function sameHost(origin: string, host: string | undefined): boolean {
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
 }
 
 function authError(message: string): Error & { data: { code: string; message: string } } {

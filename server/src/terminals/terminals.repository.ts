@@ -48,6 +48,10 @@ export function createTerminalsRepository(db: Db) {
   const rename = db.prepare('UPDATE terminals SET name = ?, location = ? WHERE id = ?');
   const revoke = db.prepare('UPDATE terminals SET revoked_at = ? WHERE id = ?');
   const seen = db.prepare('UPDATE terminals SET last_seen_at = ? WHERE id = ?');
+  const demoOfKind = db.prepare(
+    `SELECT t.id FROM terminals t JOIN sites s ON s.id = t.site_id
+     WHERE s.is_demo = 1 AND t.kind = ? AND t.revoked_at IS NULL ORDER BY t.paired_at LIMIT 1`
+  );
 
   return {
     insert(terminal: Omit<Terminal, 'lastSeenAt' | 'revokedAt'>): void {
@@ -68,6 +72,10 @@ export function createTerminalsRepository(db: Db) {
     },
     markSeen(id: string, at: string): void {
       seen.run(at, id);
+    },
+    /** The demo site's terminal of a kind, if this store has the demo site. */
+    findDemoTerminalId(kind: TerminalKind): string | null {
+      return (demoOfKind.get(kind) as { id: string } | undefined)?.id ?? null;
     }
   };
 }

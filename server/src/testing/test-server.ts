@@ -35,6 +35,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** Clients opened against each test server, closed with it. */
+const trackedClients = new WeakMap<TestServer, TestClient[]>();
+
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-test-'));
   const config = parseConfig({ GUICHET_DATA_DIR: dataDir, GUICHET_PORT: '0', GUICHET_LOG_LEVEL: 'silent', ...env });
@@ -63,8 +66,6 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   trackedClients.set(server, clients);
   return server;
 }
-
-const trackedClients = new WeakMap<TestServer, TestClient[]>();
 
 /** Logs in over HTTP and returns the login token from the Set-Cookie header. */
 export async function login(server: TestServer, face: 'agent' | 'manager', loginName: string, secret: string): Promise<string> {

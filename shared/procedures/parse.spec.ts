@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { formatProblems, parseProcedure } from './parse';
+
+const valid = `
+id: exemple
+version: 1
+service: accueil
+pictogram: info
+title: { fr: Exemple }
+summary: { fr: Un exemple. }
+steps:
+  - id: age
+    kind: question
+    type: yes_no
+    label: { fr: Avez-vous 18 ans ? }
+  - id: papiers
+    kind: documents
+    title: { fr: Papiers }
+    documents:
+      - id: parent
+        when: { question: age, equals: false }
+        label: { fr: Pièce d'un parent }
+  - id: fin
+    kind: review
+    title: { fr: Vérifiez }
+    nextSteps: { fr: Allez au guichet. }
+`;
+
+function problemsOf(source: string) {
+  const parsed = parseProcedure(source);
+  if (parsed.ok) throw new Error('expected problems');
+  return parsed.problems;
+}
+
+describe('parseProcedure', () => {
+  it('accepts a valid procedure and fills the defaults', () => {
+    const parsed = parseProcedure(valid);
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.procedure.agentFirst).toBe(false);
+    const age = parsed.procedure.steps[0]!;
+    expect(age.kind === 'question' && age.required && !age.sensitive).toBe(true);
+  });
+
+  it('reads JSON too', () => {
+    const json = JSON.stringify((parseProcedure(valid) as { procedure: unknown }).procedure);
+    expect(parseProcedure(json).ok).toBe(true);
+  });
+
+  it('refuses a way to submit: unknown keys are errors', () => {
+    const problems = problemsOf(valid.replace('version: 1', 'version: 1\nsubmitTo: https://example.org/api'));
+    expect(problems).toEqual([{ path: '(file)', line: 2, message: expect.stringContaining('submitTo') }]);
+  });
+
+  it('requires the review as the last step', () => {
+    const source = valid.replace(/  - id: fin[\s\S]*$/, '');
+    expect(problemsOf(source)).toContainEqual({
+      path: 'steps.1.kind',
+      line: 14,
+      message: 'the last step must be a review (a procedure ends with an agent or at the counter)'
+    });
+  });
+
+  it('requires French for every text', () => {
+    const problems = problemsOf(valid.replace('title: { fr: Papiers }', 'title: { en: Papers }'));
+    expect(problems).toContainEqual({ path: 'steps.1.title.fr', line: 15, message: expect.stringMatching(/expected string/) });
+  });
+
+  it('refuses a condition on a later or unknown question, naming it', () => {
+    const problems = problemsOf(valid.replace('question: age, equals: false', 'question: ville, equals: false'));
+    expect(problems).toEqual([
+      { path: 'steps.1.documents.0.when.question', line: 18, message: '"ville" is not an earlier question' }
+    ]);
+  });
+
+  it('refuses a comparison that cannot match the question', () => {
+    const problems = problemsOf(valid.replace('equals: false', 'equals: "non"'));
+    expect(problems[0]).toMatchObject({
+      path: 'steps.1.documents.0.when.equals',
+      message: '"age" is a yes/no question: compare with true or false'
+    });
+  });
+
+  it('refuses duplicate step ids and an unknown step kind', () => {
+    expect(problemsOf(valid.replace('id: papiers', 'id: age'))[0]).toMatchObject({
+      path: 'steps.1.id',
+      message: expect.stringContaining('duplicate step id "age"')
+    });
+    expect(problemsOf(valid.replace('kind: documents', 'kind: payment'))[0]).toMatchObject({ path: 'steps.1.kind', line: 14 });
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    const problems = problemsOf('id: x\nsteps: [\n');
+    expect(problems[0]!.path).toBe('(file)');
+    expect(problems[0]!.line).toBeGreaterThan(0);
+  });
+
+  it('formats problems as file:line: path: message', () => {
+    expect(formatProblems('a.yaml', [{ path: 'steps.1.id', line: 12, message: 'duplicate' }])).toBe(
+      'a.yaml:12: steps.1.id: duplicate'
+    );
+  });
+});

@@ -32,7 +32,7 @@ for (const viewport of [
 
 test('the help button keeps its name in Arabic', async ({ page }) => {
   await page.goto('/borne');
-  await page.getByRole('button', { name: 'العربية' }).tap();
+  await page.getByRole('button', { name: 'العربية' }).first().tap();
   await expect(page.getByRole('button', { name: 'التحدث إلى موظف' })).toBeVisible();
   await expectTouchTargets(page, 48);
 });

@@ -28,7 +28,7 @@ test('pair a kiosk with its code, then revoke it', async ({ page, browser, reque
 
   // The kiosk notices within a poll, stores its token and opens.
   await expect(kiosk.getByRole('heading', { name: 'Bonjour !' })).toBeVisible({ timeout: 10_000 });
-  await expect(kiosk.getByText('Mairie de Démoville')).toBeVisible();
+  await expect(kiosk.getByText('Mairie de Démoville').first()).toBeVisible();
   await expect(kiosk.getByRole('status').filter({ hasText: 'Connecté' })).toBeVisible();
 
   // The manager sees it online.

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { Ack } from './errors';
 import type { Face, Identity } from './identity';
+import type { Procedure } from './procedures/schema';
 import { siteInfoSchema, type SiteInfo } from './schemas/site';
 import {
   pairingClaimInput,
@@ -18,9 +19,18 @@ import {
 } from './schemas/terminal';
 
 const siteGetInput = z.object({}).strict();
+const kioskSetupInput = z.object({}).strict();
+
+/** What a kiosk needs to run: the published procedures and its inactivity delays. */
+export interface KioskSetup {
+  procedures: Procedure[];
+  idleSeconds: number;
+  countdownSeconds: number;
+}
 
 export const commands = {
   'site:get': { input: siteGetInput, faces: ['kiosk', 'display', 'agent', 'manager'] },
+  'kiosk:setup': { input: kioskSetupInput, faces: ['kiosk'] },
   'terminal:list': { input: terminalListInput, faces: ['agent', 'manager'] },
   'terminal:rename': { input: terminalRenameInput, faces: ['manager'] },
   'terminal:revoke': { input: terminalRevokeInput, faces: ['manager'] },
@@ -34,6 +44,7 @@ export type CommandPayload<K extends CommandName> = z.output<(typeof commands)[K
 /** What each command's ack carries on success. */
 export interface CommandResults {
   'site:get': SiteInfo;
+  'kiosk:setup': KioskSetup;
   'terminal:list': TerminalView[];
   'terminal:rename': TerminalView;
   'terminal:revoke': { terminalId: string };

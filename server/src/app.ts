@@ -16,9 +16,11 @@ import { createTerminalHandlers } from './socket/handlers/terminal.handlers';
 import { attachHub, createSocketServer } from './socket/hub';
 import { rooms } from './socket/types';
 import type { Store } from './store';
+import type { Procedure } from '../../shared/procedures/schema';
 import { TerminalPresence } from './terminals/terminal-presence';
 import { createTerminalsService } from './terminals/terminals.service';
 import { version } from './version';
+import { createSpeechService } from './speech/speech.service';
 
 export interface AppDeps {
   config: Config;
@@ -26,11 +28,13 @@ export interface AppDeps {
   clock: Clock;
   logger: Logger;
   kitHandler?: KitHandler;
+  /** The procedures offered on the kiosks (validated catalog). */
+  procedures: Procedure[];
 }
 
 export type Application = Awaited<ReturnType<typeof createApplication>>;
 
-export function createApplication({ config, store, clock, logger, kitHandler }: AppDeps) {
+export function createApplication({ config, store, clock, logger, kitHandler, procedures }: AppDeps) {
   const presence = new TerminalPresence();
   const terminals = createTerminalsService({ store, clock, presence });
   const auth = createAuthService({
@@ -51,6 +55,7 @@ export function createApplication({ config, store, clock, logger, kitHandler }: 
     logger,
     version,
     kitHandler,
+    speech: createSpeechService(),
     onLogout: (authSessionId) => {
       io.to(rooms.login(authSessionId)).emit('credential:revoked', { reason: 'logged_out' });
       io.in(rooms.login(authSessionId)).disconnectSockets(true);
@@ -65,7 +70,12 @@ export function createApplication({ config, store, clock, logger, kitHandler }: 
     io,
     { auth, terminals, presence, clock, logger },
     {
-      ...createSiteHandlers({ store }),
+      ...createSiteHandlers({
+        store,
+        procedures,
+        idleSeconds: config.kioskIdleSeconds,
+        countdownSeconds: config.kioskCountdownSeconds
+      }),
       ...createTerminalHandlers({ io, terminals, pairing })
     }
   );

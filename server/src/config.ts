@@ -30,6 +30,11 @@ const envSchema = z.object({
   GUICHET_PAIRING_MINUTES: z.coerce.number().positive().max(60).default(10),
   /** Set when the hall network reaches Guichet over HTTPS (e.g. behind a reverse proxy). */
   GUICHET_SECURE_COOKIES: booleanFlag.default(false),
+  /** The folder of procedure files (YAML or JSON) offered on the kiosks. */
+  GUICHET_CATALOG_DIR: z.string().min(1).default('./server/catalog'),
+  /** Kiosk inactivity: after this many seconds a countdown starts, then the session is wiped. */
+  GUICHET_KIOSK_IDLE_SECONDS: z.coerce.number().int().min(20).max(3600).default(90),
+  GUICHET_KIOSK_COUNTDOWN_SECONDS: z.coerce.number().int().min(20).max(300).default(30),
   /** Where the built SvelteKit app is; tests of the server alone run without it. */
   GUICHET_KIOSK_BUILD: z.string().min(1).default('./kiosk/build')
 });
@@ -47,6 +52,9 @@ export interface Config {
   pairingMinutes: number;
   secureCookies: boolean;
   kioskBuildDir: string;
+  catalogDir: string;
+  kioskIdleSeconds: number;
+  kioskCountdownSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -82,7 +90,10 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     managerSessionHours: e.GUICHET_MANAGER_SESSION_HOURS,
     pairingMinutes: e.GUICHET_PAIRING_MINUTES,
     secureCookies: e.GUICHET_SECURE_COOKIES,
-    kioskBuildDir: path.resolve(cwd, e.GUICHET_KIOSK_BUILD)
+    kioskBuildDir: path.resolve(cwd, e.GUICHET_KIOSK_BUILD),
+    catalogDir: path.resolve(cwd, e.GUICHET_CATALOG_DIR),
+    kioskIdleSeconds: e.GUICHET_KIOSK_IDLE_SECONDS,
+    kioskCountdownSeconds: e.GUICHET_KIOSK_COUNTDOWN_SECONDS
   };
 }
 

@@ -16,6 +16,8 @@ import { demoAccounts } from './demo/demo-data';
 import type { KitHandler } from './http/http-app';
 import { createLogger } from './logger';
 import { createStore } from './store';
+import { loadCatalog } from './procedures/catalog';
+import { formatProblems } from '../../shared/procedures/parse';
 
 async function loadKitHandler(config: Config): Promise<KitHandler> {
   const file = path.join(config.kioskBuildDir, 'handler.js');
@@ -48,7 +50,16 @@ async function main(): Promise<void> {
     }
     await assertSafeToListen(config.host, store);
     const kitHandler = await loadKitHandler(config);
-    const app = createApplication({ config, store, clock: systemClock, logger, kitHandler });
+    const catalog = loadCatalog(config.catalogDir);
+    for (const error of catalog.errors) {
+      // A broken file is refused; the other procedures are still offered.
+      logger.error(
+        { file: error.file, problems: error.problems },
+        `procedure refused:\n${formatProblems(error.file, error.problems)}`
+      );
+    }
+    logger.info({ procedures: catalog.procedures.map((p) => p.id) }, 'procedure catalog loaded');
+    const app = createApplication({ config, store, clock: systemClock, logger, kitHandler, procedures: catalog.procedures });
     const address = await app.listen(config.port, config.host);
     const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const base = `http://${shownHost === '127.0.0.1' ? 'localhost' : shownHost}:${address.port}`;

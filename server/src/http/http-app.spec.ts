@@ -173,3 +173,21 @@ describe('unknown routes', () => {
     expect(await res.json()).toEqual({ error: { code: 'not_found', message: 'No API route GET /api/nothing' } });
   });
 });
+
+describe('POST /api/speech', () => {
+  it('speaks for a paired kiosk and for no one else', async () => {
+    const refused = await postJson('/api/speech', { text: 'Bonjour', lang: 'fr' });
+    expect(refused.status).toBe(401);
+    const paired = await fetch(`${server.url}/borne`, { redirect: 'manual' });
+    const cookie = paired.headers.get('set-cookie')!.split(';')[0]!;
+    const res = await postJson('/api/speech', { text: 'Bonjour', lang: 'fr' }, { cookie });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('audio/wav');
+    const wav = Buffer.from(await res.arrayBuffer());
+    expect(wav.toString('ascii', 0, 4)).toBe('RIFF');
+    const bad = await postJson('/api/speech', { text: '', lang: 'de' }, { cookie });
+    expect(bad.status).toBe(400);
+    const issues = ((await bad.json()) as { error: { issues: { path: string }[] } }).error.issues.map((i) => i.path);
+    expect(issues).toEqual(['text', 'lang']);
+  });
+});

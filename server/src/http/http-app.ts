@@ -9,6 +9,8 @@ import { credentialCookie, pairingCookie, type Face } from '../../../shared/iden
 import { setRequestContext } from '../../../shared/request-context';
 import { loginInput, logoutInput } from '../../../shared/schemas/auth';
 import { pairingStartInput } from '../../../shared/schemas/terminal';
+import { speechInput } from '../../../shared/schemas/speech';
+import type { SpeechService } from '../speech/speech.service';
 import type { AuthService } from '../auth/auth.service';
 import type { Config } from '../config';
 import { isLoopbackHost } from '../config';
@@ -32,6 +34,7 @@ export interface HttpDeps {
   logger: Logger;
   version: string;
   kitHandler?: KitHandler;
+  speech: SpeechService;
   /** Closes the sockets of a login session that just logged out. */
   onLogout(authSessionId: string): void;
 }
@@ -95,6 +98,17 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
             ]
           : [];
         sendJson(res, 200, status, cookies.length ? { 'set-cookie': cookies } : {});
+        return;
+      }
+      case 'POST /api/speech': {
+        // Only paired kiosks and displays speak: the endpoint is not a public speech service.
+        if (!terminals.resolve(cookiesOf(req)[credentialCookie.kiosk])) {
+          throw new AppError('unauthenticated', 'Speech is for paired kiosks and displays');
+        }
+        const { text, lang } = await readJson(req, speechInput, 'speech request');
+        const wav = await deps.speech.speak(text, lang);
+        res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': wav.length, 'cache-control': 'no-store' });
+        res.end(wav);
         return;
       }
       default:

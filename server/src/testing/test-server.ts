@@ -13,6 +13,7 @@ import { openDatabase } from '../db/database';
 import { createLogger } from '../logger';
 import { seedDemoIfEmpty } from '../demo/seed-demo';
 import { createStore, type Store } from '../store';
+import { loadCatalog, shippedCatalogDir } from '../procedures/catalog';
 import type {
   ClientToServerEvents,
   CommandInput,
@@ -45,7 +46,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const db = openDatabase(config.databaseFile);
   const store = createStore(db);
   if (config.demo) await seedDemoIfEmpty(store, clock);
-  const app = createApplication({ config, store, clock, logger: createLogger(config.logLevel) });
+  const { procedures } = loadCatalog(shippedCatalogDir);
+  const app = createApplication({ config, store, clock, logger: createLogger(config.logLevel), procedures });
   const address = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${address.port}`;
   const clients: TestClient[] = [];

@@ -1,11 +1,23 @@
-/** Site information for every face (name, address, phone for the "next human step"). */
+/** Site information for every face (name, address, phone for the "next human step"), and the kiosk's setup. */
 import { AppError } from '../../../../shared/errors';
+import type { Procedure } from '../../../../shared/procedures/schema';
 import type { Store } from '../../store';
 import { toSiteInfo } from '../../sites/sites.repository';
 import type { CommandHandlers } from '../types';
 
-export function createSiteHandlers({ store }: { store: Store }): Pick<CommandHandlers, 'site:get'> {
+export function createSiteHandlers({
+  store,
+  procedures,
+  idleSeconds,
+  countdownSeconds
+}: {
+  store: Store;
+  procedures: Procedure[];
+  idleSeconds: number;
+  countdownSeconds: number;
+}): Pick<CommandHandlers, 'site:get' | 'kiosk:setup'> {
   return {
+    'kiosk:setup': () => ({ procedures, idleSeconds, countdownSeconds }),
     'site:get': (_input, { identity }) => {
       const site = store.sites.findById(identity.siteId);
       if (!site) throw new AppError('not_found', 'This site no longer exists');

@@ -37,12 +37,28 @@ function candidates(step: QuestionStep): AnswerValue[] {
   }
 }
 
-/** Answer sets that, together, show every step and every document of the procedure. */
+/**
+ * Answer sets that, together, show every step and every document: first each answer of each
+ * question on its own, then pairs of answers for branches that need two conditions at once.
+ */
 function scenarios(procedure: Procedure): Answers[] {
   const questions = procedure.steps.filter((s): s is QuestionStep => s.kind === 'question');
   const base: Answers = Object.fromEntries(questions.map((q) => [q.id, candidates(q)[0]!]));
   const list: Answers[] = [base];
-  for (const q of questions) for (const v of candidates(q).slice(1)) list.push({ ...base, [q.id]: v });
+  const reached = new Set(screensOf(procedure, base));
+  const keepIfNew = (answers: Answers) => {
+    const screens = screensOf(procedure, answers);
+    if (screens.some((s) => !reached.has(s))) {
+      list.push(answers);
+      screens.forEach((s) => reached.add(s));
+    }
+  };
+  for (const q of questions) for (const v of candidates(q).slice(1)) keepIfNew({ ...base, [q.id]: v });
+  questions.forEach((a, i) =>
+    questions.slice(i + 1).forEach((b) => {
+      for (const va of candidates(a)) for (const vb of candidates(b)) keepIfNew({ ...base, [a.id]: va, [b.id]: vb });
+    })
+  );
   return list;
 }
 
@@ -115,6 +131,7 @@ for (const procedure of procedures) {
         await page.goto('/borne');
         await page.getByRole('button', { name: languageName[locale] }).first().tap();
         await expect(page.locator('html')).toHaveAttribute('lang', locale);
+        await expect(page.locator('html')).toHaveAttribute('dir', locale === 'ar' ? 'rtl' : 'ltr');
         await page.getByRole('button', { name: messages[locale].kiosk_touch_to_start }).tap();
         await page.locator(`[data-procedure="${procedure.id}"]`).tap();
         for (const step of visibleSteps(procedure, answers)) {
@@ -123,6 +140,14 @@ for (const procedure of procedures) {
           if (!checked.has(key)) {
             checked.add(key);
             await checkScreen(page, locale);
+            if (step.kind !== 'review') {
+              // "Retour" comes first in the reading direction: on the right in Arabic.
+              const back = (await page.getByRole('button', { name: messages[locale].nav_back, exact: true }).boundingBox())!;
+              const next = (await page.getByRole('button', { name: messages[locale].nav_next, exact: true }).boundingBox())!;
+              expect(locale === 'ar' ? back.x > next.x : back.x < next.x, 'back/next mirrored for the reading direction').toBe(
+                true
+              );
+            }
             await page.setViewportSize({ width: 1080, height: 1920 });
           }
           if (step.kind === 'review') break;

@@ -101,6 +101,9 @@ describe('a credential only opens its own face', () => {
     expect(snapshot(server.store)).toEqual(before);
     const site = await command(kiosk, 'site:get', {});
     expect(site.ok && site.data.name).toBe('Mairie de Démoville');
+    const setup = await command(kiosk, 'kiosk:setup', {});
+    expect(setup.ok && setup.data.procedures.length).toBe(6);
+    expect(setup.ok && [setup.data.idleSeconds, setup.data.countdownSeconds]).toEqual([90, 30]);
   });
 
   it('an agent cannot manage terminals', async () => {
@@ -113,6 +116,8 @@ describe('a credential only opens its own face', () => {
     expect(rename.ok === false && rename.error.code).toBe('forbidden');
     const revoke = await command(agent, 'terminal:revoke', { terminalId });
     expect(revoke.ok === false && revoke.error.code).toBe('forbidden');
+    const setup = await command(agent, 'kiosk:setup', {});
+    expect(setup.ok === false && setup.error.code).toBe('forbidden');
     expect(snapshot(server.store)).toEqual(before);
   });
 });

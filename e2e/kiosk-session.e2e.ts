@@ -1,0 +1,135 @@
+/**
+ * The kiosk session: inactivity warns, can be extended with one big button, then wipes
+ * everything (answers, language, text size, contrast) and leaves nothing in storage or the
+ * database. High contrast passes axe's contrast rules, including the enhanced 7:1 one.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import Database from 'better-sqlite3';
+import { expect, test } from './fixtures';
+
+test('inactivity: a countdown, "I am still here", then a full wipe', async ({ page, baseURL }) => {
+  await page.clock.install();
+  await page.goto('/borne');
+  await page.getByRole('button', { name: 'English' }).first().tap();
+  await page.getByRole('button', { name: 'Text size' }).tap();
+  await page.getByRole('button', { name: 'Contrast' }).tap();
+  await page.getByRole('button', { name: 'Touch the screen to start' }).tap();
+  await expect(page.getByText('After 90 seconds without a touch, the kiosk erases everything.')).toBeVisible();
+  await page.locator('[data-procedure="carte-identite-passeport"]').tap();
+  await page.getByRole('button', { name: 'Next' }).tap();
+  await page.getByRole('radio', { name: 'Passport' }).tap();
+  await page.getByRole('button', { name: 'Next' }).tap();
+  await page.getByRole('radio', { name: 'My document was stolen' }).tap();
+
+  // 90 s without a touch: the warning, with time left to answer.
+  await page.clock.fastForward(91_000);
+  const warning = page.getByRole('alertdialog', { name: 'Are you still there?' });
+  await expect(warning).toBeVisible();
+  await page.getByRole('button', { name: 'I am still here' }).tap();
+  await expect(warning).toBeHidden();
+  await expect(page.getByRole('radio', { name: 'My document was stolen' })).toHaveAttribute('aria-checked', 'true');
+
+  // Then nothing for 90 + 30 s: everything is wiped.
+  await page.clock.fastForward(91_000);
+  await expect(warning).toBeVisible();
+  await page.clock.fastForward(31_000);
+  await expect(page.getByRole('button', { name: "Touchez l'écran pour commencer" })).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
+  await expect(page.locator('.kiosk')).toHaveClass(/size-0/);
+  await expect(page.locator('.kiosk')).not.toHaveClass(/high-contrast/);
+  expect(await page.evaluate(() => [localStorage.length, sessionStorage.length])).toEqual([0, 0]);
+
+  // Starting again shows no trace of the previous answers.
+  await page.getByRole('button', { name: "Touchez l'écran pour commencer" }).tap();
+  await page.locator('[data-procedure="carte-identite-passeport"]').tap();
+  await page.getByRole('button', { name: 'Suivant' }).tap();
+  await expect(page.getByRole('radio', { name: 'Passeport' })).toHaveAttribute('aria-checked', 'false');
+  await expect(page.locator('body')).not.toContainText('volé');
+
+  // And the server kept none of it.
+  const port = new URL(baseURL!).port;
+  const db = new Database(path.join(os.tmpdir(), `guichet-e2e-${port}`, 'guichet.sqlite'), { readonly: true });
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map(
+    (t) => t.name
+  );
+  const dump = JSON.stringify(tables.map((t) => db.prepare(`SELECT * FROM "${t}"`).all()));
+  db.close();
+  expect(dump).not.toContain('vol');
+  expect(dump).not.toContain('passeport');
+});
+
+test('high contrast passes the contrast rules, 7:1 included', async ({ page }) => {
+  await page.goto('/borne');
+  await page.getByRole('button', { name: 'Contraste' }).tap();
+  const contrast = async () => {
+    const results = await new AxeBuilder({ page }).withRules(['color-contrast', 'color-contrast-enhanced']).analyze();
+    expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+  };
+  await contrast();
+  await page.getByRole('button', { name: "Touchez l'écran pour commencer" }).tap();
+  await contrast();
+  await page.locator('[data-procedure="carte-identite-passeport"]').tap();
+  await contrast();
+  await page.getByRole('button', { name: 'Suivant' }).tap();
+  await page.getByRole('button', { name: 'Suivant' }).tap();
+  await expect(page.getByRole('alert')).toHaveText('Répondez à la question pour continuer.');
+  await contrast();
+});
+
+test('read aloud asks the server for speech in the screen language', async ({ page }) => {
+  const spoken: { text: string; lang: string }[] = [];
+  await page.route('**/api/speech', async (route) => {
+    spoken.push(route.request().postDataJSON() as { text: string; lang: string });
+    await route.continue();
+  });
+  await page.goto('/borne');
+  await page.getByRole('button', { name: 'العربية' }).first().tap();
+  const speech = page.waitForResponse('**/api/speech');
+  await page.getByRole('button', { name: 'القراءة بصوت عالٍ' }).tap();
+  const response = await speech;
+  expect(response.status()).toBe(200);
+  expect(response.headers()['content-type']).toBe('audio/wav');
+  expect(spoken.at(-1)).toMatchObject({ lang: 'ar' });
+  expect(spoken.at(-1)!.text).toContain('المس الشاشة للبدء');
+});
+
+test('social help offers an agent straight away', async ({ page }) => {
+  await page.goto('/borne');
+  await page.getByRole('button', { name: "Touchez l'écran pour commencer" }).tap();
+  await page.locator('[data-procedure="aide-sociale-ccas"]').tap();
+  await expect(page.getByText('Pour cette démarche, un agent vous reçoit directement.')).toBeVisible();
+  await page.getByRole('button', { name: 'Parler à un agent maintenant' }).tap();
+  await expect(page.getByRole('dialog', { name: 'Un agent peut vous aider' })).toBeVisible();
+});
+
+test('the review lets the citizen change an answer and come straight back', async ({ page }) => {
+  await page.goto('/borne');
+  await page.getByRole('button', { name: "Touchez l'écran pour commencer" }).tap();
+  await page.locator('[data-procedure="carte-identite-passeport"]').tap();
+  await page.getByRole('button', { name: 'Suivant' }).tap();
+  await page.getByRole('radio', { name: "Carte d'identité" }).tap();
+  await page.getByRole('button', { name: 'Suivant' }).tap();
+  await page.getByRole('radio', { name: "J'ai perdu mon papier" }).tap();
+  await page.getByRole('button', { name: 'Suivant' }).tap();
+  await page.getByRole('radio', { name: 'Non' }).tap();
+  await page.getByRole('button', { name: 'Suivant' }).tap();
+  await page.getByRole('radio', { name: 'Non' }).tap();
+  await page.getByRole('button', { name: 'Suivant' }).tap();
+  await expect(page.locator('li[data-document="timbre-perte"]')).toBeVisible();
+  await page.getByRole('button', { name: 'Suivant' }).tap();
+  await expect(page.getByRole('heading', { name: 'Vérifiez vos réponses' })).toBeVisible();
+  await page.getByRole('button', { name: 'Modifier : Quel papier voulez-vous ?' }).tap();
+  await page.getByRole('radio', { name: 'Passeport' }).tap();
+  await page.getByRole('button', { name: 'Revenir au résumé' }).tap();
+  await expect(page.getByRole('heading', { name: 'Vérifiez vos réponses' })).toBeVisible();
+  await expect(page.getByRole('definition').filter({ hasText: /^Passeport$/ })).toBeVisible();
+  // The passport stamp replaces the lost-card stamp in the checklist.
+  await expect(page.getByText('Un timbre fiscal pour le passeport', { exact: false })).toBeVisible();
+  await expect(page.getByText('Un timbre fiscal de 25 €')).toBeHidden();
+  await page.getByRole('button', { name: 'Imprimer et aller au guichet' }).tap();
+  await expect(page.getByRole('heading', { name: 'Allez au guichet' })).toBeVisible();
+  await page.getByRole('button', { name: 'Terminer' }).tap();
+  await expect(page.getByRole('button', { name: "Touchez l'écran pour commencer" })).toBeVisible();
+});

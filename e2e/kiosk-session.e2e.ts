@@ -133,3 +133,34 @@ test('the review lets the citizen change an answer and come straight back', asyn
   await page.getByRole('button', { name: 'Terminer' }).tap();
   await expect(page.getByRole('button', { name: "Touchez l'écran pour commencer" })).toBeVisible();
 });
+
+test('at the largest text size nothing scrolls sideways, in portrait or landscape', async ({ page }) => {
+  const noSideways = async () => {
+    for (const viewport of [
+      { width: 1080, height: 1920 },
+      { width: 1920, height: 1080 }
+    ]) {
+      await page.setViewportSize(viewport);
+      expect(
+        await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+      ).toBeLessThanOrEqual(0);
+    }
+  };
+  await page.goto('/borne');
+  await page.getByRole('button', { name: 'العربية' }).first().tap();
+  await page.getByRole('button', { name: 'حجم النص' }).tap();
+  await page.getByRole('button', { name: 'حجم النص' }).tap();
+  await expect(page.locator('.kiosk')).toHaveClass(/size-2/);
+  await noSideways();
+  await page.getByRole('button', { name: 'المس الشاشة للبدء' }).tap();
+  await noSideways();
+  await page.locator('[data-procedure="acte-etat-civil"]').tap();
+  for (let i = 0; i < 8; i++) {
+    await noSideways();
+    const section = page.locator('section[data-step]');
+    if ((await section.getAttribute('data-step')) === 'fin') break;
+    const radios = section.getByRole('radio');
+    if ((await radios.count()) > 0) await radios.first().tap();
+    await page.getByRole('button', { name: 'التالي' }).tap();
+  }
+});

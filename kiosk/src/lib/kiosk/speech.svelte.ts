@@ -3,6 +3,8 @@
  * the kiosk plays it. A new tap cuts what is playing; "Lire à voix haute" reads the screen again.
  * Typed values and private answers (`data-speak-skip`) are never sent to the loudspeaker.
  */
+import { getContext, setContext } from 'svelte';
+
 export class Speech {
   /** When on, each new screen and each error is read without being asked. */
   enabled = $state(false);
@@ -44,6 +46,17 @@ export class Speech {
     this.audio = null;
     this.speaking = false;
   }
+}
+
+const key = Symbol('guichet.speech');
+
+/** The kiosk's speech, shared with deeply nested controls (the on-screen keyboard). */
+export function provideSpeech(speech: Speech): void {
+  setContext(key, speech);
+}
+
+export function useSpeech(): Speech | undefined {
+  return getContext<Speech | undefined>(key);
 }
 
 /** The readable text of an element, leaving out what must not be spoken. */

@@ -9,7 +9,7 @@ import type { Page } from '@playwright/test';
 import { visibleDocuments, visibleSteps, type AnswerValue, type Answers } from '../shared/procedures/answers';
 import type { Procedure, QuestionStep } from '../shared/procedures/schema';
 import { loadCatalog, shippedCatalogDir } from '../server/src/procedures/catalog';
-import { expect, expectNoAxeViolations, expectNoHorizontalScroll, expectTouchTargets, test } from './fixtures';
+import { expect, expectNoAxeViolations, expectNoHorizontalScrollOnKioskScreens, expectTouchTargets, test } from './fixtures';
 
 const { procedures } = loadCatalog(shippedCatalogDir);
 const locales = ['fr', 'en', 'ar'] as const;
@@ -104,13 +104,7 @@ async function checkScreen(page: Page, locale: Locale): Promise<void> {
   await expect(help).toBeEnabled();
   await expectNoAxeViolations(page);
   await expectTouchTargets(page, 48);
-  for (const viewport of [
-    { width: 1080, height: 1920 },
-    { width: 1920, height: 1080 }
-  ]) {
-    await page.setViewportSize(viewport);
-    await expectNoHorizontalScroll(page);
-  }
+  await expectNoHorizontalScrollOnKioskScreens(page);
 }
 
 for (const procedure of procedures) {

@@ -40,6 +40,19 @@ export async function expectNoHorizontalScroll(page: Page): Promise<void> {
   expect(overflow, 'horizontal overflow in px').toBeLessThanOrEqual(0);
 }
 
+/** The kiosk screens Guichet is built for: portrait and landscape full HD. */
+export const kioskViewports = [
+  { width: 1080, height: 1920 },
+  { width: 1920, height: 1080 }
+];
+
+export async function expectNoHorizontalScrollOnKioskScreens(page: Page): Promise<void> {
+  for (const viewport of kioskViewports) {
+    await page.setViewportSize(viewport);
+    await expectNoHorizontalScroll(page);
+  }
+}
+
 /** Every visible interactive element is at least `min` CSS px in both directions. */
 export async function expectTouchTargets(page: Page, min = 48): Promise<void> {
   const small = await page.evaluate((min) => {

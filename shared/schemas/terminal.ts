@@ -30,6 +30,11 @@ export const terminalRevokeInput = z.object({ terminalId: terminalIdSchema }).st
 export const pairingAlphabet = 'ACDEFGHJKMNPQRTUVWXY34679';
 export const pairingCodeLength = 6;
 
+/** How a code is shown on screen: two groups of three, easier to read aloud and to copy. */
+export function formatPairingCode(code: string): string {
+  return `${code.slice(0, 3)} ${code.slice(3)}`;
+}
+
 export const pairingCodeSchema = z
   .string()
   .transform((s) => s.replace(/[\s-]/g, '').toUpperCase())

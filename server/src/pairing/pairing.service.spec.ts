@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/errors';
-import { pairingAlphabet, pairingClaimInput } from '../../../shared/schemas/terminal';
+import { formatPairingCode, pairingAlphabet, pairingClaimInput } from '../../../shared/schemas/terminal';
 import { ManualClock } from '../clock';
 import { openDatabase, type Db } from '../db/database';
 import { createStore, type Store } from '../store';
 import { addSite, type SiteFixture } from '../testing/fixtures';
 import { TerminalPresence } from '../terminals/terminal-presence';
 import { createTerminalsService } from '../terminals/terminals.service';
-import { formatPairingCode, newPairingCode } from './pairing-code';
+import { newPairingCode } from './pairing-code';
 import { createPairingService, type PairingService } from './pairing.service';
 
 let db: Db;

@@ -22,7 +22,7 @@ import type {
   ServerToClientEvents
 } from '../../../shared/contract';
 import type { Ack } from '../../../shared/errors';
-import type { Face } from '../../../shared/identity';
+import { credentialCookie, type Face } from '../../../shared/identity';
 
 export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -90,7 +90,7 @@ export function connect(server: TestServer, face: Face, token?: string, via: 'au
     extraHeaders:
       via === 'cookie' && token
         ? {
-            cookie: `${face === 'agent' ? 'guichet_agent' : face === 'manager' ? 'guichet_manager' : 'guichet_terminal'}=${token}`
+            cookie: `${credentialCookie[face]}=${token}`
           }
         : {},
     transports: ['websocket'],

@@ -11,6 +11,34 @@ import type { Face, Identity } from './identity';
 import type { Procedure } from './procedures/schema';
 import { siteInfoSchema, type SiteInfo } from './schemas/site';
 import {
+  sessionEndInput,
+  sessionFocusInput,
+  sessionPatchInput,
+  sessionRefInput,
+  sessionStartInput,
+  sessionSyncInput,
+  type SessionCall,
+  type SessionFocus,
+  type SessionPatch,
+  type SessionState,
+  type SessionSync
+} from './schemas/session';
+import {
+  agentPresenceInput,
+  auditListInput,
+  callCreateInput,
+  callHandoverInput,
+  callRefInput,
+  callSettingsInput,
+  type AgentPresenceView,
+  type AgentState,
+  type AuditEntry,
+  type CallCard,
+  type CallRemovedReason,
+  type CallSettings,
+  type JoinedCall
+} from './schemas/call';
+import {
   pairingClaimInput,
   terminalListInput,
   terminalRenameInput,
@@ -20,12 +48,14 @@ import {
 
 const siteGetInput = z.object({}).strict();
 const kioskSetupInput = z.object({}).strict();
+const empty = z.object({}).strict();
 
-/** What a kiosk needs to run: the published procedures and its inactivity delays. */
+/** What a kiosk needs to run: the published procedures, its inactivity delays, and its session if one is going on. */
 export interface KioskSetup {
   procedures: Procedure[];
   idleSeconds: number;
   countdownSeconds: number;
+  session: SessionState | null;
 }
 
 export const commands = {
@@ -34,7 +64,22 @@ export const commands = {
   'terminal:list': { input: terminalListInput, faces: ['agent', 'manager'] },
   'terminal:rename': { input: terminalRenameInput, faces: ['manager'] },
   'terminal:revoke': { input: terminalRevokeInput, faces: ['manager'] },
-  'pairing:claim': { input: pairingClaimInput, faces: ['manager'] }
+  'pairing:claim': { input: pairingClaimInput, faces: ['manager'] },
+  'session:start': { input: sessionStartInput, faces: ['kiosk'] },
+  'session:patch': { input: sessionPatchInput, faces: ['kiosk', 'agent'] },
+  'session:sync': { input: sessionSyncInput, faces: ['kiosk', 'agent'] },
+  'session:end': { input: sessionEndInput, faces: ['kiosk', 'agent'] },
+  'session:stop-sharing': { input: sessionRefInput, faces: ['kiosk'] },
+  'call:create': { input: callCreateInput, faces: ['kiosk'] },
+  'call:cancel': { input: callRefInput, faces: ['kiosk'] },
+  'call:accept': { input: callRefInput, faces: ['agent'] },
+  'call:release': { input: callRefInput, faces: ['agent'] },
+  'call:handover': { input: callHandoverInput, faces: ['agent'] },
+  'agent:state': { input: empty, faces: ['agent'] },
+  'agent:presence': { input: agentPresenceInput, faces: ['agent'] },
+  'agent:colleagues': { input: empty, faces: ['agent'] },
+  'site:call-settings': { input: callSettingsInput, faces: ['manager'] },
+  'audit:list': { input: auditListInput, faces: ['manager'] }
 } as const satisfies Record<string, { input: z.ZodType; faces: readonly Face[] }>;
 
 export type CommandName = keyof typeof commands;
@@ -49,10 +94,36 @@ export interface CommandResults {
   'terminal:rename': TerminalView;
   'terminal:revoke': { terminalId: string };
   'pairing:claim': TerminalView;
+  'session:start': SessionState;
+  'session:patch': { version: number };
+  'session:sync': SessionSync;
+  'session:end': { sessionId: string };
+  'session:stop-sharing': { sessionId: string };
+  'call:create': SessionCall;
+  'call:cancel': { callId: string };
+  'call:accept': JoinedCall;
+  'call:release': { callId: string };
+  'call:handover': { callId: string };
+  'agent:state': AgentState;
+  'agent:presence': AgentPresenceView;
+  'agent:colleagues': AgentPresenceView[];
+  'site:call-settings': CallSettings;
+  'audit:list': AuditEntry[];
 }
+
+/**
+ * Fire-and-forget signals: sent volatile, without ack, because a lost one is replaced by the next
+ * ("who is typing where"). Validated and authorised like commands; invalid ones are dropped.
+ */
+export const signals = {
+  'session:focus': { input: sessionFocusInput, faces: ['kiosk', 'agent'] }
+} as const satisfies Record<string, { input: z.ZodType; faces: readonly Face[] }>;
+export type SignalName = keyof typeof signals;
 
 export type ClientToServerEvents = {
   [K in CommandName]: (payload: CommandInput<K>, ack: (result: Ack<CommandResults[K]>) => void) => void;
+} & {
+  [K in SignalName]: (payload: z.input<(typeof signals)[K]['input']>) => void;
 };
 
 export interface ServerToClientEvents {
@@ -61,6 +132,16 @@ export interface ServerToClientEvents {
   'terminal:removed': (payload: { terminalId: string }) => void;
   /** This connection's credential was revoked or expired; the socket is closed right after. */
   'credential:revoked': (payload: { reason: 'revoked' | 'logged_out' | 'expired' }) => void;
+  /** A change to a kiosk session this client shows (the kiosk's own, or the one an agent joined). */
+  'session:patched': (patch: SessionPatch) => void;
+  'session:focus': (focus: SessionFocus) => void;
+  /** This agent's view of a session must close now (released, handed over, sharing stopped, ended). */
+  'session:closed': (payload: { sessionId: string; reason: 'released' | 'handed_over' | 'stopped' | 'ended' | 'lost' }) => void;
+  /** A help call rings this agent's tablet: one sound, one card. */
+  'call:ring': (card: CallCard) => void;
+  /** The call's card must disappear from every tablet. */
+  'call:removed': (payload: { callId: string; reason: CallRemovedReason }) => void;
+  'agent:presence': (view: AgentPresenceView) => void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type

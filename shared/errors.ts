@@ -13,6 +13,10 @@ export const errorCodes = [
   'too_many_attempts',
   'pairing_code_invalid',
   'pairing_expired',
+  'call_taken',
+  'call_closed',
+  'session_closed',
+  'already_joined',
   'internal'
 ] as const;
 

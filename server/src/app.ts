@@ -21,6 +21,15 @@ import { TerminalPresence } from './terminals/terminal-presence';
 import { createTerminalsService } from './terminals/terminals.service';
 import { version } from './version';
 import { createSpeechService } from './speech/speech.service';
+import { AgentConnections } from './agents/agent-connections';
+import { createAgentsService } from './agents/agents.service';
+import { createCallsService } from './calls/calls.service';
+import { createSessionsService } from './sessions/sessions.service';
+import { createNotifier } from './socket/notifier';
+import { createSessionHandlers } from './socket/handlers/session.handlers';
+import { createCallHandlers } from './socket/handlers/call.handlers';
+import { createManagerHandlers } from './socket/handlers/manager.handlers';
+import { createSignalHandlers } from './socket/handlers/signal.handlers';
 
 export interface AppDeps {
   config: Config;
@@ -46,6 +55,29 @@ export function createApplication({ config, store, clock, logger, kitHandler, pr
 
   const httpServer = http.createServer();
   const io = createSocketServer(httpServer);
+  const notifier = createNotifier(io);
+  const connections = new AgentConnections();
+  const sessions = createSessionsService({ store, clock, procedures, notifier });
+  const agents = createAgentsService({ store, notifier, connections });
+  const calls = createCallsService({
+    store,
+    clock,
+    sessions,
+    agents,
+    connections,
+    notifier,
+    graceMs: config.agentGraceSeconds * 1000
+  });
+  // Calls that were ringing or joined when the server stopped go on from what is stored.
+  calls.recover();
+  const ticker = setInterval(() => {
+    try {
+      calls.tick();
+    } catch (error) {
+      logger.error({ err: error }, 'call escalation tick failed');
+    }
+  }, 1000);
+  ticker.unref();
   const onRequest = createHttpApp({
     config,
     store,
@@ -68,22 +100,35 @@ export function createApplication({ config, store, clock, logger, kitHandler, pr
   });
   attachHub(
     io,
-    { auth, terminals, presence, clock, logger },
+    {
+      auth,
+      terminals,
+      presence,
+      clock,
+      logger,
+      agentConnected: (agent) => calls.agentConnected(agent, (fn) => fn()),
+      agentDisconnected: (agent) => calls.agentDisconnected(agent, (fn) => fn())
+    },
     {
       ...createSiteHandlers({
         store,
+        sessions,
         procedures,
         idleSeconds: config.kioskIdleSeconds,
         countdownSeconds: config.kioskCountdownSeconds
       }),
-      ...createTerminalHandlers({ io, terminals, pairing })
-    }
+      ...createTerminalHandlers({ io, terminals, pairing }),
+      ...createSessionHandlers({ sessions, calls }),
+      ...createCallHandlers({ calls, agents }),
+      ...createManagerHandlers({ store })
+    },
+    createSignalHandlers({ sessions, notifier })
   );
 
   return {
     httpServer,
     io,
-    services: { auth, terminals, pairing },
+    services: { auth, terminals, pairing, sessions, calls, agents },
     listen(port: number, host: string): Promise<AddressInfo> {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -95,6 +140,7 @@ export function createApplication({ config, store, clock, logger, kitHandler, pr
     },
     /** Stops accepting, closes every socket and the HTTP server. The caller closes the store. */
     async close(): Promise<void> {
+      clearInterval(ticker);
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => {
         io.close(() => resolve());

@@ -35,6 +35,11 @@ const envSchema = z.object({
   /** Kiosk inactivity: after this many seconds a countdown starts, then the session is wiped. */
   GUICHET_KIOSK_IDLE_SECONDS: z.coerce.number().int().min(20).max(3600).default(90),
   GUICHET_KIOSK_COUNTDOWN_SECONDS: z.coerce.number().int().min(20).max(300).default(30),
+  /**
+   * How long a tablet that lost its connection keeps its agent present (and joined to a call).
+   * Longer than socket.io's dead-connection detection (~20 s) so a sleeping tablet is not dropped.
+   */
+  GUICHET_AGENT_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(45),
   /** Where the built SvelteKit app is; tests of the server alone run without it. */
   GUICHET_KIOSK_BUILD: z.string().min(1).default('./kiosk/build')
 });
@@ -55,6 +60,7 @@ export interface Config {
   catalogDir: string;
   kioskIdleSeconds: number;
   kioskCountdownSeconds: number;
+  agentGraceSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -93,7 +99,8 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     kioskBuildDir: path.resolve(cwd, e.GUICHET_KIOSK_BUILD),
     catalogDir: path.resolve(cwd, e.GUICHET_CATALOG_DIR),
     kioskIdleSeconds: e.GUICHET_KIOSK_IDLE_SECONDS,
-    kioskCountdownSeconds: e.GUICHET_KIOSK_COUNTDOWN_SECONDS
+    kioskCountdownSeconds: e.GUICHET_KIOSK_COUNTDOWN_SECONDS,
+    agentGraceSeconds: e.GUICHET_AGENT_GRACE_SECONDS
   };
 }
 

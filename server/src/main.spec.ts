@@ -4,8 +4,8 @@
  * so this suite does not depend on a build; the browser suite runs the real one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { freePort, spawnServer, waitFor, type ServerProcess } from './testing/processes';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -29,35 +29,10 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function run(env: Record<string, string>): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
-    cwd: root,
-    env: { PATH: process.env.PATH, GUICHET_DATA_DIR: path.join(dir, 'data'), GUICHET_KIOSK_BUILD: path.join(dir, 'web'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe']
-  });
-  child = proc;
-  let out = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  return { proc, output: () => out, exited };
-}
-
-async function waitFor(check: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function run(env: Record<string, string>): ServerProcess {
+  const server = spawnServer({ GUICHET_DATA_DIR: path.join(dir, 'data'), GUICHET_KIOSK_BUILD: path.join(dir, 'web'), ...env });
+  child = server.proc;
+  return server;
 }
 
 describe('server entry point', () => {
@@ -82,7 +57,7 @@ describe('server entry point', () => {
     expect(output()).toContain('marie / 1234');
 
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
-    expect(await health.json()).toMatchObject({ status: 'ok', database: { status: 'ok', migrations: 1 } });
+    expect(await health.json()).toMatchObject({ status: 'ok', database: { status: 'ok', migrations: 2 } });
     expect(await (await fetch(`http://127.0.0.1:${port}/agent`)).text()).toBe('web app');
 
     proc.kill('SIGTERM');

@@ -6,6 +6,11 @@ import { createPairingsRepository } from './pairing/pairings.repository';
 import { createSitesRepository } from './sites/sites.repository';
 import { createTerminalTokensRepository } from './terminals/terminal-tokens.repository';
 import { createTerminalsRepository } from './terminals/terminals.repository';
+import { createSessionsRepository } from './sessions/sessions.repository';
+import { createSessionPatchesRepository } from './sessions/session-patches.repository';
+import { createHelpCallsRepository } from './calls/help-calls.repository';
+import { createAgentPresenceRepository } from './agents/agent-presence.repository';
+import { createAuditLogRepository } from './audit/audit-log.repository';
 
 export type Store = ReturnType<typeof createStore>;
 
@@ -17,6 +22,11 @@ export function createStore(db: Db) {
     terminalTokens: createTerminalTokensRepository(db),
     pairings: createPairingsRepository(db),
     accounts: createAccountsRepository(db),
-    authSessions: createAuthSessionsRepository(db)
+    authSessions: createAuthSessionsRepository(db),
+    sessions: createSessionsRepository(db),
+    sessionPatches: createSessionPatchesRepository(db),
+    helpCalls: createHelpCallsRepository(db),
+    agentPresence: createAgentPresenceRepository(db),
+    auditLog: createAuditLogRepository(db)
   };
 }

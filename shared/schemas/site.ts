@@ -1,10 +1,20 @@
 import { z } from 'zod';
 
+const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time is HH:MM');
+/** Weekly opening hours: ISO weekday ("1" Monday … "7" Sunday) → opening ranges. Empty: not set. */
+export const openingHoursSchema = z.partialRecord(
+  z.enum(['1', '2', '3', '4', '5', '6', '7']),
+  z.array(z.tuple([time, time]).refine(([a, b]) => a < b, 'a range closes after it opens')).max(4)
+);
+export type OpeningHours = z.infer<typeof openingHoursSchema>;
+
 export const siteInfoSchema = z.object({
   id: z.string(),
   name: z.string(),
   address: z.string(),
   phone: z.string(),
-  timezone: z.string()
+  timezone: z.string(),
+  receptionHint: z.string(),
+  openingHours: openingHoursSchema
 });
 export type SiteInfo = z.infer<typeof siteInfoSchema>;

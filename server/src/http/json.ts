@@ -16,6 +16,10 @@ const statusOf: Record<ErrorCode, number> = {
   pairing_code_invalid: 400,
   pairing_expired: 410,
   too_many_attempts: 429,
+  call_taken: 409,
+  call_closed: 409,
+  session_closed: 409,
+  already_joined: 409,
   internal: 500
 };
 

@@ -1,6 +1,7 @@
 /** Data access for `sites`. */
 import type { Db } from '../db/database';
-import type { SiteInfo } from '../../../shared/schemas/site';
+import { openingHoursSchema, type OpeningHours, type SiteInfo } from '../../../shared/schemas/site';
+import type { CallSettings } from '../../../shared/schemas/call';
 
 interface SiteRow {
   id: string;
@@ -10,11 +11,26 @@ interface SiteRow {
   timezone: string;
   is_demo: number;
   created_at: string;
+  call_widen_seconds: number;
+  call_give_up_seconds: number;
+  reception_hint: string;
+  opening_hours: string;
 }
 
 export interface Site extends SiteInfo {
   isDemo: boolean;
   createdAt: string;
+  calls: CallSettings;
+}
+
+/** A stored schedule that no longer parses closes nothing: better a call that rings than a dead end. */
+function parseHours(json: string): OpeningHours {
+  try {
+    const parsed = openingHoursSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : {};
+  } catch {
+    return {};
+  }
 }
 
 function toSite(row: SiteRow): Site {
@@ -24,27 +40,54 @@ function toSite(row: SiteRow): Site {
     address: row.address,
     phone: row.phone,
     timezone: row.timezone,
+    receptionHint: row.reception_hint,
+    openingHours: parseHours(row.opening_hours),
     isDemo: row.is_demo === 1,
-    createdAt: row.created_at
+    createdAt: row.created_at,
+    calls: { widenSeconds: row.call_widen_seconds, giveUpSeconds: row.call_give_up_seconds }
   };
 }
 
 export function toSiteInfo(site: Site): SiteInfo {
-  return { id: site.id, name: site.name, address: site.address, phone: site.phone, timezone: site.timezone };
+  return {
+    id: site.id,
+    name: site.name,
+    address: site.address,
+    phone: site.phone,
+    timezone: site.timezone,
+    receptionHint: site.receptionHint,
+    openingHours: site.openingHours
+  };
 }
 
 export type SitesRepository = ReturnType<typeof createSitesRepository>;
 
 export function createSitesRepository(db: Db) {
   const insert = db.prepare(
-    'INSERT INTO sites (id, name, address, phone, timezone, is_demo, created_at) VALUES (@id, @name, @address, @phone, @timezone, @isDemo, @createdAt)'
+    `INSERT INTO sites (id, name, address, phone, timezone, is_demo, created_at, reception_hint, opening_hours)
+     VALUES (@id, @name, @address, @phone, @timezone, @isDemo, @createdAt, @receptionHint, @openingHours)`
   );
+  const setCalls = db.prepare('UPDATE sites SET call_widen_seconds = ?, call_give_up_seconds = ? WHERE id = ?');
+  const setHours = db.prepare('UPDATE sites SET opening_hours = ? WHERE id = ?');
   const byId = db.prepare('SELECT * FROM sites WHERE id = ?');
   const count = db.prepare('SELECT COUNT(*) AS n FROM sites');
 
   return {
-    insert(site: Site): void {
-      insert.run({ ...site, isDemo: site.isDemo ? 1 : 0 });
+    insert(
+      site: Omit<Site, 'calls' | 'receptionHint' | 'openingHours'> & Partial<Pick<Site, 'receptionHint' | 'openingHours'>>
+    ): void {
+      insert.run({
+        ...site,
+        isDemo: site.isDemo ? 1 : 0,
+        receptionHint: site.receptionHint ?? '',
+        openingHours: JSON.stringify(site.openingHours ?? {})
+      });
+    },
+    setCallSettings(siteId: string, settings: CallSettings): void {
+      setCalls.run(settings.widenSeconds, settings.giveUpSeconds, siteId);
+    },
+    setOpeningHours(siteId: string, hours: OpeningHours): void {
+      setHours.run(JSON.stringify(hours), siteId);
     },
     findById(id: string): Site | null {
       const row = byId.get(id) as SiteRow | undefined;

@@ -6,9 +6,9 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { Logger } from 'pino';
-import { commands, handshakeAuthSchema, type CommandName } from '../../../shared/contract';
+import { commands, handshakeAuthSchema, signals, type CommandName, type SignalName } from '../../../shared/contract';
 import { AppError, type Ack } from '../../../shared/errors';
-import { credentialCookie, type Identity } from '../../../shared/identity';
+import { credentialCookie, type AccountIdentity, type Identity } from '../../../shared/identity';
 import { parseOrThrow } from '../../../shared/validation';
 import type { AuthService } from '../auth/auth.service';
 import type { Clock } from '../clock';
@@ -16,7 +16,14 @@ import { toErrorBody } from '../errors';
 import { parseCookies } from '../http/cookies';
 import type { TerminalPresence } from '../terminals/terminal-presence';
 import type { TerminalsService } from '../terminals/terminals.service';
-import { rooms, type CommandContext, type CommandHandlers, type GuichetServer, type GuichetSocket } from './types';
+import {
+  rooms,
+  type CommandContext,
+  type CommandHandlers,
+  type GuichetServer,
+  type GuichetSocket,
+  type SignalHandlers
+} from './types';
 
 export interface HubDeps {
   auth: AuthService;
@@ -24,6 +31,9 @@ export interface HubDeps {
   presence: TerminalPresence;
   clock: Clock;
   logger: Logger;
+  /** Agent tablets coming and going: presence, and getting a joined session back. */
+  agentConnected(agent: AccountIdentity, socket: GuichetSocket): void;
+  agentDisconnected(agent: AccountIdentity): void;
 }
 
 export function createSocketServer(httpServer: HttpServer): GuichetServer {
@@ -57,7 +67,7 @@ function authError(message: string): Error & { data: { code: string; message: st
   return error;
 }
 
-export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHandlers): void {
+export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHandlers, signalHandlers: SignalHandlers): void {
   const { auth, terminals, presence, clock, logger } = deps;
 
   io.use((socket, next) => {
@@ -98,19 +108,52 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
     } else {
       void socket.join(rooms.staff(identity.siteId));
       void socket.join(rooms.login(identity.authSessionId));
+      if (identity.role === 'agent') {
+        void socket.join(rooms.account(identity.accountId));
+        guard('agent connected', () => deps.agentConnected(identity, socket));
+        socket.on('disconnect', () => guard('agent disconnected', () => deps.agentDisconnected(identity)));
+      }
     }
 
     for (const name of Object.keys(commands) as CommandName[]) {
       socket.on(name, (...args: unknown[]) => void runCommand(socket, name, args));
     }
+    for (const name of Object.keys(signals) as SignalName[]) {
+      socket.on(name, (payload: unknown) => runSignal(socket, name, payload));
+    }
     socket.onAny((event: string, ...args: unknown[]) => {
-      if (event in commands) return;
+      if (Object.hasOwn(commands, event) || Object.hasOwn(signals, event)) return;
       const ack = args.at(-1);
       if (typeof ack === 'function') {
         (ack as (r: Ack<never>) => void)({ ok: false, error: { code: 'unknown_command', message: `Unknown command ${event}` } });
       }
     });
   });
+
+  function guard(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      logger.error({ err: error }, `${what}: failed`);
+    }
+  }
+
+  /** Signals have no ack: an invalid or unauthorised one is dropped (and logged at debug level). */
+  function runSignal(socket: GuichetSocket, name: SignalName, payload: unknown): void {
+    const identity = socket.data.identity;
+    const definition = signals[name];
+    if (!(definition.faces as readonly string[]).includes(identity.role)) return;
+    const parsed = definition.input.safeParse(payload);
+    if (!parsed.success) {
+      logger.debug({ signal: name }, 'invalid signal dropped');
+      return;
+    }
+    try {
+      signalHandlers[name](parsed.data, { identity, socket, afterAck: (fn) => fn() });
+    } catch (error) {
+      if (!(error instanceof AppError)) logger.error({ err: error, signal: name }, 'signal failed');
+    }
+  }
 
   function announceTerminal(siteId: string, terminalId: string): void {
     terminals.markSeen(terminalId);

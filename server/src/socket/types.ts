@@ -7,8 +7,11 @@ import type {
   CommandResults,
   InterServerEvents,
   ServerToClientEvents,
-  SocketData
+  SignalName,
+  SocketData,
+  signals
 } from '../../../shared/contract';
+import type { z } from 'zod';
 import type { Identity } from '../../../shared/identity';
 
 export type GuichetServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -28,10 +31,18 @@ export type CommandHandler<K extends CommandName> = (
 
 export type CommandHandlers = { [K in CommandName]: CommandHandler<K> };
 
+export type SignalHandlers = {
+  [K in SignalName]: (input: z.output<(typeof signals)[K]['input']>, ctx: CommandContext) => void;
+};
+
 /** Room names, in one place. */
 export const rooms = {
   site: (siteId: string) => `site:${siteId}`,
   staff: (siteId: string) => `site:${siteId}:staff`,
   terminal: (terminalId: string) => `terminal:${terminalId}`,
-  login: (authSessionId: string) => `login:${authSessionId}`
+  login: (authSessionId: string) => `login:${authSessionId}`,
+  /** Every tablet an agent is logged in on: rings and "your session closed" go here. */
+  account: (accountId: string) => `account:${accountId}`,
+  /** The agents joined to a kiosk session (the kiosk itself is reached by its terminal room). */
+  session: (sessionId: string) => `session:${sessionId}`
 };

@@ -1,0 +1,24 @@
+/** Data access for `agent_presence`: the availability each agent chose, and what to go back to after a call. */
+import type { Db } from '../db/database';
+import type { AgentStatus } from '../../../shared/schemas/call';
+
+export type AgentPresenceRepository = ReturnType<typeof createAgentPresenceRepository>;
+
+export function createAgentPresenceRepository(db: Db) {
+  const get = db.prepare('SELECT status, before_call FROM agent_presence WHERE account_id = ?');
+  const upsert = db.prepare(
+    `INSERT INTO agent_presence (account_id, status, before_call) VALUES (?, ?, ?)
+     ON CONFLICT (account_id) DO UPDATE SET status = excluded.status, before_call = excluded.before_call`
+  );
+
+  return {
+    /** An agent who never chose is available: they logged in on the tablet to help. */
+    get(accountId: string): { status: AgentStatus; beforeCall: AgentStatus | null } {
+      const row = get.get(accountId) as { status: AgentStatus; before_call: AgentStatus | null } | undefined;
+      return row ? { status: row.status, beforeCall: row.before_call } : { status: 'available', beforeCall: null };
+    },
+    set(accountId: string, status: AgentStatus, beforeCall: AgentStatus | null): void {
+      upsert.run(accountId, status, beforeCall);
+    }
+  };
+}

@@ -1,0 +1,67 @@
+/** Data access for `kiosk_sessions`: the current state of each kiosk session, stored whole. */
+import type { Db } from '../db/database';
+import type { SessionState } from '../../../shared/schemas/session';
+
+interface SessionRow {
+  id: string;
+  site_id: string;
+  terminal_id: string | null;
+  reference: string;
+  status: 'active' | 'ended';
+  version: number;
+  state: string;
+  started_at: string;
+  ended_at: string | null;
+  end_reason: string | null;
+}
+
+export interface StoredSession {
+  id: string;
+  siteId: string;
+  terminalId: string | null;
+  reference: string;
+  state: SessionState;
+}
+
+function toStored(row: SessionRow): StoredSession {
+  const state = JSON.parse(row.state) as SessionState;
+  return { id: row.id, siteId: row.site_id, terminalId: row.terminal_id, reference: row.reference, state };
+}
+
+export type SessionsRepository = ReturnType<typeof createSessionsRepository>;
+
+export function createSessionsRepository(db: Db) {
+  const insert = db.prepare(
+    `INSERT INTO kiosk_sessions (id, site_id, terminal_id, reference, status, version, state, started_at)
+     VALUES (?, ?, ?, ?, 'active', ?, ?, ?)`
+  );
+  const byId = db.prepare('SELECT * FROM kiosk_sessions WHERE id = ?');
+  const activeForTerminal = db.prepare(
+    "SELECT * FROM kiosk_sessions WHERE terminal_id = ? AND status = 'active' ORDER BY started_at DESC LIMIT 1"
+  );
+  const save = db.prepare('UPDATE kiosk_sessions SET version = ?, state = ? WHERE id = ?');
+  const end = db.prepare(
+    "UPDATE kiosk_sessions SET status = 'ended', ended_at = ?, end_reason = ?, version = ?, state = ? WHERE id = ?"
+  );
+
+  return {
+    insert(session: StoredSession): void {
+      const s = session.state;
+      insert.run(session.id, session.siteId, session.terminalId, session.reference, s.version, JSON.stringify(s), s.startedAt);
+    },
+    findById(id: string): StoredSession | null {
+      const row = byId.get(id) as SessionRow | undefined;
+      return row ? toStored(row) : null;
+    },
+    findActiveForTerminal(terminalId: string): StoredSession | null {
+      const row = activeForTerminal.get(terminalId) as SessionRow | undefined;
+      return row ? toStored(row) : null;
+    },
+    save(state: SessionState): void {
+      save.run(state.version, JSON.stringify(state), state.id);
+    },
+    end(state: SessionState, endedAt: string, reason: 'finished' | 'inactivity' | 'agent'): void {
+      end.run(endedAt, reason, state.version, JSON.stringify(state), state.id);
+    }
+  };
+}

@@ -1,0 +1,225 @@
+/**
+ * Kiosk sessions held by the server: started by a touch on the idle screen, changed by validated
+ * operations from the kiosk or the joined agent, each change a numbered patch persisted with the
+ * state in one transaction, then broadcast. A client that reconnects says which version it has and
+ * gets what it missed (patches, or the whole state when that is shorter).
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import { AppError } from '../../../shared/errors';
+import type { AccountIdentity, Identity, TerminalIdentity } from '../../../shared/identity';
+import type { Procedure } from '../../../shared/procedures/schema';
+import type {
+  SessionChange,
+  SessionPatch,
+  SessionState,
+  SessionSync,
+  sessionPatchInput,
+  sessionStartInput,
+  sessionSyncInput
+} from '../../../shared/schemas/session';
+import type { AuditAction } from '../../../shared/schemas/call';
+import { formatPairingCode, pairingAlphabet } from '../../../shared/schemas/terminal';
+import { applyChanges } from '../../../shared/session/apply';
+import type { z } from 'zod';
+import type { Clock } from '../clock';
+import type { Notifier } from '../socket/notifier';
+import type { Store } from '../store';
+import type { StoredSession } from './sessions.repository';
+import { changesForAgents, opsToChanges, stateForAgents } from './session-ops';
+
+/** Past this many missing patches a reconnecting client gets the whole state instead. */
+const maxPatchesInSync = 100;
+
+export type After = (fn: () => void) => void;
+export const now: After = (fn) => fn();
+
+export type SessionsService = ReturnType<typeof createSessionsService>;
+
+export function createSessionsService({
+  store,
+  clock,
+  procedures,
+  notifier
+}: {
+  store: Store;
+  clock: Clock;
+  procedures: Procedure[];
+  notifier: Notifier;
+}) {
+  const catalog: ReadonlyMap<string, Procedure> = new Map(procedures.map((p) => [p.id, p]));
+  /** Last step each agent was audited editing, so typing a name is one audit row, not one per key. */
+  const lastAuditedEdit = new Map<string, string>();
+
+  function newReference(): string {
+    let code = '';
+    for (let i = 0; i < 6; i++) code += pairingAlphabet[randomInt(pairingAlphabet.length)];
+    return formatPairingCode(code);
+  }
+
+  function load(siteId: string, sessionId: string): StoredSession {
+    const stored = store.sessions.findById(sessionId);
+    // Another site's session is "not found": its existence is not ours to reveal.
+    if (!stored || stored.siteId !== siteId) throw new AppError('not_found', `No session ${sessionId} at this site`);
+    return stored;
+  }
+
+  function loadActive(siteId: string, sessionId: string): StoredSession {
+    const stored = load(siteId, sessionId);
+    if (stored.state.status !== 'active') throw new AppError('session_closed', 'This session has ended');
+    return stored;
+  }
+
+  function isJoined(agent: AccountIdentity, sessionId: string): boolean {
+    return store.helpCalls.findJoinedBy(agent.accountId)?.sessionId === sessionId;
+  }
+
+  /** Who may read or change a session: its own kiosk, or the agent joined to it right now. */
+  function assertAccess(identity: Identity, stored: StoredSession): void {
+    if (identity.kind === 'terminal') {
+      if (identity.terminalId !== stored.terminalId) throw new AppError('not_found', `No session ${stored.id} on this kiosk`);
+      return;
+    }
+    if (identity.role !== 'agent' || !isJoined(identity, stored.id)) {
+      throw new AppError('forbidden', 'An agent sees a session only while joined to its call');
+    }
+  }
+
+  function viewFor(identity: Identity, state: SessionState): SessionState {
+    return identity.kind === 'terminal' ? state : stateForAgents(state, catalog);
+  }
+
+  /** One audit row; `agent` null means the citizen at the kiosk. */
+  function audit(
+    stored: StoredSession,
+    agent: Pick<AccountIdentity, 'accountId' | 'firstName'> | null,
+    action: AuditAction,
+    detail = ''
+  ): void {
+    store.auditLog.add({
+      siteId: stored.siteId,
+      sessionId: stored.id,
+      sessionReference: stored.reference,
+      accountId: agent?.accountId ?? null,
+      actorName: agent ? agent.firstName : 'Usager',
+      action,
+      detail,
+      at: clock.now().toISOString()
+    });
+  }
+
+  /**
+   * Writes the changes as the next version (state and patch in one transaction) and schedules the
+   * broadcast. Returns the new state. Callers inside a larger transaction pass their own `after`.
+   */
+  function commit(
+    stored: StoredSession,
+    changes: SessionChange[],
+    by: SessionPatch['by'],
+    after: After,
+    options: { patchId?: string; exceptSocketId?: string; endReason?: 'finished' | 'inactivity' | 'agent' } = {}
+  ): SessionState {
+    const version = stored.state.version + 1;
+    const before = stored.state;
+    const state = applyChanges(before, changes, version);
+    const patch: SessionPatch = { sessionId: stored.id, version, changes, by };
+    store.db.transaction(() => {
+      if (state.status === 'ended') store.sessions.end(state, clock.now().toISOString(), options.endReason ?? 'finished');
+      else store.sessions.save(state);
+      store.sessionPatches.append(patch, options.patchId ?? null, clock.now().toISOString());
+    })();
+    stored.state = state;
+    const forAgents: SessionPatch = { ...patch, changes: changesForAgents(changes, before, catalog) };
+    after(() => notifier.sessionPatched(stored.terminalId, patch, forAgents, options.exceptSocketId));
+    return state;
+  }
+
+  return {
+    catalog,
+    load,
+    loadActive,
+    assertAccess,
+    viewFor,
+    audit,
+    commit,
+
+    /** The kiosk's session going on, if any (resumed after a reload or a restart). */
+    activeForKiosk(terminal: TerminalIdentity): SessionState | null {
+      return store.sessions.findActiveForTerminal(terminal.terminalId)?.state ?? null;
+    },
+
+    /** Starts a session, or returns the one going on: a replayed "start" never makes two. */
+    start(terminal: TerminalIdentity, input: z.output<typeof sessionStartInput>): SessionState {
+      const existing = store.sessions.findActiveForTerminal(terminal.terminalId);
+      if (existing) return existing.state;
+      const id = randomUUID();
+      const reference = newReference();
+      const state: SessionState = {
+        id,
+        reference,
+        version: 0,
+        status: 'active',
+        locale: input.locale,
+        screen: 'catalog',
+        procedureId: null,
+        stepId: null,
+        returnToReview: false,
+        answers: {},
+        withheld: [],
+        notes: [],
+        agent: null,
+        call: null,
+        startedAt: clock.now().toISOString()
+      };
+      store.sessions.insert({ id, siteId: terminal.siteId, terminalId: terminal.terminalId, reference, state });
+      return state;
+    },
+
+    patch(identity: Identity, input: z.output<typeof sessionPatchInput>, socketId: string, after: After): { version: number } {
+      const stored = loadActive(identity.siteId, input.sessionId);
+      assertAccess(identity, stored);
+      const done = store.sessionPatches.versionOf(stored.id, input.patchId);
+      if (done !== null) return { version: done };
+      const agent = identity.kind === 'account' ? identity : null;
+      const changes = opsToChanges(stored.state, input.ops, {
+        procedures: catalog,
+        agentName: agent?.firstName ?? null,
+        now: clock.now().toISOString(),
+        newId: () => randomUUID()
+      });
+      if (agent) {
+        for (const change of changes) {
+          const key = `${stored.id}:${agent.accountId}`;
+          if (change.op === 'note') audit(stored, agent, 'note');
+          else if (change.op === 'answer' && lastAuditedEdit.get(key) !== change.stepId) {
+            lastAuditedEdit.set(key, change.stepId);
+            audit(stored, agent, 'edit', change.stepId);
+          }
+        }
+      }
+      const by: SessionPatch['by'] = agent ? { kind: 'agent', name: agent.firstName } : { kind: 'citizen' };
+      const state = commit(stored, changes, by, after, { patchId: input.patchId, exceptSocketId: socketId });
+      return { version: state.version };
+    },
+
+    sync(identity: Identity, input: z.output<typeof sessionSyncInput>): SessionSync {
+      const stored = load(identity.siteId, input.sessionId);
+      assertAccess(identity, stored);
+      const current = stored.state.version;
+      const missing = current - input.version;
+      const oldest = store.sessionPatches.oldestVersion(stored.id);
+      if (missing < 0 || missing > maxPatchesInSync || (missing > 0 && (oldest === null || oldest > input.version + 1))) {
+        return { kind: 'snapshot', state: viewFor(identity, stored.state) };
+      }
+      // A tablet always gets the whole state: its copy of each patch depends on what it may see,
+      // and a session is a few kilobytes.
+      if (identity.kind !== 'terminal') return { kind: 'snapshot', state: viewFor(identity, stored.state) };
+      return { kind: 'patches', patches: store.sessionPatches.since(stored.id, input.version, maxPatchesInSync) };
+    },
+
+    /** Marks the session ended (the caller has closed its call first). */
+    end(stored: StoredSession, reason: 'finished' | 'inactivity' | 'agent', by: SessionPatch['by'], after: After): void {
+      commit(stored, [{ op: 'ended' }], by, after, { endReason: reason });
+      for (const key of lastAuditedEdit.keys()) if (key.startsWith(`${stored.id}:`)) lastAuditedEdit.delete(key);
+    }
+  };
+}

@@ -1,0 +1,16 @@
+/** "Who is typing where": relayed volatile to the other side of the session, never stored. */
+import type { SessionsService } from '../../sessions/sessions.service';
+import type { Notifier } from '../notifier';
+import type { SignalHandlers } from '../types';
+
+export function createSignalHandlers({ sessions, notifier }: { sessions: SessionsService; notifier: Notifier }): SignalHandlers {
+  return {
+    'session:focus': (input, { identity, socket }) => {
+      const stored = sessions.loadActive(identity.siteId, input.sessionId);
+      sessions.assertAccess(identity, stored);
+      const by = identity.kind === 'terminal' ? 'citizen' : 'agent';
+      const name = identity.kind === 'account' ? identity.firstName : '';
+      notifier.sessionFocus(stored.terminalId, { sessionId: stored.id, by, name, stepId: input.stepId }, socket.id);
+    }
+  };
+}

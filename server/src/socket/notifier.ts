@@ -1,0 +1,58 @@
+/**
+ * Everything the server tells clients about sessions, calls and presence, in one place over the
+ * rooms. Services call it after the ack (or from the escalation tick), never before the write.
+ */
+import type { AgentPresenceView, CallCard, CallRemovedReason } from '../../../shared/schemas/call';
+import type { SessionFocus, SessionPatch } from '../../../shared/schemas/session';
+import { rooms, type GuichetServer } from './types';
+
+export type SessionClosedReason = 'released' | 'handed_over' | 'stopped' | 'ended' | 'lost';
+
+export interface Notifier {
+  /** The full patch to the kiosk, the agents' version (sensitive values withheld) to joined tablets. */
+  sessionPatched(terminalId: string | null, full: SessionPatch, forAgents: SessionPatch, exceptSocketId?: string): void;
+  sessionFocus(terminalId: string | null, focus: SessionFocus, exceptSocketId: string): void;
+  joinSession(accountId: string, sessionId: string): void;
+  /** Removes the agent's tablets from the session and tells them why: their view closes at once. */
+  leaveSession(accountId: string, sessionId: string, reason: SessionClosedReason): void;
+  ring(accountIds: readonly string[], card: CallCard): void;
+  callRemoved(siteId: string, callId: string, reason: CallRemovedReason): void;
+  presence(siteId: string, view: AgentPresenceView): void;
+}
+
+export function createNotifier(io: GuichetServer): Notifier {
+  return {
+    sessionPatched(terminalId, full, forAgents, exceptSocketId) {
+      const toKiosk = terminalId ? io.to(rooms.terminal(terminalId)) : null;
+      const toAgents = io.to(rooms.session(full.sessionId));
+      if (exceptSocketId) {
+        toKiosk?.except(exceptSocketId).emit('session:patched', full);
+        toAgents.except(exceptSocketId).emit('session:patched', forAgents);
+      } else {
+        toKiosk?.emit('session:patched', full);
+        toAgents.emit('session:patched', forAgents);
+      }
+    },
+    sessionFocus(terminalId, focus, exceptSocketId) {
+      const targets = [rooms.session(focus.sessionId), ...(terminalId ? [rooms.terminal(terminalId)] : [])];
+      io.to(targets).except(exceptSocketId).volatile.emit('session:focus', focus);
+    },
+    joinSession(accountId, sessionId) {
+      io.in(rooms.account(accountId)).socketsJoin(rooms.session(sessionId));
+    },
+    leaveSession(accountId, sessionId, reason) {
+      io.in(rooms.account(accountId)).socketsLeave(rooms.session(sessionId));
+      io.to(rooms.account(accountId)).emit('session:closed', { sessionId, reason });
+    },
+    ring(accountIds, card) {
+      if (accountIds.length === 0) return;
+      io.to(accountIds.map(rooms.account)).emit('call:ring', card);
+    },
+    callRemoved(siteId, callId, reason) {
+      io.to(rooms.staff(siteId)).emit('call:removed', { callId, reason });
+    },
+    presence(siteId, view) {
+      io.to(rooms.staff(siteId)).emit('agent:presence', view);
+    }
+  };
+}

@@ -1,0 +1,28 @@
+/** Whether a site is open at a given moment, in the site's own time zone. */
+import type { OpeningHours } from './schemas/site';
+
+export function localWeekdayAndTime(at: Date, timezone: string): { weekday: string; time: string } {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: timezone,
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23'
+  }).formatToParts(at);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  const weekday = String(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(get('weekday')) + 1);
+  return { weekday, time: `${get('hour')}:${get('minute')}` };
+}
+
+/** Hours that were never set do not close the site: only a manager's schedule can. */
+export function isOpen(hours: OpeningHours, at: Date, timezone: string): boolean {
+  if (Object.keys(hours).length === 0) return true;
+  const { weekday, time } = localWeekdayAndTime(at, timezone);
+  const ranges = hours[weekday as keyof OpeningHours] ?? [];
+  return ranges.some(([open, close]) => time >= open && time < close);
+}
+
+/** The local hour (0–23) of a moment, for "usual at this hour" figures. */
+export function localHour(at: Date, timezone: string): number {
+  return Number(localWeekdayAndTime(at, timezone).time.slice(0, 2));
+}

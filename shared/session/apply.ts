@@ -1,0 +1,48 @@
+/**
+ * Applying a server-validated change to a session state. The server, the kiosk and the tablet all
+ * use this one function, so the three copies of a session cannot drift apart.
+ */
+import type { SessionChange, SessionState } from '../schemas/session';
+
+export function applyChange(state: SessionState, change: SessionChange): SessionState {
+  switch (change.op) {
+    case 'locale':
+      return { ...state, locale: change.locale };
+    case 'catalog':
+      return { ...state, screen: 'catalog', procedureId: null, stepId: null, returnToReview: false, answers: {}, withheld: [] };
+    case 'open':
+      return {
+        ...state,
+        screen: 'step',
+        procedureId: change.procedureId,
+        stepId: change.stepId,
+        returnToReview: false,
+        answers: {},
+        withheld: []
+      };
+    case 'goto':
+      return { ...state, screen: 'step', stepId: change.stepId, returnToReview: change.returnToReview };
+    case 'answer': {
+      const answers = { ...state.answers };
+      delete answers[change.stepId];
+      let withheld = state.withheld.filter((s) => s !== change.stepId);
+      if (change.withheld) withheld = [...withheld, change.stepId];
+      else if (change.value !== null) answers[change.stepId] = change.value;
+      return { ...state, answers, withheld };
+    }
+    case 'finish':
+      return { ...state, screen: 'end', returnToReview: false };
+    case 'note':
+      return { ...state, notes: [...state.notes, change.note] };
+    case 'agent':
+      return { ...state, agent: change.agent };
+    case 'call':
+      return { ...state, call: change.call };
+    case 'ended':
+      return { ...state, status: 'ended' };
+  }
+}
+
+export function applyChanges(state: SessionState, changes: readonly SessionChange[], version: number): SessionState {
+  return { ...changes.reduce(applyChange, state), version };
+}

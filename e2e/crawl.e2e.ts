@@ -9,7 +9,14 @@ import type { Page } from '@playwright/test';
 import { visibleDocuments, visibleSteps, type AnswerValue, type Answers } from '../shared/procedures/answers';
 import type { Procedure, QuestionStep } from '../shared/procedures/schema';
 import { loadCatalog, shippedCatalogDir } from '../server/src/procedures/catalog';
-import { expect, expectNoAxeViolations, expectNoHorizontalScrollOnKioskScreens, expectTouchTargets, test } from './fixtures';
+import {
+  expect,
+  expectNoAxeViolations,
+  expectNoHorizontalScrollOnKioskScreens,
+  expectTouchTargets,
+  test,
+  openKiosk
+} from './fixtures';
 
 const { procedures } = loadCatalog(shippedCatalogDir);
 const locales = ['fr', 'en', 'ar'] as const;
@@ -122,7 +129,7 @@ for (const procedure of procedures) {
       const checked = new Set<string>();
       for (const answers of all) {
         await page.setViewportSize({ width: 1080, height: 1920 });
-        await page.goto('/borne');
+        await openKiosk(page);
         await page.getByRole('button', { name: languageName[locale] }).first().tap();
         await expect(page.locator('html')).toHaveAttribute('lang', locale);
         await expect(page.locator('html')).toHaveAttribute('dir', locale === 'ar' ? 'rtl' : 'ltr');

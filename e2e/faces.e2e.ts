@@ -2,7 +2,7 @@
  * Each of the four faces loads in French, passes axe, switches to Arabic right-to-left without a
  * reload, passes axe again, and never scrolls sideways.
  */
-import { demo, expect, expectNoAxeViolations, expectNoHorizontalScroll, loginAs, test } from './fixtures';
+import { demo, expect, expectNoAxeViolations, expectNoHorizontalScroll, loginAs, test, openKiosk } from './fixtures';
 import type { Page } from '@playwright/test';
 
 async function checkFrenchThenArabic(page: Page, frenchText: string | RegExp, arabicText: string | RegExp): Promise<void> {
@@ -31,7 +31,7 @@ async function checkFrenchThenArabic(page: Page, frenchText: string | RegExp, ar
 
 test.describe('the four faces in French and Arabic', () => {
   test('/borne, the kiosk', async ({ page }) => {
-    await page.goto('/borne');
+    await openKiosk(page);
     await expect(page.getByRole('button', { name: 'Parler à un agent' })).toBeVisible();
     await checkFrenchThenArabic(page, "Touchez l'écran pour commencer", 'المس الشاشة للبدء');
   });

@@ -76,3 +76,18 @@ export async function loginAs(page: Page, face: 'agent' | 'manager'): Promise<vo
   await page.getByLabel(face === 'agent' ? 'Code PIN' : 'Mot de passe').fill(who.secret);
   await page.getByRole('button', { name: 'Se connecter' }).click();
 }
+
+/**
+ * Opens the demo kiosk on its idle screen. The kiosk's session is held by the server and resumed
+ * on reload, so a session left by an earlier test is ended first, the way a citizen would.
+ */
+export async function openKiosk(page: Page, path = '/borne'): Promise<void> {
+  await page.goto(path);
+  const kiosk = page.locator('.kiosk[data-ready="true"]');
+  await expect(kiosk).toBeVisible();
+  if ((await kiosk.getAttribute('data-screen')) !== 'idle') {
+    await page.getByTestId('finish').tap();
+  }
+  await expect(page.locator('.kiosk[data-screen="idle"]')).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
+}

@@ -2,14 +2,14 @@
  * Typing on the kiosk with the on-screen AZERTY keyboard, the number pad and the day/month/year
  * date entry; a private answer is marked, and its keys are never spoken.
  */
-import { expect, expectNoAxeViolations, expectTouchTargets, test } from './fixtures';
+import { expect, expectNoAxeViolations, expectTouchTargets, test, openKiosk } from './fixtures';
 
 test('keyboard, number pad and date entry, with a private answer kept silent', async ({ page }) => {
   const spoken: string[] = [];
   page.on('request', (r) => {
     if (r.url().endsWith('/api/speech')) spoken.push((r.postDataJSON() as { text: string }).text);
   });
-  await page.goto('/borne');
+  await openKiosk(page);
   await page.getByRole('button', { name: "Touchez l'écran pour commencer" }).tap();
   await page.locator('[data-procedure="essai-saisies"]').tap();
   await page.getByRole('button', { name: 'Lire à voix haute' }).tap();

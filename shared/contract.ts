@@ -95,7 +95,8 @@ export interface CommandResults {
   'terminal:revoke': { terminalId: string };
   'pairing:claim': TerminalView;
   'session:start': SessionState;
-  'session:patch': { version: number };
+  /** The patch as this sender may see it (an agent's copy withholds sensitive answers). */
+  'session:patch': SessionPatch;
   'session:sync': SessionSync;
   'session:end': { sessionId: string };
   'session:stop-sharing': { sessionId: string };

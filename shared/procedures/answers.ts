@@ -115,3 +115,8 @@ export function answerProblem(step: QuestionStep, value: AnswerValue | undefined
     }
   }
 }
+
+/** The words that name a step: a question's label, otherwise its title. */
+export function stepHeading(step: Step): LocalizedText {
+  return step.kind === 'question' ? step.label : step.title;
+}

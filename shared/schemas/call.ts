@@ -3,6 +3,7 @@
  * tablets, and how an agent says whether they can come.
  */
 import { z } from 'zod';
+import type { Procedure } from '../procedures/schema';
 import { requestId, type SessionLocale, type SessionState } from './session';
 
 const id = z.string().min(1).max(80);
@@ -69,6 +70,8 @@ export interface AgentPresenceView {
 /** Everything a tablet needs after (re)connecting. */
 export interface AgentState {
   status: AgentStatus;
+  /** The procedures offered on the kiosks: the tablet renders a joined session with them. */
+  procedures: Procedure[];
   ringing: CallCard[];
   joined: JoinedCall | null;
 }

@@ -2,7 +2,7 @@
  * Applying a server-validated change to a session state. The server, the kiosk and the tablet all
  * use this one function, so the three copies of a session cannot drift apart.
  */
-import type { SessionChange, SessionState } from '../schemas/session';
+import type { SessionChange, SessionOp, SessionState } from '../schemas/session';
 
 export function applyChange(state: SessionState, change: SessionChange): SessionState {
   switch (change.op) {
@@ -45,4 +45,22 @@ export function applyChange(state: SessionState, change: SessionChange): Session
 
 export function applyChanges(state: SessionState, changes: readonly SessionChange[], version: number): SessionState {
   return { ...changes.reduce(applyChange, state), version };
+}
+
+/**
+ * What a client shows at once for the operations it sends, before the server confirms them.
+ * Notes wait for the server (it gives them their id and time).
+ */
+export function optimisticChanges(
+  ops: readonly SessionOp[],
+  firstStepOf: (procedureId: string) => string | null
+): SessionChange[] {
+  const out: SessionChange[] = [];
+  for (const op of ops) {
+    if (op.op === 'note') continue;
+    if (op.op === 'open') out.push({ op: 'open', procedureId: op.procedureId, stepId: firstStepOf(op.procedureId) });
+    else if (op.op === 'goto') out.push({ op: 'goto', stepId: op.stepId, returnToReview: op.returnToReview ?? false });
+    else out.push(op);
+  }
+  return out;
 }

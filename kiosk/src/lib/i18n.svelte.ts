@@ -1,8 +1,9 @@
 /**
- * The current language as reactive state. Paraglide's own getLocale() is not reactive: the root
- * layout re-renders its children under `{#key i18n.locale}` when this changes.
+ * The current language as reactive state. In the browser Paraglide reads the language from it, so
+ * every `m.…()` in a template re-renders in place when the citizen switches: nothing is remounted,
+ * and the kiosk keeps its connection and its text size.
  */
-import { getLocale, getTextDirection, locales, setLocale, type Locale } from '$lib/paraglide/runtime';
+import { getLocale, getTextDirection, locales, overwriteGetLocale, setLocale, type Locale } from '$lib/paraglide/runtime';
 import { m } from '$lib/paraglide/messages';
 import type { ErrorBody } from '$shared/errors';
 
@@ -11,6 +12,8 @@ class I18nState {
 }
 
 export const i18n = new I18nState();
+// On the server each request has its own language (Paraglide's request context): left alone there.
+if (typeof window !== 'undefined') overwriteGetLocale(() => i18n.locale);
 export { locales, type Locale };
 
 export function switchLocale(next: Locale): void {
@@ -40,6 +43,10 @@ export function errorText(error: Pick<ErrorBody, 'code'> | 'network'): string {
     too_many_attempts: m.error_too_many_attempts,
     pairing_code_invalid: m.error_pairing_code_invalid,
     pairing_expired: m.error_pairing_expired,
+    call_taken: m.error_call_taken,
+    call_closed: m.error_call_closed,
+    session_closed: m.error_session_closed,
+    already_joined: m.error_already_joined,
     internal: m.error_internal
   };
   return messages[error.code]();

@@ -198,7 +198,7 @@ export function createCallsService({
         c.targetAgentId ? c.targetAgentId === agent.accountId : status === 'available' || (c.stage === 1 && status === 'busy')
       )
       .map((c) => card(c, sessionOf(c)));
-    return { status, ringing, joined };
+    return { status, procedures: [...sessions.catalog.values()], ringing, joined };
   }
 
   return {

@@ -174,11 +174,14 @@ export function createSessionsService({
       return state;
     },
 
-    patch(identity: Identity, input: z.output<typeof sessionPatchInput>, socketId: string, after: After): { version: number } {
+    /** Applies a client's operations; answers with the patch as that client may see it. */
+    patch(identity: Identity, input: z.output<typeof sessionPatchInput>, socketId: string, after: After): SessionPatch {
       const stored = loadActive(identity.siteId, input.sessionId);
       assertAccess(identity, stored);
-      const done = store.sessionPatches.versionOf(stored.id, input.patchId);
-      if (done !== null) return { version: done };
+      const done = store.sessionPatches.findByPatchId(stored.id, input.patchId);
+      // A replay (the client never got its ack): same answer, nothing applied twice.
+      if (done)
+        return identity.kind === 'terminal' ? done : { ...done, changes: changesForAgents(done.changes, stored.state, catalog) };
       const agent = identity.kind === 'account' ? identity : null;
       const changes = opsToChanges(stored.state, input.ops, {
         procedures: catalog,
@@ -197,8 +200,10 @@ export function createSessionsService({
         }
       }
       const by: SessionPatch['by'] = agent ? { kind: 'agent', name: agent.firstName } : { kind: 'citizen' };
+      const before = stored.state;
       const state = commit(stored, changes, by, after, { patchId: input.patchId, exceptSocketId: socketId });
-      return { version: state.version };
+      const patch: SessionPatch = { sessionId: stored.id, version: state.version, changes, by };
+      return agent ? { ...patch, changes: changesForAgents(changes, before, catalog) } : patch;
     },
 
     sync(identity: Identity, input: z.output<typeof sessionSyncInput>): SessionSync {
@@ -216,9 +221,29 @@ export function createSessionsService({
       return { kind: 'patches', patches: store.sessionPatches.since(stored.id, input.version, maxPatchesInSync) };
     },
 
-    /** Marks the session ended (the caller has closed its call first). */
+    /**
+     * Marks the session ended (the caller has closed its call first). Ended from the kiosk ("Tout
+     * effacer", or the citizen walked away), its contents are erased at once; ended by an agent,
+     * they stay until the site's retention purge, for the printed reference.
+     */
     end(stored: StoredSession, reason: 'finished' | 'inactivity' | 'agent', by: SessionPatch['by'], after: After): void {
       commit(stored, [{ op: 'ended' }], by, after, { endReason: reason });
+      if (reason !== 'agent') {
+        const erased: SessionState = {
+          ...stored.state,
+          screen: 'catalog',
+          procedureId: null,
+          stepId: null,
+          answers: {},
+          withheld: [],
+          notes: []
+        };
+        store.db.transaction(() => {
+          store.sessions.save(erased);
+          store.sessionPatches.deleteForSession(stored.id);
+        })();
+        stored.state = erased;
+      }
       for (const key of lastAuditedEdit.keys()) if (key.startsWith(`${stored.id}:`)) lastAuditedEdit.delete(key);
     }
   };

@@ -73,11 +73,13 @@ describe('the session is held by the server', () => {
     expect(sync).toMatchObject({ kind: 'snapshot', state: { id: hall.session.id } });
   });
 
-  it('ending from the kiosk ("Terminer" or the inactivity wipe) closes the session', async () => {
+  it('ending from the kiosk ("Tout effacer" or the inactivity wipe) closes the session and erases its contents', async () => {
+    ok(await patch(hall.kiosk, [{ op: 'answer', stepId: 'nom', value: 'Dupont-Secret' }]));
     ok(await command(hall.kiosk, 'session:end', { sessionId: hall.session.id, reason: 'inactivity' }));
     expect(ok(await command(hall.kiosk, 'kiosk:setup', {})).session).toBeNull();
     const row = server.store.db.prepare('SELECT status, end_reason FROM kiosk_sessions WHERE id = ?').get(hall.session.id);
     expect(row).toEqual({ status: 'ended', end_reason: 'inactivity' });
+    expect(JSON.stringify(snapshot(server.store))).not.toContain('Dupont-Secret');
   });
 });
 

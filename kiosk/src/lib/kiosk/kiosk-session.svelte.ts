@@ -1,48 +1,94 @@
 /**
- * The citizen's session on the kiosk: which screen, which procedure, which step, the answers.
- * Held in memory only (never in local storage), so the inactivity wipe leaves nothing behind.
- * `reset()` is the one privacy reset: answers, language, text size, contrast and speech.
+ * The citizen's session on the kiosk. Its contents (language, procedure, step, answers, the call,
+ * the joined agent) are held by the server and mirrored here by a `SessionReplica`, so a reload, a
+ * network drop or a server restart resumes the same screen. Only how it looks (text size, contrast)
+ * and the current "why can't I go on" stay on the kiosk. Nothing is kept in local storage.
  */
-import { answerProblem, visibleSteps, type AnswerValue, type Answers, type AnswerProblem } from '$shared/procedures/answers';
+import { answerProblem, visibleSteps, type AnswerValue, type AnswerProblem } from '$shared/procedures/answers';
 import type { Procedure, Step } from '$shared/procedures/schema';
+import type { SessionLocale } from '$shared/schemas/session';
+import type { Connection } from '$lib/socket.svelte';
+import { SessionReplica } from '$lib/session/session-replica.svelte';
 
 export type Screen = 'idle' | 'catalog' | 'step' | 'end';
 export type TextSize = 0 | 1 | 2;
 
+/** Where the step the session points at is, among the steps now shown (it may have been hidden). */
+export function stepIndex(procedure: Procedure, steps: Step[], stepId: string | null): number {
+  const i = steps.findIndex((s) => s.id === stepId);
+  if (i >= 0 || steps.length === 0) return Math.max(i, 0);
+  const order = procedure.steps.findIndex((s) => s.id === stepId);
+  const after = steps.findIndex((s) => procedure.steps.indexOf(s) > order);
+  return after >= 0 ? after : steps.length - 1;
+}
+
 export class KioskSession {
-  screen = $state<Screen>('idle');
-  procedure = $state<Procedure | null>(null);
-  answers = $state<Answers>({});
-  /** Index in the currently visible steps. */
-  index = $state(0);
-  /** Set when the citizen came from the review to change one answer: "Suivant" goes back there. */
-  returnToReview = $state(false);
+  readonly replica: SessionReplica;
+  procedures = $state<ReadonlyMap<string, Procedure>>(new Map());
   problem = $state<AnswerProblem | null>(null);
   textSize = $state<TextSize>(0);
   highContrast = $state(false);
 
-  readonly steps = $derived(this.procedure ? visibleSteps(this.procedure, this.answers) : []);
-  readonly step = $derived<Step | null>(this.steps[this.index] ?? null);
+  // Getters over the replica's state: read during rendering, they are as reactive as the state.
+  get state() {
+    return this.replica.state;
+  }
+  get screen(): Screen {
+    return this.state && this.state.status === 'active' ? this.state.screen : 'idle';
+  }
+  get procedure(): Procedure | null {
+    return this.state?.procedureId ? (this.procedures.get(this.state.procedureId) ?? null) : null;
+  }
+  get answers() {
+    return this.state?.answers ?? {};
+  }
+  get returnToReview(): boolean {
+    return this.state?.returnToReview ?? false;
+  }
+  get steps(): Step[] {
+    const procedure = this.procedure;
+    return procedure ? visibleSteps(procedure, this.answers) : [];
+  }
+  get index(): number {
+    const procedure = this.procedure;
+    return procedure ? stepIndex(procedure, this.steps, this.state?.stepId ?? null) : 0;
+  }
+  get step(): Step | null {
+    return this.steps[this.index] ?? null;
+  }
+  get call() {
+    return this.state?.status === 'active' ? this.state.call : null;
+  }
+  get agent() {
+    return this.state?.status === 'active' ? this.state.agent : null;
+  }
 
-  start(): void {
-    this.screen = 'catalog';
+  constructor(private readonly connection: Connection) {
+    this.replica = new SessionReplica(connection, () => this.procedures);
+  }
+
+  /** Starts the session on the server (or gets the one going on). */
+  async start(locale: SessionLocale): Promise<boolean> {
+    if (this.state?.status === 'active') return true;
+    const ack = await this.connection.command('session:start', { requestId: crypto.randomUUID(), locale });
+    if (ack.ok) this.replica.load(ack.data);
+    return ack.ok;
   }
 
   open(procedure: Procedure): void {
-    this.procedure = procedure;
-    this.answers = {};
-    this.index = 0;
     this.problem = null;
-    this.returnToReview = false;
-    this.screen = 'step';
+    this.replica.send([{ op: 'open', procedureId: procedure.id }]);
   }
 
   answer(stepId: string, value: AnswerValue | undefined): void {
-    const next = { ...this.answers };
-    if (value === undefined) delete next[stepId];
-    else next[stepId] = value;
-    this.answers = next;
     this.problem = null;
+    this.replica.send([{ op: 'answer', stepId, value: value ?? null }]);
+  }
+
+  setLocale(locale: SessionLocale): void {
+    if (this.state && this.state.status === 'active' && this.state.locale !== locale) {
+      this.replica.send([{ op: 'locale', locale }]);
+    }
   }
 
   /** Moves on when the current answer is acceptable; otherwise says why (shown and spoken). */
@@ -57,41 +103,38 @@ export class KioskSession {
       }
     }
     this.problem = null;
-    if (this.returnToReview) {
-      this.returnToReview = false;
-      this.index = this.steps.length - 1;
-      return;
-    }
-    if (this.index < this.steps.length - 1) this.index += 1;
+    const target = this.returnToReview ? this.steps.at(-1) : this.steps[this.index + 1];
+    if (target) this.replica.send([{ op: 'goto', stepId: target.id, returnToReview: false }]);
   }
 
   back(): void {
     this.problem = null;
-    this.returnToReview = false;
-    if (this.index > 0) this.index -= 1;
-    else this.screen = 'catalog';
+    const previous = this.steps[this.index - 1];
+    this.replica.send([previous ? { op: 'goto', stepId: previous.id, returnToReview: false } : { op: 'catalog' }]);
   }
 
   /** From the review: change one answer, then come straight back. */
   edit(stepId: string): void {
-    const i = this.steps.findIndex((s) => s.id === stepId);
-    if (i < 0) return;
-    this.index = i;
-    this.returnToReview = true;
     this.problem = null;
+    this.replica.send([{ op: 'goto', stepId, returnToReview: true }]);
   }
 
   finish(): void {
-    this.screen = 'end';
+    this.replica.send([{ op: 'finish' }]);
   }
 
-  reset(): void {
-    this.screen = 'idle';
-    this.procedure = null;
-    this.answers = {};
-    this.index = 0;
+  /** Ends the session on the server ("Tout effacer" or the inactivity wipe) and forgets it here. Resolves true once the server knows. */
+  async end(reason: 'finished' | 'inactivity'): Promise<boolean> {
+    const sessionId = this.replica.id;
+    this.replica.load(null);
+    this.resetLook();
+    if (!sessionId) return true;
+    const ack = await this.connection.command('session:end', { sessionId, reason });
+    return ack.ok || ack.error.code !== 'internal';
+  }
+
+  resetLook(): void {
     this.problem = null;
-    this.returnToReview = false;
     this.textSize = 0;
     this.highContrast = false;
   }

@@ -1,0 +1,129 @@
+/**
+ * A client's copy of a kiosk session, kept equal to the server's: the confirmed state at a version,
+ * plus this client's own changes not yet confirmed, shown at once. Patches from the other side are
+ * applied in version order; a gap (a missed patch) asks the server for what is missing, and a
+ * reconnect resends what was never confirmed under the same ids, so nothing is lost or doubled.
+ */
+import type { Procedure } from '$shared/procedures/schema';
+import type { SessionFocus, SessionOp, SessionPatch, SessionState } from '$shared/schemas/session';
+import { applyChanges, optimisticChanges } from '$shared/session/apply';
+import type { Connection } from '$lib/socket.svelte';
+
+interface Pending {
+  patchId: string;
+  ops: SessionOp[];
+}
+
+export class SessionReplica {
+  /** What the screen shows: the confirmed state with this client's pending changes on top. */
+  state = $state<SessionState | null>(null);
+  /** Set when the server refused a change (shown by the UI); cleared on the next change. */
+  refused = $state<string | null>(null);
+  /** Where the other side is typing, for a few seconds after they last did. */
+  remoteFocus = $state<SessionFocus | null>(null);
+  private confirmed: SessionState | null = null;
+  private focusTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastFocus = { stepId: null as string | null, at: 0 };
+  private pending: Pending[] = [];
+  private syncing = false;
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly procedures: () => ReadonlyMap<string, Procedure>
+  ) {
+    connection.socket.on('session:patched', (patch) => this.receive(patch));
+    connection.socket.on('session:focus', (focus) => {
+      if (focus.sessionId !== this.id) return;
+      clearTimeout(this.focusTimer);
+      this.remoteFocus = focus.stepId ? focus : null;
+      this.focusTimer = setTimeout(() => (this.remoteFocus = null), 5000);
+    });
+  }
+
+  /** Tells the other side where this one is typing: on a new field, then at most every 2 s. */
+  private focus(stepId: string): void {
+    const id = this.id;
+    const now = Date.now();
+    if (!id || (stepId === this.lastFocus.stepId && now - this.lastFocus.at < 2000)) return;
+    this.lastFocus = { stepId, at: now };
+    this.connection.socket.volatile.emit('session:focus', { sessionId: id, stepId });
+  }
+
+  get id(): string | null {
+    return this.confirmed?.id ?? null;
+  }
+
+  /** Takes the server's whole state (start, resume, catch-up) and resends anything not confirmed. */
+  load(state: SessionState | null): void {
+    this.confirmed = state;
+    if (!state) this.pending = [];
+    this.render();
+    if (state) for (const p of this.pending) void this.push(p);
+  }
+
+  /** Sends operations; the screen shows them at once. */
+  send(ops: SessionOp[]): void {
+    if (!this.confirmed) return;
+    const pending: Pending = { patchId: crypto.randomUUID(), ops };
+    this.pending.push(pending);
+    this.refused = null;
+    for (const op of ops) if (op.op === 'answer') this.focus(op.stepId);
+    this.render();
+    void this.push(pending);
+  }
+
+  private async push(pending: Pending): Promise<void> {
+    const sessionId = this.confirmed?.id;
+    if (!sessionId) return;
+    const ack = await this.connection.command('session:patch', { sessionId, patchId: pending.patchId, ops: pending.ops });
+    if (ack.ok) {
+      this.pending = this.pending.filter((p) => p !== pending);
+      this.receive(ack.data);
+    } else if (ack.error.code !== 'internal') {
+      // Refused (the session ended, the agent left, a wrong value): drop it and show the server's truth.
+      this.pending = this.pending.filter((p) => p !== pending);
+      this.refused = ack.error.code;
+      await this.catchUp();
+    }
+    // 'internal' is also what a timeout gives: kept, resent after the reconnect.
+  }
+
+  private receive(patch: SessionPatch): void {
+    const base = this.confirmed;
+    if (!base || patch.sessionId !== base.id || patch.version <= base.version) return;
+    if (patch.version > base.version + 1) {
+      void this.catchUp();
+      return;
+    }
+    this.confirmed = applyChanges(base, patch.changes, patch.version);
+    this.render();
+  }
+
+  /** Asks for what this copy is missing: the patches after its version, or the whole state. */
+  async catchUp(): Promise<void> {
+    const base = this.confirmed;
+    if (!base || this.syncing) return;
+    this.syncing = true;
+    try {
+      const ack = await this.connection.command('session:sync', { sessionId: base.id, version: base.version });
+      if (!ack.ok) {
+        if (ack.error.code === 'not_found' || ack.error.code === 'forbidden') this.load(null);
+        return;
+      }
+      if (ack.data.kind === 'snapshot') this.confirmed = ack.data.state;
+      else for (const patch of ack.data.patches) this.receive(patch);
+      this.render();
+    } finally {
+      this.syncing = false;
+    }
+  }
+
+  private render(): void {
+    let view = this.confirmed;
+    if (view) {
+      const firstStep = (id: string) => this.procedures().get(id)?.steps[0]?.id ?? null;
+      for (const p of this.pending) view = applyChanges(view, optimisticChanges(p.ops, firstStep), view.version);
+    }
+    this.state = view;
+  }
+}

@@ -91,6 +91,18 @@ test('call → ring → accept → “Marie arrive” → both edit → stop sha
   await expect(tablet.getByText("L'usager a arrêté le partage.")).toBeVisible();
   await expect(kiosk.getByTestId('sharing-banner')).toHaveCount(0);
   await tablet.context().close();
+
+  // The site manager reads who accessed the session, and never what was answered.
+  const managerContext = await browser.newContext({ locale: 'fr-FR' });
+  const manager = await managerContext.newPage();
+  await loginAs(manager, 'manager');
+  const log = manager.getByTestId('audit-log');
+  await expect(log).toContainText("a accepté l'appel");
+  await expect(log).toContainText('a modifié une réponse (nom)');
+  await expect(log).toContainText('a arrêté le partage');
+  await expect(log).not.toContainText('Martin');
+  await expectNoAxeViolations(manager);
+  await managerContext.close();
 });
 
 test('nobody answers: the call widens to busy agents, then the kiosk gives the way to the desk', async ({

@@ -10,6 +10,7 @@ import { createApplication } from './app';
 import { systemClock } from './clock';
 import { ConfigError, parseConfig, type Config } from './config';
 import { openDatabase } from './db/database';
+import { startCheckpointer } from './db/checkpointer';
 import { assertSafeToListen, NetworkGuardError } from './demo/network-guard';
 import { seedDemoIfEmpty } from './demo/seed-demo';
 import { demoAccounts } from './demo/demo-data';
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
     }
     logger.info({ procedures: catalog.procedures.map((p) => p.id) }, 'procedure catalog loaded');
     const app = createApplication({ config, store, clock: systemClock, logger, kitHandler, procedures: catalog.procedures });
+    const checkpointer = startCheckpointer(db, config.databaseFile, logger);
     const address = await app.listen(config.port, config.host);
     const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const base = `http://${shownHost === '127.0.0.1' ? 'localhost' : shownHost}:${address.port}`;
@@ -87,6 +89,7 @@ async function main(): Promise<void> {
       force.unref();
       app
         .close()
+        .then(() => checkpointer.stop())
         .then(() => {
           db.close();
           logger.info('stopped');

@@ -15,6 +15,8 @@ export const siteInfoSchema = z.object({
   phone: z.string(),
   timezone: z.string(),
   receptionHint: z.string(),
-  openingHours: openingHoursSchema
+  openingHours: openingHoursSchema,
+  /** Help-call escalation: ring busy agents too after `widenSeconds`, give up after `giveUpSeconds`. */
+  calls: z.object({ widenSeconds: z.number(), giveUpSeconds: z.number() })
 });
 export type SiteInfo = z.infer<typeof siteInfoSchema>;

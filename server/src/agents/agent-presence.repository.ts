@@ -11,14 +11,24 @@ export function createAgentPresenceRepository(db: Db) {
      ON CONFLICT (account_id) DO UPDATE SET status = excluded.status, before_call = excluded.before_call`
   );
 
+  // Read for every agent each time a call rings: kept in memory, written through on each change.
+  const known = new Map<string, { status: AgentStatus; beforeCall: AgentStatus | null }>();
+
   return {
     /** An agent who never chose is available: they logged in on the tablet to help. */
     get(accountId: string): { status: AgentStatus; beforeCall: AgentStatus | null } {
+      const cached = known.get(accountId);
+      if (cached) return cached;
       const row = get.get(accountId) as { status: AgentStatus; before_call: AgentStatus | null } | undefined;
-      return row ? { status: row.status, beforeCall: row.before_call } : { status: 'available', beforeCall: null };
+      const value = row
+        ? { status: row.status, beforeCall: row.before_call }
+        : { status: 'available' as const, beforeCall: null };
+      known.set(accountId, value);
+      return value;
     },
     set(accountId: string, status: AgentStatus, beforeCall: AgentStatus | null): void {
       upsert.run(accountId, status, beforeCall);
+      known.set(accountId, { status, beforeCall });
     }
   };
 }

@@ -19,7 +19,14 @@ import type {
   callHandoverInput,
   callRefInput
 } from '../../../shared/schemas/call';
-import type { CallEstimate, SessionCall, SessionChange, sessionEndInput, sessionRefInput } from '../../../shared/schemas/session';
+import type {
+  CallEstimate,
+  SessionCall,
+  SessionChange,
+  SessionPatch,
+  sessionEndInput,
+  sessionRefInput
+} from '../../../shared/schemas/session';
 import type { AgentConnections } from '../agents/agent-connections';
 import type { AgentsService } from '../agents/agents.service';
 import type { Clock } from '../clock';
@@ -60,9 +67,8 @@ export function createCallsService({
   const iso = () => clock.now().toISOString();
 
   /** "Usually 1 to 3 minutes at this hour", from this site's own answered calls of the last weeks. */
-  function estimate(siteId: string): CallEstimate {
+  function estimate(siteId: string, availableAgents = agents.ringable(siteId, 0).length): CallEstimate {
     const site = store.sites.findById(siteId);
-    const availableAgents = agents.ringable(siteId, 0).length;
     if (!site) return { availableAgents, usualSeconds: null };
     const at = clock.now();
     const hour = localHour(at, site.timezone);
@@ -78,7 +84,7 @@ export function createCallsService({
     return { availableAgents, usualSeconds: { low, high } };
   }
 
-  function callView(call: HelpCall): SessionCall | null {
+  function callView(call: HelpCall, estimated: CallEstimate = estimate(call.siteId)): SessionCall | null {
     if (call.status === 'done' || call.status === 'cancelled') return null;
     return {
       id: call.id,
@@ -88,7 +94,7 @@ export function createCallsService({
       ringingSince: call.ringingSince,
       agentName: call.agentId ? (store.accounts.findById(call.agentId)?.firstName ?? null) : null,
       unansweredReason: call.unansweredReason,
-      estimate: estimate(call.siteId)
+      estimate: estimated
     };
   }
 
@@ -116,7 +122,7 @@ export function createCallsService({
   }
 
   function sessionOf(call: HelpCall): StoredSession | null {
-    return call.sessionId ? store.sessions.findById(call.sessionId) : null;
+    return call.sessionId ? sessions.find(call.sessionId) : null;
   }
 
   /** Tells the kiosk (through its session) how its call stands, with any other change. */
@@ -124,11 +130,12 @@ export function createCallsService({
     call: HelpCall,
     after: After,
     extra: SessionChange[] = [],
-    by: { kind: 'system' } | { kind: 'agent'; name: string } | { kind: 'citizen' } = { kind: 'system' }
+    by: SessionPatch['by'] = { kind: 'system' },
+    view: SessionCall | null = callView(call),
+    stored: StoredSession | null = sessionOf(call)
   ): void {
-    const stored = sessionOf(call);
     if (!stored || stored.state.status !== 'active') return;
-    sessions.commit(stored, [...extra, { op: 'call', call: callView(call) }], by, after);
+    sessions.commit(stored, [...extra, { op: 'call', call: view }], by, after);
   }
 
   function loadCall(siteId: string, callId: string): HelpCall {
@@ -145,8 +152,8 @@ export function createCallsService({
     return call;
   }
 
-  function ringNow(call: HelpCall, accountIds: readonly string[], after: After): void {
-    const c = card(call, sessionOf(call));
+  function ringNow(call: HelpCall, accountIds: readonly string[], after: After, stored = sessionOf(call)): void {
+    const c = card(call, stored);
     after(() => notifier.ring(accountIds, c));
   }
 
@@ -236,9 +243,12 @@ export function createCallsService({
       };
       store.helpCalls.insert(call);
       const saved = reload(call.id);
-      if (!unansweredReason) ringNow(saved, agents.ringable(site.id, 0), after);
-      patchCall(saved, after, [], { kind: 'citizen' });
-      return callView(saved)!;
+      const ringable = agents.ringable(site.id, 0);
+      // Rung first (after the ack): the tablets are what the citizen is waiting for.
+      if (!unansweredReason) ringNow(saved, ringable, after, stored);
+      const view = callView(saved, estimate(site.id, ringable.length))!;
+      patchCall(saved, after, [], { kind: 'citizen' }, view, stored);
+      return view;
     },
 
     cancel(terminal: TerminalIdentity, input: z.output<typeof callRefInput>, after: After): { callId: string } {

@@ -104,16 +104,20 @@ export function changesForAgents(
   changes: readonly SessionChange[],
   state: SessionState,
   procedures: ReadonlyMap<string, Procedure>
-): SessionChange[] {
+): readonly SessionChange[] {
   let current = state;
-  return changes.map((change) => {
+  let withheld = false;
+  const out = changes.map((change) => {
     const sensitive = sensitiveSteps(current.procedureId ? procedures.get(current.procedureId) : undefined);
     current = applyChange(current, change);
     if (change.op === 'answer' && change.value !== null && sensitive.has(change.stepId)) {
-      return { op: 'answer', stepId: change.stepId, value: null, withheld: true };
+      withheld = true;
+      return { op: 'answer', stepId: change.stepId, value: null, withheld: true } satisfies SessionChange;
     }
     return change;
   });
+  // The same array when nothing is withheld: the broadcast is then encoded once for both sides.
+  return withheld ? out : changes;
 }
 
 export function stateForAgents(state: SessionState, procedures: ReadonlyMap<string, Procedure>): SessionState {

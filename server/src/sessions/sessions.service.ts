@@ -56,8 +56,22 @@ export function createSessionsService({
     return formatPairingCode(code);
   }
 
-  function load(siteId: string, sessionId: string): StoredSession {
+  /**
+   * Active sessions stay in memory once read: a keystroke then costs no read and no parse. Every
+   * change goes through `commit`, which writes the store and updates this same object, so the
+   * copy here is never behind the database.
+   */
+  const live = new Map<string, StoredSession>();
+  function find(sessionId: string): StoredSession | null {
+    const cached = live.get(sessionId);
+    if (cached) return cached;
     const stored = store.sessions.findById(sessionId);
+    if (stored?.state.status === 'active') live.set(sessionId, stored);
+    return stored;
+  }
+
+  function load(siteId: string, sessionId: string): StoredSession {
+    const stored = find(sessionId);
     // Another site's session is "not found": its existence is not ours to reveal.
     if (!stored || stored.siteId !== siteId) throw new AppError('not_found', `No session ${sessionId} at this site`);
     return stored;
@@ -128,13 +142,16 @@ export function createSessionsService({
       store.sessionPatches.append(patch, options.patchId ?? null, clock.now().toISOString());
     })();
     stored.state = state;
-    const forAgents: SessionPatch = { ...patch, changes: changesForAgents(changes, before, catalog) };
+    if (state.status === 'ended') live.delete(stored.id);
+    const agentChanges = changesForAgents(changes, before, catalog);
+    const forAgents: SessionPatch = agentChanges === changes ? patch : { ...patch, changes: [...agentChanges] };
     after(() => notifier.sessionPatched(stored.terminalId, patch, forAgents, options.exceptSocketId));
     return state;
   }
 
   return {
     catalog,
+    find,
     load,
     loadActive,
     assertAccess,
@@ -170,7 +187,9 @@ export function createSessionsService({
         call: null,
         startedAt: clock.now().toISOString()
       };
-      store.sessions.insert({ id, siteId: terminal.siteId, terminalId: terminal.terminalId, reference, state });
+      const stored = { id, siteId: terminal.siteId, terminalId: terminal.terminalId, reference, state };
+      store.sessions.insert(stored);
+      live.set(id, stored);
       return state;
     },
 
@@ -181,7 +200,9 @@ export function createSessionsService({
       const done = store.sessionPatches.findByPatchId(stored.id, input.patchId);
       // A replay (the client never got its ack): same answer, nothing applied twice.
       if (done)
-        return identity.kind === 'terminal' ? done : { ...done, changes: changesForAgents(done.changes, stored.state, catalog) };
+        return identity.kind === 'terminal'
+          ? done
+          : { ...done, changes: [...changesForAgents(done.changes, stored.state, catalog)] };
       const agent = identity.kind === 'account' ? identity : null;
       const changes = opsToChanges(stored.state, input.ops, {
         procedures: catalog,
@@ -203,7 +224,7 @@ export function createSessionsService({
       const before = stored.state;
       const state = commit(stored, changes, by, after, { patchId: input.patchId, exceptSocketId: socketId });
       const patch: SessionPatch = { sessionId: stored.id, version: state.version, changes, by };
-      return agent ? { ...patch, changes: changesForAgents(changes, before, catalog) } : patch;
+      return agent ? { ...patch, changes: [...changesForAgents(changes, before, catalog)] } : patch;
     },
 
     sync(identity: Identity, input: z.output<typeof sessionSyncInput>): SessionSync {

@@ -20,7 +20,6 @@ interface SiteRow {
 export interface Site extends SiteInfo {
   isDemo: boolean;
   createdAt: string;
-  calls: CallSettings;
 }
 
 /** A stored schedule that no longer parses closes nothing: better a call that rings than a dead end. */
@@ -56,7 +55,8 @@ export function toSiteInfo(site: Site): SiteInfo {
     phone: site.phone,
     timezone: site.timezone,
     receptionHint: site.receptionHint,
-    openingHours: site.openingHours
+    openingHours: site.openingHours,
+    calls: site.calls
   };
 }
 

@@ -23,6 +23,12 @@ export interface Notifier {
 export function createNotifier(io: GuichetServer): Notifier {
   return {
     sessionPatched(terminalId, full, forAgents, exceptSocketId) {
+      if (full === forAgents) {
+        // Nothing withheld: one packet, encoded once, to the kiosk and the joined tablets.
+        const all = io.to([rooms.session(full.sessionId), ...(terminalId ? [rooms.terminal(terminalId)] : [])]);
+        (exceptSocketId ? all.except(exceptSocketId) : all).emit('session:patched', full);
+        return;
+      }
       const toKiosk = terminalId ? io.to(rooms.terminal(terminalId)) : null;
       const toAgents = io.to(rooms.session(full.sessionId));
       if (exceptSocketId) {

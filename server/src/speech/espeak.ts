@@ -3,7 +3,7 @@
  * so a kiosk reads itself aloud with no network. One engine instance serves the whole process;
  * its calls are synchronous, so requests never interleave. Output: a 22 050 Hz mono WAV.
  */
-import initEspeak from '@echogarden/espeak-ng-emscripten';
+import type initEspeak from '@echogarden/espeak-ng-emscripten';
 
 export const speechLanguages = ['fr', 'en', 'ar'] as const;
 export type SpeechLanguage = (typeof speechLanguages)[number];
@@ -14,8 +14,10 @@ const sampleRate = 22_050;
 type Worker = InstanceType<Awaited<ReturnType<typeof initEspeak>>['eSpeakNGWorker']>;
 let worker: Promise<Worker> | undefined;
 
+// Loaded on the first request for speech: the module weighs about 100 MB in memory, which a
+// server whose kiosks never read aloud should not carry.
 function engine(): Promise<Worker> {
-  worker ??= initEspeak().then((m) => new m.eSpeakNGWorker());
+  worker ??= import('@echogarden/espeak-ng-emscripten').then((mod) => mod.default()).then((m) => new m.eSpeakNGWorker());
   worker.catch(() => (worker = undefined));
   return worker;
 }

@@ -85,6 +85,14 @@ test('call → ring → accept → “Marie arrive” → both edit → stop sha
   await expect(joined).toContainText("Rempli par l'usager, non affiché (information personnelle)");
   await expect(joined.getByLabel('Un code privé')).toHaveValue('');
 
+  // The agent jumps to the date of birth and types it: the kiosk follows and shows the digits.
+  await joined.getByRole('button', { name: '4. Date de naissance' }).tap();
+  await expect(kiosk.locator('section[data-step]')).toHaveAttribute('data-step', 'naissance');
+  const tabletPad = joined.getByRole('group', { name: 'Chiffres' });
+  for (const d of '15031980') await tabletPad.getByRole('button', { name: d, exact: true }).tap();
+  await expect(kiosk.getByRole('button', { name: 'Jour' })).toContainText('15');
+  await expect(kiosk.getByRole('button', { name: 'Année' })).toContainText('1980');
+
   // The citizen stops sharing: the agent's view closes at once.
   await kiosk.getByRole('button', { name: 'Arrêter le partage' }).tap();
   await expect(joined).toHaveCount(0);

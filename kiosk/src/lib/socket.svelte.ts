@@ -19,7 +19,14 @@ export class Connection {
   readonly socket: GuichetClient;
 
   constructor(face: Face) {
-    this.socket = io({ auth: { face }, transports: ['websocket', 'polling'], withCredentials: true });
+    // Pages are also rendered on the server, where there is nowhere to connect to: a socket made
+    // there would retry forever inside the server process. It connects only in the browser.
+    this.socket = io({
+      auth: { face },
+      transports: ['websocket', 'polling'],
+      withCredentials: true,
+      autoConnect: typeof window !== 'undefined'
+    });
     this.socket.on('connect', () => (this.status = 'online'));
     this.socket.on('disconnect', () => (this.status = 'offline'));
     this.socket.on('connect_error', (err) => {

@@ -5,9 +5,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { ensureChromium } from './ensure-chromium';
+import { freePort } from '../server/src/testing/processes';
 
 const root = path.resolve(import.meta.dirname, '..');
 const reports = path.join(root, '.test-output');
@@ -18,17 +18,6 @@ function step(title: string, command: string, args: string[], env: Record<string
   console.log(`\n▶ ${title}`);
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   return result.status === 0;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 interface Counts {

@@ -33,6 +33,11 @@ export function isOpen(hours: OpeningHours, at: Date, timezone: string): boolean
   return ranges.some(([open, close]) => time >= open && time < close);
 }
 
+/** The site's date (YYYY-MM-DD) at a moment: what "today" means for a date answer. */
+export function localDate(at: Date, timezone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone }).format(at);
+}
+
 /** The local hour (0–23) of a moment, for "usual at this hour" figures. */
 export function localHour(at: Date, timezone: string): number {
   return Number(localWeekdayAndTime(at, timezone).time.slice(0, 2));

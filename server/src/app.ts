@@ -14,7 +14,7 @@ import { createPairingService } from './pairing/pairing.service';
 import { createSiteHandlers } from './socket/handlers/site.handlers';
 import { createTerminalHandlers } from './socket/handlers/terminal.handlers';
 import { attachHub, createSocketServer } from './socket/hub';
-import { rooms } from './socket/types';
+import { immediately, rooms } from './socket/types';
 import type { Store } from './store';
 import type { Procedure } from '../../shared/procedures/schema';
 import { TerminalPresence } from './terminals/terminal-presence';
@@ -106,8 +106,8 @@ export function createApplication({ config, store, clock, logger, kitHandler, pr
       presence,
       clock,
       logger,
-      agentConnected: (agent) => calls.agentConnected(agent, (fn) => fn()),
-      agentDisconnected: (agent) => calls.agentDisconnected(agent, (fn) => fn())
+      agentConnected: (agent) => calls.agentConnected(agent, immediately),
+      agentDisconnected: (agent) => calls.agentDisconnected(agent, immediately)
     },
     {
       ...createSiteHandlers({

@@ -7,7 +7,7 @@ import type { AccountIdentity } from '../../../shared/identity';
 import type { AgentPresenceView, AgentStatus } from '../../../shared/schemas/call';
 import type { Notifier } from '../socket/notifier';
 import type { Store } from '../store';
-import type { After } from '../sessions/sessions.service';
+import type { After } from '../socket/types';
 import type { AgentConnections } from './agent-connections';
 
 export type AgentsService = ReturnType<typeof createAgentsService>;

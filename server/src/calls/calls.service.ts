@@ -12,6 +12,7 @@ import type { AccountIdentity, Identity, TerminalIdentity } from '../../../share
 import { isOpen, localHour } from '../../../shared/opening-hours';
 import type {
   AgentState,
+  AgentStatus,
   CallCard,
   CallRemovedReason,
   JoinedCall,
@@ -30,7 +31,8 @@ import type {
 import type { AgentConnections } from '../agents/agent-connections';
 import type { AgentsService } from '../agents/agents.service';
 import type { Clock } from '../clock';
-import type { SessionsService, After } from '../sessions/sessions.service';
+import type { SessionsService } from '../sessions/sessions.service';
+import { immediately, type After } from '../socket/types';
 import type { StoredSession } from '../sessions/sessions.repository';
 import type { Notifier } from '../socket/notifier';
 import type { Store } from '../store';
@@ -187,25 +189,29 @@ export function createCallsService({
     return again;
   }
 
+  /** The cards of the calls this agent can take now: handed to them, or for their status and the call's stage. */
+  function ringingFor(agent: AccountIdentity, status: AgentStatus): CallCard[] {
+    return store.helpCalls
+      .listRinging(agent.siteId)
+      .filter((c) =>
+        c.targetAgentId ? c.targetAgentId === agent.accountId : status === 'available' || (c.stage === 1 && status === 'busy')
+      )
+      .map((c) => card(c, sessionOf(c)));
+  }
+
   /** What a tablet needs after (re)connecting; reading a joined session is an access, so it is audited. */
-  function agentState(agent: AccountIdentity, audited: boolean): AgentState {
+  function agentState(agent: AccountIdentity): AgentState {
     const status = agents.status(agent.accountId);
     const joinedCall = store.helpCalls.findJoinedBy(agent.accountId);
     let joined: JoinedCall | null = null;
     if (joinedCall) {
       const stored = sessionOf(joinedCall);
       if (stored) {
-        if (audited) sessions.audit(stored, agent, 'view');
+        sessions.audit(stored, agent, 'view');
         joined = { card: card(joinedCall, stored), session: sessions.viewFor(agent, stored.state) };
       }
     }
-    const ringing = store.helpCalls
-      .listRinging(agent.siteId)
-      .filter((c) =>
-        c.targetAgentId ? c.targetAgentId === agent.accountId : status === 'available' || (c.stage === 1 && status === 'busy')
-      )
-      .map((c) => card(c, sessionOf(c)));
-    return { status, procedures: [...sessions.catalog.values()], ringing, joined };
+    return { status, procedures: [...sessions.catalog.values()], ringing: ringingFor(agent, status), joined };
   }
 
   return {
@@ -215,7 +221,11 @@ export function createCallsService({
       const stored = sessions.loadActive(terminal.siteId, input.sessionId);
       sessions.assertAccess(terminal, stored);
       const replay = store.helpCalls.findByRequest(stored.id, input.requestId);
-      if (replay) return callView(replay) ?? callView({ ...replay, status: 'unanswered' })!;
+      if (replay) {
+        const view = callView(replay);
+        if (!view) throw new AppError('call_closed', 'This call is over: it was cancelled or it ended');
+        return view;
+      }
       const open = store.helpCalls.findOpenForSession(stored.id);
       if (open) return callView(open)!;
       const site = store.sites.findById(terminal.siteId);
@@ -227,7 +237,7 @@ export function createCallsService({
           ? 'no_agent'
           : null;
       const procedure = stored.state.procedureId ? sessions.catalog.get(stored.state.procedureId) : undefined;
-      const call: Omit<HelpCall, 'stage' | 'answeredAt' | 'agentId' | 'targetAgentId' | 'handoverFrom'> = {
+      const saved: HelpCall = {
         id: randomUUID(),
         siteId: site.id,
         sessionId: stored.id,
@@ -239,10 +249,14 @@ export function createCallsService({
         unansweredReason,
         createdAt: at,
         ringingSince: at,
-        endedAt: unansweredReason ? at : null
+        endedAt: unansweredReason ? at : null,
+        stage: 0,
+        answeredAt: null,
+        agentId: null,
+        targetAgentId: null,
+        handoverFrom: null
       };
-      store.helpCalls.insert(call);
-      const saved = reload(call.id);
+      store.helpCalls.insert(saved);
       const ringable = agents.ringable(site.id, 0);
       // Rung first (after the ack): the tablets are what the citizen is waiting for.
       if (!unansweredReason) ringNow(saved, ringable, after, stored);
@@ -362,11 +376,11 @@ export function createCallsService({
       return { sessionId: stored.id };
     },
 
-    agentState: (agent: AccountIdentity) => agentState(agent, true),
+    agentState,
 
     /** Rings a tablet for the calls it can take now (after the agent says they are available). */
     ringPendingFor(agent: AccountIdentity, after: After): void {
-      for (const c of agentState(agent, false).ringing) after(() => notifier.ring([agent.accountId], c));
+      for (const c of ringingFor(agent, agents.status(agent.accountId))) after(() => notifier.ring([agent.accountId], c));
     },
 
     agentConnected(agent: AccountIdentity, after: After): void {
@@ -416,7 +430,7 @@ export function createCallsService({
             stored,
             [{ op: 'agent', agent: { firstName: account.firstName, connected: false } }],
             { kind: 'system' },
-            (fn) => fn()
+            immediately
           );
         }
       }
@@ -424,7 +438,7 @@ export function createCallsService({
 
     /** Escalation and lost tablets, from the stored times: run every second, and by tests after moving the clock. */
     tick(): void {
-      const run: After = (fn) => fn();
+      const run = immediately;
       const nowMs = clock.now().getTime();
       for (const call of store.helpCalls.listOpen()) {
         if (call.status !== 'ringing') continue;

@@ -82,6 +82,17 @@ describe('a call rings the available agents once', () => {
     expect(rings).toHaveLength(1);
   });
 
+  it('a call:create replayed after its call was cancelled says so, and rings nobody', async () => {
+    const requestId = rid();
+    const created = ok(await command(hall.kiosk, 'call:create', { sessionId: hall.session.id, requestId }));
+    ok(await command(hall.kiosk, 'call:cancel', { callId: created.id }));
+    const rings = collect(hall.marie, 'call:ring');
+    const replay = await command(hall.kiosk, 'call:create', { sessionId: hall.session.id, requestId });
+    expect(replay).toMatchObject({ ok: false, error: { code: 'call_closed' } });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(rings).toEqual([]);
+  });
+
   it('says at once when no agent is connected, and when the site is closed', async () => {
     hall.marie.disconnect();
     hall.karim.disconnect();

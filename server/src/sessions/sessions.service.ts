@@ -23,15 +23,13 @@ import { applyChanges } from '../../../shared/session/apply';
 import type { z } from 'zod';
 import type { Clock } from '../clock';
 import type { Notifier } from '../socket/notifier';
+import type { After } from '../socket/types';
 import type { Store } from '../store';
 import type { StoredSession } from './sessions.repository';
 import { changesForAgents, opsToChanges, stateForAgents } from './session-ops';
 
 /** Past this many missing patches a reconnecting client gets the whole state instead. */
 const maxPatchesInSync = 100;
-
-export type After = (fn: () => void) => void;
-export const now: After = (fn) => fn();
 
 export type SessionsService = ReturnType<typeof createSessionsService>;
 

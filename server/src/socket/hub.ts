@@ -21,6 +21,7 @@ import {
   type CommandContext,
   type CommandHandlers,
   type GuichetServer,
+  immediately,
   type GuichetSocket,
   type SignalHandlers
 } from './types';
@@ -149,7 +150,7 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
       return;
     }
     try {
-      signalHandlers[name](parsed.data, { identity, socket, afterAck: (fn) => fn() });
+      signalHandlers[name](parsed.data, { identity, socket, afterAck: immediately });
     } catch (error) {
       if (!(error instanceof AppError)) logger.error({ err: error, signal: name }, 'signal failed');
     }

@@ -17,11 +17,16 @@ import type { Identity } from '../../../shared/identity';
 export type GuichetServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type GuichetSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
+/** When a service's broadcasts go out: after the command's ack, or at once. */
+export type After = (fn: () => void) => void;
+/** For changes made outside a command (escalation, connections, signals): broadcast at once. */
+export const immediately: After = (fn) => fn();
+
 export interface CommandContext {
   identity: Identity;
   socket: GuichetSocket;
   /** Runs after the ack is sent: broadcasts go here, so the sender hears "done" first. */
-  afterAck(fn: () => void): void;
+  afterAck: After;
 }
 
 export type CommandHandler<K extends CommandName> = (

@@ -17,8 +17,6 @@ interface Pending {
 export class SessionReplica {
   /** What the screen shows: the confirmed state with this client's pending changes on top. */
   state = $state<SessionState | null>(null);
-  /** Set when the server refused a change (shown by the UI); cleared on the next change. */
-  refused = $state<string | null>(null);
   /** Where the other side is typing, for a few seconds after they last did. */
   remoteFocus = $state<SessionFocus | null>(null);
   private confirmed: SessionState | null = null;
@@ -66,7 +64,6 @@ export class SessionReplica {
     if (!this.confirmed) return;
     const pending: Pending = { patchId: crypto.randomUUID(), ops };
     this.pending.push(pending);
-    this.refused = null;
     for (const op of ops) if (op.op === 'answer') this.focus(op.stepId);
     this.render();
     void this.push(pending);
@@ -82,7 +79,6 @@ export class SessionReplica {
     } else if (ack.error.code !== 'internal') {
       // Refused (the session ended, the agent left, a wrong value): drop it and show the server's truth.
       this.pending = this.pending.filter((p) => p !== pending);
-      this.refused = ack.error.code;
       await this.catchUp();
     }
     // 'internal' is also what a timeout gives: kept, resent after the reconnect.

@@ -6,7 +6,17 @@
 import type { Browser, Page } from '@playwright/test';
 import { io } from 'socket.io-client';
 import { baseURL } from './playwright.config';
-import { demo, expect, expectNoAxeViolations, expectTouchTargets, loginAs, openKiosk, test } from './fixtures';
+import {
+  demo,
+  expect,
+  expectNoAxeViolations,
+  expectNoHorizontalScroll,
+  expectNoHorizontalScrollOnKioskScreens,
+  expectTouchTargets,
+  loginAs,
+  openKiosk,
+  test
+} from './fixtures';
 
 async function agentTablet(browser: Browser): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1024, height: 1366 }, hasTouch: true, locale: 'fr-FR' });
@@ -144,4 +154,45 @@ test('nobody answers: the call widens to busy agents, then the kiosk gives the w
   } finally {
     await setCallDelays(kiosk, 45, 120);
   }
+});
+
+test('in Arabic: the call panel, the ringing card and the joined session, at touch size and right to left', async ({
+  page: kiosk,
+  browser
+}) => {
+  const tablet = await agentTablet(browser);
+  await tablet.getByRole('button', { name: 'العربية' }).tap();
+  await expect(tablet.locator('html')).toHaveAttribute('dir', 'rtl');
+  await kiosk.setViewportSize({ width: 1080, height: 1920 });
+  await openKiosk(kiosk);
+  await kiosk.getByRole('button', { name: 'العربية' }).first().tap();
+  await kiosk.getByRole('button', { name: 'المس الشاشة للبدء' }).tap();
+  await kiosk.locator('[data-procedure="essai-saisies"]').tap();
+  await kiosk.getByTestId('help-button').tap();
+  await expect(kiosk.getByTestId('call-panel')).toContainText('تم إبلاغ موظف');
+  await expect(kiosk.getByTestId('help-button')).toHaveAccessibleName('إلغاء النداء');
+  await expectNoAxeViolations(kiosk);
+  await expectTouchTargets(kiosk, 48);
+  await expectNoHorizontalScrollOnKioskScreens(kiosk);
+  await kiosk.setViewportSize({ width: 1080, height: 1920 });
+
+  const card = tablet.locator('[data-call]');
+  await expect(card).toContainText('اللغة: العربية');
+  await expectNoAxeViolations(tablet);
+  await expectTouchTargets(tablet, 48);
+  await expectNoHorizontalScroll(tablet);
+  await card.getByRole('button', { name: 'قبول' }).tap();
+
+  await expect(kiosk.getByTestId('sharing-banner')).toContainText('Marie');
+  await expect(kiosk.getByRole('button', { name: 'إيقاف المشاركة' })).toBeVisible();
+  await expectNoAxeViolations(kiosk);
+  await expectTouchTargets(kiosk, 48);
+  const joined = tablet.getByTestId('joined-session');
+  await expect(joined).toContainText('مع المواطن عند «Borne de démonstration»');
+  await expectNoAxeViolations(tablet);
+  await expectTouchTargets(tablet, 48);
+  await expectNoHorizontalScroll(tablet);
+  await kiosk.getByRole('button', { name: 'إيقاف المشاركة' }).tap();
+  await expect(joined).toHaveCount(0);
+  await tablet.context().close();
 });

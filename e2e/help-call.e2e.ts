@@ -25,6 +25,9 @@ async function agentTablet(browser: Browser): Promise<Page> {
   await expect(tablet.getByRole('heading', { name: `Bonjour ${demo.agent.firstName}` })).toBeVisible();
   await expect(tablet.getByRole('status').filter({ hasText: 'Connecté' })).toBeVisible();
   await expect(tablet.getByText('Aucun appel pour le moment.')).toBeVisible();
+  // Availability is the agent's own choice and is kept between logins: start each test available.
+  await tablet.getByRole('button', { name: 'Disponible' }).tap();
+  await expect(tablet.getByRole('button', { name: 'Disponible' })).toHaveAttribute('aria-pressed', 'true');
   return tablet;
 }
 

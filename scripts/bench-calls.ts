@@ -8,7 +8,9 @@
  * - edit: one side of a joined pair sends `session:patch` → the other side receives
  *   `session:patched`; baseline: one side emits, the relay forwards to the peer.
  *
- * Each ratio compares Guichet's p99 with the relay's p99 for the same pattern. Prints the detail,
+ * Both run for the whole benchmark and are measured in turns, one call or one edit each, so the
+ * machine's slower moments fall on both. Each ratio compares Guichet's p99 with the relay's p99
+ * for the same pattern (the relay's ring p99 is `relay_p99_ms`). Prints the detail,
  * then ends with `bench calls: …`. Flags: --kiosks N --agents M --calls K --edits E.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -74,6 +76,9 @@ async function send<T>(socket: GuichetClient, event: string, payload: unknown): 
   return ack.data;
 }
 
+/** False during the warm-up rounds. */
+let measuring = false;
+
 /** Waits until `expected` deliveries of one message were recorded, or the timeout. */
 class Deliveries {
   private waiting = new Map<string, { start: number; left: number; done: () => void }>();
@@ -92,30 +97,15 @@ class Deliveries {
       done: done.then(() => clearTimeout(timer))
     };
   }
-  record(key: string, measure: boolean): void {
+  record(key: string): void {
     const now = performance.now();
     const entry = this.waiting.get(key);
     if (!entry) return;
-    if (measure) this.samples.push(now - entry.start);
+    if (measuring) this.samples.push(now - entry.start);
     if (--entry.left === 0) {
       this.waiting.delete(key);
       entry.done();
     }
-  }
-}
-
-/** Edits one at a time, alternately from each side of a pair, each waited for on the other side. */
-async function typeEdits(
-  deliveries: Deliveries,
-  setMeasuring: (on: boolean) => void,
-  sendEdit: (e: number, pair: number) => void
-): Promise<void> {
-  for (let e = 0; e < warmup + edits; e++) {
-    setMeasuring(e >= warmup);
-    const waiter = deliveries.expect(`edit-${e}`, 1);
-    waiter.start(performance.now());
-    sendEdit(e, e % pairs);
-    await waiter.done;
   }
 }
 
@@ -124,8 +114,22 @@ function readRssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
+/** One system under test, connected and ready: Guichet or the bare relay. */
+interface Target {
+  rings: Deliveries;
+  edits: Deliveries;
+  /** One call from kiosk `i % N`, waited for on every tablet. */
+  ring(i: number): Promise<void>;
+  /** Joins the pairs that will type into each other's session. */
+  joinPairs(): Promise<void>;
+  /** Edit `e`: alternately from each side of pair `e % pairs`, waited for on the other side. */
+  edit(e: number): Promise<void>;
+  rssMb(): number;
+  close(): Promise<void>;
+}
+
 // ---------------------------------------------------------------- Guichet
-async function benchGuichet(): Promise<{ ring: number[]; edit: number[]; rssMb: number }> {
+async function startGuichet(): Promise<Target> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-bench-calls-'));
   fs.mkdirSync(path.join(dir, 'web'));
   fs.writeFileSync(
@@ -191,6 +195,11 @@ async function benchGuichet(): Promise<{ ring: number[]; edit: number[]; rssMb: 
     GUICHET_PORT: String(port),
     GUICHET_LOG_LEVEL: 'warn'
   });
+  const close = async () => {
+    server.proc.kill('SIGTERM');
+    await server.exited;
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
   try {
     await waitFor(() => server.output().includes('Guichet is running'), 30_000);
     const url = `http://127.0.0.1:${port}`;
@@ -205,65 +214,67 @@ async function benchGuichet(): Promise<{ ring: number[]; edit: number[]; rssMb: 
       });
       return session.id;
     });
-
-    // Ring: every available tablet receives every call.
     const rings = new Deliveries();
-    let measuring = false;
-    for (const agent of agentClients) agent.on('call:ring', (card) => rings.record(card.sessionId, measuring));
-    for (let i = 0; i < warmup + calls; i++) {
-      measuring = i >= warmup;
-      const k = i % kiosks;
-      const waiter = rings.expect(sessionIds[k]!, agents);
-      waiter.start(performance.now());
-      const call = await send<{ id: string }>(kioskClients[k]!, 'call:create', {
-        sessionId: sessionIds[k],
-        requestId: randomUUID()
-      });
-      await waiter.done;
-      await send(kioskClients[k]!, 'call:cancel', { callId: call.id });
-    }
-
-    // Edit: joined pairs, alternately the citizen and the agent typing.
-    const editDeliveries = new Deliveries();
+    const edits = new Deliveries();
+    for (const agent of agentClients) agent.on('call:ring', (card) => rings.record(card.sessionId));
     for (const c of [...kioskClients.slice(0, pairs), ...agentClients.slice(0, pairs)]) {
       c.on('session:patched', (patch) => {
         const change = patch.changes[0];
-        if (change?.op === 'answer' && typeof change.value === 'string') editDeliveries.record(change.value, measuring);
+        if (change?.op === 'answer' && typeof change.value === 'string') edits.record(change.value);
       });
     }
-    for (let p = 0; p < pairs; p++) {
-      const call = await send<{ id: string }>(kioskClients[p]!, 'call:create', {
-        sessionId: sessionIds[p],
-        requestId: randomUUID()
-      });
-      await send(agentClients[p]!, 'call:accept', { callId: call.id });
-    }
-    await typeEdits(
-      editDeliveries,
-      (m) => (measuring = m),
-      (e, p) => {
+    return {
+      rings,
+      edits,
+      async ring(i) {
+        const k = i % kiosks;
+        const waiter = rings.expect(sessionIds[k]!, agents);
+        waiter.start(performance.now());
+        const call = await send<{ id: string }>(kioskClients[k]!, 'call:create', {
+          sessionId: sessionIds[k],
+          requestId: randomUUID()
+        });
+        await waiter.done;
+        await send(kioskClients[k]!, 'call:cancel', { callId: call.id });
+      },
+      async joinPairs() {
+        for (let p = 0; p < pairs; p++) {
+          const call = await send<{ id: string }>(kioskClients[p]!, 'call:create', {
+            sessionId: sessionIds[p],
+            requestId: randomUUID()
+          });
+          await send(agentClients[p]!, 'call:accept', { callId: call.id });
+        }
+      },
+      async edit(e) {
+        const p = e % pairs;
         const sender = e % 2 === 0 ? kioskClients[p]! : agentClients[p]!;
-        const patch = {
+        const waiter = edits.expect(`edit-${e}`, 1);
+        waiter.start(performance.now());
+        // What is measured is the other side receiving the change. The turn also waits for the
+        // sender's ack (the write is done), as between two keystrokes: no work spills onto the
+        // next sample, of either system.
+        const acked = send(sender, 'session:patch', {
           sessionId: sessionIds[p]!,
           patchId: randomUUID(),
-          ops: [{ op: 'answer' as const, stepId: 'nom', value: `edit-${e}` }]
-        };
-        // The ack is not waited for: what is measured is the other side receiving the change.
-        sender.emit('session:patch', patch, () => {});
+          ops: [{ op: 'answer', stepId: 'nom', value: `edit-${e}` }]
+        });
+        await Promise.all([waiter.done, acked]);
+      },
+      rssMb: () => readRssMb(server.proc.pid!),
+      async close() {
+        for (const c of [...kioskClients, ...agentClients]) c.disconnect();
+        await close();
       }
-    );
-    const rssMb = readRssMb(server.proc.pid!);
-    for (const c of [...kioskClients, ...agentClients]) c.disconnect();
-    return { ring: rings.samples, edit: editDeliveries.samples, rssMb };
-  } finally {
-    server.proc.kill('SIGTERM');
-    await server.exited;
-    fs.rmSync(dir, { recursive: true, force: true });
+    };
+  } catch (error) {
+    await close();
+    throw error;
   }
 }
 
 // ---------------------------------------------------------------- bare relay
-async function benchRelay(): Promise<{ ring: number[]; edit: number[] }> {
+async function startRelay(): Promise<Target> {
   const port = await freePort();
   const relay: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench/relay-server.ts', String(port)], {
     cwd: root,
@@ -273,52 +284,86 @@ async function benchRelay(): Promise<{ ring: number[]; edit: number[] }> {
   relay.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   try {
     await waitFor(() => out.includes('relay listening'), 30_000);
-    const url = `http://127.0.0.1:${port}`;
-    const kioskClients = await inBatches(kiosks, () => open<Socket>(url, { role: 'kiosk' }));
-    const agentClients = await inBatches(agents, () => open<Socket>(url, { role: 'agent' }));
-    const rings = new Deliveries();
-    let measuring = false;
-    for (const agent of agentClients) agent.on('ring', (id: string) => rings.record(id, measuring));
-    for (let i = 0; i < warmup + calls; i++) {
-      measuring = i >= warmup;
+  } catch (error) {
+    relay.kill('SIGTERM');
+    throw error;
+  }
+  const url = `http://127.0.0.1:${port}`;
+  const kioskClients = await inBatches(kiosks, () => open<Socket>(url, { role: 'kiosk' }));
+  const agentClients = await inBatches(agents, () => open<Socket>(url, { role: 'agent' }));
+  const rings = new Deliveries();
+  const edits = new Deliveries();
+  for (const agent of agentClients) agent.on('ring', (id: string) => rings.record(id));
+  return {
+    rings,
+    edits,
+    async ring(i) {
       const id = randomUUID();
       const waiter = rings.expect(id, agents);
       waiter.start(performance.now());
       await kioskClients[i % kiosks]!.timeout(10_000).emitWithAck('ring', id);
       await waiter.done;
-    }
-    const editDeliveries = new Deliveries();
-    for (let p = 0; p < pairs; p++) {
-      for (const c of [kioskClients[p]!, agentClients[p]!]) {
-        await c.timeout(10_000).emitWithAck('join-pair', `pair-${p}`);
-        c.on('edit', (value: string) => editDeliveries.record(value, measuring));
+    },
+    async joinPairs() {
+      for (let p = 0; p < pairs; p++) {
+        for (const c of [kioskClients[p]!, agentClients[p]!]) {
+          await c.timeout(10_000).emitWithAck('join-pair', `pair-${p}`);
+          c.on('edit', (value: string) => edits.record(value));
+        }
       }
+    },
+    async edit(e) {
+      const p = e % pairs;
+      const sender = e % 2 === 0 ? kioskClients[p]! : agentClients[p]!;
+      const waiter = edits.expect(`edit-${e}`, 1);
+      waiter.start(performance.now());
+      const acked = sender.timeout(10_000).emitWithAck('edit', `pair-${p}`, `edit-${e}`);
+      await Promise.all([waiter.done, acked]);
+    },
+    rssMb: () => readRssMb(relay.pid!),
+    async close() {
+      for (const c of [...kioskClients, ...agentClients]) c.disconnect();
+      relay.kill('SIGTERM');
     }
-    await typeEdits(
-      editDeliveries,
-      (m) => (measuring = m),
-      (e, p) => {
-        const sender = e % 2 === 0 ? kioskClients[p]! : agentClients[p]!;
-        sender.emit('edit', `pair-${p}`, `edit-${e}`, () => {});
-      }
-    );
-    for (const c of [...kioskClients, ...agentClients]) c.disconnect();
-    return { ring: rings.samples, edit: editDeliveries.samples };
-  } finally {
-    relay.kill('SIGTERM');
-  }
+  };
 }
 
 console.log(`bench calls: ${kiosks} kiosks, ${agents} agents, ${calls} calls, ${edits} edits (${pairs} joined pairs), loopback`);
-const baseline = await benchRelay();
-const guichet = await benchGuichet();
-const stats = (xs: number[]) => ({ p50: percentile(xs, 50), p99: percentile(xs, 99), n: xs.length });
-const g = { ring: stats(guichet.ring), edit: stats(guichet.edit) };
-const r = { ring: stats(baseline.ring), edit: stats(baseline.edit) };
+// Both systems are up with the same N and M for the whole run, and measured in turns (one call or
+// one edit each, the order swapped every round), so a slower moment of the machine falls on both.
+const relay = await startRelay();
+const guichet = await startGuichet();
+let rssMb = 0;
+try {
+  for (let i = 0; i < warmup + calls; i++) {
+    measuring = i >= warmup;
+    for (const t of i % 2 === 0 ? [guichet, relay] : [relay, guichet]) await t.ring(i);
+  }
+  await guichet.joinPairs();
+  await relay.joinPairs();
+  for (let e = 0; e < warmup + edits; e++) {
+    measuring = e >= warmup;
+    for (const t of e % 2 === 0 ? [guichet, relay] : [relay, guichet]) await t.edit(e);
+  }
+} finally {
+  rssMb = guichet.rssMb();
+  await guichet.close();
+  await relay.close();
+}
+const stats = (xs: number[]) => ({
+  p50: percentile(xs, 50),
+  p90: percentile(xs, 90),
+  p99: percentile(xs, 99),
+  p999: percentile(xs, 99.9),
+  n: xs.length
+});
+const g = { ring: stats(guichet.rings.samples), edit: stats(guichet.edits.samples) };
+const r = { ring: stats(relay.rings.samples), edit: stats(relay.edits.samples) };
 const ringRatio = g.ring.p99 / r.ring.p99;
 const editRatio = g.edit.p99 / r.edit.p99;
-const line = (name: string, s: { p50: number; p99: number; n: number }) =>
-  `  ${name.padEnd(20)} p50 ${s.p50.toFixed(2).padStart(7)} ms   p99 ${s.p99.toFixed(2).padStart(7)} ms   (${s.n} deliveries)`;
+const line = (name: string, s: ReturnType<typeof stats>) =>
+  `  ${name.padEnd(14)} p50 ${s.p50.toFixed(2).padStart(6)}  p90 ${s.p90.toFixed(2).padStart(6)}  ` +
+  `p99 ${s.p99.toFixed(2).padStart(6)}  p99.9 ${s.p999.toFixed(2).padStart(6)} ms  (${s.n} deliveries)`;
 console.log(line('Guichet ring', g.ring));
 console.log(line('relay ring', r.ring));
 console.log(line('Guichet edit', g.edit));
@@ -326,12 +371,12 @@ console.log(line('relay edit', r.edit));
 console.log(
   `  ring p99 ratio ${ringRatio.toFixed(2)} (target ≤ ${target})   edit p99 ratio ${editRatio.toFixed(2)} (target ≤ ${target})`
 );
-console.log(`  Guichet server RSS after the run: ${guichet.rssMb.toFixed(0)} MB`);
+console.log(`  Guichet server RSS after the run: ${rssMb.toFixed(0)} MB`);
 if (g.ring.n < calls * agents || g.edit.n < edits) console.log('  warning: some deliveries did not arrive within 3 s');
 console.log(
   `bench calls: kiosks=${kiosks} agents=${agents} ring_p50_ms=${round(g.ring.p50)} ring_p99_ms=${round(g.ring.p99)} ` +
     `edit_p50_ms=${round(g.edit.p50)} edit_p99_ms=${round(g.edit.p99)} relay_p99_ms=${round(r.ring.p99)} ` +
     `relay_edit_p99_ms=${round(r.edit.p99)} ring_p99_ratio=${round(ringRatio)} edit_p99_ratio=${round(editRatio)} ` +
-    `server_rss_mb=${round(guichet.rssMb, 0)}`
+    `server_rss_mb=${round(rssMb, 0)}`
 );
 process.exit(0);

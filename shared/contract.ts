@@ -135,6 +135,8 @@ export interface ServerToClientEvents {
   'credential:revoked': (payload: { reason: 'revoked' | 'logged_out' | 'expired' }) => void;
   /** A change to a kiosk session this client shows (the kiosk's own, or the one an agent joined). */
   'session:patched': (patch: SessionPatch) => void;
+  /** A change this client was sent could not be kept: the server's state replaces its copy. */
+  'session:reset': (state: SessionState) => void;
   'session:focus': (focus: SessionFocus) => void;
   /** This agent's view of a session must close now (released, handed over, sharing stopped, ended). */
   'session:closed': (payload: { sessionId: string; reason: 'released' | 'handed_over' | 'stopped' | 'ended' | 'lost' }) => void;

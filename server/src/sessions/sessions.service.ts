@@ -122,28 +122,49 @@ export function createSessionsService({
   /**
    * Writes the changes as the next version (state and patch in one transaction) and schedules the
    * broadcast. Returns the new state. Callers inside a larger transaction pass their own `after`.
+   *
+   * `sendFirst` is for co-editing: the other side gets the change before it is written, so a
+   * keystroke reaches the other screen without waiting for the disk. The sender's ack still comes
+   * after the write, so what a client was told is kept is kept; a change lost by a crash in between
+   * is resent by its sender (it was never acked) or corrected by the catching-up of the others
+   * (a copy ahead of the server gets the server's state). If the write fails, the clients that got
+   * the change are sent the server's state back at once.
    */
   function commit(
     stored: StoredSession,
     changes: SessionChange[],
     by: SessionPatch['by'],
     after: After,
-    options: { patchId?: string; exceptSocketId?: string; endReason?: 'finished' | 'inactivity' | 'agent' } = {}
+    options: {
+      patchId?: string;
+      exceptSocketId?: string;
+      endReason?: 'finished' | 'inactivity' | 'agent';
+      sendFirst?: boolean;
+    } = {}
   ): SessionState {
     const version = stored.state.version + 1;
     const before = stored.state;
     const state = applyChanges(before, changes, version);
     const patch: SessionPatch = { sessionId: stored.id, version, changes, by };
-    store.db.transaction(() => {
-      if (state.status === 'ended') store.sessions.end(state, clock.now().toISOString(), options.endReason ?? 'finished');
-      else store.sessions.save(state);
-      store.sessionPatches.append(patch, options.patchId ?? null, clock.now().toISOString());
-    })();
-    stored.state = state;
-    if (state.status === 'ended') live.delete(stored.id);
     const agentChanges = changesForAgents(changes, before, catalog);
     const forAgents: SessionPatch = agentChanges === changes ? patch : { ...patch, changes: [...agentChanges] };
-    after(() => notifier.sessionPatched(stored.terminalId, patch, forAgents, options.exceptSocketId));
+    const send = () => notifier.sessionPatched(stored.terminalId, patch, forAgents, options.exceptSocketId);
+    if (options.sendFirst && options.exceptSocketId) send();
+    try {
+      store.db.transaction(() => {
+        if (state.status === 'ended') store.sessions.end(state, clock.now().toISOString(), options.endReason ?? 'finished');
+        else store.sessions.save(state);
+        store.sessionPatches.append(patch, options.patchId ?? null, clock.now().toISOString());
+      })();
+    } catch (error) {
+      if (options.sendFirst && options.exceptSocketId) {
+        notifier.sessionReset(stored.terminalId, before, stateForAgents(before, catalog), options.exceptSocketId);
+      }
+      throw error;
+    }
+    stored.state = state;
+    if (state.status === 'ended') live.delete(stored.id);
+    if (!(options.sendFirst && options.exceptSocketId)) after(send);
     return state;
   }
 
@@ -220,7 +241,7 @@ export function createSessionsService({
       }
       const by: SessionPatch['by'] = agent ? { kind: 'agent', name: agent.firstName } : { kind: 'citizen' };
       const before = stored.state;
-      const state = commit(stored, changes, by, after, { patchId: input.patchId, exceptSocketId: socketId });
+      const state = commit(stored, changes, by, after, { patchId: input.patchId, exceptSocketId: socketId, sendFirst: true });
       const patch: SessionPatch = { sessionId: stored.id, version: state.version, changes, by };
       return agent ? { ...patch, changes: [...changesForAgents(changes, before, catalog)] } : patch;
     },

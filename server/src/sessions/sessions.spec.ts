@@ -9,7 +9,7 @@ import { snapshot } from '../testing/fixtures';
 import { command, connect, nextEvent, startTestServer, testCatalogDir, type TestServer } from '../testing/test-server';
 import { shippedCatalogDir } from '../procedures/catalog';
 import { applyChanges } from '../../../shared/session/apply';
-import type { SessionPatch } from '../../../shared/schemas/session';
+import type { SessionPatch, SessionState } from '../../../shared/schemas/session';
 
 let server: TestServer;
 let hall: Hall;
@@ -164,6 +164,30 @@ describe('working together on one session', () => {
       );
     expect(nameWrites(kioskSeen)).toEqual(['from agent']);
     expect(nameWrites(agentSeen)).toEqual(['from kiosk']);
+  });
+
+  it('a change the store fails to keep is taken back on the other side, and the sender is told', async () => {
+    await joinMarie();
+    const before = server.store.sessions.findById(hall.session.id)!.state;
+    const resets = collect<SessionState>(hall.marie, 'session:reset');
+    const seen = collect<SessionPatch>(hall.marie, 'session:patched');
+    // The disk refuses the next patch (as a full disk would).
+    server.store.db.exec(
+      "CREATE TEMP TRIGGER refuse_patch BEFORE INSERT ON session_patches BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+    );
+    const refused = await patch(hall.kiosk, [{ op: 'answer', stepId: 'nom', value: 'Perdu' }]);
+    expect(refused).toMatchObject({ ok: false, error: { code: 'internal' } });
+    await expect.poll(() => resets.length).toBe(1);
+    // The tablet first got the change (sent before the write), then the server's state back.
+    expect(seen.map((p) => p.version)).toEqual([before.version + 1]);
+    expect(resets[0]).toMatchObject({ id: hall.session.id, version: before.version });
+    expect(resets[0]!.answers.nom).toBe(before.answers.nom);
+    expect(server.store.sessions.findById(hall.session.id)!.state).toEqual(before);
+
+    server.store.db.exec('DROP TRIGGER refuse_patch');
+    const next = patchWith(hall.marie, { op: 'answer', stepId: 'nom', value: 'Gardé' });
+    expect(ok(await patch(hall.kiosk, [{ op: 'answer', stepId: 'nom', value: 'Gardé' }])).version).toBe(before.version + 1);
+    expect((await next).version).toBe(before.version + 1);
   });
 
   it('a sensitive answer is never sent to the tablet: the agent sees that it is filled, not its value', async () => {

@@ -1,9 +1,10 @@
 /**
  * Everything the server tells clients about sessions, calls and presence, in one place over the
- * rooms. Services call it after the ack (or from the escalation tick), never before the write.
+ * rooms. Services call it after the ack (or from the escalation tick). The one exception is a
+ * co-editing change, sent to the other side before its write (see `SessionsService.patch`).
  */
 import type { AgentPresenceView, CallCard, CallRemovedReason } from '../../../shared/schemas/call';
-import type { SessionFocus, SessionPatch } from '../../../shared/schemas/session';
+import type { SessionFocus, SessionPatch, SessionState } from '../../../shared/schemas/session';
 import { rooms, type GuichetServer } from './types';
 
 export type SessionClosedReason = 'released' | 'handed_over' | 'stopped' | 'ended' | 'lost';
@@ -11,6 +12,8 @@ export type SessionClosedReason = 'released' | 'handed_over' | 'stopped' | 'ende
 export interface Notifier {
   /** The full patch to the kiosk, the agents' version (sensitive values withheld) to joined tablets. */
   sessionPatched(terminalId: string | null, full: SessionPatch, forAgents: SessionPatch, exceptSocketId?: string): void;
+  /** A change already sent could not be written: the clients that got it take the server's state back. */
+  sessionReset(terminalId: string | null, full: SessionState, forAgents: SessionState, exceptSocketId: string): void;
   sessionFocus(terminalId: string | null, focus: SessionFocus, exceptSocketId: string): void;
   joinSession(accountId: string, sessionId: string): void;
   /** Removes the agent's tablets from the session and tells them why: their view closes at once. */
@@ -38,6 +41,10 @@ export function createNotifier(io: GuichetServer): Notifier {
         toKiosk?.emit('session:patched', full);
         toAgents.emit('session:patched', forAgents);
       }
+    },
+    sessionReset(terminalId, full, forAgents, exceptSocketId) {
+      if (terminalId) io.to(rooms.terminal(terminalId)).except(exceptSocketId).emit('session:reset', full);
+      io.to(rooms.session(full.id)).except(exceptSocketId).emit('session:reset', forAgents);
     },
     sessionFocus(terminalId, focus, exceptSocketId) {
       const targets = [rooms.session(focus.sessionId), ...(terminalId ? [rooms.terminal(terminalId)] : [])];

@@ -30,6 +30,13 @@ export class SessionReplica {
     private readonly procedures: () => ReadonlyMap<string, Procedure>
   ) {
     connection.socket.on('session:patched', (patch) => this.receive(patch));
+    // A change from the other side that the server then failed to keep: its state replaces ours,
+    // even though its version is lower than the change we had applied.
+    connection.socket.on('session:reset', (state) => {
+      if (state.id !== this.confirmed?.id) return;
+      this.confirmed = state;
+      this.render();
+    });
     connection.socket.on('session:focus', (focus) => {
       if (focus.sessionId !== this.id) return;
       clearTimeout(this.focusTimer);

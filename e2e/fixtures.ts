@@ -91,3 +91,22 @@ export async function openKiosk(page: Page, path = '/borne'): Promise<void> {
   await expect(page.locator('.kiosk[data-screen="idle"]')).toBeVisible();
   await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
 }
+
+/**
+ * From the idle screen, the ID card procedure for a lost card, answered up to its checklist of
+ * documents (shown). Several tests start from there.
+ */
+export async function answerIdCardUpToChecklist(page: Page): Promise<void> {
+  await page.getByRole('button', { name: "Touchez l'écran pour commencer" }).tap();
+  await page.locator('[data-procedure="carte-identite-passeport"]').tap();
+  await page.getByRole('button', { name: 'Suivant' }).tap();
+  await page.getByRole('radio', { name: "Carte d'identité" }).tap();
+  await page.getByRole('button', { name: 'Suivant' }).tap();
+  await page.getByRole('radio', { name: "J'ai perdu mon papier" }).tap();
+  await page.getByRole('button', { name: 'Suivant' }).tap();
+  await page.getByRole('radio', { name: 'Non' }).tap();
+  await page.getByRole('button', { name: 'Suivant' }).tap();
+  await page.getByRole('radio', { name: 'Non' }).tap();
+  await page.getByRole('button', { name: 'Suivant' }).tap();
+  await expect(page.locator('li[data-document="timbre-perte"]')).toBeVisible();
+}

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import Database from 'better-sqlite3';
-import { expect, expectNoHorizontalScrollOnKioskScreens, test, openKiosk } from './fixtures';
+import { answerIdCardUpToChecklist, expect, expectNoHorizontalScrollOnKioskScreens, test, openKiosk } from './fixtures';
 
 test('inactivity: a countdown, "I am still here", then a full wipe', async ({ page, baseURL }) => {
   await page.clock.install();
@@ -109,18 +109,7 @@ test('social help offers an agent straight away', async ({ page }) => {
 
 test('the review lets the citizen change an answer and come straight back', async ({ page }) => {
   await openKiosk(page);
-  await page.getByRole('button', { name: "Touchez l'écran pour commencer" }).tap();
-  await page.locator('[data-procedure="carte-identite-passeport"]').tap();
-  await page.getByRole('button', { name: 'Suivant' }).tap();
-  await page.getByRole('radio', { name: "Carte d'identité" }).tap();
-  await page.getByRole('button', { name: 'Suivant' }).tap();
-  await page.getByRole('radio', { name: "J'ai perdu mon papier" }).tap();
-  await page.getByRole('button', { name: 'Suivant' }).tap();
-  await page.getByRole('radio', { name: 'Non' }).tap();
-  await page.getByRole('button', { name: 'Suivant' }).tap();
-  await page.getByRole('radio', { name: 'Non' }).tap();
-  await page.getByRole('button', { name: 'Suivant' }).tap();
-  await expect(page.locator('li[data-document="timbre-perte"]')).toBeVisible();
+  await answerIdCardUpToChecklist(page);
   await page.getByRole('button', { name: 'Suivant' }).tap();
   await expect(page.getByRole('heading', { name: 'Vérifiez vos réponses' })).toBeVisible();
   await page.getByRole('button', { name: 'Modifier : Quel papier voulez-vous ?' }).tap();

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureChromium } from './ensure-chromium';
+import { ensureCups } from './ensure-cups';
 import { freePort } from '../server/src/testing/processes';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -46,6 +47,8 @@ function playwrightCounts(file: string): Counts | null {
 }
 
 ensureChromium();
+// The printer tests print through a real CUPS scheduler and read the PDFs back with pdftotext.
+ensureCups();
 
 const results: { name: string; counts: Counts | null; ok: boolean }[] = [];
 let ok = step('Type-check (svelte-check + tsc)', 'npm', ['run', '--silent', 'check']);

@@ -39,6 +39,15 @@ import {
   type JoinedCall
 } from './schemas/call';
 import {
+  printReprintInput,
+  printSummaryInput,
+  ticketTakeInput,
+  type DemoReceipt,
+  type PrinterView,
+  type PrintJobView,
+  type TicketView
+} from './schemas/print';
+import {
   pairingClaimInput,
   terminalListInput,
   terminalRenameInput,
@@ -79,7 +88,13 @@ export const commands = {
   'agent:presence': { input: agentPresenceInput, faces: ['agent'] },
   'agent:colleagues': { input: empty, faces: ['agent'] },
   'site:call-settings': { input: callSettingsInput, faces: ['manager'] },
-  'audit:list': { input: auditListInput, faces: ['manager'] }
+  'audit:list': { input: auditListInput, faces: ['manager'] },
+  'ticket:take': { input: ticketTakeInput, faces: ['kiosk'] },
+  'print:summary': { input: printSummaryInput, faces: ['kiosk', 'agent'] },
+  'print:reprint': { input: printReprintInput, faces: ['agent', 'manager'] },
+  'print:jobs': { input: empty, faces: ['agent', 'manager'] },
+  'printer:list': { input: empty, faces: ['kiosk', 'agent', 'manager'] },
+  'printer:demo-output': { input: empty, faces: ['manager'] }
 } as const satisfies Record<string, { input: z.ZodType; faces: readonly Face[] }>;
 
 export type CommandName = keyof typeof commands;
@@ -110,6 +125,14 @@ export interface CommandResults {
   'agent:colleagues': AgentPresenceView[];
   'site:call-settings': CallSettings;
   'audit:list': AuditEntry[];
+  'ticket:take': TicketView;
+  'print:summary': PrintJobView;
+  /** The new copy, marked « DUPLICATA ». */
+  'print:reprint': PrintJobView;
+  'print:jobs': PrintJobView[];
+  'printer:list': PrinterView[];
+  /** What the demo printer received, newest first (empty when the site has no demo printer). */
+  'printer:demo-output': DemoReceipt[];
 }
 
 /**
@@ -145,6 +168,12 @@ export interface ServerToClientEvents {
   /** The call's card must disappear from every tablet. */
   'call:removed': (payload: { callId: string; reason: CallRemovedReason }) => void;
   'agent:presence': (view: AgentPresenceView) => void;
+  /** A printer's state changed (a fault, or back to ready): staff and the site's terminals. */
+  'printer:status': (printer: PrinterView) => void;
+  /** A print job moved on (printed, waiting for the printer, uncertain): its kiosk and the staff. */
+  'print:job': (job: PrintJobView) => void;
+  /** The demo printer printed a receipt (manager console). */
+  'printer:demo-receipt': (receipt: DemoReceipt) => void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type

@@ -30,6 +30,11 @@ import { createSessionHandlers } from './socket/handlers/session.handlers';
 import { createCallHandlers } from './socket/handlers/call.handlers';
 import { createManagerHandlers } from './socket/handlers/manager.handlers';
 import { createSignalHandlers } from './socket/handlers/signal.handlers';
+import { createPrintHandlers } from './socket/handlers/print.handlers';
+import { createPrintingService } from './printing/printing.service';
+import { createSummaryPrintService } from './printing/summary-print.service';
+import { createDriverCache, type VirtualPrinters } from './printing/drivers';
+import { createTicketsService } from './tickets/tickets.service';
 
 export interface AppDeps {
   config: Config;
@@ -39,11 +44,13 @@ export interface AppDeps {
   kitHandler?: KitHandler;
   /** The procedures offered on the kiosks (validated catalog). */
   procedures: Procedure[];
+  /** The demo's printers (`virtual://…` URIs), when the server started them. */
+  virtualPrinters?: VirtualPrinters;
 }
 
 export type Application = Awaited<ReturnType<typeof createApplication>>;
 
-export function createApplication({ config, store, clock, logger, kitHandler, procedures }: AppDeps) {
+export function createApplication({ config, store, clock, logger, kitHandler, procedures, virtualPrinters }: AppDeps) {
   const presence = new TerminalPresence();
   const terminals = createTerminalsService({ store, clock, presence });
   const auth = createAuthService({
@@ -68,6 +75,20 @@ export function createApplication({ config, store, clock, logger, kitHandler, pr
     notifier,
     graceMs: config.agentGraceSeconds * 1000
   });
+  const printing = createPrintingService({
+    store,
+    clock,
+    logger,
+    notifier,
+    driverFor: createDriverCache(virtualPrinters)
+  });
+  const tickets = createTicketsService({ store, clock, procedures, printing });
+  const summaries = createSummaryPrintService({ store, clock, sessions, printing });
+  virtualPrinters?.onReceipt((receipt) => {
+    for (const printer of store.printers.listAll()) {
+      if (printer.uri === virtualPrinters.receiptUri) notifier.demoReceipt(printer.siteId, receipt);
+    }
+  });
   // Calls that were ringing or joined when the server stopped go on from what is stored.
   calls.recover();
   const ticker = setInterval(() => {
@@ -75,6 +96,12 @@ export function createApplication({ config, store, clock, logger, kitHandler, pr
       calls.tick();
     } catch (error) {
       logger.error({ err: error }, 'call escalation tick failed');
+    }
+    try {
+      // Jobs stored before a restart, or waiting for a printer, are tried again here.
+      printing.tick();
+    } catch (error) {
+      logger.error({ err: error }, 'print retry tick failed');
     }
   }, 1000);
   ticker.unref();
@@ -120,7 +147,14 @@ export function createApplication({ config, store, clock, logger, kitHandler, pr
       ...createTerminalHandlers({ io, terminals, pairing }),
       ...createSessionHandlers({ sessions, calls }),
       ...createCallHandlers({ calls, agents }),
-      ...createManagerHandlers({ store })
+      ...createManagerHandlers({ store }),
+      ...createPrintHandlers({
+        store,
+        tickets,
+        printing,
+        summaries,
+        demoOutput: () => virtualPrinters?.receipts() ?? []
+      })
     },
     createSignalHandlers({ sessions, notifier })
   );
@@ -128,7 +162,7 @@ export function createApplication({ config, store, clock, logger, kitHandler, pr
   return {
     httpServer,
     io,
-    services: { auth, terminals, pairing, sessions, calls, agents },
+    services: { auth, terminals, pairing, sessions, calls, agents, printing, tickets },
     listen(port: number, host: string): Promise<AddressInfo> {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -141,6 +175,7 @@ export function createApplication({ config, store, clock, logger, kitHandler, pr
     /** Stops accepting, closes every socket and the HTTP server. The caller closes the store. */
     async close(): Promise<void> {
       clearInterval(ticker);
+      await printing.idle();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => {
         io.close(() => resolve());

@@ -19,6 +19,7 @@ import { createLogger } from './logger';
 import { createStore } from './store';
 import { loadCatalog } from './procedures/catalog';
 import { formatProblems } from '../../shared/procedures/parse';
+import { startVirtualPrinters } from './printing/virtual-printers';
 
 async function loadKitHandler(config: Config): Promise<KitHandler> {
   const file = path.join(config.kioskBuildDir, 'handler.js');
@@ -60,7 +61,19 @@ async function main(): Promise<void> {
       );
     }
     logger.info({ procedures: catalog.procedures.map((p) => p.id) }, 'procedure catalog loaded');
-    const app = createApplication({ config, store, clock: systemClock, logger, kitHandler, procedures: catalog.procedures });
+    // The demo's printers run inside the server, only when a configured printer names them.
+    const virtualPrinters = store.printers.listAll().some((p) => p.uri.startsWith('virtual://'))
+      ? await startVirtualPrinters(config.dataDir)
+      : undefined;
+    const app = createApplication({
+      config,
+      store,
+      clock: systemClock,
+      logger,
+      kitHandler,
+      procedures: catalog.procedures,
+      virtualPrinters
+    });
     const checkpointer = startCheckpointer(db, config.databaseFile, logger);
     const address = await app.listen(config.port, config.host);
     const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -90,6 +103,7 @@ async function main(): Promise<void> {
       app
         .close()
         .then(() => checkpointer.stop())
+        .then(() => virtualPrinters?.close())
         .then(() => {
           db.close();
           logger.info('stopped');

@@ -11,6 +11,9 @@ import { createSessionPatchesRepository } from './sessions/session-patches.repos
 import { createHelpCallsRepository } from './calls/help-calls.repository';
 import { createAgentPresenceRepository } from './agents/agent-presence.repository';
 import { createAuditLogRepository } from './audit/audit-log.repository';
+import { createPrintersRepository } from './printing/printers.repository';
+import { createPrintJobsRepository } from './printing/print-jobs.repository';
+import { createTicketsRepository } from './tickets/tickets.repository';
 
 export type Store = ReturnType<typeof createStore>;
 
@@ -27,6 +30,9 @@ export function createStore(db: Db) {
     sessionPatches: createSessionPatchesRepository(db),
     helpCalls: createHelpCallsRepository(db),
     agentPresence: createAgentPresenceRepository(db),
-    auditLog: createAuditLogRepository(db)
+    auditLog: createAuditLogRepository(db),
+    printers: createPrintersRepository(db),
+    printJobs: createPrintJobsRepository(db),
+    tickets: createTicketsRepository(db)
   };
 }

@@ -14,7 +14,7 @@ import { openDatabase } from '../db/database';
 import { seedDemoIfEmpty } from '../demo/seed-demo';
 import { createStore } from '../store';
 import { ok, patchWith, rid } from '../testing/hall';
-import { freePort, spawnServer, waitFor } from '../testing/processes';
+import { freePort, startServerIn, waitFor } from '../testing/processes';
 import { command, login, nextEvent, pairTerminal, type TestClient, type TestServer } from '../testing/test-server';
 
 let dir: string;
@@ -23,11 +23,6 @@ const clients: TestClient[] = [];
 
 beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-restart-'));
-  fs.mkdirSync(path.join(dir, 'web'));
-  fs.writeFileSync(
-    path.join(dir, 'web/handler.js'),
-    'export const handler = (req, res) => { res.writeHead(404); res.end(); };\n'
-  );
   // The demo site without opening hours, so the test does not depend on the time it runs.
   const db = openDatabase(path.join(dir, 'data/guichet.sqlite'));
   const store = createStore(db);
@@ -43,14 +38,7 @@ afterEach(() => {
 });
 
 async function startServer(port: number): Promise<void> {
-  const server = spawnServer({
-    GUICHET_DATA_DIR: path.join(dir, 'data'),
-    GUICHET_KIOSK_BUILD: path.join(dir, 'web'),
-    GUICHET_PORT: String(port),
-    GUICHET_LOG_LEVEL: 'warn'
-  });
-  child = server.proc;
-  await waitFor(() => server.output().includes('Guichet is running'), 20_000);
+  child = (await startServerIn(dir, port)).proc;
 }
 
 function kill(): Promise<void> {

@@ -5,8 +5,25 @@ import type { Store } from '../store';
 import { hashSecret } from '../auth/secrets';
 import { demoAccounts, demoSite, demoTerminals } from './demo-data';
 
+/** The demo's two printers, started by the server itself: a receipt printer and an A4 one. */
+export const demoPrinters = [
+  { kind: 'receipt' as const, name: 'Imprimante du hall (démo)', uri: 'virtual://receipt' },
+  { kind: 'a4' as const, name: 'Imprimante A4 (démo)', uri: 'virtual://a4' }
+];
+
+/** Gives the demo site its printers (also to a demo database made before printing existed). */
+export function seedDemoPrinters(store: Store, clock: Clock, siteId: string): void {
+  if (store.printers.listInSite(siteId).length > 0) return;
+  for (const p of demoPrinters) {
+    store.printers.insert({ id: randomUUID(), siteId, terminalId: null, ...p }, clock.now().toISOString());
+  }
+}
+
 export async function seedDemoIfEmpty(store: Store, clock: Clock): Promise<boolean> {
-  if (store.sites.count() > 0) return false;
+  if (store.sites.count() > 0) {
+    for (const site of store.sites.listDemo()) seedDemoPrinters(store, clock, site.id);
+    return false;
+  }
   // Hash first: the transaction below must stay synchronous.
   const hashes = await Promise.all(demoAccounts.map((a) => hashSecret(a.secret)));
   const now = clock.now().toISOString();
@@ -28,6 +45,7 @@ export async function seedDemoIfEmpty(store: Store, clock: Clock): Promise<boole
         createdAt: now
       });
     });
+    seedDemoPrinters(store, clock, siteId);
   })();
   return true;
 }

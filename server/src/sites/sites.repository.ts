@@ -71,6 +71,7 @@ export function createSitesRepository(db: Db) {
   const setHours = db.prepare('UPDATE sites SET opening_hours = ? WHERE id = ?');
   const byId = db.prepare('SELECT * FROM sites WHERE id = ?');
   const count = db.prepare('SELECT COUNT(*) AS n FROM sites');
+  const demo = db.prepare('SELECT * FROM sites WHERE is_demo = 1');
 
   return {
     insert(
@@ -95,6 +96,9 @@ export function createSitesRepository(db: Db) {
     },
     count(): number {
       return (count.get() as { n: number }).n;
+    },
+    listDemo(): Site[] {
+      return (demo.all() as SiteRow[]).map(toSite);
     }
   };
 }

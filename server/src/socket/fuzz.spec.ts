@@ -70,7 +70,17 @@ function clientsFor(name: CommandName | keyof typeof signals): TestClient[] {
 }
 
 /** Commands that only read: a random payload that happens to be valid must still change nothing. */
-const readOnly = new Set<string>(['site:get', 'kiosk:setup', 'terminal:list', 'agent:state', 'agent:colleagues', 'audit:list']);
+const readOnly = new Set<string>([
+  'site:get',
+  'kiosk:setup',
+  'terminal:list',
+  'agent:state',
+  'agent:colleagues',
+  'audit:list',
+  'print:jobs',
+  'printer:list',
+  'printer:demo-output'
+]);
 
 it('random payloads at every event: clear errors, nothing written, server alive', async () => {
   const before = snapshot(server.store);

@@ -4,6 +4,7 @@
  * co-editing change, sent to the other side before its write (see `SessionsService.patch`).
  */
 import type { AgentPresenceView, CallCard, CallRemovedReason } from '../../../shared/schemas/call';
+import type { DemoReceipt, PrinterView, PrintJobView } from '../../../shared/schemas/print';
 import type { SessionFocus, SessionPatch, SessionState } from '../../../shared/schemas/session';
 import { rooms, type GuichetServer } from './types';
 
@@ -21,6 +22,11 @@ export interface Notifier {
   ring(accountIds: readonly string[], card: CallCard): void;
   callRemoved(siteId: string, callId: string, reason: CallRemovedReason): void;
   presence(siteId: string, view: AgentPresenceView): void;
+  /** A printer's fault or recovery: the staff, and the site's terminals (a kiosk whose ticket waits). */
+  printerStatus(siteId: string, view: PrinterView): void;
+  /** A job's progress: the kiosk that asked, and the staff. */
+  printJob(siteId: string, terminalId: string | null, view: PrintJobView): void;
+  demoReceipt(siteId: string, receipt: DemoReceipt): void;
 }
 
 export function createNotifier(io: GuichetServer): Notifier {
@@ -66,6 +72,15 @@ export function createNotifier(io: GuichetServer): Notifier {
     },
     presence(siteId, view) {
       io.to(rooms.staff(siteId)).emit('agent:presence', view);
+    },
+    printerStatus(siteId, view) {
+      io.to(rooms.site(siteId)).emit('printer:status', view);
+    },
+    printJob(siteId, terminalId, view) {
+      io.to([rooms.staff(siteId), ...(terminalId ? [rooms.terminal(terminalId)] : [])]).emit('print:job', view);
+    },
+    demoReceipt(siteId, receipt) {
+      io.to(rooms.staff(siteId)).emit('printer:demo-receipt', receipt);
     }
   };
 }

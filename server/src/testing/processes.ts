@@ -1,5 +1,6 @@
 /** The real server entry point as a child process, for tests of start-up, shutdown and restarts. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -41,4 +42,24 @@ export async function waitFor(check: () => boolean, ms = 15_000): Promise<void> 
     if (Date.now() > end) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** A stand-in for the built web app, for tests of the server alone: every page is a 404. */
+export function stubWebApp(dir: string): string {
+  const web = path.join(dir, 'web');
+  fs.mkdirSync(web, { recursive: true });
+  fs.writeFileSync(path.join(web, 'handler.js'), 'export const handler = (req, res) => { res.writeHead(404); res.end(); };\n');
+  return web;
+}
+
+/** The real server on `dir/data` and a stub web app, on `port`; resolves once it is running. */
+export async function startServerIn(dir: string, port: number): Promise<ServerProcess> {
+  const server = spawnServer({
+    GUICHET_DATA_DIR: path.join(dir, 'data'),
+    GUICHET_KIOSK_BUILD: stubWebApp(dir),
+    GUICHET_PORT: String(port),
+    GUICHET_LOG_LEVEL: 'warn'
+  });
+  await waitFor(() => server.output().includes('Guichet is running'), 20_000);
+  return server;
 }

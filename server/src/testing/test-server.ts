@@ -7,6 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { createApplication, type Application } from '../app';
+import type { VirtualPrinters } from '../printing/drivers';
+import { startVirtualPrinters } from '../printing/virtual-printers';
 import { ManualClock } from '../clock';
 import { parseConfig, type Config } from '../config';
 import { openDatabase } from '../db/database';
@@ -33,6 +35,8 @@ export interface TestServer {
   clock: ManualClock;
   config: Config;
   dataDir: string;
+  /** The demo's printers (receipt over TCP, A4 in a folder), when the site has them. */
+  virtualPrinters: VirtualPrinters | undefined;
   close(): Promise<void>;
 }
 
@@ -58,7 +62,11 @@ export async function startTestServer(
     store.sites.setOpeningHours(demoSiteId, {});
   }
   const procedures = (options.catalogDirs ?? [shippedCatalogDir]).flatMap((dir) => loadCatalog(dir).procedures);
-  const app = createApplication({ config, store, clock, logger: createLogger(config.logLevel), procedures });
+  // The demo site's printers are real: an ESC/POS listener on loopback and a folder for A4.
+  const virtualPrinters = store.printers.listAll().some((p) => p.uri.startsWith('virtual://'))
+    ? await startVirtualPrinters(dataDir)
+    : undefined;
+  const app = createApplication({ config, store, clock, logger: createLogger(config.logLevel), procedures, virtualPrinters });
   const address = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${address.port}`;
   const clients: TestClient[] = [];
@@ -69,9 +77,11 @@ export async function startTestServer(
     clock,
     config,
     dataDir,
+    virtualPrinters,
     async close() {
       for (const c of clients) c.disconnect();
       await app.close();
+      await virtualPrinters?.close();
       db.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     }

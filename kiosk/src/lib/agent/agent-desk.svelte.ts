@@ -5,6 +5,7 @@
  */
 import type { AgentPresenceView, AgentStatus, CallCard } from '$shared/schemas/call';
 import type { ErrorCode } from '$shared/errors';
+import type { PrintJobView } from '$shared/schemas/print';
 import type { Connection } from '$lib/socket.svelte';
 import { KioskSession } from '$lib/kiosk/kiosk-session.svelte';
 import { Ringer } from './ringer.svelte';
@@ -21,6 +22,8 @@ export class AgentDesk {
   /** The last refused action (a call a colleague took first…). */
   problem = $state<ErrorCode | null>(null);
   loaded = $state(false);
+  /** The last summary this agent sent to print, to show where the paper is. */
+  printed = $state<PrintJobView | null>(null);
   readonly session: KioskSession;
   readonly ringer = new Ringer();
   private readonly rung = new Set<string>();
@@ -29,6 +32,9 @@ export class AgentDesk {
     this.session = new KioskSession(connection);
     const socket = connection.socket;
     socket.on('connect', () => void this.refresh());
+    socket.on('print:job', (job) => {
+      if (this.printed?.id === job.id) this.printed = job;
+    });
     socket.on('call:ring', (card) => this.addCard(card));
     socket.on('call:removed', ({ callId }) => {
       this.ringing = this.ringing.filter((c) => c.callId !== callId);
@@ -110,6 +116,15 @@ export class AgentDesk {
     if (!ack.ok) return;
     this.leave(reason);
     await this.refresh();
+  }
+
+  /** Prints the joined session's summary at the kiosk (receipt) or on the site's A4 printer. */
+  async print(format: 'receipt' | 'a4'): Promise<void> {
+    const sessionId = this.session.replica.id;
+    if (!sessionId) return;
+    const ack = await this.connection.command('print:summary', { requestId: crypto.randomUUID(), sessionId, format });
+    if (ack.ok) this.printed = ack.data;
+    else this.problem = ack.error.code;
   }
 
   async release(): Promise<void> {

@@ -1,0 +1,53 @@
+/**
+ * The site's printers and recent print jobs, for the staff (agent tablet and manager console):
+ * a fault is shown the moment the server learns it, and a ticket can be reprinted as a duplicate.
+ */
+import type { Connection } from '$lib/socket.svelte';
+import type { DemoReceipt, PrinterView, PrintJobView } from '$shared/schemas/print';
+
+export class StaffPrinters {
+  printers = $state<PrinterView[]>([]);
+  jobs = $state<PrintJobView[]>([]);
+  demo = $state<DemoReceipt[]>([]);
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly options: { jobs: boolean; demo: boolean }
+  ) {
+    connection.socket.on('connect', () => void this.refresh());
+    connection.socket.on('printer:status', (printer) => {
+      const i = this.printers.findIndex((p) => p.id === printer.id);
+      this.printers = i >= 0 ? this.printers.with(i, printer) : [...this.printers, printer];
+    });
+    connection.socket.on('print:job', (job) => {
+      if (!this.options.jobs) return;
+      const i = this.jobs.findIndex((j) => j.id === job.id);
+      this.jobs = i >= 0 ? this.jobs.with(i, job) : [job, ...this.jobs].slice(0, 30);
+    });
+    connection.socket.on('printer:demo-receipt', (receipt) => {
+      if (this.options.demo) this.demo = [receipt, ...this.demo].slice(0, 20);
+    });
+  }
+
+  get faults(): PrinterView[] {
+    return this.printers.filter((p) => p.fault !== null || p.paperNearEnd);
+  }
+
+  async refresh(): Promise<void> {
+    const list = await this.connection.command('printer:list', {});
+    if (list.ok) this.printers = list.data;
+    if (this.options.jobs) {
+      const jobs = await this.connection.command('print:jobs', {});
+      if (jobs.ok) this.jobs = jobs.data;
+    }
+    if (this.options.demo) {
+      const demo = await this.connection.command('printer:demo-output', {});
+      if (demo.ok) this.demo = demo.data;
+    }
+  }
+
+  async reprint(jobId: string): Promise<boolean> {
+    const ack = await this.connection.command('print:reprint', { jobId });
+    return ack.ok;
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * The driver of a configured printer. `virtual://` URIs name the demo's printers, which the server
+ * starts itself; a URI that cannot be used (no demo printer running, a typo) gives a driver that
+ * reports the printer unreachable, so the fault is shown instead of the job being lost.
+ */
+import type { PrinterDriver, PrinterKind } from '../../../printers/driver';
+import { createDriver } from '../../../printers/create-driver';
+import type { PrinterStatus } from '../../../printers/status';
+import type { VirtualPrinter } from '../../../printers/virtual-printer';
+import type { DemoReceipt } from '../../../shared/schemas/print';
+import type { Printer } from './printers.repository';
+
+export interface VirtualPrinters {
+  /** The receipt printer itself (tests set its paper and cover through it). */
+  readonly device: VirtualPrinter;
+  readonly receiptUri: string;
+  readonly a4Uri: string;
+  /** The real URI behind a `virtual://` one, or null. */
+  resolve(uri: string): string | null;
+  /** What the demo receipt printer printed, newest first. */
+  receipts(): DemoReceipt[];
+  onReceipt(listener: (receipt: DemoReceipt) => void): void;
+  close(): Promise<void>;
+}
+
+function unavailable(uri: string, kind: PrinterKind): PrinterDriver {
+  const status: PrinterStatus = { fault: 'unreachable', paperNearEnd: false };
+  return {
+    uri,
+    kind,
+    status: async () => status,
+    print: async () => {
+      throw new Error(`printer ${uri} is not available`);
+    }
+  };
+}
+
+/**
+ * One driver per printer and URI, kept: a driver runs its jobs one at a time, which only holds if
+ * every job for that printer goes through the same driver.
+ */
+export function createDriverCache(virtualPrinters: VirtualPrinters | undefined): (printer: Printer) => PrinterDriver {
+  const drivers = new Map<string, PrinterDriver>();
+  return (printer) => {
+    const key = `${printer.id} ${printer.uri}`;
+    const known = drivers.get(key);
+    if (known) return known;
+    const driver = driverForPrinter(printer, virtualPrinters);
+    drivers.set(key, driver);
+    return driver;
+  };
+}
+
+export function driverForPrinter(printer: Printer, virtualPrinters: VirtualPrinters | undefined): PrinterDriver {
+  const uri = printer.uri.startsWith('virtual://') ? (virtualPrinters?.resolve(printer.uri) ?? null) : printer.uri;
+  if (!uri) return unavailable(printer.uri, printer.kind);
+  try {
+    return createDriver(uri, printer.kind);
+  } catch {
+    return unavailable(printer.uri, printer.kind);
+  }
+}

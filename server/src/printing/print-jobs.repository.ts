@@ -1,0 +1,131 @@
+/** Data access for `print_jobs`: every job is stored before it is printed, with its state. */
+import type { Db } from '../db/database';
+import type { PrinterFault } from '../../../printers/status';
+
+export type PrintJobKind = 'ticket' | 'summary_receipt' | 'summary_a4';
+export type PrintJobStatus = 'queued' | 'waiting' | 'printed' | 'uncertain' | 'cancelled';
+
+interface JobRow {
+  id: string;
+  site_id: string;
+  printer_id: string | null;
+  kind: PrintJobKind;
+  ticket_id: string | null;
+  session_id: string | null;
+  terminal_id: string | null;
+  document: string;
+  copy: number;
+  status: PrintJobStatus;
+  fault: PrinterFault | null;
+  attempts: number;
+  next_attempt_at: string;
+  created_at: string;
+  printed_at: string | null;
+}
+
+export interface PrintJob {
+  id: string;
+  siteId: string;
+  printerId: string | null;
+  kind: PrintJobKind;
+  ticketId: string | null;
+  sessionId: string | null;
+  terminalId: string | null;
+  /** The layout's input as JSON; '' once a summary is printed. */
+  document: string;
+  copy: number;
+  status: PrintJobStatus;
+  fault: PrinterFault | null;
+  attempts: number;
+  nextAttemptAt: string;
+  createdAt: string;
+  printedAt: string | null;
+}
+
+const toJob = (row: JobRow): PrintJob => ({
+  id: row.id,
+  siteId: row.site_id,
+  printerId: row.printer_id,
+  kind: row.kind,
+  ticketId: row.ticket_id,
+  sessionId: row.session_id,
+  terminalId: row.terminal_id,
+  document: row.document,
+  copy: row.copy,
+  status: row.status,
+  fault: row.fault,
+  attempts: row.attempts,
+  nextAttemptAt: row.next_attempt_at,
+  createdAt: row.created_at,
+  printedAt: row.printed_at
+});
+
+export type PrintJobsRepository = ReturnType<typeof createPrintJobsRepository>;
+
+export function createPrintJobsRepository(db: Db) {
+  const insert = db.prepare(
+    `INSERT INTO print_jobs (id, site_id, printer_id, kind, ticket_id, session_id, terminal_id, document, copy, status,
+       attempts, next_attempt_at, created_at)
+     VALUES (@id, @siteId, @printerId, @kind, @ticketId, @sessionId, @terminalId, @document, @copy, 'queued',
+       0, @createdAt, @createdAt)`
+  );
+  const byId = db.prepare('SELECT * FROM print_jobs WHERE id = ?');
+  const due = db.prepare(
+    "SELECT * FROM print_jobs WHERE status IN ('queued', 'waiting') AND next_attempt_at <= ? ORDER BY created_at"
+  );
+  const pendingForPrinter = db.prepare(
+    "SELECT * FROM print_jobs WHERE printer_id = ? AND status IN ('queued', 'waiting') ORDER BY created_at"
+  );
+  const forTicket = db.prepare('SELECT * FROM print_jobs WHERE ticket_id = ? ORDER BY copy');
+  const recentInSite = db.prepare('SELECT * FROM print_jobs WHERE site_id = ? ORDER BY created_at DESC LIMIT ?');
+  const printed = db.prepare(
+    `UPDATE print_jobs SET status = 'printed', fault = NULL, printed_at = @at, attempts = attempts + 1,
+       document = CASE WHEN kind = 'ticket' THEN document ELSE '' END
+     WHERE id = @id`
+  );
+  const wait = db.prepare(
+    "UPDATE print_jobs SET status = 'waiting', fault = @fault, attempts = attempts + @tried, next_attempt_at = @next WHERE id = @id"
+  );
+  const uncertain = db.prepare(
+    "UPDATE print_jobs SET status = 'uncertain', fault = @fault, attempts = attempts + 1 WHERE id = @id"
+  );
+  const retryNow = db.prepare("UPDATE print_jobs SET next_attempt_at = ? WHERE printer_id = ? AND status = 'waiting'");
+  const maxCopy = db.prepare('SELECT MAX(copy) FROM print_jobs WHERE ticket_id = ? OR id = ?').pluck();
+
+  return {
+    insert(
+      job: Pick<
+        PrintJob,
+        'id' | 'siteId' | 'printerId' | 'kind' | 'ticketId' | 'sessionId' | 'terminalId' | 'document' | 'copy' | 'createdAt'
+      >
+    ): void {
+      insert.run(job);
+    },
+    findById(id: string): PrintJob | null {
+      const row = byId.get(id) as JobRow | undefined;
+      return row ? toJob(row) : null;
+    },
+    listDue: (now: string): PrintJob[] => (due.all(now) as JobRow[]).map(toJob),
+    listPendingForPrinter: (printerId: string): PrintJob[] => (pendingForPrinter.all(printerId) as JobRow[]).map(toJob),
+    listForTicket: (ticketId: string): PrintJob[] => (forTicket.all(ticketId) as JobRow[]).map(toJob),
+    listRecent: (siteId: string, limit: number): PrintJob[] => (recentInSite.all(siteId, limit) as JobRow[]).map(toJob),
+    markPrinted(id: string, at: string): void {
+      printed.run({ id, at });
+    },
+    /** The printer has a fault: try again at `next`. `tried` says whether this counted as an attempt. */
+    markWaiting(id: string, fault: PrinterFault, next: string, tried: boolean): void {
+      wait.run({ id, fault, next, tried: tried ? 1 : 0 });
+    },
+    markUncertain(id: string, fault: PrinterFault | null): void {
+      uncertain.run({ id, fault });
+    },
+    /** The printer is back: its waiting jobs go now instead of at their backoff time. */
+    retryNow(printerId: string, now: string): void {
+      retryNow.run(now, printerId);
+    },
+    /** The highest copy number of a ticket's jobs (or of a job without ticket). */
+    lastCopy(ticketId: string | null, jobId: string): number {
+      return (maxCopy.get(ticketId, jobId) as number | null) ?? 0;
+    }
+  };
+}

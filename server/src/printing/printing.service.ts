@@ -1,0 +1,308 @@
+/**
+ * Printing that never loses a ticket nor prints one twice by mistake.
+ *
+ * Every job is stored first (`print_jobs`), then sent by a per-printer loop:
+ * - the printer is asked its status before each job (same transport as the job); on a fault the job
+ *   waits, retried with backoff (1 s doubling to 30 s), and prints once, as the original, when the
+ *   printer is back;
+ * - after the job the printer is asked again; a fault then (paper ran out during it) or a link lost
+ *   mid-way means the paper may be incomplete: the job is `uncertain` and a copy marked
+ *   « DUPLICATA » is queued — never a new number;
+ * - each change of a printer's state goes to the staff and the site's terminals, each job's progress
+ *   to its kiosk, so a citizen whose ticket did not print sees the number on screen.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { PrinterDriver } from '../../../printers/driver';
+import type { ReceiptDocument, SummaryDocument } from '../../../printers/documents';
+import { encodeReceipt } from '../../../printers/escpos/encode';
+import { asPrintLocale, printWords, type PrintLocale } from '../../../printers/i18n';
+import { renderSummaryPdf } from '../../../printers/pdf/summary-pdf';
+import { readyStatus, type PrinterStatus } from '../../../printers/status';
+import type { PrinterView, PrintJobView } from '../../../shared/schemas/print';
+import type { Clock } from '../clock';
+import type { Store } from '../store';
+import type { Printer } from './printers.repository';
+import type { PrintJob, PrintJobKind } from './print-jobs.repository';
+
+/** What a job stores: the rendered layout (without the duplicate mark) and its language. */
+export type StoredDocument =
+  { locale: PrintLocale; receipt: ReceiptDocument } | { locale: PrintLocale; summary: SummaryDocument };
+
+export interface PrintNotifier {
+  printerStatus(siteId: string, view: PrinterView): void;
+  printJob(siteId: string, terminalId: string | null, view: PrintJobView): void;
+}
+
+const maxBackoffMs = 30_000;
+
+export type PrintingService = ReturnType<typeof createPrintingService>;
+
+export function createPrintingService({
+  store,
+  clock,
+  logger,
+  notifier,
+  driverFor
+}: {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  notifier: PrintNotifier;
+  /** The driver for a printer (its URI chosen at configuration). */
+  driverFor: (printer: Printer) => PrinterDriver;
+}) {
+  /** Last known state per printer: kept in memory, asked again before every job. */
+  const statuses = new Map<string, { status: PrinterStatus; checkedAt: string }>();
+  /** One loop per printer at a time, so two jobs never interleave on the paper. */
+  const running = new Map<string, Promise<void>>();
+
+  function printerView(printer: Printer): PrinterView {
+    const known = statuses.get(printer.id);
+    return {
+      id: printer.id,
+      name: printer.name,
+      kind: printer.kind,
+      terminalId: printer.terminalId,
+      fault: known?.status.fault ?? null,
+      paperNearEnd: known?.status.paperNearEnd ?? false,
+      waitingJobs: store.printJobs.listPendingForPrinter(printer.id).filter((j) => j.status === 'waiting').length,
+      checkedAt: known?.checkedAt ?? null
+    };
+  }
+
+  function jobView(job: PrintJob): PrintJobView {
+    const printer = job.printerId ? store.printers.findById(job.printerId) : null;
+    const ticket = job.ticketId ? store.tickets.findById(job.ticketId) : null;
+    return {
+      id: job.id,
+      kind: job.kind,
+      ticketLabel: ticket?.label ?? null,
+      copy: job.copy,
+      status: job.status,
+      fault: job.fault,
+      printerName: printer?.name ?? null,
+      createdAt: job.createdAt
+    };
+  }
+
+  function setStatus(printer: Printer, status: PrinterStatus, jobsChanged = false): void {
+    const before = statuses.get(printer.id)?.status;
+    statuses.set(printer.id, { status, checkedAt: clock.now().toISOString() });
+    if (jobsChanged || before?.fault !== status.fault || before?.paperNearEnd !== status.paperNearEnd) {
+      if (status.fault) logger.warn({ printer: printer.name, fault: status.fault }, 'printer fault');
+      else if (before?.fault) {
+        logger.info({ printer: printer.name }, 'printer ready again');
+        // Jobs that waited for it go now, oldest first, instead of at their backoff time.
+        store.printJobs.retryNow(printer.id, clock.now().toISOString());
+      }
+      notifier.printerStatus(printer.siteId, printerView(printer));
+    }
+  }
+
+  function announce(job: PrintJob): void {
+    const fresh = store.printJobs.findById(job.id) ?? job;
+    notifier.printJob(fresh.siteId, fresh.terminalId, jobView(fresh));
+  }
+
+  /** The bytes of a job: ESC/POS for receipts, a PDF for A4; copies carry the duplicate mark. */
+  async function render(job: PrintJob): Promise<Buffer> {
+    const stored = JSON.parse(job.document) as StoredDocument;
+    const words = printWords[asPrintLocale(stored.locale)];
+    if ('receipt' in stored) {
+      const lines =
+        job.copy > 0
+          ? [
+              { kind: 'text' as const, text: words.duplicate, align: 'center' as const, size: 2 as const, bold: true },
+              ...stored.receipt.lines
+            ]
+          : stored.receipt.lines;
+      return encodeReceipt({ lines });
+    }
+    return renderSummaryPdf({ ...stored.summary, duplicateLabel: job.copy > 0 ? words.duplicate : null });
+  }
+
+  function backoff(attempts: number): string {
+    const ms = Math.min(maxBackoffMs, 1000 * 2 ** Math.min(attempts, 10));
+    return new Date(clock.now().getTime() + ms).toISOString();
+  }
+
+  /** Queues a copy of a job, marked « DUPLICATA »: same document, same ticket, next copy number. */
+  function queueCopy(job: PrintJob): PrintJob {
+    const copy: PrintJob = {
+      ...job,
+      id: randomUUID(),
+      copy: store.printJobs.lastCopy(job.ticketId, job.id) + 1,
+      status: 'queued',
+      fault: null,
+      attempts: 0,
+      createdAt: clock.now().toISOString(),
+      nextAttemptAt: clock.now().toISOString(),
+      printedAt: null
+    };
+    store.printJobs.insert(copy);
+    return copy;
+  }
+
+  async function printOne(printer: Printer, job: PrintJob): Promise<'next' | 'stop'> {
+    const driver = driverFor(printer);
+    const before = await driver.status();
+    if (before.fault) {
+      store.printJobs.markWaiting(job.id, before.fault, backoff(job.attempts), true);
+      // Told after the job is marked, so the staff see how many jobs wait for this printer.
+      setStatus(printer, before, true);
+      announce(job);
+      return 'stop';
+    }
+    setStatus(printer, before);
+    let bytes: Buffer;
+    try {
+      bytes = await render(job);
+    } catch (error) {
+      // A document that cannot be rendered will not render on retry either: kept, told, skipped.
+      logger.error({ err: error, job: job.id }, 'print job could not be rendered');
+      store.printJobs.markWaiting(job.id, 'error', backoff(maxBackoffMs), true);
+      announce(job);
+      return 'next';
+    }
+    let after: PrinterStatus;
+    try {
+      after = await driver.print(bytes);
+    } catch (error) {
+      logger.warn({ err: error, printer: printer.name, job: job.id }, 'print job interrupted');
+      store.db.transaction(() => {
+        store.printJobs.markUncertain(job.id, 'unreachable');
+        queueCopy(job);
+      })();
+      setStatus(printer, { fault: 'unreachable', paperNearEnd: false });
+      announce(job);
+      return 'stop';
+    }
+    setStatus(printer, after);
+    if (after.fault) {
+      store.db.transaction(() => {
+        store.printJobs.markUncertain(job.id, after.fault);
+        queueCopy(job);
+      })();
+      announce(job);
+      return 'stop';
+    }
+    store.printJobs.markPrinted(job.id, clock.now().toISOString());
+    announce(job);
+    return 'next';
+  }
+
+  /** Prints what is due on one printer, in order, until done or a fault stops it. */
+  async function drain(printer: Printer): Promise<void> {
+    for (;;) {
+      const due = store.printJobs.listPendingForPrinter(printer.id).filter((j) => j.nextAttemptAt <= clock.now().toISOString());
+      const job = due[0];
+      if (!job) return;
+      if ((await printOne(printer, job)) === 'stop') return;
+    }
+  }
+
+  function kick(printerId: string): Promise<void> {
+    const current = running.get(printerId);
+    if (current) return current.then(() => kick(printerId));
+    const printer = store.printers.findById(printerId);
+    if (!printer) return Promise.resolve();
+    const loop = drain(printer)
+      .catch((error: unknown) => logger.error({ err: error, printer: printer.name }, 'print loop failed'))
+      .finally(() => running.delete(printerId));
+    running.set(printerId, loop);
+    return loop;
+  }
+
+  return {
+    printerView,
+    jobView,
+
+    /**
+     * Stores a job for the terminal's printer of that kind (inside the caller's transaction when
+     * there is one). With no printer configured, the job waits with fault `unreachable`: the
+     * number is still on screen, and the staff see it.
+     */
+    enqueue(input: {
+      siteId: string;
+      terminalId: string | null;
+      kind: PrintJobKind;
+      ticketId?: string | null;
+      sessionId?: string | null;
+      document: StoredDocument;
+    }): PrintJob {
+      const printer = store.printers.findFor(input.siteId, input.terminalId, input.kind === 'summary_a4' ? 'a4' : 'receipt');
+      const now = clock.now().toISOString();
+      const job: PrintJob = {
+        id: randomUUID(),
+        siteId: input.siteId,
+        printerId: printer?.id ?? null,
+        kind: input.kind,
+        ticketId: input.ticketId ?? null,
+        sessionId: input.sessionId ?? null,
+        terminalId: input.terminalId,
+        document: JSON.stringify(input.document),
+        copy: 0,
+        status: 'queued',
+        fault: null,
+        attempts: 0,
+        nextAttemptAt: now,
+        createdAt: now,
+        printedAt: null
+      };
+      store.printJobs.insert(job);
+      if (!printer) {
+        store.printJobs.markWaiting(job.id, 'unreachable', new Date(8.64e15).toISOString(), false);
+        return { ...job, status: 'waiting', fault: 'unreachable' };
+      }
+      return job;
+    },
+
+    /** Starts printing a job's printer (after the transaction that stored it). */
+    start(job: PrintJob): Promise<void> {
+      return job.printerId ? kick(job.printerId) : Promise.resolve();
+    },
+
+    /** A copy marked « DUPLICATA » of a printed (or uncertain) job: same number, same document. */
+    reprint(siteId: string, jobId: string): PrintJob | null {
+      const job = store.printJobs.findById(jobId);
+      if (!job || job.siteId !== siteId || job.document === '') return null;
+      return queueCopy(job);
+    },
+
+    listPrinters(siteId: string): PrinterView[] {
+      return store.printers.listInSite(siteId).map(printerView);
+    },
+
+    /** Every second: jobs whose backoff is over are tried again (which asks their printer). */
+    tick(): void {
+      const now = clock.now().toISOString();
+      const printerIds = new Set(store.printJobs.listDue(now).flatMap((j) => (j.printerId ? [j.printerId] : [])));
+      for (const id of printerIds) if (!running.has(id)) void kick(id);
+    },
+
+    /** Resolves when no printer loop is running (tests and shutdown). */
+    async idle(): Promise<void> {
+      while (running.size > 0) await Promise.all(running.values());
+    },
+
+    /** Asks every printer of the site now (manager console, tablet start). */
+    async refresh(siteId: string): Promise<PrinterView[]> {
+      const printers = store.printers.listInSite(siteId);
+      await Promise.all(
+        printers.map(async (printer) => {
+          if (running.has(printer.id)) return;
+          const status = await driverFor(printer).status();
+          setStatus(printer, status);
+          if (!status.fault) {
+            store.printJobs.retryNow(printer.id, clock.now().toISOString());
+            void kick(printer.id);
+          }
+        })
+      );
+      return printers.map(printerView);
+    },
+
+    readyStatus
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * A ticket waiting for a printer survives the server being killed (SIGKILL): after a restart on the
+ * same data, the stored job prints once, when the printer can, with the same number. The printer
+ * is a protocol-level ESC/POS listener in this test's process, named by the site's printer URI.
+ */
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { systemClock } from '../clock';
+import { openDatabase } from '../db/database';
+import { seedDemoIfEmpty } from '../demo/seed-demo';
+import { createStore } from '../store';
+import { startVirtualPrinter, type VirtualPrinter } from '../../../printers/virtual-printer';
+import { ok, rid } from '../testing/hall';
+import { freePort, startServerIn, waitFor } from '../testing/processes';
+import { command, connect, login, pairTerminal, type TestServer } from '../testing/test-server';
+
+let dir: string;
+let child: ChildProcess | null = null;
+let printer: VirtualPrinter;
+
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-print-restart-'));
+  printer = await startVirtualPrinter({ state: { paperEnd: true } });
+  const db = openDatabase(path.join(dir, 'data/guichet.sqlite'));
+  const store = createStore(db);
+  await seedDemoIfEmpty(store, systemClock);
+  const receipt = store.printers.listAll().find((p) => p.kind === 'receipt')!;
+  store.printers.setUri(receipt.id, `tcp://127.0.0.1:${printer.port}`);
+  db.close();
+});
+afterEach(async () => {
+  child?.kill('SIGKILL');
+  child = null;
+  await printer.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function startServer(port: number): Promise<void> {
+  child = (await startServerIn(dir, port)).proc;
+}
+
+it('a ticket waiting for paper is printed once after the server was killed and restarted', async () => {
+  const port = await freePort();
+  const server = { url: `http://127.0.0.1:${port}` } as TestServer;
+  await startServer(port);
+  const managerToken = await login(server, 'manager', 'gestion', 'demoville-gestion');
+  const kioskToken = await pairTerminal(server, managerToken, 'kiosk', 'Borne du hall');
+  const kiosk = await connect(server, 'kiosk', kioskToken);
+  const ticket = ok(await command(kiosk, 'ticket:take', { requestId: rid(), service: 'titres', locale: 'fr' }));
+  expect(ticket.label).toBe('T-001');
+  // The server asked the printer, learnt it has no paper, and kept the job.
+  await waitFor(() => printer.connections().some((c) => c.statusRequests.length > 0), 10_000);
+  expect(printer.jobs()).toHaveLength(0);
+  kiosk.disconnect();
+
+  await new Promise<void>((resolve) => {
+    child!.once('exit', () => resolve());
+    child!.kill('SIGKILL');
+  });
+  printer.setState({ paperEnd: false });
+  await startServer(port);
+  await waitFor(() => printer.receipts().some((r) => r.cut !== null), 20_000);
+  await new Promise((r) => setTimeout(r, 1500));
+  const printed = printer.receipts().filter((r) => r.cut !== null);
+  expect(printed).toHaveLength(1);
+  const text = printed[0]!.lines.map((l) => (l.kind === 'text' ? l.text : '')).join('\n');
+  expect(text).toContain('T-001');
+  expect(text).not.toContain('DUPLICATA');
+});

@@ -1,0 +1,98 @@
+/**
+ * Printing a session's summary, from the kiosk or from the agent joined to it: on the kiosk's
+ * receipt printer (short, in the citizen's language where the code page allows) or on the site's
+ * A4 printer (in the citizen's language, always). The paper comes out where the citizen stands.
+ */
+import type { z } from 'zod';
+import { AppError } from '../../../shared/errors';
+import type { Identity } from '../../../shared/identity';
+import type { printSummaryInput, PrintJobView } from '../../../shared/schemas/print';
+import { summaryReceipt } from '../../../printers/layouts/summary-receipt';
+import { summaryDocument } from '../../../printers/layouts/summary';
+import { asPrintLocale, receiptLocale } from '../../../printers/i18n';
+import type { Clock } from '../clock';
+import type { SessionsService } from '../sessions/sessions.service';
+import type { Store } from '../store';
+import type { PrintingService } from './printing.service';
+
+export type SummaryPrintService = ReturnType<typeof createSummaryPrintService>;
+
+export function createSummaryPrintService({
+  store,
+  clock,
+  sessions,
+  printing
+}: {
+  store: Store;
+  clock: Clock;
+  sessions: SessionsService;
+  printing: PrintingService;
+}) {
+  /** A replayed command (same request id) answers with the job it made, not a second paper. */
+  const done = new Map<string, string>();
+
+  return {
+    print(identity: Identity, input: z.output<typeof printSummaryInput>): PrintJobView {
+      const key = `${identity.siteId}:${input.requestId}`;
+      const previous = done.get(key);
+      const previousJob = previous ? store.printJobs.findById(previous) : null;
+      if (previousJob) return printing.jobView(previousJob);
+      const stored = sessions.loadActive(identity.siteId, input.sessionId);
+      sessions.assertAccess(identity, stored);
+      const state = stored.state;
+      const procedure = state.procedureId ? sessions.catalog.get(state.procedureId) : undefined;
+      if (!procedure) {
+        throw new AppError('invalid_payload', 'This session has no procedure to summarise', [
+          { path: 'sessionId', message: 'no procedure chosen yet' }
+        ]);
+      }
+      const site = store.sites.findById(stored.siteId);
+      if (!site) throw new AppError('not_found', 'No site for this session');
+      const now = clock.now();
+      const agentName = state.agent?.firstName ?? null;
+      const job = store.db.transaction(() => {
+        if (identity.kind === 'account') sessions.audit(stored, identity, 'view', `print:${input.format}`);
+        if (input.format === 'a4') {
+          const summary = summaryDocument({
+            procedure,
+            answers: state.answers,
+            locale: state.locale,
+            site,
+            reference: stored.reference,
+            agentName,
+            at: now,
+            duplicate: false
+          });
+          return printing.enqueue({
+            siteId: site.id,
+            terminalId: stored.terminalId,
+            kind: 'summary_a4',
+            sessionId: stored.id,
+            document: { locale: asPrintLocale(state.locale), summary }
+          });
+        }
+        const receipt = summaryReceipt({
+          procedure,
+          answers: state.answers,
+          locale: state.locale,
+          siteName: site.name,
+          timezone: site.timezone,
+          reference: stored.reference,
+          agentName,
+          at: now,
+          copy: 0
+        });
+        return printing.enqueue({
+          siteId: site.id,
+          terminalId: stored.terminalId,
+          kind: 'summary_receipt',
+          sessionId: stored.id,
+          document: { locale: receiptLocale(state.locale), receipt }
+        });
+      })();
+      done.set(key, job.id);
+      void printing.start(job);
+      return printing.jobView(job);
+    }
+  };
+}

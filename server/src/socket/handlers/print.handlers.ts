@@ -1,0 +1,41 @@
+/** Tickets and printing: take a ticket, print a summary, reprint (« DUPLICATA »), printers' state. */
+import { AppError } from '../../../../shared/errors';
+import type { DemoReceipt } from '../../../../shared/schemas/print';
+import type { PrintingService } from '../../printing/printing.service';
+import type { SummaryPrintService } from '../../printing/summary-print.service';
+import type { Store } from '../../store';
+import type { TicketsService } from '../../tickets/tickets.service';
+import type { CommandHandlers } from '../types';
+import { kioskOf } from './senders';
+
+export function createPrintHandlers({
+  store,
+  tickets,
+  printing,
+  summaries,
+  demoOutput
+}: {
+  store: Store;
+  tickets: TicketsService;
+  printing: PrintingService;
+  summaries: SummaryPrintService;
+  /** What the demo printer received, for the manager console; empty without one. */
+  demoOutput: () => DemoReceipt[];
+}): Pick<
+  CommandHandlers,
+  'ticket:take' | 'print:summary' | 'print:reprint' | 'print:jobs' | 'printer:list' | 'printer:demo-output'
+> {
+  return {
+    'ticket:take': (input, ctx) => tickets.take(kioskOf(ctx), input),
+    'print:summary': (input, { identity }) => summaries.print(identity, input),
+    'print:reprint': (input, { identity }) => {
+      const copy = printing.reprint(identity.siteId, input.jobId);
+      if (!copy) throw new AppError('not_found', `No print job ${input.jobId} to reprint at this site`);
+      void printing.start(copy);
+      return printing.jobView(copy);
+    },
+    'print:jobs': (_input, { identity }) => store.printJobs.listRecent(identity.siteId, 30).map(printing.jobView),
+    'printer:list': (_input, { identity }) => printing.refresh(identity.siteId),
+    'printer:demo-output': () => demoOutput()
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * Tickets, print jobs and printers as the kiosk, the tablets and the manager console see them.
+ * A ticket's number is shown on the kiosk screen whatever happens to the paper.
+ */
+import { z } from 'zod';
+
+const id = z.string().min(1).max(100);
+
+export const printerFaults = ['unreachable', 'no_answer', 'offline', 'cover_open', 'paper_end', 'queue_paused', 'error'] as const;
+export type PrinterFaultCode = (typeof printerFaults)[number];
+
+export const ticketTakeInput = z
+  .object({
+    /** The kiosk's id for this command: a replay gives the same ticket, never a second number. */
+    requestId: id,
+    /** The service (queue) of a procedure, or `accueil` for the reception desk. */
+    service: z.string().regex(/^[a-z][a-z0-9-]{0,47}$/, 'a service id'),
+    /** After a help call nobody could answer: the ticket goes before the others. */
+    priority: z.boolean().default(false),
+    locale: z.enum(['fr', 'en', 'ar']).default('fr')
+  })
+  .strict();
+
+export const printSummaryInput = z.object({ requestId: id, sessionId: id, format: z.enum(['receipt', 'a4']) }).strict();
+
+export const printReprintInput = z.object({ jobId: id }).strict();
+
+export type PrintJobStatusCode = 'queued' | 'waiting' | 'printed' | 'uncertain' | 'cancelled';
+
+export interface PrintJobView {
+  id: string;
+  kind: 'ticket' | 'summary_receipt' | 'summary_a4';
+  /** The ticket's label (« T-042 ») for ticket jobs. */
+  ticketLabel: string | null;
+  /** 0 original; 1+ « DUPLICATA ». */
+  copy: number;
+  status: PrintJobStatusCode;
+  fault: PrinterFaultCode | null;
+  printerName: string | null;
+  createdAt: string;
+}
+
+export interface TicketView {
+  id: string;
+  label: string;
+  service: string;
+  serviceName: string;
+  priority: boolean;
+  peopleAhead: number;
+  issuedAt: string;
+  /** The ticket's print job, so the kiosk can follow the paper. */
+  print: PrintJobView;
+}
+
+export interface PrinterView {
+  id: string;
+  name: string;
+  kind: 'receipt' | 'a4';
+  terminalId: string | null;
+  /** null: ready (or not asked yet). */
+  fault: PrinterFaultCode | null;
+  paperNearEnd: boolean;
+  /** Jobs waiting for this printer to come back. */
+  waitingJobs: number;
+  checkedAt: string | null;
+}
+
+/** What the demo printer received, decoded, for the manager console. */
+export interface DemoReceipt {
+  at: string;
+  lines: { text: string; align: 'left' | 'center' | 'right'; size: number; bold: boolean }[];
+  qr: string[];
+}

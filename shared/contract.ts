@@ -39,6 +39,7 @@ import {
   type JoinedCall
 } from './schemas/call';
 import {
+  printerSaveInput,
   printReprintInput,
   printSummaryInput,
   ticketTakeInput,
@@ -94,7 +95,8 @@ export const commands = {
   'print:reprint': { input: printReprintInput, faces: ['agent', 'manager'] },
   'print:jobs': { input: empty, faces: ['agent', 'manager'] },
   'printer:list': { input: empty, faces: ['kiosk', 'agent', 'manager'] },
-  'printer:demo-output': { input: empty, faces: ['manager'] }
+  'printer:demo-output': { input: empty, faces: ['manager'] },
+  'printer:save': { input: printerSaveInput, faces: ['manager'] }
 } as const satisfies Record<string, { input: z.ZodType; faces: readonly Face[] }>;
 
 export type CommandName = keyof typeof commands;
@@ -133,6 +135,7 @@ export interface CommandResults {
   'printer:list': PrinterView[];
   /** What the demo printer received, newest first (empty when the site has no demo printer). */
   'printer:demo-output': DemoReceipt[];
+  'printer:save': PrinterView;
 }
 
 /**

@@ -33,6 +33,7 @@ import { createSignalHandlers } from './socket/handlers/signal.handlers';
 import { createPrintHandlers } from './socket/handlers/print.handlers';
 import { createPrintingService } from './printing/printing.service';
 import { createSummaryPrintService } from './printing/summary-print.service';
+import { savePrinter } from './printing/printer-settings';
 import { createDriverCache, type VirtualPrinters } from './printing/drivers';
 import { createTicketsService } from './tickets/tickets.service';
 
@@ -153,7 +154,8 @@ export function createApplication({ config, store, clock, logger, kitHandler, pr
         tickets,
         printing,
         summaries,
-        demoOutput: () => virtualPrinters?.receipts() ?? []
+        demoOutput: () => virtualPrinters?.receipts() ?? [],
+        savePrinter: (siteId, input) => savePrinter({ store, clock, printing }, siteId, input)
       })
     },
     createSignalHandlers({ sessions, notifier })

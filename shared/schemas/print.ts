@@ -25,6 +25,18 @@ export const printSummaryInput = z.object({ requestId: id, sessionId: id, format
 
 export const printReprintInput = z.object({ jobId: id }).strict();
 
+/** Adds a printer (no `id`) or changes one. The URI is checked against the kind on the server. */
+export const printerSaveInput = z
+  .object({
+    id: id.optional(),
+    name: z.string().trim().min(1, 'a name is required').max(80),
+    kind: z.enum(['receipt', 'a4']),
+    uri: z.string().trim().min(1, 'the printer address is required').max(300),
+    /** The kiosk it is attached to; null when the site's terminals share it. */
+    terminalId: id.nullable()
+  })
+  .strict();
+
 export type PrintJobStatusCode = 'queued' | 'waiting' | 'printed' | 'uncertain' | 'cancelled';
 
 export interface PrintJobView {
@@ -56,6 +68,7 @@ export interface PrinterView {
   id: string;
   name: string;
   kind: 'receipt' | 'a4';
+  uri: string;
   terminalId: string | null;
   /** null: ready (or not asked yet). */
   fault: PrinterFaultCode | null;

@@ -47,6 +47,9 @@ export function createPrintersRepository(db: Db) {
      ORDER BY terminal_id IS NULL, created_at LIMIT 1`
   );
   const setUri = db.prepare('UPDATE printers SET uri = ? WHERE id = ?');
+  const update = db.prepare(
+    'UPDATE printers SET name = @name, kind = @kind, uri = @uri, terminal_id = @terminalId WHERE id = @id'
+  );
 
   return {
     insert(printer: Printer, createdAt: string): void {
@@ -64,6 +67,9 @@ export function createPrintersRepository(db: Db) {
     },
     setUri(id: string, uri: string): void {
       setUri.run(uri, id);
+    },
+    update(printer: Omit<Printer, 'siteId'>): void {
+      update.run(printer);
     }
   };
 }

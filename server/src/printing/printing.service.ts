@@ -63,6 +63,7 @@ export function createPrintingService({
       id: printer.id,
       name: printer.name,
       kind: printer.kind,
+      uri: printer.uri,
       terminalId: printer.terminalId,
       fault: known?.status.fault ?? null,
       paperNearEnd: known?.status.paperNearEnd ?? false,

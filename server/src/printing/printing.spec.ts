@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DecodedReceipt } from '../../../printers/escpos/decoder';
-import type { VirtualPrinter } from '../../../printers/virtual-printer';
+import { startVirtualPrinter, type VirtualPrinter } from '../../../printers/virtual-printer';
 import type { PrinterView, PrintJobView } from '../../../shared/schemas/print';
 import { collect, ok, openHall, rid, type Hall } from '../testing/hall';
 import { snapshot } from '../testing/fixtures';
@@ -235,5 +235,51 @@ describe('summaries', () => {
     await server.app.services.printing.idle();
     expect(server.store.printJobs.findById(job.id)?.status).toBe('printed');
     expect(textOf(printed().at(-1)!)).toContain("Avec l'aide de Marie");
+  });
+});
+
+describe('the manager sets up printers', () => {
+  it('adds a network receipt printer for one kiosk; its tickets go there', async () => {
+    const manager = await connect(server, 'manager', hall.managerToken);
+    const own = await startVirtualPrinter();
+    try {
+      const kioskId = server.store.terminals
+        .listActiveInSite(server.store.printers.listAll()[0]!.siteId)
+        .find((t) => t.name === 'Borne du hall')!.id;
+      const saved = ok(
+        await command(manager, 'printer:save', {
+          name: 'Imprimante de la borne',
+          kind: 'receipt',
+          uri: `tcp://127.0.0.1:${own.port}`,
+          terminalId: kioskId
+        })
+      );
+      expect(saved).toMatchObject({ name: 'Imprimante de la borne', kind: 'receipt', terminalId: kioskId });
+      ok(await take());
+      await server.app.services.printing.idle();
+      expect(own.receipts().filter((r) => r.cut !== null)).toHaveLength(1);
+      expect(printed()).toHaveLength(0);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('a wrong address or a kiosk of nowhere is refused, naming the field, and nothing is saved', async () => {
+    const manager = await connect(server, 'manager', hall.managerToken);
+    const before = snapshot(server.store);
+    const noHost = await command(manager, 'printer:save', { name: 'X', kind: 'receipt', uri: 'tcp://', terminalId: null });
+    expect(noHost).toMatchObject({ ok: false, error: { code: 'invalid_payload', issues: [{ path: 'uri' }] } });
+    const wrongKind = await command(manager, 'printer:save', {
+      name: 'X',
+      kind: 'receipt',
+      uri: 'cups-pdf://bureau',
+      terminalId: null
+    });
+    expect(wrongKind).toMatchObject({ ok: false, error: { code: 'invalid_payload', issues: [{ path: 'uri' }] } });
+    const nowhere = await command(manager, 'printer:save', { name: 'X', kind: 'a4', uri: 'folder:///tmp', terminalId: 'nope' });
+    expect(nowhere).toMatchObject({ ok: false, error: { code: 'invalid_payload', issues: [{ path: 'terminalId' }] } });
+    const byKiosk = await command(hall.kiosk, 'printer:save', { name: 'X', kind: 'a4', uri: 'folder:///tmp', terminalId: null });
+    expect(byKiosk).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(snapshot(server.store)).toEqual(before);
   });
 });

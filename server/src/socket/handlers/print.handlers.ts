@@ -1,6 +1,7 @@
 /** Tickets and printing: take a ticket, print a summary, reprint (« DUPLICATA »), printers' state. */
 import { AppError } from '../../../../shared/errors';
-import type { DemoReceipt } from '../../../../shared/schemas/print';
+import type { CommandPayload } from '../../../../shared/contract';
+import type { DemoReceipt, PrinterView } from '../../../../shared/schemas/print';
 import type { PrintingService } from '../../printing/printing.service';
 import type { SummaryPrintService } from '../../printing/summary-print.service';
 import type { Store } from '../../store';
@@ -13,7 +14,8 @@ export function createPrintHandlers({
   tickets,
   printing,
   summaries,
-  demoOutput
+  demoOutput,
+  savePrinter
 }: {
   store: Store;
   tickets: TicketsService;
@@ -21,9 +23,10 @@ export function createPrintHandlers({
   summaries: SummaryPrintService;
   /** What the demo printer received, for the manager console; empty without one. */
   demoOutput: () => DemoReceipt[];
+  savePrinter: (siteId: string, input: CommandPayload<'printer:save'>) => PrinterView;
 }): Pick<
   CommandHandlers,
-  'ticket:take' | 'print:summary' | 'print:reprint' | 'print:jobs' | 'printer:list' | 'printer:demo-output'
+  'ticket:take' | 'print:summary' | 'print:reprint' | 'print:jobs' | 'printer:list' | 'printer:demo-output' | 'printer:save'
 > {
   return {
     'ticket:take': (input, ctx) => tickets.take(kioskOf(ctx), input),
@@ -36,6 +39,12 @@ export function createPrintHandlers({
     },
     'print:jobs': (_input, { identity }) => store.printJobs.listRecent(identity.siteId, 30).map(printing.jobView),
     'printer:list': (_input, { identity }) => printing.refresh(identity.siteId),
-    'printer:demo-output': () => demoOutput()
+    'printer:demo-output': () => demoOutput(),
+    'printer:save': (input, { identity, afterAck }) => {
+      const view = savePrinter(identity.siteId, input);
+      // Asked at once: everyone sees whether the new address answers.
+      afterAck(() => void printing.refresh(identity.siteId));
+      return view;
+    }
   };
 }

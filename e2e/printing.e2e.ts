@@ -51,6 +51,11 @@ test('end of a procedure: summary printed, ticket taken and shown large, both se
   await expect(receipts.locator('figure').filter({ hasText: label })).toHaveCount(1);
   await expect(receipts).toContainText('Récapitulatif');
   await expect(receipts).toContainText('Mairie de Démoville');
+  // The A4 summary the kiosk asked for is there as a PDF file.
+  const a4 = manager.getByTestId('demo-a4').getByRole('link').first();
+  await expect(a4).toContainText('Récapitulatif A4');
+  const pdf = await manager.request.get((await a4.getAttribute('href'))!);
+  expect(pdf.headers()['content-type']).toBe('application/pdf');
   const jobs = manager.getByTestId('print-jobs');
   await jobs
     .locator('li')

@@ -43,6 +43,7 @@ import {
   printReprintInput,
   printSummaryInput,
   ticketTakeInput,
+  type DemoOutput,
   type DemoReceipt,
   type PrinterView,
   type PrintJobView,
@@ -133,8 +134,8 @@ export interface CommandResults {
   'print:reprint': PrintJobView;
   'print:jobs': PrintJobView[];
   'printer:list': PrinterView[];
-  /** What the demo printer received, newest first (empty when the site has no demo printer). */
-  'printer:demo-output': DemoReceipt[];
+  /** What the demo printers printed, newest first (empty when the site has none). */
+  'printer:demo-output': DemoOutput;
   'printer:save': PrinterView;
 }
 

@@ -116,6 +116,7 @@ export function createApplication({ config, store, clock, logger, kitHandler, pr
     version,
     kitHandler,
     speech: createSpeechService(),
+    demoA4File: (name) => virtualPrinters?.a4File(name) ?? null,
     onLogout: (authSessionId) => {
       io.to(rooms.login(authSessionId)).emit('credential:revoked', { reason: 'logged_out' });
       io.in(rooms.login(authSessionId)).disconnectSockets(true);
@@ -154,7 +155,7 @@ export function createApplication({ config, store, clock, logger, kitHandler, pr
         tickets,
         printing,
         summaries,
-        demoOutput: () => virtualPrinters?.receipts() ?? [],
+        demoOutput: () => ({ receipts: virtualPrinters?.receipts() ?? [], a4: virtualPrinters?.a4Files() ?? [] }),
         savePrinter: (siteId, input) => savePrinter({ store, clock, printing }, siteId, input)
       })
     },

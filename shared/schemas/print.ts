@@ -78,6 +78,13 @@ export interface PrinterView {
   checkedAt: string | null;
 }
 
+/** What the demo printers printed: receipts decoded from their bytes, and the A4 PDFs. */
+export interface DemoOutput {
+  receipts: DemoReceipt[];
+  /** Newest first; each readable at `/api/demo-a4/<name>` by a manager. */
+  a4: { name: string; at: string }[];
+}
+
 /** What the demo printer received, decoded, for the manager console. */
 export interface DemoReceipt {
   at: string;

@@ -3,12 +3,13 @@
  * a fault is shown the moment the server learns it, and a ticket can be reprinted as a duplicate.
  */
 import type { Connection } from '$lib/socket.svelte';
-import type { DemoReceipt, PrinterView, PrintJobView } from '$shared/schemas/print';
+import type { DemoOutput, DemoReceipt, PrinterView, PrintJobView } from '$shared/schemas/print';
 
 export class StaffPrinters {
   printers = $state<PrinterView[]>([]);
   jobs = $state<PrintJobView[]>([]);
   demo = $state<DemoReceipt[]>([]);
+  a4 = $state<DemoOutput['a4']>([]);
 
   constructor(
     private readonly connection: Connection,
@@ -23,6 +24,8 @@ export class StaffPrinters {
       if (!this.options.jobs) return;
       const i = this.jobs.findIndex((j) => j.id === job.id);
       this.jobs = i >= 0 ? this.jobs.with(i, job) : [job, ...this.jobs].slice(0, 30);
+      // A new A4 summary from the demo printer: its file is listed at once.
+      if (this.options.demo && job.kind === 'summary_a4' && job.status === 'printed') void this.refreshDemo();
     });
     connection.socket.on('printer:demo-receipt', (receipt) => {
       if (this.options.demo) this.demo = [receipt, ...this.demo].slice(0, 20);
@@ -40,9 +43,14 @@ export class StaffPrinters {
       const jobs = await this.connection.command('print:jobs', {});
       if (jobs.ok) this.jobs = jobs.data;
     }
-    if (this.options.demo) {
-      const demo = await this.connection.command('printer:demo-output', {});
-      if (demo.ok) this.demo = demo.data;
+    if (this.options.demo) await this.refreshDemo();
+  }
+
+  private async refreshDemo(): Promise<void> {
+    const demo = await this.connection.command('printer:demo-output', {});
+    if (demo.ok) {
+      this.demo = demo.data.receipts;
+      this.a4 = demo.data.a4;
     }
   }
 

@@ -2,6 +2,7 @@
  * The HTTP side of the one port: health, the small JSON API (login, pairing), then the SvelteKit
  * app for everything else. socket.io attaches to the same server and answers /socket.io/ itself.
  */
+import fs from 'node:fs';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { AppError } from '../../../shared/errors';
@@ -37,6 +38,8 @@ export interface HttpDeps {
   speech: SpeechService;
   /** Closes the sockets of a login session that just logged out. */
   onLogout(authSessionId: string): void;
+  /** A PDF the demo A4 printer wrote, by name (null for any other name). */
+  demoA4File?: (name: string) => string | null;
 }
 
 const tenYears = 10 * 365 * 24 * 3600;
@@ -51,6 +54,7 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
 
   async function api(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const route = `${req.method} ${path}`;
+    if (req.method === 'GET' && path.startsWith('/api/demo-a4/')) return demoA4(req, res, path.slice('/api/demo-a4/'.length));
     switch (route) {
       case 'POST /api/auth/login': {
         const input = await readJson(req, loginInput, 'login');
@@ -114,6 +118,18 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
       default:
         throw new AppError('not_found', `No API route ${route}`);
     }
+  }
+
+  /** The demo's A4 summaries, for the site manager only: they hold what a citizen prepared. */
+  function demoA4(req: IncomingMessage, res: ServerResponse, name: string): void {
+    if (!auth.resolve('manager', cookiesOf(req)[credentialCookie.manager])) {
+      throw new AppError('unauthenticated', 'The printed summaries are for the site manager');
+    }
+    const file = deps.demoA4File?.(decodeURIComponent(name)) ?? null;
+    if (!file) throw new AppError('not_found', `No printed summary ${name}`);
+    const pdf = fs.readFileSync(file);
+    res.writeHead(200, { 'content-type': 'application/pdf', 'content-length': pdf.length, 'cache-control': 'no-store' });
+    res.end(pdf);
   }
 
   function health(res: ServerResponse): void {

@@ -20,6 +20,10 @@ export interface VirtualPrinters {
   /** What the demo receipt printer printed, newest first. */
   receipts(): DemoReceipt[];
   onReceipt(listener: (receipt: DemoReceipt) => void): void;
+  /** The A4 PDFs the demo A4 printer wrote, newest first. */
+  a4Files(): { name: string; at: string }[];
+  /** The path of one of them, or null for any other name. */
+  a4File(name: string): string | null;
   close(): Promise<void>;
 }
 

@@ -13,6 +13,7 @@ import type { PrinterView, PrintJobView } from '../../../shared/schemas/print';
 import { collect, ok, openHall, rid, type Hall } from '../testing/hall';
 import { snapshot } from '../testing/fixtures';
 import { command, connect, startTestServer, type TestServer } from '../testing/test-server';
+import { credentialCookie } from '../../../shared/identity';
 
 let server: TestServer;
 let hall: Hall;
@@ -218,6 +219,25 @@ describe('summaries', () => {
     const text = execFileSync('pdftotext', [path.join(dir, pdf!), '-'], { encoding: 'utf8' });
     expect(text).toContain('ملخص');
     expect(text).toContain(hall.session.reference);
+
+    // The manager console lists it and serves it, to the manager only.
+    const manager = await connect(server, 'manager', hall.managerToken);
+    expect(ok(await command(manager, 'printer:demo-output', {})).a4.map((f) => f.name)).toContain(pdf);
+    const asManager = await fetch(`${server.url}/api/demo-a4/${pdf}`, {
+      headers: { cookie: `${credentialCookie.manager}=${encodeURIComponent(hall.managerToken)}` }
+    });
+    expect(asManager.status).toBe(200);
+    expect(asManager.headers.get('content-type')).toBe('application/pdf');
+    expect(
+      Buffer.from(await asManager.arrayBuffer())
+        .subarray(0, 5)
+        .toString()
+    ).toBe('%PDF-');
+    expect((await fetch(`${server.url}/api/demo-a4/${pdf}`)).status).toBe(401);
+    const traversal = await fetch(`${server.url}/api/demo-a4/..%2Fguichet.sqlite`, {
+      headers: { cookie: `${credentialCookie.manager}=${encodeURIComponent(hall.managerToken)}` }
+    });
+    expect(traversal.status).toBe(404);
   });
 
   it('an agent prints only for the session they joined', async () => {

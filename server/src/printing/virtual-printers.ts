@@ -49,6 +49,14 @@ export async function startVirtualPrinters(dataDir: string): Promise<VirtualPrin
     resolve: (uri) => uris[uri] ?? null,
     receipts: () => [...receipts],
     onReceipt: (listener) => void listeners.add(listener),
+    a4Files: () =>
+      fs
+        .readdirSync(a4Dir)
+        .filter((name) => name.endsWith('.pdf'))
+        .map((name) => ({ name, at: fs.statSync(path.join(a4Dir, name)).mtime.toISOString() }))
+        .sort((a, b) => b.at.localeCompare(a.at) || b.name.localeCompare(a.name))
+        .slice(0, kept),
+    a4File: (name) => (/^[\w.-]+\.pdf$/.test(name) && fs.existsSync(path.join(a4Dir, name)) ? path.join(a4Dir, name) : null),
     close: () => printer.close()
   };
 }

@@ -1,7 +1,7 @@
 /** Tickets and printing: take a ticket, print a summary, reprint (« DUPLICATA »), printers' state. */
 import { AppError } from '../../../../shared/errors';
 import type { CommandPayload } from '../../../../shared/contract';
-import type { DemoReceipt, PrinterView } from '../../../../shared/schemas/print';
+import type { DemoOutput, PrinterView } from '../../../../shared/schemas/print';
 import type { PrintingService } from '../../printing/printing.service';
 import type { SummaryPrintService } from '../../printing/summary-print.service';
 import type { Store } from '../../store';
@@ -22,7 +22,7 @@ export function createPrintHandlers({
   printing: PrintingService;
   summaries: SummaryPrintService;
   /** What the demo printer received, for the manager console; empty without one. */
-  demoOutput: () => DemoReceipt[];
+  demoOutput: () => DemoOutput;
   savePrinter: (siteId: string, input: CommandPayload<'printer:save'>) => PrinterView;
 }): Pick<
   CommandHandlers,

@@ -50,6 +50,19 @@ import {
   type TicketView
 } from './schemas/print';
 import {
+  counterCallInput,
+  counterNextInput,
+  counterRefInput,
+  counterServicesInput,
+  counterTransferInput,
+  ticketIssueInput,
+  type CallView,
+  type CounterView,
+  type DisplayState,
+  type QueueState,
+  type ServiceView
+} from './schemas/queue';
+import {
   pairingClaimInput,
   terminalListInput,
   terminalRenameInput,
@@ -97,7 +110,18 @@ export const commands = {
   'print:jobs': { input: empty, faces: ['agent', 'manager'] },
   'printer:list': { input: empty, faces: ['kiosk', 'agent', 'manager'] },
   'printer:demo-output': { input: empty, faces: ['manager'] },
-  'printer:save': { input: printerSaveInput, faces: ['manager'] }
+  'printer:save': { input: printerSaveInput, faces: ['manager'] },
+  'queue:state': { input: empty, faces: ['agent', 'manager'] },
+  'queue:services': { input: empty, faces: ['kiosk'] },
+  'counter:services': { input: counterServicesInput, faces: ['agent'] },
+  'counter:next': { input: counterNextInput, faces: ['agent'] },
+  'counter:recall': { input: counterRefInput, faces: ['agent'] },
+  'counter:absent': { input: counterRefInput, faces: ['agent'] },
+  'counter:finish': { input: counterRefInput, faces: ['agent'] },
+  'counter:transfer': { input: counterTransferInput, faces: ['agent'] },
+  'counter:call': { input: counterCallInput, faces: ['agent'] },
+  'ticket:issue': { input: ticketIssueInput, faces: ['agent'] },
+  'display:state': { input: empty, faces: ['display'] }
 } as const satisfies Record<string, { input: z.ZodType; faces: readonly Face[] }>;
 
 export type CommandName = keyof typeof commands;
@@ -137,6 +161,19 @@ export interface CommandResults {
   /** What the demo printers printed, newest first (empty when the site has none). */
   'printer:demo-output': DemoOutput;
   'printer:save': PrinterView;
+  'queue:state': QueueState;
+  /** The services a citizen can take a ticket for, with how many wait. */
+  'queue:services': ServiceView[];
+  'counter:services': CounterView;
+  /** The counter with the ticket it called; `current` null when nobody waits. */
+  'counter:next': CounterView;
+  'counter:recall': CounterView;
+  'counter:absent': CounterView;
+  'counter:finish': CounterView;
+  'counter:transfer': CounterView;
+  'counter:call': CounterView;
+  'ticket:issue': TicketView;
+  'display:state': DisplayState;
 }
 
 /**
@@ -176,6 +213,10 @@ export interface ServerToClientEvents {
   'printer:status': (printer: PrinterView) => void;
   /** A print job moved on (printed, waiting for the printer, uncertain): its kiosk and the staff. */
   'print:job': (job: PrintJobView) => void;
+  /** A ticket is called (or called again) to a counter: the display announces it. */
+  'queue:called': (call: CallView) => void;
+  /** Waiting counts or a counter changed. */
+  'queue:updated': (state: QueueState) => void;
   /** The demo printer printed a receipt (manager console). */
   'printer:demo-receipt': (receipt: DemoReceipt) => void;
 }

@@ -10,6 +10,8 @@
  * - `printQR` counts the payload in characters while the printer counts bytes: payloads must be
  *   ASCII, checked here.
  * - It has no real-time status: drivers send DLE EOT themselves (see `../status.ts`).
+ * - `setTextSize(height, width)` writes its arguments the wrong way round (GS ! takes the width in
+ *   the high nibble): sizes here are always square, so the order does not matter.
  */
 import { createRequire } from 'node:module';
 import type { ReceiptDocument, ReceiptLine } from '../documents';

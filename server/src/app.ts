@@ -36,6 +36,8 @@ import { createSummaryPrintService } from './printing/summary-print.service';
 import { savePrinter } from './printing/printer-settings';
 import { createDriverCache, type VirtualPrinters } from './printing/drivers';
 import { createTicketsService } from './tickets/tickets.service';
+import { createQueueService } from './queue/queue.service';
+import { createQueueHandlers } from './socket/handlers/queue.handlers';
 
 export interface AppDeps {
   config: Config;
@@ -83,7 +85,10 @@ export function createApplication({ config, store, clock, logger, kitHandler, pr
     notifier,
     driverFor: createDriverCache(virtualPrinters)
   });
-  const tickets = createTicketsService({ store, clock, procedures, printing });
+  const queue = createQueueService({ store, clock, notifier });
+  // Every procedure's service (and the reception desk) exists as a queue before anyone sets one up.
+  for (const site of store.sites.listAll()) queue.ensureServices(site.id, procedures);
+  const tickets = createTicketsService({ store, clock, printing, queue });
   const summaries = createSummaryPrintService({ store, clock, sessions, printing });
   virtualPrinters?.onReceipt((receipt) => {
     for (const printer of store.printers.listAll()) {
@@ -92,7 +97,16 @@ export function createApplication({ config, store, clock, logger, kitHandler, pr
   });
   // Calls that were ringing or joined when the server stopped go on from what is stored.
   calls.recover();
+  let ticks = 0;
   const ticker = setInterval(() => {
+    // Once a minute: yesterday's waiting tickets are closed, the day's numbers restart.
+    if (ticks++ % 60 === 0) {
+      try {
+        queue.expireOldTickets();
+      } catch (error) {
+        logger.error({ err: error }, 'closing yesterday’s tickets failed');
+      }
+    }
     try {
       calls.tick();
     } catch (error) {
@@ -150,6 +164,7 @@ export function createApplication({ config, store, clock, logger, kitHandler, pr
       ...createSessionHandlers({ sessions, calls }),
       ...createCallHandlers({ calls, agents }),
       ...createManagerHandlers({ store }),
+      ...createQueueHandlers({ queue, tickets }),
       ...createPrintHandlers({
         store,
         tickets,
@@ -165,7 +180,7 @@ export function createApplication({ config, store, clock, logger, kitHandler, pr
   return {
     httpServer,
     io,
-    services: { auth, terminals, pairing, sessions, calls, agents, printing, tickets },
+    services: { auth, terminals, pairing, sessions, calls, agents, printing, tickets, queue },
     listen(port: number, host: string): Promise<AddressInfo> {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);

@@ -14,6 +14,9 @@ import { createAuditLogRepository } from './audit/audit-log.repository';
 import { createPrintersRepository } from './printing/printers.repository';
 import { createPrintJobsRepository } from './printing/print-jobs.repository';
 import { createTicketsRepository } from './tickets/tickets.repository';
+import { createServicesRepository } from './queue/services.repository';
+import { createCountersRepository } from './queue/counters.repository';
+import { createTicketCallsRepository } from './queue/ticket-calls.repository';
 
 export type Store = ReturnType<typeof createStore>;
 
@@ -33,6 +36,9 @@ export function createStore(db: Db) {
     auditLog: createAuditLogRepository(db),
     printers: createPrintersRepository(db),
     printJobs: createPrintJobsRepository(db),
-    tickets: createTicketsRepository(db)
+    tickets: createTicketsRepository(db),
+    services: createServicesRepository(db),
+    counters: createCountersRepository(db),
+    ticketCalls: createTicketCallsRepository(db)
   };
 }

@@ -59,6 +59,8 @@ export interface TicketView {
   serviceName: string;
   priority: boolean;
   peopleAhead: number;
+  /** The usual wait in minutes from the site's own history at this hour; null until there is enough. */
+  waitMinutes: { low: number; high: number } | null;
   issuedAt: string;
   /** The ticket's print job, so the kiosk can follow the paper. */
   print: PrintJobView;

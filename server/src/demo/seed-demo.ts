@@ -5,6 +5,13 @@ import type { Store } from '../store';
 import { hashSecret } from '../auth/secrets';
 import { demoAccounts, demoSite, demoTerminals } from './demo-data';
 
+/** What the demo counters call from: the reception desk and the procedures' services. */
+const demoCounterServices = [
+  ['accueil', 'titres', 'etat-civil', 'ccas', 'elections'],
+  ['accueil', 'titres', 'etat-civil'],
+  ['ccas']
+];
+
 /** The demo's two printers, started by the server itself: a receipt printer and an A4 one. */
 export const demoPrinters = [
   { kind: 'receipt' as const, name: 'Imprimante du hall (démo)', uri: 'virtual://receipt' },
@@ -46,6 +53,10 @@ export async function seedDemoIfEmpty(store: Store, clock: Clock): Promise<boole
       });
     });
     seedDemoPrinters(store, clock, siteId);
+    // Three counters; the first two call from every service until an agent chooses otherwise.
+    for (const [i, name] of ['Guichet 1', 'Guichet 2', 'Guichet 3'].entries()) {
+      store.counters.insert({ id: randomUUID(), siteId, name, services: demoCounterServices[i] ?? [], position: i });
+    }
   })();
   return true;
 }

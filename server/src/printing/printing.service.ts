@@ -18,7 +18,7 @@ import type { ReceiptDocument, SummaryDocument } from '../../../printers/documen
 import { encodeReceipt } from '../../../printers/escpos/encode';
 import { asPrintLocale, printWords, type PrintLocale } from '../../../printers/i18n';
 import { renderSummaryPdf } from '../../../printers/pdf/summary-pdf';
-import { readyStatus, type PrinterStatus } from '../../../printers/status';
+import type { PrinterStatus } from '../../../printers/status';
 import type { PrinterView, PrintJobView } from '../../../shared/schemas/print';
 import type { Clock } from '../clock';
 import type { Store } from '../store';
@@ -302,8 +302,6 @@ export function createPrintingService({
         })
       );
       return printers.map(printerView);
-    },
-
-    readyStatus
+    }
   };
 }

@@ -91,6 +91,8 @@ export function createSummaryPrintService({
         });
       })();
       done.set(key, job.id);
+      // Replays come within seconds; the oldest ids go once there are many.
+      if (done.size > 1000) done.delete(done.keys().next().value!);
       void printing.start(job);
       return printing.jobView(job);
     }

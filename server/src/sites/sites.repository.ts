@@ -12,6 +12,8 @@ interface SiteRow {
   is_demo: number;
   created_at: string;
   call_widen_seconds: number;
+  priority_every: number;
+  announce_locale: 'en' | 'ar' | null;
   call_give_up_seconds: number;
   reception_hint: string;
   opening_hours: string;
@@ -20,6 +22,10 @@ interface SiteRow {
 export interface Site extends SiteInfo {
   isDemo: boolean;
   createdAt: string;
+  /** One priority ticket after this many regular ones. */
+  priorityEvery: number;
+  /** The display's second language for spoken calls, after French. */
+  announceLocale: 'en' | 'ar' | null;
 }
 
 /** A stored schedule that no longer parses closes nothing: better a call that rings than a dead end. */
@@ -43,7 +49,9 @@ function toSite(row: SiteRow): Site {
     openingHours: parseHours(row.opening_hours),
     isDemo: row.is_demo === 1,
     createdAt: row.created_at,
-    calls: { widenSeconds: row.call_widen_seconds, giveUpSeconds: row.call_give_up_seconds }
+    calls: { widenSeconds: row.call_widen_seconds, giveUpSeconds: row.call_give_up_seconds },
+    priorityEvery: row.priority_every,
+    announceLocale: row.announce_locale
   };
 }
 
@@ -72,10 +80,12 @@ export function createSitesRepository(db: Db) {
   const byId = db.prepare('SELECT * FROM sites WHERE id = ?');
   const count = db.prepare('SELECT COUNT(*) AS n FROM sites');
   const demo = db.prepare('SELECT * FROM sites WHERE is_demo = 1');
+  const all = db.prepare('SELECT * FROM sites ORDER BY name');
 
   return {
     insert(
-      site: Omit<Site, 'calls' | 'receptionHint' | 'openingHours'> & Partial<Pick<Site, 'receptionHint' | 'openingHours'>>
+      site: Omit<Site, 'calls' | 'receptionHint' | 'openingHours' | 'priorityEvery' | 'announceLocale'> &
+        Partial<Pick<Site, 'receptionHint' | 'openingHours'>>
     ): void {
       insert.run({
         ...site,
@@ -96,6 +106,9 @@ export function createSitesRepository(db: Db) {
     },
     count(): number {
       return (count.get() as { n: number }).n;
+    },
+    listAll(): Site[] {
+      return (all.all() as SiteRow[]).map(toSite);
     },
     listDemo(): Site[] {
       return (demo.all() as SiteRow[]).map(toSite);

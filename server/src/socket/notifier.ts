@@ -5,6 +5,7 @@
  */
 import type { AgentPresenceView, CallCard, CallRemovedReason } from '../../../shared/schemas/call';
 import type { DemoReceipt, PrinterView, PrintJobView } from '../../../shared/schemas/print';
+import type { CallView, QueueState } from '../../../shared/schemas/queue';
 import type { SessionFocus, SessionPatch, SessionState } from '../../../shared/schemas/session';
 import { rooms, type GuichetServer } from './types';
 
@@ -27,6 +28,9 @@ export interface Notifier {
   /** A job's progress: the kiosk that asked, and the staff. */
   printJob(siteId: string, terminalId: string | null, view: PrintJobView): void;
   demoReceipt(siteId: string, receipt: DemoReceipt): void;
+  /** A ticket called to a counter: the display announces it; everyone at the site may show it. */
+  queueCalled(siteId: string, call: CallView): void;
+  queueUpdated(siteId: string, state: QueueState): void;
 }
 
 export function createNotifier(io: GuichetServer): Notifier {
@@ -81,6 +85,12 @@ export function createNotifier(io: GuichetServer): Notifier {
     },
     demoReceipt(siteId, receipt) {
       io.to(rooms.staff(siteId)).emit('printer:demo-receipt', receipt);
+    },
+    queueCalled(siteId, call) {
+      io.to(rooms.site(siteId)).emit('queue:called', call);
+    },
+    queueUpdated(siteId, state) {
+      io.to(rooms.site(siteId)).emit('queue:updated', state);
     }
   };
 }

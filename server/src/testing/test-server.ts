@@ -37,7 +37,7 @@ export interface TestServer {
   dataDir: string;
   /** The demo's printers (receipt over TCP, A4 in a folder), when the site has them. */
   virtualPrinters: VirtualPrinters | undefined;
-  close(): Promise<void>;
+  close(options?: { keepData: boolean }): Promise<void>;
 }
 
 /** Clients opened against each test server, closed with it. */
@@ -78,12 +78,13 @@ export async function startTestServer(
     config,
     dataDir,
     virtualPrinters,
-    async close() {
+    async close(options = { keepData: false }) {
       for (const c of clients) c.disconnect();
       await app.close();
       await virtualPrinters?.close();
       db.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      // Kept to start another server on the same data (a restart).
+      if (!options.keepData) fs.rmSync(dataDir, { recursive: true, force: true });
     }
   };
   trackedClients.set(server, clients);

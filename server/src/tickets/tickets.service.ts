@@ -6,58 +6,58 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { AppError } from '../../../shared/errors';
-import type { TerminalIdentity } from '../../../shared/identity';
+import type { AccountIdentity, TerminalIdentity } from '../../../shared/identity';
 import { localDate } from '../../../shared/opening-hours';
-import type { Procedure } from '../../../shared/procedures/schema';
-import { localize } from '../../../shared/procedures/answers';
 import type { ticketTakeInput, TicketView } from '../../../shared/schemas/print';
 import { ticketReceipt } from '../../../printers/layouts/ticket';
 import { receiptLocale } from '../../../printers/i18n';
 import type { Clock } from '../clock';
 import type { PrintingService } from '../printing/printing.service';
 import type { Store } from '../store';
-import type { Ticket } from './tickets.repository';
-
-/** The reception desk: for whoever has no procedure, or was not answered by a call. */
-export const receptionService = 'accueil';
-const receptionName = { fr: 'Accueil', en: 'Reception', ar: 'الاستقبال' } as const;
+import type { NewTicket, Ticket } from './tickets.repository';
+import type { QueueService } from '../queue/queue.service';
+import { estimateWindowStart, waitMinutes } from '../queue/wait-estimate';
+import type { ticketIssueInput } from '../../../shared/schemas/queue';
 
 export type TicketsService = ReturnType<typeof createTicketsService>;
 
 export function createTicketsService({
   store,
   clock,
-  procedures,
-  printing
+  printing,
+  queue
 }: {
   store: Store;
   clock: Clock;
-  procedures: Procedure[];
   printing: PrintingService;
+  queue: QueueService;
 }) {
-  // Services in a fixed order: the reception desk, then the catalog's services as they come.
-  const services = [receptionService, ...new Set(procedures.map((p) => p.service))].filter((s, i, all) => all.indexOf(s) === i);
-  const prefixes = new Map<string, string>();
-  for (const service of services) {
-    const letters = `${service.replace(/[^a-z]/g, '').toUpperCase()}ABCDEFGHIJKLMNOPQRSTUVWXYZ`;
-    const free = [...letters].find((l) => ![...prefixes.values()].includes(l)) ?? 'Z';
-    prefixes.set(service, free);
+  function serviceName(siteId: string, service: string): string {
+    return store.services.find(siteId, service)?.name ?? service;
   }
 
-  function serviceName(service: string, locale: string): string {
-    if (service === receptionService) return receptionName[locale as keyof typeof receptionName] ?? receptionName.fr;
-    const procedure = procedures.find((p) => p.service === service);
-    return procedure ? localize(procedure.title, locale) : service;
+  function estimate(ticket: Ticket): TicketView['waitMinutes'] {
+    const site = store.sites.findById(ticket.siteId);
+    const now = clock.now();
+    const counters = store.counters.listInSite(ticket.siteId).filter((c) => c.services.includes(ticket.queueService)).length;
+    return waitMinutes({
+      peopleAhead: store.tickets.peopleAhead(ticket),
+      counters,
+      samples: store.tickets.serviceSeconds(ticket.siteId, ticket.queueService, estimateWindowStart(now)),
+      now,
+      timezone: site?.timezone ?? 'Europe/Paris'
+    });
   }
 
-  function view(ticket: Ticket, locale: string): TicketView {
+  function view(ticket: Ticket): TicketView {
     const job = store.printJobs.listForTicket(ticket.id).at(-1);
     if (!job) throw new Error(`ticket ${ticket.id} has no print job`);
     return {
       id: ticket.id,
       label: ticket.label,
       service: ticket.service,
-      serviceName: serviceName(ticket.service, locale),
+      serviceName: serviceName(ticket.siteId, ticket.service),
+      waitMinutes: estimate(ticket),
       priority: ticket.priority,
       peopleAhead: store.tickets.peopleAhead(ticket),
       issuedAt: ticket.createdAt,
@@ -65,66 +65,83 @@ export function createTicketsService({
     };
   }
 
-  return {
-    services,
-    serviceName,
-
-    take(terminal: TerminalIdentity, input: z.output<typeof ticketTakeInput>): TicketView {
-      const replay = store.tickets.findByRequest(terminal.siteId, input.requestId);
-      if (replay) return view(replay, input.locale);
-      if (!prefixes.has(input.service)) {
-        throw new AppError('invalid_payload', `No service ${input.service} at this site`, [
-          { path: 'service', message: `unknown service; one of ${services.join(', ')}` }
-        ]);
-      }
-      const site = store.sites.findById(terminal.siteId);
-      if (!site) throw new AppError('not_found', 'This kiosk has no site');
-      const now = clock.now();
-      const day = localDate(now, site.timezone);
-      const ticket = store.db.transaction(() => {
-        const number = store.tickets.nextNumber(site.id, input.service, day);
-        const created: Omit<Ticket, 'status'> = {
-          id: randomUUID(),
-          siteId: site.id,
-          service: input.service,
-          day,
-          number,
-          label: `${prefixes.get(input.service)}-${String(number).padStart(3, '0')}`,
-          priority: input.priority,
-          terminalId: terminal.terminalId,
-          requestId: input.requestId,
-          locale: input.locale,
-          createdAt: now.toISOString()
-        };
-        store.tickets.insert(created);
-        const stored = { ...created, status: 'waiting' as const };
-        const locale = receiptLocale(input.locale);
-        printing.enqueue({
-          siteId: site.id,
-          terminalId: terminal.terminalId,
-          kind: 'ticket',
-          ticketId: stored.id,
-          document: {
+  /**
+   * Takes the day's next number for the service and stores its print job in the same transaction,
+   * then prints. `terminalId` is the kiosk (its own printer), or null for a ticket an agent gives
+   * at the desk (the hall's shared printer).
+   */
+  function issue(
+    siteId: string,
+    terminalId: string | null,
+    input: { requestId: string; service: string; priority: boolean; locale: 'fr' | 'en' | 'ar' }
+  ): TicketView {
+    const replay = store.tickets.findByRequest(siteId, input.requestId);
+    if (replay) return view(replay);
+    const service = store.services.find(siteId, input.service);
+    if (!service) {
+      const known = store.services.listInSite(siteId).map((s) => s.id);
+      throw new AppError('invalid_payload', `No service ${input.service} at this site`, [
+        { path: 'service', message: `unknown service; one of ${known.join(', ')}` }
+      ]);
+    }
+    const site = store.sites.findById(siteId);
+    if (!site) throw new AppError('not_found', 'No such site');
+    const now = clock.now();
+    const day = localDate(now, site.timezone);
+    const ticket = store.db.transaction(() => {
+      const number = store.tickets.nextNumber(site.id, service.id, day);
+      const created: NewTicket = {
+        id: randomUUID(),
+        siteId: site.id,
+        service: service.id,
+        day,
+        number,
+        label: `${service.prefix}-${String(number).padStart(3, '0')}`,
+        priority: input.priority,
+        terminalId,
+        requestId: input.requestId,
+        locale: input.locale,
+        createdAt: now.toISOString()
+      };
+      store.tickets.insert(created);
+      const stored = store.tickets.findById(created.id)!;
+      const locale = receiptLocale(input.locale);
+      printing.enqueue({
+        siteId: site.id,
+        terminalId,
+        kind: 'ticket',
+        ticketId: stored.id,
+        document: {
+          locale,
+          receipt: ticketReceipt({
+            label: stored.label,
+            serviceName: service.name,
+            priority: stored.priority,
+            peopleAhead: store.tickets.peopleAhead(stored),
+            day,
+            issuedAt: now,
+            siteName: site.name,
+            timezone: site.timezone,
             locale,
-            receipt: ticketReceipt({
-              label: stored.label,
-              serviceName: serviceName(stored.service, locale),
-              priority: stored.priority,
-              peopleAhead: store.tickets.peopleAhead(stored),
-              day,
-              issuedAt: now,
-              siteName: site.name,
-              timezone: site.timezone,
-              locale,
-              copy: 0
-            })
-          }
-        });
-        return stored;
-      })();
-      const job = store.printJobs.listForTicket(ticket.id)[0];
-      if (job) void printing.start(job);
-      return view(ticket, input.locale);
+            copy: 0
+          })
+        }
+      });
+      return stored;
+    })();
+    const job = store.printJobs.listForTicket(ticket.id)[0];
+    if (job) void printing.start(job);
+    queue.changed(siteId);
+    return view(ticket);
+  }
+
+  return {
+    take(terminal: TerminalIdentity, input: z.output<typeof ticketTakeInput>): TicketView {
+      return issue(terminal.siteId, terminal.terminalId, input);
+    },
+    /** An agent gives a ticket to someone at the desk: printed on the hall's shared printer. */
+    issueAtDesk(agent: AccountIdentity, input: z.output<typeof ticketIssueInput>): TicketView {
+      return issue(agent.siteId, null, { ...input, locale: 'fr' });
     }
   };
 }

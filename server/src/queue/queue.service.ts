@@ -1,0 +1,295 @@
+/**
+ * The queue at the counters: a counter calls the next ticket (the priority rule decides which),
+ * calls it again, marks it absent or done, transfers it to another service or counter keeping its
+ * number, or calls one ticket out of order. Every call is numbered (`ticket_calls`) and sent to the
+ * site: the display announces it, and catches up from the store after a reconnect. A counter's
+ * current ticket is the one stored as 'called' there, so a restart keeps it. Nothing names an agent.
+ */
+import { AppError } from '../../../shared/errors';
+import { localDate } from '../../../shared/opening-hours';
+import { localize } from '../../../shared/procedures/answers';
+import type { Procedure } from '../../../shared/procedures/schema';
+import type { CallView, CounterView, DisplayState, QueueState, ServiceView } from '../../../shared/schemas/queue';
+import type { Clock } from '../clock';
+import type { Store } from '../store';
+import type { Ticket } from '../tickets/tickets.repository';
+import type { Counter } from './counters.repository';
+import { nextStreak, pickNext } from './next-ticket';
+import type { TicketCall } from './ticket-calls.repository';
+
+/** The reception desk: for whoever has no procedure, or was not answered by a call. */
+export const receptionService = 'accueil';
+const recentCalls = 6;
+
+export interface QueueNotifier {
+  queueCalled(siteId: string, call: CallView): void;
+  queueUpdated(siteId: string, state: QueueState): void;
+}
+
+export type QueueService = ReturnType<typeof createQueueService>;
+
+export function createQueueService({ store, clock, notifier }: { store: Store; clock: Clock; notifier: QueueNotifier }) {
+  function today(siteId: string): string {
+    const site = store.sites.findById(siteId);
+    return localDate(clock.now(), site?.timezone ?? 'Europe/Paris');
+  }
+
+  function serviceViews(siteId: string): ServiceView[] {
+    const counts = store.tickets.waitingCounts(siteId, today(siteId));
+    return store.services.listInSite(siteId).map((s) => ({
+      id: s.id,
+      prefix: s.prefix,
+      name: s.name,
+      waiting: counts.get(s.id)?.waiting ?? 0,
+      priorityWaiting: counts.get(s.id)?.priority ?? 0
+    }));
+  }
+
+  function counterView(counter: Counter): CounterView {
+    const current = store.tickets.currentAt(counter.id);
+    return {
+      id: counter.id,
+      name: counter.name,
+      services: counter.services,
+      current: current
+        ? {
+            id: current.id,
+            label: current.label,
+            service: current.service,
+            priority: current.priority,
+            calledAt: current.calledAt ?? ''
+          }
+        : null
+    };
+  }
+
+  function state(siteId: string): QueueState {
+    const site = store.sites.findById(siteId);
+    return {
+      services: serviceViews(siteId),
+      counters: store.counters.listInSite(siteId).map(counterView),
+      priorityEvery: site?.priorityEvery ?? 2
+    };
+  }
+
+  function callView(call: TicketCall): CallView {
+    const ticket = store.tickets.findById(call.ticketId);
+    const service = ticket ? store.services.find(call.siteId, ticket.queueService) : null;
+    return {
+      seq: call.seq,
+      ticketId: call.ticketId,
+      label: ticket?.label ?? '',
+      service: ticket?.queueService ?? '',
+      serviceName: service?.name ?? ticket?.queueService ?? '',
+      counterName: call.counterName,
+      recall: call.recall,
+      at: call.at
+    };
+  }
+
+  function counterAt(siteId: string, counterId: string): Counter {
+    const counter = store.counters.findById(counterId);
+    // Another site's counter is "not found": its existence is not ours to reveal.
+    if (!counter || counter.siteId !== siteId) throw new AppError('not_found', `No counter ${counterId} at this site`);
+    return counter;
+  }
+
+  function currentAt(counter: Counter): Ticket {
+    const current = store.tickets.currentAt(counter.id);
+    if (!current) throw new AppError('not_found', `${counter.name} has no ticket called`);
+    return current;
+  }
+
+  function announce(counter: Counter, ticket: Ticket, recall: boolean): TicketCall {
+    return store.ticketCalls.add({
+      siteId: counter.siteId,
+      ticketId: ticket.id,
+      counterId: counter.id,
+      counterName: counter.name,
+      recall,
+      at: clock.now().toISOString()
+    });
+  }
+
+  /** Done with the counter's current ticket, if any, before it calls another. */
+  function closeCurrent(counter: Counter, status: 'done' | 'absent'): void {
+    const current = store.tickets.currentAt(counter.id);
+    if (current) store.tickets.close(current.id, status, clock.now().toISOString());
+  }
+
+  /** Recent `counter:next` commands: a replay answers with the ticket it called, never a second one. */
+  const nextDone = new Map<string, string | null>();
+
+  function publish(siteId: string, call: TicketCall | null): void {
+    if (call) notifier.queueCalled(siteId, callView(call));
+    notifier.queueUpdated(siteId, state(siteId));
+  }
+
+  return {
+    state,
+    serviceViews,
+
+    /**
+     * Gives the site a service for every procedure's service (and the reception desk) that has
+     * none yet, with a free letter: the kiosk works before anyone configures the queue.
+     */
+    ensureServices(siteId: string, procedures: Procedure[]): void {
+      const existing = store.services.listInSite(siteId);
+      const used = new Set(existing.map((s) => s.prefix));
+      const names = new Map<string, string>([[receptionService, 'Accueil']]);
+      for (const p of procedures) if (!names.has(p.service)) names.set(p.service, localize(p.title, 'fr'));
+      let position = existing.length;
+      store.db.transaction(() => {
+        for (const [id, name] of names) {
+          if (existing.some((s) => s.id === id)) continue;
+          const letters = `${id.replace(/[^a-z]/g, '').toUpperCase()}ABCDEFGHIJKLMNOPQRSTUVWXYZ`;
+          const prefix = [...letters].find((l) => !used.has(l));
+          if (!prefix) continue;
+          used.add(prefix);
+          store.services.insert({ siteId, id, prefix, name, position: position++ });
+        }
+      })();
+    },
+
+    /** The day changed: yesterday's tickets still waiting are closed; numbers restart. */
+    expireOldTickets(): void {
+      for (const site of store.sites.listAll()) store.tickets.expireBefore(site.id, localDate(clock.now(), site.timezone));
+    },
+
+    setServices(siteId: string, counterId: string, services: string[]): CounterView {
+      const counter = counterAt(siteId, counterId);
+      const known = new Set(store.services.listInSite(siteId).map((s) => s.id));
+      const unknown = services.find((s) => !known.has(s));
+      if (unknown) {
+        throw new AppError('invalid_payload', `No service ${unknown} at this site`, [
+          { path: 'services', message: `unknown service ${unknown}` }
+        ]);
+      }
+      store.counters.setServices(counter.id, [...new Set(services)]);
+      publish(siteId, null);
+      return counterView({ ...counter, services: [...new Set(services)] });
+    },
+
+    /** Calls the next ticket to the counter (the current one, if any, is done). */
+    next(siteId: string, counterId: string, requestId: string): CounterView {
+      const counter = counterAt(siteId, counterId);
+      const replayKey = `${counterId}:${requestId}`;
+      if (nextDone.has(replayKey)) return counterView(counter);
+      if (counter.services.length === 0) {
+        throw new AppError('invalid_payload', `${counter.name} calls from no service yet`, [
+          { path: 'counterId', message: 'choose the services this counter calls from' }
+        ]);
+      }
+      const site = store.sites.findById(siteId);
+      const day = today(siteId);
+      const call = store.db.transaction(() => {
+        closeCurrent(counter, 'done');
+        // A ticket transferred to this counter goes first.
+        const sent = store.tickets.sentTo(siteId, day, counter.id);
+        let chosen: { ticket: Ticket; service: string; priority: boolean } | null = sent
+          ? { ticket: sent, service: sent.queueService, priority: sent.priority }
+          : null;
+        if (!chosen) {
+          const heads = counter.services.flatMap((id) => {
+            const service = store.services.find(siteId, id);
+            if (!service) return [];
+            return [
+              {
+                service: id,
+                regular: store.tickets.head(siteId, day, id, false, counter.id),
+                priority: store.tickets.head(siteId, day, id, true, counter.id),
+                regularStreak: service.regularStreak
+              }
+            ];
+          });
+          const pick = pickNext(heads, site?.priorityEvery ?? 2);
+          if (pick) {
+            chosen = pick;
+            const service = store.services.find(siteId, pick.service)!;
+            store.services.setStreak(siteId, pick.service, nextStreak(service.regularStreak, pick.priority));
+          }
+        }
+        if (!chosen) return null;
+        // A conditional update: if another counter took it in between, nothing is called twice.
+        if (!store.tickets.call(chosen.ticket.id, counter.id, clock.now().toISOString())) return null;
+        return announce(counter, chosen.ticket, false);
+      })();
+      nextDone.set(replayKey, call?.ticketId ?? null);
+      if (nextDone.size > 1000) nextDone.delete(nextDone.keys().next().value!);
+      publish(siteId, call);
+      return counterView(counter);
+    },
+
+    recall(siteId: string, counterId: string): CounterView {
+      const counter = counterAt(siteId, counterId);
+      const call = announce(counter, currentAt(counter), true);
+      publish(siteId, call);
+      return counterView(counter);
+    },
+
+    close(siteId: string, counterId: string, status: 'done' | 'absent'): CounterView {
+      const counter = counterAt(siteId, counterId);
+      store.tickets.close(currentAt(counter).id, status, clock.now().toISOString());
+      publish(siteId, null);
+      return counterView(counter);
+    },
+
+    /** Same number, to another service's queue (at its original place) or to one counter. */
+    transfer(siteId: string, counterId: string, to: { toService?: string; toCounterId?: string }): CounterView {
+      const counter = counterAt(siteId, counterId);
+      const current = currentAt(counter);
+      if (to.toService) {
+        if (!store.services.find(siteId, to.toService)) {
+          throw new AppError('invalid_payload', `No service ${to.toService} at this site`, [
+            { path: 'toService', message: 'unknown service' }
+          ]);
+        }
+        store.tickets.requeue(current.id, to.toService, null);
+      } else if (to.toCounterId) {
+        const target = store.counters.findById(to.toCounterId);
+        if (!target || target.siteId !== siteId || target.id === counter.id) {
+          throw new AppError('invalid_payload', `No other counter ${to.toCounterId} at this site`, [
+            { path: 'toCounterId', message: 'not another counter of this site' }
+          ]);
+        }
+        store.tickets.requeue(current.id, current.queueService, target.id);
+      }
+      publish(siteId, null);
+      return counterView(counter);
+    },
+
+    /** Calls one waiting ticket out of order, by its number (« T-042 »). */
+    callLabel(siteId: string, counterId: string, label: string): CounterView {
+      const counter = counterAt(siteId, counterId);
+      // « t42 », « T-42 » and « T-042 » name the same ticket.
+      const normalized = `${label[0]}-${label.replace(/\D/g, '').padStart(3, '0')}`;
+      const ticket = store.tickets.findByLabel(siteId, today(siteId), normalized);
+      if (!ticket) throw new AppError('not_found', `No ticket ${label} today`);
+      if (ticket.status !== 'waiting')
+        throw new AppError('invalid_payload', `Ticket ${ticket.label} is not waiting`, [
+          { path: 'label', message: `ticket ${ticket.label} is ${ticket.status}` }
+        ]);
+      const call = store.db.transaction(() => {
+        closeCurrent(counter, 'done');
+        if (!store.tickets.call(ticket.id, counter.id, clock.now().toISOString())) return null;
+        return announce(counter, ticket, false);
+      })();
+      publish(siteId, call);
+      return counterView(counter);
+    },
+
+    displayState(siteId: string): DisplayState {
+      const site = store.sites.findById(siteId);
+      return {
+        recent: store.ticketCalls.listRecent(siteId, recentCalls).map(callView),
+        services: serviceViews(siteId),
+        announceLocales: site?.announceLocale ? ['fr', site.announceLocale] : ['fr']
+      };
+    },
+
+    /** Tell everyone the waiting counts changed (a ticket was taken). */
+    changed(siteId: string): void {
+      publish(siteId, null);
+    }
+  };
+}

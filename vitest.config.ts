@@ -2,7 +2,14 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['server/**/*.spec.ts', 'shared/**/*.spec.ts', 'printers/**/*.spec.ts', 'scripts/**/*.spec.ts'],
+    include: [
+      'server/**/*.spec.ts',
+      'shared/**/*.spec.ts',
+      'printers/**/*.spec.ts',
+      'scripts/**/*.spec.ts',
+      // Plain modules of the web app (no Svelte component): tested as they are.
+      'kiosk/src/lib/**/*.spec.ts'
+    ],
     environment: 'node',
     testTimeout: 20_000,
     hookTimeout: 20_000

@@ -1,7 +1,8 @@
 /**
- * The queue at a counter, in two browsers: a citizen takes a ticket at the kiosk through
- * « Prendre un ticket » and a service; the agent at the counter calls the next ticket, sees the
- * same number very large, and finishes it. The counter chosen stays on the device after a reload.
+ * The queue from end to end: a citizen takes a ticket at the kiosk through « Prendre un ticket »
+ * and a service; the demo's test printer receives that number; the agent at the counter calls the
+ * next ticket and sees the same number very large; the hall display shows it and asks for it to be
+ * said aloud; the agent finishes it. The counter chosen stays on the device after a reload.
  */
 import type { Browser, Page } from '@playwright/test';
 import {
@@ -14,6 +15,7 @@ import {
   openKiosk,
   test
 } from './fixtures';
+import { command, isSpeech, openBoard, staffSocket } from './staff-socket';
 
 const service = { id: 'accueil', name: 'Accueil' };
 
@@ -78,11 +80,35 @@ test('a ticket taken at the kiosk is called at the counter with the same number,
   expect(label).toMatch(/^A-\d{3}$/);
   await expect(picker).toHaveCount(0);
 
-  // The counter: one person waits; calling the next shows that number.
+  // The test printer (the demo's ESC/POS printer) received that number.
+  const manager = await staffSocket(page, 'manager');
+  try {
+    await expect
+      .poll(async () =>
+        (await command(manager, 'printer:demo-output', {})).receipts.some((r) => r.lines.some((l) => l.text === label))
+      )
+      .toBe(true);
+  } finally {
+    manager.disconnect();
+  }
+
+  // The hall display is on; the counter calls the next ticket: that number, shown and said.
+  const displayContext = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'fr-FR' });
+  const board = await displayContext.newPage();
+  await openBoard(board);
+  const [, letter, digits] = /^([A-Z])-(\d+)$/.exec(label)!;
+  const spoken = board.waitForRequest(
+    (r) => isSpeech(r) && r.postDataJSON()?.text === `Ticket ${letter} ${Number(digits)}, Guichet 3`
+  );
   const panel = tablet.getByTestId('counter-panel');
   await expect(panel.locator(`li[data-service="${service.id}"]`)).toContainText('En attente : 1');
   await panel.getByRole('button', { name: 'Appeler le suivant' }).tap();
   await expect(panel.getByTestId('counter-current-label')).toHaveText(label);
+  await expect(board.getByTestId('current-call')).toContainText(label);
+  await expect(board.getByTestId('current-call')).toContainText('Guichet 3');
+  await spoken;
+  await expectNoAxeViolations(board);
+  await displayContext.close();
   await expect(panel.getByTestId('counter-current')).toContainText(service.name);
   await expectNoAxeViolations(tablet);
 

@@ -4,8 +4,6 @@
  * Then the escalation, with short delays set by the site manager.
  */
 import type { Browser, Page } from '@playwright/test';
-import { io } from 'socket.io-client';
-import { baseURL } from './playwright.config';
 import {
   demo,
   expect,
@@ -17,6 +15,7 @@ import {
   openKiosk,
   test
 } from './fixtures';
+import { command, staffSocket } from './staff-socket';
 
 async function agentTablet(browser: Browser): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1024, height: 1366 }, hasTouch: true, locale: 'fr-FR' });
@@ -33,15 +32,12 @@ async function agentTablet(browser: Browser): Promise<Page> {
 
 /** The manager sets the help-call delays through the real socket command. */
 async function setCallDelays(page: Page, widenSeconds: number, giveUpSeconds: number): Promise<void> {
-  const res = await page.request.post('/api/auth/login', {
-    data: { face: 'manager', login: demo.manager.login, secret: demo.manager.secret }
-  });
-  expect(res.status()).toBe(200);
-  const token = decodeURIComponent(/guichet_manager=([^;]+)/.exec(res.headers()['set-cookie'] ?? '')![1]!);
-  const manager = io(baseURL, { auth: { face: 'manager', token }, transports: ['websocket'], forceNew: true });
-  const ack = (await manager.timeout(5000).emitWithAck('site:call-settings', { widenSeconds, giveUpSeconds })) as { ok: boolean };
-  manager.disconnect();
-  expect(ack.ok).toBe(true);
+  const manager = await staffSocket(page, 'manager');
+  try {
+    await command(manager, 'site:call-settings', { widenSeconds, giveUpSeconds });
+  } finally {
+    manager.disconnect();
+  }
 }
 
 test('call → ring → accept → “Marie arrive” → both edit → stop sharing', async ({ page: kiosk, browser }) => {

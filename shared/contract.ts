@@ -55,10 +55,12 @@ import {
   counterRefInput,
   counterServicesInput,
   counterTransferInput,
+  queueSettingsInput,
   ticketIssueInput,
   type CallView,
   type CounterView,
   type DisplayState,
+  type QueueSettings,
   type QueueState,
   type ServiceView
 } from './schemas/queue';
@@ -121,7 +123,8 @@ export const commands = {
   'counter:transfer': { input: counterTransferInput, faces: ['agent'] },
   'counter:call': { input: counterCallInput, faces: ['agent'] },
   'ticket:issue': { input: ticketIssueInput, faces: ['agent'] },
-  'display:state': { input: empty, faces: ['display'] }
+  'display:state': { input: empty, faces: ['display'] },
+  'site:queue-settings': { input: queueSettingsInput, faces: ['manager'] }
 } as const satisfies Record<string, { input: z.ZodType; faces: readonly Face[] }>;
 
 export type CommandName = keyof typeof commands;
@@ -174,6 +177,7 @@ export interface CommandResults {
   'counter:call': CounterView;
   'ticket:issue': TicketView;
   'display:state': DisplayState;
+  'site:queue-settings': QueueSettings;
 }
 
 /**

@@ -163,7 +163,7 @@ export function createApplication({ config, store, clock, logger, kitHandler, pr
       ...createTerminalHandlers({ io, terminals, pairing }),
       ...createSessionHandlers({ sessions, calls }),
       ...createCallHandlers({ calls, agents }),
-      ...createManagerHandlers({ store }),
+      ...createManagerHandlers({ store, queue }),
       ...createQueueHandlers({ queue, tickets }),
       ...createPrintHandlers({
         store,

@@ -86,3 +86,12 @@ export const counterTransferInput = z
   });
 /** An agent takes a ticket for someone at the desk (printed on the hall's shared printer). */
 export const ticketIssueInput = z.object({ requestId: id, service: serviceId, priority: z.boolean().default(false) }).strict();
+
+/** The manager's queue rules: the priority rhythm, and the display's second spoken language. */
+export const queueSettingsInput = z
+  .object({
+    priorityEvery: z.number().int().min(1).max(10),
+    announceLocale: z.enum(['en', 'ar']).nullable()
+  })
+  .strict();
+export type QueueSettings = z.infer<typeof queueSettingsInput>;

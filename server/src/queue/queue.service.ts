@@ -19,7 +19,7 @@ import type { TicketCall } from './ticket-calls.repository';
 
 /** The reception desk: for whoever has no procedure, or was not answered by a call. */
 export const receptionService = 'accueil';
-const recentCalls = 6;
+const recentCalls = 12;
 
 export interface QueueNotifier {
   queueCalled(siteId: string, call: CallView): void;

@@ -77,6 +77,7 @@ export function createSitesRepository(db: Db) {
   );
   const setCalls = db.prepare('UPDATE sites SET call_widen_seconds = ?, call_give_up_seconds = ? WHERE id = ?');
   const setHours = db.prepare('UPDATE sites SET opening_hours = ? WHERE id = ?');
+  const setQueue = db.prepare('UPDATE sites SET priority_every = ?, announce_locale = ? WHERE id = ?');
   const byId = db.prepare('SELECT * FROM sites WHERE id = ?');
   const count = db.prepare('SELECT COUNT(*) AS n FROM sites');
   const demo = db.prepare('SELECT * FROM sites WHERE is_demo = 1');
@@ -96,6 +97,9 @@ export function createSitesRepository(db: Db) {
     },
     setCallSettings(siteId: string, settings: CallSettings): void {
       setCalls.run(settings.widenSeconds, settings.giveUpSeconds, siteId);
+    },
+    setQueueSettings(siteId: string, settings: { priorityEvery: number; announceLocale: 'en' | 'ar' | null }): void {
+      setQueue.run(settings.priorityEvery, settings.announceLocale, siteId);
     },
     setOpeningHours(siteId: string, hours: OpeningHours): void {
       setHours.run(JSON.stringify(hours), siteId);

@@ -1,13 +1,25 @@
-/** What a site manager sets for help calls, and the audit log of agents' accesses to sessions. */
+/** What a site manager sets for help calls and the queue, and the audit log of agents' accesses to sessions. */
+import type { QueueService } from '../../queue/queue.service';
 import type { Store } from '../../store';
 import type { CommandHandlers } from '../types';
 
-export function createManagerHandlers({ store }: { store: Store }): Pick<CommandHandlers, 'site:call-settings' | 'audit:list'> {
+export function createManagerHandlers({
+  store,
+  queue
+}: {
+  store: Store;
+  queue: QueueService;
+}): Pick<CommandHandlers, 'site:call-settings' | 'audit:list' | 'site:queue-settings'> {
   return {
     'site:call-settings': (input, { identity }) => {
       store.sites.setCallSettings(identity.siteId, input);
       return input;
     },
-    'audit:list': (input, { identity }) => store.auditLog.list(identity.siteId, input.limit, input.beforeId)
+    'audit:list': (input, { identity }) => store.auditLog.list(identity.siteId, input.limit, input.beforeId),
+    'site:queue-settings': (input, { identity, afterAck }) => {
+      store.sites.setQueueSettings(identity.siteId, input);
+      afterAck(() => queue.changed(identity.siteId));
+      return input;
+    }
   };
 }

@@ -149,6 +149,24 @@ describe('calling tickets at the counters', () => {
     expect(JSON.stringify(updates.at(-1))).not.toContain('Marie');
   });
 
+  it('the kiosk hears the usual wait once five tickets of the service were served at this hour', async () => {
+    // Start at the top of an hour so the served tickets and the new one fall in the same hour.
+    server.clock.advance(3_600_000 - (server.clock.now().getTime() % 3_600_000) + 60_000);
+    const counterId = counters['Guichet 2']!.id;
+    for (let i = 0; i < 5; i++) {
+      const ticket = ok(await take());
+      expect(ticket.waitMinutes).toBeNull();
+      ok(await next(hall.marie, 'Guichet 2'));
+      server.clock.advance(240_000);
+      ok(await command(hall.marie, 'counter:finish', { counterId }));
+    }
+    ok(await take());
+    const third = ok(await take());
+    // Two people before and including this ticket, 4 minutes each, two counters call from titres.
+    expect(third.peopleAhead).toBe(1);
+    expect(third.waitMinutes).toEqual({ low: 4, high: 4 });
+  });
+
   it('wrong counters, services and labels are refused, naming what is wrong, and nothing changes', async () => {
     ok(await take());
     const before = snapshot(server.store);

@@ -55,7 +55,9 @@ import {
   counterRefInput,
   counterServicesInput,
   counterTransferInput,
+  counterSaveInput,
   queueSettingsInput,
+  serviceSaveInput,
   ticketIssueInput,
   type CallView,
   type CounterView,
@@ -124,7 +126,9 @@ export const commands = {
   'counter:call': { input: counterCallInput, faces: ['agent'] },
   'ticket:issue': { input: ticketIssueInput, faces: ['agent'] },
   'display:state': { input: empty, faces: ['display'] },
-  'site:queue-settings': { input: queueSettingsInput, faces: ['manager'] }
+  'site:queue-settings': { input: queueSettingsInput, faces: ['manager'] },
+  'service:save': { input: serviceSaveInput, faces: ['manager'] },
+  'counter:save': { input: counterSaveInput, faces: ['manager'] }
 } as const satisfies Record<string, { input: z.ZodType; faces: readonly Face[] }>;
 
 export type CommandName = keyof typeof commands;
@@ -178,6 +182,8 @@ export interface CommandResults {
   'ticket:issue': TicketView;
   'display:state': DisplayState;
   'site:queue-settings': QueueSettings;
+  'service:save': ServiceView;
+  'counter:save': CounterView;
 }
 
 /**

@@ -17,6 +17,7 @@ export const errorCodes = [
   'call_closed',
   'session_closed',
   'already_joined',
+  'service_closed',
   'internal'
 ] as const;
 

@@ -3,6 +3,7 @@
  * the hall display announces them. Tickets carry no name anywhere: a number, a service, times.
  */
 import { z } from 'zod';
+import { openingHoursSchema, type OpeningHours } from './site';
 
 const id = z.string().min(1).max(100);
 const serviceId = z.string().regex(/^[a-z][a-z0-9-]{0,47}$/, 'a service id');
@@ -20,6 +21,10 @@ export interface ServiceView {
   /** Tickets waiting now, priority ones included. */
   waiting: number;
   priorityWaiting: number;
+  /** Its own hours; empty: the site's. */
+  openingHours: OpeningHours;
+  /** Taking a ticket for it is possible now. */
+  open: boolean;
 }
 
 /** A ticket being served, or just called, at a counter. */
@@ -95,3 +100,22 @@ export const queueSettingsInput = z
   })
   .strict();
 export type QueueSettings = z.infer<typeof queueSettingsInput>;
+
+/** The manager adds or changes a service: its letter, its name, its hours (empty: the site's). */
+export const serviceSaveInput = z
+  .object({
+    id: serviceId,
+    prefix: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .regex(/^[A-Z]$/, 'one letter, A to Z'),
+    name: z.string().trim().min(1, 'a name is required').max(60),
+    openingHours: openingHoursSchema.default({})
+  })
+  .strict();
+
+/** The manager adds a counter (no `id`) or renames one; the name is what the display says. */
+export const counterSaveInput = z
+  .object({ id: id.optional(), name: z.string().trim().min(1, 'a name is required').max(40) })
+  .strict();

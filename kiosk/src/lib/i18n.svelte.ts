@@ -44,6 +44,7 @@ export function errorText(error: Pick<ErrorBody, 'code'> | 'network'): string {
     pairing_code_invalid: m.error_pairing_code_invalid,
     pairing_expired: m.error_pairing_expired,
     call_taken: m.error_call_taken,
+    service_closed: m.error_service_closed,
     call_closed: m.error_call_closed,
     session_closed: m.error_session_closed,
     already_joined: m.error_already_joined,

@@ -20,6 +20,7 @@ const statusOf: Record<ErrorCode, number> = {
   call_closed: 409,
   session_closed: 409,
   already_joined: 409,
+  service_closed: 409,
   internal: 500
 };
 

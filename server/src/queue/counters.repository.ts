@@ -43,6 +43,7 @@ export function createCountersRepository(db: Db) {
   const byId = db.prepare('SELECT * FROM counters WHERE id = ?');
   const inSite = db.prepare('SELECT * FROM counters WHERE site_id = ? ORDER BY position, name');
   const setServices = db.prepare('UPDATE counters SET services = ? WHERE id = ?');
+  const rename = db.prepare('UPDATE counters SET name = ? WHERE id = ?');
 
   return {
     insert(counter: Counter): void {
@@ -55,6 +56,9 @@ export function createCountersRepository(db: Db) {
     listInSite: (siteId: string): Counter[] => (inSite.all(siteId) as CounterRow[]).map(toCounter),
     setServices(id: string, services: string[]): void {
       setServices.run(JSON.stringify(services), id);
+    },
+    rename(id: string, name: string): void {
+      rename.run(name, id);
     }
   };
 }

@@ -6,7 +6,8 @@
  * current ticket is the one stored as 'called' there, so a restart keeps it. Nothing names an agent.
  */
 import { AppError } from '../../../shared/errors';
-import { localDate } from '../../../shared/opening-hours';
+import { randomUUID } from 'node:crypto';
+import { isOpen, localDate } from '../../../shared/opening-hours';
 import { localize } from '../../../shared/procedures/answers';
 import type { Procedure } from '../../../shared/procedures/schema';
 import type { CallView, CounterView, DisplayState, QueueState, ServiceView } from '../../../shared/schemas/queue';
@@ -14,6 +15,9 @@ import type { Clock } from '../clock';
 import type { Store } from '../store';
 import type { Ticket } from '../tickets/tickets.repository';
 import type { Counter } from './counters.repository';
+import type { Service } from './services.repository';
+import type { Site } from '../sites/sites.repository';
+import type { OpeningHours } from '../../../shared/schemas/site';
 import { nextStreak, pickNext } from './next-ticket';
 import type { TicketCall } from './ticket-calls.repository';
 
@@ -34,14 +38,23 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
     return localDate(clock.now(), site?.timezone ?? 'Europe/Paris');
   }
 
+  /** A service is open by its own hours, or the site's when it has none (none at all: always). */
+  function isServiceOpen(service: Service, site: Site | null): boolean {
+    const hours = Object.keys(service.openingHours).length > 0 ? service.openingHours : (site?.openingHours ?? {});
+    return Object.keys(hours).length === 0 || isOpen(hours, clock.now(), site?.timezone ?? 'Europe/Paris');
+  }
+
   function serviceViews(siteId: string): ServiceView[] {
     const counts = store.tickets.waitingCounts(siteId, today(siteId));
+    const site = store.sites.findById(siteId);
     return store.services.listInSite(siteId).map((s) => ({
       id: s.id,
       prefix: s.prefix,
       name: s.name,
       waiting: counts.get(s.id)?.waiting ?? 0,
-      priorityWaiting: counts.get(s.id)?.priority ?? 0
+      priorityWaiting: counts.get(s.id)?.priority ?? 0,
+      openingHours: s.openingHours,
+      open: isServiceOpen(s, site)
     }));
   }
 
@@ -128,6 +141,50 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
   return {
     state,
     serviceViews,
+
+    /** Refuses a ticket for a service closed now (the kiosk; an agent at the desk may still give one). */
+    assertOpen(siteId: string, serviceId: string): void {
+      const service = store.services.find(siteId, serviceId);
+      if (service && !isServiceOpen(service, store.sites.findById(siteId))) {
+        throw new AppError('service_closed', `${service.name} is closed now`);
+      }
+    },
+
+    /** The manager adds or changes a service. Its letter must be free: numbers must not collide. */
+    saveService(siteId: string, input: { id: string; prefix: string; name: string; openingHours: OpeningHours }): ServiceView {
+      const services = store.services.listInSite(siteId);
+      const taken = services.find((s) => s.prefix === input.prefix && s.id !== input.id);
+      if (taken) {
+        throw new AppError('invalid_payload', `Letter ${input.prefix} is already ${taken.name}'s`, [
+          { path: 'prefix', message: `already used by ${taken.name}` }
+        ]);
+      }
+      if (services.some((s) => s.id === input.id)) store.services.update({ siteId, ...input });
+      else store.services.insert({ siteId, ...input, position: services.length });
+      publish(siteId, null);
+      return serviceViews(siteId).find((s) => s.id === input.id)!;
+    },
+
+    /** The manager adds a counter or renames one; two counters never share a name (it is what is said). */
+    saveCounter(siteId: string, input: { id?: string; name: string }): CounterView {
+      const existing = store.counters.listInSite(siteId);
+      if (existing.some((c) => c.name.toLowerCase() === input.name.toLowerCase() && c.id !== input.id)) {
+        throw new AppError('invalid_payload', `A counter is already called ${input.name}`, [
+          { path: 'name', message: 'another counter has this name' }
+        ]);
+      }
+      let counter: Counter;
+      if (input.id) {
+        counter = counterAt(siteId, input.id);
+        store.counters.rename(counter.id, input.name);
+        counter = { ...counter, name: input.name };
+      } else {
+        counter = { id: randomUUID(), siteId, name: input.name, services: [], position: existing.length };
+        store.counters.insert(counter);
+      }
+      publish(siteId, null);
+      return counterView(counter);
+    },
 
     /**
      * Gives the site a service for every procedure's service (and the reception desk) that has

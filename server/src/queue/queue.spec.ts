@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CallView, CounterView, QueueState } from '../../../shared/schemas/queue';
+import { localWeekdayAndTime } from '../../../shared/opening-hours';
 import { snapshot } from '../testing/fixtures';
 import { collect, ok, openHall, rid, type Hall } from '../testing/hall';
 import { command, connect, pairTerminal, startTestServer, type TestClient, type TestServer } from '../testing/test-server';
@@ -217,5 +218,57 @@ describe('a restart in the middle of the day', () => {
     );
     const display2 = ok(await command(again.marie, 'queue:state', {}));
     expect(display2.counters.length).toBe(3);
+  });
+});
+
+describe('the manager sets up services and counters', () => {
+  it('renames a service and changes its letter; new numbers take the new letter', async () => {
+    const manager = await connect(server, 'manager', hall.managerToken);
+    const saved = ok(
+      await command(manager, 'service:save', { id: 'titres', prefix: 'p', name: "Passeports et cartes d'identité" })
+    );
+    expect(saved).toMatchObject({ id: 'titres', prefix: 'P', name: "Passeports et cartes d'identité", open: true });
+    expect(ok(await take('titres')).label).toBe('P-001');
+    const added = ok(await command(manager, 'counter:save', { name: 'Bureau 4' }));
+    expect(added).toMatchObject({ name: 'Bureau 4', services: [], current: null });
+    ok(await command(manager, 'counter:save', { id: added.id, name: 'Bureau 5' }));
+    expect(ok(await command(hall.marie, 'queue:state', {})).counters.map((c) => c.name)).toContain('Bureau 5');
+  });
+
+  it('a letter or a counter name already used is refused, naming the field; nothing changes', async () => {
+    const manager = await connect(server, 'manager', hall.managerToken);
+    const before = snapshot(server.store);
+    expect(await command(manager, 'service:save', { id: 'titres', prefix: 'A', name: 'Titres' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_payload', issues: [{ path: 'prefix' }] }
+    });
+    expect(await command(manager, 'counter:save', { name: 'guichet 1' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_payload', issues: [{ path: 'name' }] }
+    });
+    expect(await command(manager, 'service:save', { id: 'titres', prefix: '7', name: 'Titres' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_payload', issues: [{ path: 'prefix' }] }
+    });
+    expect(snapshot(server.store)).toEqual(before);
+  });
+
+  it('a service closed by its hours takes no ticket at the kiosk, and says so; an agent may still give one', async () => {
+    const manager = await connect(server, 'manager', hall.managerToken);
+    // Open only on a day that is not today, in the site's time zone.
+    const today = Number(localWeekdayAndTime(server.clock.now(), 'Europe/Paris').weekday);
+    const other = String((today % 7) + 1) as '1';
+    ok(
+      await command(manager, 'service:save', {
+        id: 'ccas',
+        prefix: 'C',
+        name: 'Action sociale',
+        openingHours: { [other]: [['00:00', '24:00']] }
+      })
+    );
+    const list = ok(await command(hall.kiosk, 'queue:services', {}));
+    expect(list.find((s) => s.id === 'ccas')).toMatchObject({ open: false });
+    expect(await take('ccas')).toMatchObject({ ok: false, error: { code: 'service_closed' } });
+    expect(ok(await command(hall.marie, 'ticket:issue', { requestId: rid(), service: 'ccas' })).label).toBe('C-001');
   });
 });

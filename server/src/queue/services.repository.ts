@@ -1,5 +1,6 @@
 /** Data access for `services`: each site's queues, with their letter and the priority rule's memory. */
 import type { Db } from '../db/database';
+import { openingHoursSchema, type OpeningHours } from '../../../shared/schemas/site';
 
 interface ServiceRow {
   site_id: string;
@@ -8,6 +9,7 @@ interface ServiceRow {
   name: string;
   position: number;
   regular_streak: number;
+  opening_hours: string;
 }
 
 export interface Service {
@@ -18,6 +20,17 @@ export interface Service {
   position: number;
   /** Regular tickets called since the last priority one. */
   regularStreak: number;
+  /** Its own hours; empty: the site's. */
+  openingHours: OpeningHours;
+}
+
+function parseHours(json: string): OpeningHours {
+  try {
+    const parsed = openingHoursSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : {};
+  } catch {
+    return {};
+  }
 }
 
 const toService = (row: ServiceRow): Service => ({
@@ -26,22 +39,30 @@ const toService = (row: ServiceRow): Service => ({
   prefix: row.prefix,
   name: row.name,
   position: row.position,
-  regularStreak: row.regular_streak
+  regularStreak: row.regular_streak,
+  openingHours: parseHours(row.opening_hours)
 });
 
 export type ServicesRepository = ReturnType<typeof createServicesRepository>;
 
 export function createServicesRepository(db: Db) {
   const insert = db.prepare(
-    'INSERT INTO services (site_id, id, prefix, name, position) VALUES (@siteId, @id, @prefix, @name, @position)'
+    `INSERT INTO services (site_id, id, prefix, name, position, opening_hours)
+     VALUES (@siteId, @id, @prefix, @name, @position, @openingHours)`
+  );
+  const update = db.prepare(
+    'UPDATE services SET prefix = @prefix, name = @name, opening_hours = @openingHours WHERE site_id = @siteId AND id = @id'
   );
   const inSite = db.prepare('SELECT * FROM services WHERE site_id = ? ORDER BY position, id');
   const one = db.prepare('SELECT * FROM services WHERE site_id = ? AND id = ?');
   const setStreak = db.prepare('UPDATE services SET regular_streak = ? WHERE site_id = ? AND id = ?');
 
   return {
-    insert(service: Omit<Service, 'regularStreak'>): void {
-      insert.run(service);
+    insert(service: Omit<Service, 'regularStreak' | 'openingHours'> & { openingHours?: OpeningHours }): void {
+      insert.run({ ...service, openingHours: JSON.stringify(service.openingHours ?? {}) });
+    },
+    update(service: Pick<Service, 'siteId' | 'id' | 'prefix' | 'name' | 'openingHours'>): void {
+      update.run({ ...service, openingHours: JSON.stringify(service.openingHours) });
     },
     listInSite: (siteId: string): Service[] => (inSite.all(siteId) as ServiceRow[]).map(toService),
     find(siteId: string, id: string): Service | null {

@@ -137,6 +137,8 @@ export function createTicketsService({
 
   return {
     take(terminal: TerminalIdentity, input: z.output<typeof ticketTakeInput>): TicketView {
+      const replay = store.tickets.findByRequest(terminal.siteId, input.requestId);
+      if (!replay) queue.assertOpen(terminal.siteId, input.service);
       return issue(terminal.siteId, terminal.terminalId, input);
     },
     /** An agent gives a ticket to someone at the desk: printed on the hall's shared printer. */

@@ -9,7 +9,7 @@ export function createManagerHandlers({
 }: {
   store: Store;
   queue: QueueService;
-}): Pick<CommandHandlers, 'site:call-settings' | 'audit:list' | 'site:queue-settings'> {
+}): Pick<CommandHandlers, 'site:call-settings' | 'audit:list' | 'site:queue-settings' | 'service:save' | 'counter:save'> {
   return {
     'site:call-settings': (input, { identity }) => {
       store.sites.setCallSettings(identity.siteId, input);
@@ -20,6 +20,8 @@ export function createManagerHandlers({
       store.sites.setQueueSettings(identity.siteId, input);
       afterAck(() => queue.changed(identity.siteId));
       return input;
-    }
+    },
+    'service:save': (input, { identity }) => queue.saveService(identity.siteId, input),
+    'counter:save': (input, { identity }) => queue.saveCounter(identity.siteId, input)
   };
 }

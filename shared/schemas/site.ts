@@ -8,6 +8,16 @@ export const openingHoursSchema = z.partialRecord(
 );
 export type OpeningHours = z.infer<typeof openingHoursSchema>;
 
+/** Hours as stored (JSON). One that no longer parses closes nothing: better open than a dead end. */
+export function parseStoredHours(json: string): OpeningHours {
+  try {
+    const parsed = openingHoursSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : {};
+  } catch {
+    return {};
+  }
+}
+
 export const siteInfoSchema = z.object({
   id: z.string(),
   name: z.string(),

@@ -1,6 +1,6 @@
 /** Data access for `services`: each site's queues, with their letter and the priority rule's memory. */
 import type { Db } from '../db/database';
-import { openingHoursSchema, type OpeningHours } from '../../../shared/schemas/site';
+import { parseStoredHours, type OpeningHours } from '../../../shared/schemas/site';
 
 interface ServiceRow {
   site_id: string;
@@ -24,14 +24,6 @@ export interface Service {
   openingHours: OpeningHours;
 }
 
-function parseHours(json: string): OpeningHours {
-  try {
-    const parsed = openingHoursSchema.safeParse(JSON.parse(json));
-    return parsed.success ? parsed.data : {};
-  } catch {
-    return {};
-  }
-}
 
 const toService = (row: ServiceRow): Service => ({
   siteId: row.site_id,
@@ -40,7 +32,7 @@ const toService = (row: ServiceRow): Service => ({
   name: row.name,
   position: row.position,
   regularStreak: row.regular_streak,
-  openingHours: parseHours(row.opening_hours)
+  openingHours: parseStoredHours(row.opening_hours)
 });
 
 export type ServicesRepository = ReturnType<typeof createServicesRepository>;

@@ -1,6 +1,6 @@
 /** Data access for `sites`. */
 import type { Db } from '../db/database';
-import { openingHoursSchema, type OpeningHours, type SiteInfo } from '../../../shared/schemas/site';
+import { parseStoredHours, type OpeningHours, type SiteInfo } from '../../../shared/schemas/site';
 import type { CallSettings } from '../../../shared/schemas/call';
 
 interface SiteRow {
@@ -28,15 +28,6 @@ export interface Site extends SiteInfo {
   announceLocale: 'en' | 'ar' | null;
 }
 
-/** A stored schedule that no longer parses closes nothing: better a call that rings than a dead end. */
-function parseHours(json: string): OpeningHours {
-  try {
-    const parsed = openingHoursSchema.safeParse(JSON.parse(json));
-    return parsed.success ? parsed.data : {};
-  } catch {
-    return {};
-  }
-}
 
 function toSite(row: SiteRow): Site {
   return {
@@ -46,7 +37,7 @@ function toSite(row: SiteRow): Site {
     phone: row.phone,
     timezone: row.timezone,
     receptionHint: row.reception_hint,
-    openingHours: parseHours(row.opening_hours),
+    openingHours: parseStoredHours(row.opening_hours),
     isDemo: row.is_demo === 1,
     createdAt: row.created_at,
     calls: { widenSeconds: row.call_widen_seconds, giveUpSeconds: row.call_give_up_seconds },

@@ -24,7 +24,6 @@ export interface Service {
   openingHours: OpeningHours;
 }
 
-
 const toService = (row: ServiceRow): Service => ({
   siteId: row.site_id,
   id: row.id,

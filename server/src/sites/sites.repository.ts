@@ -28,7 +28,6 @@ export interface Site extends SiteInfo {
   announceLocale: 'en' | 'ar' | null;
 }
 
-
 function toSite(row: SiteRow): Site {
   return {
     id: row.id,

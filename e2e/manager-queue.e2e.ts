@@ -1,10 +1,11 @@
 /**
  * The site manager sets up the queue without a developer: adds a counter, gives a service its own
- * hours (a day that cannot be read is named, nothing saved), and sets the priority rule.
+ * hours (a day that cannot be read is named, nothing saved), sets the priority rule, and how long a
+ * finished procedure's answers are kept.
  */
 import { expect, expectNoAxeViolations, loginAs, test } from './fixtures';
 
-test('the manager adds a counter, sets a service’s hours and the priority rule', async ({ page }) => {
+test('the manager adds a counter, sets a service’s hours, the priority rule and how long answers are kept', async ({ page }) => {
   await loginAs(page, 'manager');
   const setup = page.getByTestId('queue-setup');
   await expect(setup.getByRole('heading', { name: 'Services et guichets' })).toBeVisible();
@@ -43,4 +44,15 @@ test('the manager adds a counter, sets a service’s hours and the priority rule
   await rule.getByLabel('Un ticket prioritaire après (tickets ordinaires)').fill('2');
   await rule.getByRole('button', { name: 'Enregistrer' }).click();
   await expect(rule.getByRole('status')).toHaveText('Enregistré.');
+
+  // How long a finished procedure's answers are kept: a week, then back to the same evening.
+  const data = page.locator('section').filter({ has: page.getByRole('heading', { name: 'Données des usagers' }) });
+  await data.getByLabel('Effacer les réponses').selectOption({ label: 'après 7 jour(s)' });
+  await data.getByRole('button', { name: 'Enregistrer' }).click();
+  await expect(data.getByRole('status')).toHaveText('Enregistré.');
+  await page.reload();
+  await expect(data.getByLabel('Effacer les réponses')).toHaveValue('7');
+  await data.getByLabel('Effacer les réponses').selectOption({ label: 'le soir même' });
+  await data.getByRole('button', { name: 'Enregistrer' }).click();
+  await expect(data.getByRole('status')).toHaveText('Enregistré.');
 });

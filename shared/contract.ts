@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { Ack } from './errors';
 import type { Face, Identity } from './identity';
 import type { Procedure } from './procedures/schema';
-import { siteInfoSchema, type SiteInfo } from './schemas/site';
+import { retentionInput, siteInfoSchema, type SiteInfo } from './schemas/site';
 import {
   sessionEndInput,
   sessionFocusInput,
@@ -128,7 +128,8 @@ export const commands = {
   'display:state': { input: empty, faces: ['display'] },
   'site:queue-settings': { input: queueSettingsInput, faces: ['manager'] },
   'service:save': { input: serviceSaveInput, faces: ['manager'] },
-  'counter:save': { input: counterSaveInput, faces: ['manager'] }
+  'counter:save': { input: counterSaveInput, faces: ['manager'] },
+  'site:retention': { input: retentionInput, faces: ['manager'] }
 } as const satisfies Record<string, { input: z.ZodType; faces: readonly Face[] }>;
 
 export type CommandName = keyof typeof commands;
@@ -184,6 +185,7 @@ export interface CommandResults {
   'site:queue-settings': QueueSettings;
   'service:save': ServiceView;
   'counter:save': CounterView;
+  'site:retention': { days: number };
 }
 
 /**

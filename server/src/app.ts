@@ -37,6 +37,7 @@ import { savePrinter } from './printing/printer-settings';
 import { createDriverCache, type VirtualPrinters } from './printing/drivers';
 import { createTicketsService } from './tickets/tickets.service';
 import { createQueueService } from './queue/queue.service';
+import { purgeExpiredSessions } from './sessions/retention';
 import { createQueueHandlers } from './socket/handlers/queue.handlers';
 
 export interface AppDeps {
@@ -105,6 +106,12 @@ export function createApplication({ config, store, clock, logger, kitHandler, pr
         queue.expireOldTickets();
       } catch (error) {
         logger.error({ err: error }, 'closing yesterday’s tickets failed');
+      }
+      try {
+        const purged = purgeExpiredSessions(store, clock);
+        if (purged > 0) logger.info({ sessions: purged }, 'retention: ended sessions purged');
+      } catch (error) {
+        logger.error({ err: error }, 'retention purge failed');
       }
     }
     try {
@@ -180,7 +187,19 @@ export function createApplication({ config, store, clock, logger, kitHandler, pr
   return {
     httpServer,
     io,
-    services: { auth, terminals, pairing, sessions, calls, agents, printing, tickets, queue },
+    services: {
+      auth,
+      terminals,
+      pairing,
+      sessions,
+      calls,
+      agents,
+      printing,
+      tickets,
+      queue,
+      /** Runs the retention purge now (it also runs every minute). */
+      purgeSessions: () => purgeExpiredSessions(store, clock)
+    },
     listen(port: number, host: string): Promise<AddressInfo> {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);

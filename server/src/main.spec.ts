@@ -57,7 +57,7 @@ describe('server entry point', () => {
     expect(output()).toContain('marie / 1234');
 
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
-    expect(await health.json()).toMatchObject({ status: 'ok', database: { status: 'ok', migrations: 4 } });
+    expect(await health.json()).toMatchObject({ status: 'ok', database: { status: 'ok', migrations: 5 } });
     expect(await (await fetch(`http://127.0.0.1:${port}/agent`)).text()).toBe('web app');
 
     proc.kill('SIGTERM');

@@ -27,6 +27,11 @@ export const siteInfoSchema = z.object({
   receptionHint: z.string(),
   openingHours: openingHoursSchema,
   /** Help-call escalation: ring busy agents too after `widenSeconds`, give up after `giveUpSeconds`. */
-  calls: z.object({ widenSeconds: z.number(), giveUpSeconds: z.number() })
+  calls: z.object({ widenSeconds: z.number(), giveUpSeconds: z.number() }),
+  /** Days an ended session's answers and notes are kept after the day it ended (0: until its end). */
+  retentionDays: z.number()
 });
 export type SiteInfo = z.infer<typeof siteInfoSchema>;
+
+/** How long an ended session's answers and notes are kept: days after the day it ended (0: until its end). */
+export const retentionInput = z.object({ days: z.number().int().min(0).max(90) }).strict();

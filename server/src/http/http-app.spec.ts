@@ -23,7 +23,7 @@ describe('GET /healthz', () => {
   it('answers with the version and the database state', async () => {
     const res = await fetch(`${server.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', version: '0.1.0', database: { status: 'ok', migrations: 4 } });
+    expect(await res.json()).toEqual({ status: 'ok', version: '0.1.0', database: { status: 'ok', migrations: 5 } });
   });
 });
 

@@ -90,6 +90,10 @@ export function createPrintJobsRepository(db: Db) {
     "UPDATE print_jobs SET status = 'uncertain', fault = @fault, attempts = attempts + 1 WHERE id = @id"
   );
   const retryNow = db.prepare("UPDATE print_jobs SET next_attempt_at = ? WHERE printer_id = ? AND status = 'waiting'");
+  const dropForSession = db.prepare(
+    `UPDATE print_jobs SET status = CASE WHEN status IN ('queued', 'waiting') THEN 'cancelled' ELSE status END,
+       document = CASE WHEN kind = 'ticket' THEN document ELSE '' END WHERE session_id = ?`
+  );
   const maxCopy = db.prepare('SELECT MAX(copy) FROM print_jobs WHERE ticket_id = ? OR id = ?').pluck();
 
   return {
@@ -122,6 +126,10 @@ export function createPrintJobsRepository(db: Db) {
     /** The printer is back: its waiting jobs go now instead of at their backoff time. */
     retryNow(printerId: string, now: string): void {
       retryNow.run(now, printerId);
+    },
+    /** A purged session's summaries: not printed any more, and their text erased. */
+    dropForSession(sessionId: string): void {
+      dropForSession.run(sessionId);
     },
     /** The highest copy number of a ticket's jobs (or of a job without ticket). */
     lastCopy(ticketId: string | null, jobId: string): number {

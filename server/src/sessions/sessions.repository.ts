@@ -40,6 +40,8 @@ export function createSessionsRepository(db: Db) {
     "SELECT * FROM kiosk_sessions WHERE terminal_id = ? AND status = 'active' ORDER BY started_at DESC LIMIT 1"
   );
   const save = db.prepare('UPDATE kiosk_sessions SET version = ?, state = ? WHERE id = ?');
+  const ended = db.prepare("SELECT id, ended_at FROM kiosk_sessions WHERE site_id = ? AND status = 'ended'");
+  const remove = db.prepare('DELETE FROM kiosk_sessions WHERE id = ?');
   const end = db.prepare(
     "UPDATE kiosk_sessions SET status = 'ended', ended_at = ?, end_reason = ?, version = ?, state = ? WHERE id = ?"
   );
@@ -59,6 +61,17 @@ export function createSessionsRepository(db: Db) {
     },
     save(state: SessionState): void {
       save.run(state.version, JSON.stringify(state), state.id);
+    },
+    /** Ended sessions of a site, with when they ended: what the retention purge looks at. */
+    listEnded(siteId: string): { id: string; endedAt: string }[] {
+      return (ended.all(siteId) as { id: string; ended_at: string | null }[]).map((r) => ({
+        id: r.id,
+        endedAt: r.ended_at ?? ''
+      }));
+    },
+    /** Gone with its patches; calls and print jobs keep their row without it, the audit log its reference. */
+    remove(id: string): void {
+      remove.run(id);
     },
     end(state: SessionState, endedAt: string, reason: 'finished' | 'inactivity' | 'agent'): void {
       end.run(endedAt, reason, state.version, JSON.stringify(state), state.id);

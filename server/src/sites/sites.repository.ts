@@ -13,6 +13,7 @@ interface SiteRow {
   created_at: string;
   call_widen_seconds: number;
   priority_every: number;
+  retention_days: number;
   announce_locale: 'en' | 'ar' | null;
   call_give_up_seconds: number;
   reception_hint: string;
@@ -41,6 +42,7 @@ function toSite(row: SiteRow): Site {
     createdAt: row.created_at,
     calls: { widenSeconds: row.call_widen_seconds, giveUpSeconds: row.call_give_up_seconds },
     priorityEvery: row.priority_every,
+    retentionDays: row.retention_days,
     announceLocale: row.announce_locale
   };
 }
@@ -54,7 +56,8 @@ export function toSiteInfo(site: Site): SiteInfo {
     timezone: site.timezone,
     receptionHint: site.receptionHint,
     openingHours: site.openingHours,
-    calls: site.calls
+    calls: site.calls,
+    retentionDays: site.retentionDays
   };
 }
 
@@ -68,6 +71,7 @@ export function createSitesRepository(db: Db) {
   const setCalls = db.prepare('UPDATE sites SET call_widen_seconds = ?, call_give_up_seconds = ? WHERE id = ?');
   const setHours = db.prepare('UPDATE sites SET opening_hours = ? WHERE id = ?');
   const setQueue = db.prepare('UPDATE sites SET priority_every = ?, announce_locale = ? WHERE id = ?');
+  const setRetention = db.prepare('UPDATE sites SET retention_days = ? WHERE id = ?');
   const byId = db.prepare('SELECT * FROM sites WHERE id = ?');
   const count = db.prepare('SELECT COUNT(*) AS n FROM sites');
   const demo = db.prepare('SELECT * FROM sites WHERE is_demo = 1');
@@ -75,7 +79,7 @@ export function createSitesRepository(db: Db) {
 
   return {
     insert(
-      site: Omit<Site, 'calls' | 'receptionHint' | 'openingHours' | 'priorityEvery' | 'announceLocale'> &
+      site: Omit<Site, 'calls' | 'receptionHint' | 'openingHours' | 'priorityEvery' | 'announceLocale' | 'retentionDays'> &
         Partial<Pick<Site, 'receptionHint' | 'openingHours'>>
     ): void {
       insert.run({
@@ -90,6 +94,9 @@ export function createSitesRepository(db: Db) {
     },
     setQueueSettings(siteId: string, settings: { priorityEvery: number; announceLocale: 'en' | 'ar' | null }): void {
       setQueue.run(settings.priorityEvery, settings.announceLocale, siteId);
+    },
+    setRetention(siteId: string, days: number): void {
+      setRetention.run(days, siteId);
     },
     setOpeningHours(siteId: string, hours: OpeningHours): void {
       setHours.run(JSON.stringify(hours), siteId);

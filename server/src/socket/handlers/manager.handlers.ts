@@ -9,7 +9,10 @@ export function createManagerHandlers({
 }: {
   store: Store;
   queue: QueueService;
-}): Pick<CommandHandlers, 'site:call-settings' | 'audit:list' | 'site:queue-settings' | 'service:save' | 'counter:save'> {
+}): Pick<
+  CommandHandlers,
+  'site:call-settings' | 'audit:list' | 'site:queue-settings' | 'service:save' | 'counter:save' | 'site:retention'
+> {
   return {
     'site:call-settings': (input, { identity }) => {
       store.sites.setCallSettings(identity.siteId, input);
@@ -22,6 +25,10 @@ export function createManagerHandlers({
       return input;
     },
     'service:save': (input, { identity }) => queue.saveService(identity.siteId, input),
-    'counter:save': (input, { identity }) => queue.saveCounter(identity.siteId, input)
+    'counter:save': (input, { identity }) => queue.saveCounter(identity.siteId, input),
+    'site:retention': (input, { identity }) => {
+      store.sites.setRetention(identity.siteId, input.days);
+      return input;
+    }
   };
 }

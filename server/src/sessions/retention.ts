@@ -1,0 +1,37 @@
+/**
+ * The retention purge: an ended session's contents (answers, notes, its patches, its summaries
+ * waiting to print) are deleted once the site's retention is over — by default at the end of the
+ * day it ended. Help calls and tickets keep their rows (they hold no personal data); the audit log
+ * keeps the session's reference, never its contents.
+ */
+import { localDate } from '../../../shared/opening-hours';
+import type { Clock } from '../clock';
+import type { Store } from '../store';
+
+/** The site-local date `days` before `date` (YYYY-MM-DD). */
+function daysBefore(date: string, days: number): string {
+  const d = new Date(`${date}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - days);
+  return d.toISOString().slice(0, 10);
+}
+
+export function purgeExpiredSessions(store: Store, clock: Clock): number {
+  let purged = 0;
+  for (const site of store.sites.listAll()) {
+    const today = localDate(clock.now(), site.timezone);
+    // Kept while the day it ended is within `retentionDays` of today.
+    const keepFrom = daysBefore(today, site.retentionDays);
+    const expired = store.sessions
+      .listEnded(site.id)
+      .filter((s) => s.endedAt && localDate(new Date(s.endedAt), site.timezone) < keepFrom);
+    if (expired.length === 0) continue;
+    store.db.transaction(() => {
+      for (const session of expired) {
+        store.printJobs.dropForSession(session.id);
+        store.sessions.remove(session.id);
+      }
+    })();
+    purged += expired.length;
+  }
+  return purged;
+}

@@ -24,6 +24,9 @@ export interface PrinterStatus {
 
 export const readyStatus: PrinterStatus = { fault: null, paperNearEnd: false };
 
+/** A printer that cannot print for this reason (whether its paper is low is unknown then). */
+export const faultStatus = (fault: PrinterFault): PrinterStatus => ({ fault, paperNearEnd: false });
+
 /** Real-time status requests: DLE EOT 1 (printer), 2 (offline cause), 4 (roll paper sensor). */
 export const DLE_EOT = (n: 1 | 2 | 4) => Buffer.from([0x10, 0x04, n]);
 

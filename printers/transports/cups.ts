@@ -13,7 +13,7 @@
  */
 import { execFile } from 'node:child_process';
 import type { PrinterDriver, PrinterKind } from '../driver';
-import type { PrinterFault, PrinterStatus } from '../status';
+import { faultStatus, type PrinterFault, type PrinterStatus } from '../status';
 
 export type CupsFormat = 'raw' | 'pdf';
 
@@ -23,8 +23,6 @@ export interface CupsDriverOptions {
 }
 
 const defaultCommandTimeoutMs = 10_000;
-
-const faulty = (fault: PrinterFault): PrinterStatus => ({ fault, paperNearEnd: false });
 
 interface CommandResult {
   ok: boolean;
@@ -106,12 +104,12 @@ export class CupsDriver implements PrinterDriver {
         runCupsCommand('lpstat', ['-l', '-p', this.queue], { timeoutMs: this.timeoutMs }),
         runCupsCommand('lpstat', ['-a', this.queue], { timeoutMs: this.timeoutMs })
       ]);
-      if (printer.timedOut || accepting.timedOut) return faulty('no_answer');
+      if (printer.timedOut || accepting.timedOut) return faultStatus('no_answer');
       // No such queue, no scheduler, or no CUPS at all.
-      if (!printer.ok || !accepting.ok) return faulty('unreachable');
+      if (!printer.ok || !accepting.ok) return faultStatus('unreachable');
       return parseLpstat(printer.stdout, accepting.stdout);
     } catch {
-      return faulty('error');
+      return faultStatus('error');
     }
   }
 
@@ -128,7 +126,7 @@ export class CupsDriver implements PrinterDriver {
     if (!lp.ok) {
       // CUPS refused the job (it never keeps a job whose upload failed): nothing will print.
       const after = await this.status();
-      return after.fault ? after : faulty('error');
+      return after.fault ? after : faultStatus('error');
     }
     this.lastJobId = /request id is (\S+)/.exec(lp.stdout)?.[1] ?? null;
     return this.status();

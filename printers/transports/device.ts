@@ -18,8 +18,9 @@ import fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PrinterDriver, PrinterKind } from '../driver';
-import { DLE_EOT, parseDleEot, readyStatus, type PrinterFault, type PrinterStatus } from '../status';
+import { DLE_EOT, faultStatus, parseDleEot, readyStatus, type PrinterFault, type PrinterStatus } from '../status';
 import { defaultStatusTimeoutMs, isDleEotAnswer } from './tcp';
+import { oneAtATime } from './one-at-a-time';
 
 export interface DeviceDriverOptions {
   /** How long to wait for each status answer, in ms. Default 1500. */
@@ -30,8 +31,6 @@ export interface DeviceDriverOptions {
 
 const defaultWriteTimeoutMs = 15_000;
 const pollMs = 10;
-
-const faulty = (fault: PrinterFault): PrinterStatus => ({ fault, paperNearEnd: false });
 
 /** The device is not there (unplugged, switched off, wrong name). */
 const goneCodes = new Set(['ENOENT', 'ENODEV', 'ENXIO', 'ENOTDIR', 'EIO']);
@@ -147,7 +146,8 @@ class Device {
 export class DeviceDriver implements PrinterDriver {
   private readonly timeoutMs: number;
   private readonly writeTimeoutMs: number;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** One job or status request at a time on this printer. */
+  private readonly exclusive = oneAtATime();
 
   constructor(
     readonly uri: string,
@@ -159,22 +159,16 @@ export class DeviceDriver implements PrinterDriver {
     this.writeTimeoutMs = options.writeTimeoutMs ?? defaultWriteTimeoutMs;
   }
 
-  private exclusive<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task, task);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
   status(): Promise<PrinterStatus> {
     return this.exclusive(async () => {
       const device = await Device.open(this.path);
-      if (typeof device === 'string') return faulty(device);
+      if (typeof device === 'string') return faultStatus(device);
       try {
         const status = await device.status(this.timeoutMs);
-        if (status === 'gone') return faulty('unreachable');
-        return typeof status === 'string' ? faulty('no_answer') : status;
+        if (status === 'gone') return faultStatus('unreachable');
+        return typeof status === 'string' ? faultStatus('no_answer') : status;
       } catch {
-        return faulty('error');
+        return faultStatus('error');
       } finally {
         await device.close();
       }
@@ -184,17 +178,17 @@ export class DeviceDriver implements PrinterDriver {
   print(job: Buffer): Promise<PrinterStatus> {
     return this.exclusive(async () => {
       const device = await Device.open(this.path);
-      if (typeof device === 'string') return faulty(device);
+      if (typeof device === 'string') return faultStatus(device);
       try {
         const before = await device.status(this.timeoutMs);
-        if (before === 'gone') return faulty('unreachable');
-        if (typeof before === 'string') return faulty('no_answer');
+        if (before === 'gone') return faultStatus('unreachable');
+        if (typeof before === 'string') return faultStatus('no_answer');
         // Not sent: the printer has a fault now.
         if (before.fault) return before;
         const { written, error } = await device.write(job, Date.now() + this.writeTimeoutMs);
         if (error) {
           // Nothing went out: the job was not printed, the device is the problem.
-          if (written === 0) return faulty(goneCodes.has(codeOf(error)) ? 'unreachable' : 'error');
+          if (written === 0) return faultStatus(goneCodes.has(codeOf(error)) ? 'unreachable' : 'error');
           throw new Error(
             `${this.uri}: the job may have been printed in part (${written} of ${job.length} bytes written): ${
               (error as Error).message
@@ -210,7 +204,7 @@ export class DeviceDriver implements PrinterDriver {
               : `${this.uri}: the device was still busy with the job when the wait ended`
           );
         }
-        if (after === 'timeout') return faulty('no_answer');
+        if (after === 'timeout') return faultStatus('no_answer');
         return after;
       } finally {
         await device.close();

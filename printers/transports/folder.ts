@@ -11,7 +11,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { PrinterDriver, PrinterKind } from '../driver';
-import { readyStatus, type PrinterStatus } from '../status';
+import { faultStatus, readyStatus, type PrinterStatus } from '../status';
+import { oneAtATime } from './one-at-a-time';
 
 const numbered = /^(\d+)\.(?:bin|pdf)$/;
 
@@ -24,22 +25,17 @@ export class FolderDriver implements PrinterDriver {
     readonly folder: string
   ) {}
 
-  private queue: Promise<unknown> = Promise.resolve();
-
-  private exclusive<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task, task);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
+  /** One job or status request at a time on this printer. */
+  private readonly exclusive = oneAtATime();
 
   async status(): Promise<PrinterStatus> {
     try {
       const stat = await fs.stat(this.folder);
-      if (!stat.isDirectory()) return { fault: 'unreachable', paperNearEnd: false };
+      if (!stat.isDirectory()) return faultStatus('unreachable');
       await fs.access(this.folder, fs.constants.W_OK | fs.constants.X_OK);
       return readyStatus;
     } catch {
-      return { fault: 'unreachable', paperNearEnd: false };
+      return faultStatus('unreachable');
     }
   }
 
@@ -82,7 +78,7 @@ export class FolderDriver implements PrinterDriver {
       } catch {
         // Nothing numbered was written (see the top of the file): the job was not printed.
         const after = await this.status();
-        return after.fault ? after : { fault: 'error', paperNearEnd: false };
+        return after.fault ? after : faultStatus('error');
       }
       return this.status();
     });

@@ -8,7 +8,8 @@
  */
 import net from 'node:net';
 import type { PrinterDriver, PrinterKind } from '../driver';
-import { DLE_EOT, parseDleEot, type PrinterFault, type PrinterStatus } from '../status';
+import { DLE_EOT, faultStatus, parseDleEot, type PrinterStatus } from '../status';
+import { oneAtATime } from './one-at-a-time';
 
 export interface TcpDriverOptions {
   /** How long to wait for each status answer, in ms. Default 1500. */
@@ -21,8 +22,6 @@ export interface TcpDriverOptions {
 
 export const defaultStatusTimeoutMs = 1500;
 const defaultWriteTimeoutMs = 15_000;
-
-const faulty = (fault: PrinterFault): PrinterStatus => ({ fault, paperNearEnd: false });
 
 /** A DLE EOT answer: bits 1 and 4 set, bits 0 and 7 clear. Anything else is not an answer. */
 export const isDleEotAnswer = (byte: number): boolean => (byte & 0x93) === 0x12;
@@ -171,7 +170,8 @@ export class TcpDriver implements PrinterDriver {
   private readonly connectTimeoutMs: number;
   private readonly writeTimeoutMs: number;
   // Many network receipt printers take one connection at a time: this driver never opens two.
-  private queue: Promise<unknown> = Promise.resolve();
+  /** One job or status request at a time on this printer. */
+  private readonly exclusive = oneAtATime();
 
   constructor(
     readonly uri: string,
@@ -185,22 +185,16 @@ export class TcpDriver implements PrinterDriver {
     this.writeTimeoutMs = options.writeTimeoutMs ?? defaultWriteTimeoutMs;
   }
 
-  private exclusive<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task, task);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
   status(): Promise<PrinterStatus> {
     return this.exclusive(async () => {
       const connection = await connect(this.host, this.port, this.connectTimeoutMs);
-      if (!connection) return faulty('unreachable');
+      if (!connection) return faultStatus('unreachable');
       try {
         const status = await connection.status(this.timeoutMs);
         // Connected, but no answer (or the printer hung up instead of answering).
-        return typeof status === 'string' ? faulty('no_answer') : status;
+        return typeof status === 'string' ? faultStatus('no_answer') : status;
       } catch {
-        return faulty('error');
+        return faultStatus('error');
       } finally {
         await connection.close();
       }
@@ -210,10 +204,10 @@ export class TcpDriver implements PrinterDriver {
   print(job: Buffer): Promise<PrinterStatus> {
     return this.exclusive(async () => {
       const connection = await connect(this.host, this.port, this.connectTimeoutMs);
-      if (!connection) return faulty('unreachable');
+      if (!connection) return faultStatus('unreachable');
       try {
         const before = await connection.status(this.timeoutMs);
-        if (typeof before === 'string') return faulty('no_answer');
+        if (typeof before === 'string') return faultStatus('no_answer');
         // Not sent: the printer has a fault now.
         if (before.fault) return before;
         connection.discard();
@@ -230,7 +224,7 @@ export class TcpDriver implements PrinterDriver {
           throw new Error(`${this.uri}: the connection was lost before the printer confirmed the whole job`);
         }
         // The connection is still up, so TCP delivers the job; the printer just does not say how it is.
-        if (after === 'timeout') return faulty('no_answer');
+        if (after === 'timeout') return faultStatus('no_answer');
         return after;
       } finally {
         await connection.close();

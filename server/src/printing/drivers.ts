@@ -5,7 +5,7 @@
  */
 import type { PrinterDriver, PrinterKind } from '../../../printers/driver';
 import { createDriver } from '../../../printers/create-driver';
-import type { PrinterStatus } from '../../../printers/status';
+import { faultStatus } from '../../../printers/status';
 import type { VirtualPrinter } from '../../../printers/virtual-printer';
 import type { DemoReceipt } from '../../../shared/schemas/print';
 import type { Printer } from './printers.repository';
@@ -28,7 +28,7 @@ export interface VirtualPrinters {
 }
 
 function unavailable(uri: string, kind: PrinterKind): PrinterDriver {
-  const status: PrinterStatus = { fault: 'unreachable', paperNearEnd: false };
+  const status = faultStatus('unreachable');
   return {
     uri,
     kind,

@@ -18,7 +18,7 @@ import type { ReceiptDocument, SummaryDocument } from '../../../printers/documen
 import { encodeReceipt } from '../../../printers/escpos/encode';
 import { asPrintLocale, printWords, type PrintLocale } from '../../../printers/i18n';
 import { renderSummaryPdf } from '../../../printers/pdf/summary-pdf';
-import type { PrinterStatus } from '../../../printers/status';
+import { faultStatus, type PrinterStatus } from '../../../printers/status';
 import type { PrinterView, PrintJobView } from '../../../shared/schemas/print';
 import type { Clock } from '../clock';
 import type { Store } from '../store';
@@ -175,7 +175,7 @@ export function createPrintingService({
         store.printJobs.markUncertain(job.id, 'unreachable');
         queueCopy(job);
       })();
-      setStatus(printer, { fault: 'unreachable', paperNearEnd: false });
+      setStatus(printer, faultStatus('unreachable'));
       announce(job);
       return 'stop';
     }

@@ -131,7 +131,7 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
   }
 
   /** Recent `counter:next` commands: a replay answers with the ticket it called, never a second one. */
-  const nextDone = new Map<string, string | null>();
+  const nextDone = new Set<string>();
 
   function publish(siteId: string, call: TicketCall | null): void {
     if (call) notifier.queueCalled(siteId, callView(call));
@@ -271,8 +271,8 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
         if (!store.tickets.call(chosen.ticket.id, counter.id, clock.now().toISOString())) return null;
         return announce(counter, chosen.ticket, false);
       })();
-      nextDone.set(replayKey, call?.ticketId ?? null);
-      if (nextDone.size > 1000) nextDone.delete(nextDone.keys().next().value!);
+      nextDone.add(replayKey);
+      if (nextDone.size > 1000) nextDone.delete(nextDone.values().next().value!);
       publish(siteId, call);
       return counterView(counter);
     },

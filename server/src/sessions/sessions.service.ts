@@ -149,7 +149,9 @@ export function createSessionsService({
     const agentChanges = changesForAgents(changes, before, catalog);
     const forAgents: SessionPatch = agentChanges === changes ? patch : { ...patch, changes: [...agentChanges] };
     const send = () => notifier.sessionPatched(stored.terminalId, patch, forAgents, options.exceptSocketId);
-    if (options.sendFirst && options.exceptSocketId) send();
+    // Sent first only when there is a sender to leave out (it gets its ack after the write).
+    const earlyExceptSocket = options.sendFirst ? options.exceptSocketId : undefined;
+    if (earlyExceptSocket) send();
     try {
       store.db.transaction(() => {
         if (state.status === 'ended') store.sessions.end(state, clock.now().toISOString(), options.endReason ?? 'finished');
@@ -157,14 +159,14 @@ export function createSessionsService({
         store.sessionPatches.append(patch, options.patchId ?? null, clock.now().toISOString());
       })();
     } catch (error) {
-      if (options.sendFirst && options.exceptSocketId) {
-        notifier.sessionReset(stored.terminalId, before, stateForAgents(before, catalog), options.exceptSocketId);
+      if (earlyExceptSocket) {
+        notifier.sessionReset(stored.terminalId, before, stateForAgents(before, catalog), earlyExceptSocket);
       }
       throw error;
     }
     stored.state = state;
     if (state.status === 'ended') live.delete(stored.id);
-    if (!(options.sendFirst && options.exceptSocketId)) after(send);
+    if (!earlyExceptSocket) after(send);
     return state;
   }
 

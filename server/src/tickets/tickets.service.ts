@@ -73,10 +73,13 @@ export function createTicketsService({
   function issue(
     siteId: string,
     terminalId: string | null,
-    input: { requestId: string; service: string; priority: boolean; locale: 'fr' | 'en' | 'ar' }
+    input: { requestId: string; service: string; priority: boolean; locale: 'fr' | 'en' | 'ar' },
+    options: { onlyWhenOpen: boolean }
   ): TicketView {
     const replay = store.tickets.findByRequest(siteId, input.requestId);
     if (replay) return view(replay);
+    // The kiosk gives no ticket for a closed service; an agent at the desk may.
+    if (options.onlyWhenOpen) queue.assertOpen(siteId, input.service);
     const service = store.services.find(siteId, input.service);
     if (!service) {
       const known = store.services.listInSite(siteId).map((s) => s.id);
@@ -137,13 +140,11 @@ export function createTicketsService({
 
   return {
     take(terminal: TerminalIdentity, input: z.output<typeof ticketTakeInput>): TicketView {
-      const replay = store.tickets.findByRequest(terminal.siteId, input.requestId);
-      if (!replay) queue.assertOpen(terminal.siteId, input.service);
-      return issue(terminal.siteId, terminal.terminalId, input);
+      return issue(terminal.siteId, terminal.terminalId, input, { onlyWhenOpen: true });
     },
     /** An agent gives a ticket to someone at the desk: printed on the hall's shared printer. */
     issueAtDesk(agent: AccountIdentity, input: z.output<typeof ticketIssueInput>): TicketView {
-      return issue(agent.siteId, null, { ...input, locale: 'fr' });
+      return issue(agent.siteId, null, { ...input, locale: 'fr' }, { onlyWhenOpen: false });
     }
   };
 }

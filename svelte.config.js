@@ -33,7 +33,8 @@ const config = {
         'object-src': ['none'],
         'base-uri': ['self'],
         'form-action': ['self'],
-        'frame-ancestors': ['none']
+        // Only Guichet's own pages may frame a page: the console's kiosk preview (procedures).
+        'frame-ancestors': ['self']
       }
     }
   }

@@ -77,6 +77,12 @@ export async function loginAs(page: Page, face: 'agent' | 'manager'): Promise<vo
   await page.getByRole('button', { name: 'Se connecter' }).click();
 }
 
+/** Moves to one page of the manager console by its link in the console's menu. */
+export async function openConsolePage(page: Page, name: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Pages de la gestion' }).getByRole('link', { name }).click();
+  await expect(page.getByRole('link', { name, exact: true })).toHaveAttribute('aria-current', 'page');
+}
+
 /**
  * Opens the demo kiosk on its idle screen. The kiosk's session is held by the server and resumed
  * on reload, so a session left by an earlier test is ended first, the way a citizen would.

@@ -12,6 +12,7 @@ import {
   expectNoHorizontalScrollOnKioskScreens,
   expectTouchTargets,
   loginAs,
+  openConsolePage,
   openKiosk,
   test
 } from './fixtures';
@@ -113,6 +114,7 @@ test('call → ring → accept → “Marie arrive” → both edit → stop sha
   const managerContext = await browser.newContext({ locale: 'fr-FR' });
   const manager = await managerContext.newPage();
   await loginAs(manager, 'manager');
+  await openConsolePage(manager, 'Données et journal');
   const log = manager.getByTestId('audit-log');
   await expect(log).toContainText("a accepté l'appel");
   await expect(log).toContainText('a modifié une réponse (nom)');

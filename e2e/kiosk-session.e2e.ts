@@ -45,10 +45,12 @@ test('inactivity: a countdown, "I am still here", then a full wipe', async ({ pa
   const port = new URL(baseURL!).port;
   const dump = () => {
     const db = new Database(path.join(os.tmpdir(), `guichet-e2e-${port}`, 'guichet.sqlite'), { readonly: true });
-    // Every table but the services' names, which the site sets (« Carte d'identité ou passeport »).
+    // Every table but what the site itself writes: its services' names (« Carte d'identité ou
+    // passeport ») and its procedure files (« Mon papier a été volé »).
+    const siteTexts = new Set(['services', 'procedures', 'procedure_versions']);
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[])
       .map((t) => t.name)
-      .filter((name) => name !== 'services');
+      .filter((name) => !siteTexts.has(name));
     const all = JSON.stringify(tables.map((t) => db.prepare(`SELECT * FROM "${t}"`).all()));
     db.close();
     return all;

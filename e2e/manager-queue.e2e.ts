@@ -3,10 +3,11 @@
  * hours (a day that cannot be read is named, nothing saved), sets the priority rule, and how long a
  * finished procedure's answers are kept.
  */
-import { expect, expectNoAxeViolations, loginAs, test } from './fixtures';
+import { expect, expectNoAxeViolations, loginAs, openConsolePage, test } from './fixtures';
 
 test('the manager adds a counter, sets a service’s hours, the priority rule and how long answers are kept', async ({ page }) => {
   await loginAs(page, 'manager');
+  await openConsolePage(page, 'Services et guichets');
   const setup = page.getByTestId('queue-setup');
   await expect(setup.getByRole('heading', { name: 'Services et guichets' })).toBeVisible();
 
@@ -46,6 +47,7 @@ test('the manager adds a counter, sets a service’s hours, the priority rule an
   await expect(rule.getByRole('status')).toHaveText('Enregistré.');
 
   // How long a finished procedure's answers are kept: a week, then back to the same evening.
+  await openConsolePage(page, 'Réglages du site');
   const data = page.locator('section').filter({ has: page.getByRole('heading', { name: 'Données des usagers' }) });
   await data.getByLabel('Effacer les réponses').selectOption({ label: 'après 7 jour(s)' });
   await data.getByRole('button', { name: 'Enregistrer' }).click();

@@ -9,7 +9,25 @@ import { z } from 'zod';
 import type { Ack } from './errors';
 import type { Face, Identity } from './identity';
 import type { Procedure } from './procedures/schema';
-import { retentionInput, siteInfoSchema, type SiteInfo } from './schemas/site';
+import {
+  procedureGetInput,
+  procedurePublishInput,
+  procedureRefInput,
+  procedureSourceInput,
+  type ProcedureListItem,
+  type ProcedureValidation,
+  type ProcedureVersionView
+} from './schemas/procedure';
+import {
+  retentionInput,
+  siteClosedDaysInput,
+  siteHoursInput,
+  siteInfoSchema,
+  siteLogoInput,
+  siteSettingsInput,
+  type SiteInfo
+} from './schemas/site';
+import { accountCreateInput, accountResetSecretInput, accountUpdateInput, type AccountView } from './schemas/account';
 import {
   sessionEndInput,
   sessionFocusInput,
@@ -40,6 +58,7 @@ import {
 } from './schemas/call';
 import {
   printerSaveInput,
+  printerTestInput,
   printReprintInput,
   printSummaryInput,
   ticketTakeInput,
@@ -70,9 +89,13 @@ import {
   pairingClaimInput,
   terminalListInput,
   terminalRenameInput,
+  terminalPrinterInput,
   terminalRevokeInput,
+  softwareVersionSchema,
   type TerminalView
 } from './schemas/terminal';
+import { statsGetInput, type StatsReport } from './schemas/statistics';
+import { sessionReferenceInput, type SessionSummary } from './schemas/privacy';
 
 const siteGetInput = z.object({}).strict();
 const kioskSetupInput = z.object({}).strict();
@@ -81,6 +104,11 @@ const empty = z.object({}).strict();
 /** What a kiosk needs to run: the published procedures, its inactivity delays, and its session if one is going on. */
 export interface KioskSetup {
   procedures: Procedure[];
+  /**
+   * The version of its procedure the session going on opened, when the kiosks offer another one
+   * now (a newer version was published, or the procedure was withdrawn): it keeps it to the end.
+   */
+  sessionProcedure: Procedure | null;
   idleSeconds: number;
   countdownSeconds: number;
   session: SessionState | null;
@@ -129,7 +157,26 @@ export const commands = {
   'site:queue-settings': { input: queueSettingsInput, faces: ['manager'] },
   'service:save': { input: serviceSaveInput, faces: ['manager'] },
   'counter:save': { input: counterSaveInput, faces: ['manager'] },
-  'site:retention': { input: retentionInput, faces: ['manager'] }
+  'site:retention': { input: retentionInput, faces: ['manager'] },
+  'procedure:list': { input: empty, faces: ['manager'] },
+  'procedure:get': { input: procedureGetInput, faces: ['manager'] },
+  'procedure:validate': { input: procedureSourceInput, faces: ['manager'] },
+  'procedure:save': { input: procedureSourceInput, faces: ['manager'] },
+  'procedure:publish': { input: procedurePublishInput, faces: ['manager'] },
+  'procedure:unpublish': { input: procedureRefInput, faces: ['manager'] },
+  'stats:get': { input: statsGetInput, faces: ['manager'] },
+  'session:lookup': { input: sessionReferenceInput, faces: ['manager'] },
+  'session:erase': { input: sessionReferenceInput, faces: ['manager'] },
+  'site:settings': { input: siteSettingsInput, faces: ['manager'] },
+  'site:logo': { input: siteLogoInput, faces: ['manager'] },
+  'site:hours': { input: siteHoursInput, faces: ['manager'] },
+  'site:closed-days': { input: siteClosedDaysInput, faces: ['manager'] },
+  'terminal:printer': { input: terminalPrinterInput, faces: ['manager'] },
+  'printer:test': { input: printerTestInput, faces: ['manager'] },
+  'account:list': { input: empty, faces: ['manager'] },
+  'account:create': { input: accountCreateInput, faces: ['manager'] },
+  'account:update': { input: accountUpdateInput, faces: ['manager'] },
+  'account:reset-secret': { input: accountResetSecretInput, faces: ['manager'] }
 } as const satisfies Record<string, { input: z.ZodType; faces: readonly Face[] }>;
 
 export type CommandName = keyof typeof commands;
@@ -186,6 +233,36 @@ export interface CommandResults {
   'service:save': ServiceView;
   'counter:save': CounterView;
   'site:retention': { days: number };
+  /** The site's procedures in kiosk order, with the published and the newest version of each. */
+  'procedure:list': ProcedureListItem[];
+  /** One stored version (the newest unless asked): the file as written and what it means. */
+  'procedure:get': ProcedureVersionView;
+  /** Reads a file without storing anything: the procedure, or each problem with its line. */
+  'procedure:validate': ProcedureValidation;
+  /** The version stored (a file identical to the newest is that version); refused with its problems. */
+  'procedure:save': ProcedureVersionView;
+  'procedure:publish': ProcedureListItem;
+  'procedure:unpublish': ProcedureListItem;
+  /** The team's figures per day, hour and service for a period of the site's calendar; none per agent. */
+  'stats:get': StatsReport;
+  /** A session found by its reference, to confirm before exporting or erasing it: none of its contents. */
+  'session:lookup': SessionSummary;
+  /** Erased at the citizen's request (refused while it goes on at a kiosk); written to the audit log. */
+  'session:erase': { reference: string };
+  /** The site as every face now sees it (also sent to them all as `site:updated`). */
+  'site:settings': SiteInfo;
+  'site:logo': SiteInfo;
+  'site:hours': SiteInfo;
+  'site:closed-days': SiteInfo;
+  /** The kiosk with its printers as its jobs would now go. */
+  'terminal:printer': TerminalView;
+  /** The test page's job; its progress follows as `print:job` events (printed, or the fault). */
+  'printer:test': PrintJobView;
+  /** The site's staff accounts, managers first; never a secret or its hash. */
+  'account:list': AccountView[];
+  'account:create': AccountView;
+  'account:update': AccountView;
+  'account:reset-secret': AccountView;
 }
 
 /**
@@ -229,6 +306,10 @@ export interface ServerToClientEvents {
   'queue:called': (call: CallView) => void;
   /** Waiting counts or a counter changed. */
   'queue:updated': (state: QueueState) => void;
+  /** The site's settings changed (name, logo, languages, delays, hours, closed days): every face at the site. */
+  'site:updated': (site: SiteInfo) => void;
+  /** What the site's kiosks offer changed (published or withdrawn): kiosks, tablets and consoles. */
+  'procedures:changed': (payload: { procedures: Procedure[] }) => void;
   /** The demo printer printed a receipt (manager console). */
   'printer:demo-receipt': (receipt: DemoReceipt) => void;
 }
@@ -244,7 +325,9 @@ export interface SocketData {
 export const handshakeAuthSchema = z.object({
   face: z.enum(['kiosk', 'display', 'agent', 'manager']),
   /** For non-browser clients; browsers send the httpOnly cookie instead. */
-  token: z.string().min(1).max(200).optional()
+  token: z.string().min(1).max(200).optional(),
+  /** A terminal's page build, shown in the console (an unreadable one is ignored, never refused). */
+  version: softwareVersionSchema.optional().catch(undefined)
 });
 export type HandshakeAuth = z.infer<typeof handshakeAuthSchema>;
 

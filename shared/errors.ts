@@ -18,6 +18,11 @@ export const errorCodes = [
   'session_closed',
   'already_joined',
   'service_closed',
+  'setup_code_invalid',
+  'setup_done',
+  'login_taken',
+  'last_manager',
+  'session_active',
   'internal'
 ] as const;
 
@@ -27,6 +32,8 @@ export interface ErrorIssue {
   /** Dotted path of the field inside the payload, e.g. `name` or `hours.0.open`. */
   path: string;
   message: string;
+  /** For a problem inside a file the payload carries (a procedure): its 1-based line, when known. */
+  line?: number | null;
 }
 
 export interface ErrorBody {

@@ -14,6 +14,8 @@ export interface RequestContext {
   /** The site of whichever identity is present, for page headers. */
   site: SiteInfo | null;
   version: string;
+  /** No manager account exists yet: /gestion shows the first-start setup form instead of login. */
+  setupRequired: boolean;
 }
 
 const key = Symbol.for('guichet.request-context');

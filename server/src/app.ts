@@ -12,11 +12,14 @@ import type { Config } from './config';
 import { createHttpApp, type KitHandler } from './http/http-app';
 import { createPairingService } from './pairing/pairing.service';
 import { createSiteHandlers } from './socket/handlers/site.handlers';
-import { createTerminalHandlers } from './socket/handlers/terminal.handlers';
+import { announcePrinting, createTerminalHandlers } from './socket/handlers/terminal.handlers';
+import { printTestPage } from './printing/test-page';
 import { attachHub, createSocketServer } from './socket/hub';
 import { immediately, rooms } from './socket/types';
 import type { Store } from './store';
-import type { Procedure } from '../../shared/procedures/schema';
+import type { CatalogEntry } from './procedures/catalog';
+import { createProceduresService } from './procedures/procedures.service';
+import { createProcedureHandlers } from './socket/handlers/procedure.handlers';
 import { TerminalPresence } from './terminals/terminal-presence';
 import { createTerminalsService } from './terminals/terminals.service';
 import { version } from './version';
@@ -39,6 +42,17 @@ import { createTicketsService } from './tickets/tickets.service';
 import { createQueueService } from './queue/queue.service';
 import { purgeExpiredSessions } from './sessions/retention';
 import { createQueueHandlers } from './socket/handlers/queue.handlers';
+import { createSiteSettingsService } from './sites/site-settings.service';
+import { kioskDefaults } from './sites/sites.repository';
+import { createSettingsHandlers } from './socket/handlers/settings.handlers';
+import { createStatisticsService } from './statistics/statistics.service';
+import { createSessionRequestsService } from './privacy/session-requests.service';
+import { createStatisticsHandlers } from './socket/handlers/statistics.handlers';
+import { createPrivacyHandlers } from './socket/handlers/privacy.handlers';
+import { createManagerDownloads } from './http/manager-downloads';
+import { createAccountsService } from './accounts/accounts.service';
+import { createAccountHandlers } from './socket/handlers/account.handlers';
+import { createSetupService } from './setup/setup.service';
 
 export interface AppDeps {
   config: Config;
@@ -46,17 +60,17 @@ export interface AppDeps {
   clock: Clock;
   logger: Logger;
   kitHandler?: KitHandler;
-  /** The procedures offered on the kiosks (validated catalog). */
-  procedures: Procedure[];
+  /** The catalog folder's procedures (validated): each site's seed, see `procedures.service.ts`. */
+  catalog: CatalogEntry[];
   /** The demo's printers (`virtual://…` URIs), when the server started them. */
   virtualPrinters?: VirtualPrinters;
 }
 
 export type Application = Awaited<ReturnType<typeof createApplication>>;
 
-export function createApplication({ config, store, clock, logger, kitHandler, procedures, virtualPrinters }: AppDeps) {
+export function createApplication({ config, store, clock, logger, kitHandler, catalog, virtualPrinters }: AppDeps) {
   const presence = new TerminalPresence();
-  const terminals = createTerminalsService({ store, clock, presence });
+  const terminals = createTerminalsService({ store, clock, presence, serverVersion: version });
   const auth = createAuthService({
     store,
     clock,
@@ -68,6 +82,17 @@ export function createApplication({ config, store, clock, logger, kitHandler, pr
   const io = createSocketServer(httpServer);
   const notifier = createNotifier(io);
   const connections = new AgentConnections();
+  const procedures = createProceduresService({
+    store,
+    clock,
+    logger,
+    seed: catalog,
+    publishedChanged: (siteId, list) => {
+      // A newly published procedure's service gets its queue before a citizen can take a ticket for it.
+      queue.ensureServices(siteId, list);
+      notifier.proceduresChanged(siteId, list);
+    }
+  });
   const sessions = createSessionsService({ store, clock, procedures, notifier });
   const agents = createAgentsService({ store, notifier, connections });
   const calls = createCallsService({
@@ -87,10 +112,44 @@ export function createApplication({ config, store, clock, logger, kitHandler, pr
     driverFor: createDriverCache(virtualPrinters)
   });
   const queue = createQueueService({ store, clock, notifier });
-  // Every procedure's service (and the reception desk) exists as a queue before anyone sets one up.
-  for (const site of store.sites.listAll()) queue.ensureServices(site.id, procedures);
+  const settings = createSiteSettingsService({ store, clock, kioskDefaults: kioskDefaults(config), notifier });
+  // Each site gets the catalog procedures it does not have yet; every published procedure's service
+  // (and the reception desk) exists as a queue before anyone sets one up.
+  for (const site of store.sites.listAll()) {
+    const imported = procedures.seedSite(site.id);
+    if (imported > 0) logger.info({ site: site.name, imported, published: site.isDemo }, 'catalog procedures imported');
+    queue.ensureServices(site.id, procedures.published(site.id));
+  }
   const tickets = createTicketsService({ store, clock, printing, queue });
+  // A site made at first start (setup code) is then served like any other.
+  const setup = createSetupService({
+    store,
+    clock,
+    siteCreated: (siteId) => {
+      procedures.seedSite(siteId);
+      queue.ensureServices(siteId, procedures.published(siteId));
+    }
+  });
+  /** Closes the sockets of login sessions that just ended (logout, deactivation, new secret). */
+  const closeLogins = (authSessionIds: string[], reason: 'revoked' | 'logged_out') => {
+    for (const id of authSessionIds) {
+      io.to(rooms.login(id)).emit('credential:revoked', { reason });
+      io.in(rooms.login(id)).disconnectSockets(true);
+    }
+  };
+  const accounts = createAccountsService({
+    store,
+    clock,
+    logger,
+    loginsEnded: ({ account, authSessionIds, deactivated }) => {
+      closeLogins(authSessionIds, 'revoked');
+      // A deactivated agent's call is not lost: it goes back to the others at once.
+      if (deactivated && account.role === 'agent') calls.agentRemoved(account, immediately);
+    }
+  });
   const summaries = createSummaryPrintService({ store, clock, sessions, printing });
+  const statistics = createStatisticsService({ store });
+  const sessionRequests = createSessionRequestsService({ store, clock });
   virtualPrinters?.onReceipt((receipt) => {
     for (const printer of store.printers.listAll()) {
       if (printer.uri === virtualPrinters.receiptUri) notifier.demoReceipt(printer.siteId, receipt);
@@ -138,10 +197,9 @@ export function createApplication({ config, store, clock, logger, kitHandler, pr
     kitHandler,
     speech: createSpeechService(),
     demoA4File: (name) => virtualPrinters?.a4File(name) ?? null,
-    onLogout: (authSessionId) => {
-      io.to(rooms.login(authSessionId)).emit('credential:revoked', { reason: 'logged_out' });
-      io.in(rooms.login(authSessionId)).disconnectSockets(true);
-    }
+    downloads: createManagerDownloads({ auth, store, statistics, sessionRequests }),
+    setup,
+    onLogout: (authSessionId) => closeLogins([authSessionId], 'logged_out')
   });
   // socket.io answers its own path first; every other request comes here.
   httpServer.on('request', (req, res) => {
@@ -160,25 +218,26 @@ export function createApplication({ config, store, clock, logger, kitHandler, pr
       agentDisconnected: (agent) => calls.agentDisconnected(agent, immediately)
     },
     {
-      ...createSiteHandlers({
-        store,
-        sessions,
-        procedures,
-        idleSeconds: config.kioskIdleSeconds,
-        countdownSeconds: config.kioskCountdownSeconds
-      }),
-      ...createTerminalHandlers({ io, terminals, pairing }),
+      ...createSiteHandlers({ settings, sessions }),
+      ...createProcedureHandlers({ procedures }),
+      ...createSettingsHandlers({ settings, queue }),
+      ...createTerminalHandlers({ io, terminals, pairing, printing }),
       ...createSessionHandlers({ sessions, calls }),
       ...createCallHandlers({ calls, agents }),
       ...createManagerHandlers({ store, queue }),
       ...createQueueHandlers({ queue, tickets }),
+      ...createStatisticsHandlers({ statistics }),
+      ...createPrivacyHandlers({ sessionRequests }),
+      ...createAccountHandlers({ accounts }),
       ...createPrintHandlers({
         store,
         tickets,
         printing,
         summaries,
         demoOutput: () => ({ receipts: virtualPrinters?.receipts() ?? [], a4: virtualPrinters?.a4Files() ?? [] }),
-        savePrinter: (siteId, input) => savePrinter({ store, clock, printing }, siteId, input)
+        savePrinter: (siteId, input) => savePrinter({ store, clock, printing }, siteId, input),
+        printTestPage: (siteId, printerId) => printTestPage({ store, clock, printing }, siteId, printerId),
+        printersChanged: (siteId) => announcePrinting(io, terminals, printing, siteId)
       })
     },
     createSignalHandlers({ sessions, notifier })
@@ -197,6 +256,9 @@ export function createApplication({ config, store, clock, logger, kitHandler, pr
       printing,
       tickets,
       queue,
+      accounts,
+      setup,
+      procedures,
       /** Runs the retention purge now (it also runs every minute). */
       purgeSessions: () => purgeExpiredSessions(store, clock)
     },

@@ -10,6 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migrationsDir } from './db/database';
+import { readMigrations } from './db/migrate';
+
+/** Every migration file runs on a new store. */
+const migrationCount = readMigrations(migrationsDir).length;
 
 const root = path.resolve(import.meta.dirname, '../..');
 let dir: string;
@@ -57,7 +62,7 @@ describe('server entry point', () => {
     expect(output()).toContain('marie / 1234');
 
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
-    expect(await health.json()).toMatchObject({ status: 'ok', database: { status: 'ok', migrations: 5 } });
+    expect(await health.json()).toMatchObject({ status: 'ok', database: { status: 'ok', migrations: migrationCount } });
     expect(await (await fetch(`http://127.0.0.1:${port}/agent`)).text()).toBe('web app');
 
     proc.kill('SIGTERM');

@@ -71,7 +71,7 @@ async function main(): Promise<void> {
       clock: systemClock,
       logger,
       kitHandler,
-      procedures: catalog.procedures,
+      catalog: catalog.entries,
       virtualPrinters
     });
     const checkpointer = startCheckpointer(db, config.databaseFile, logger);
@@ -80,6 +80,9 @@ async function main(): Promise<void> {
     const base = `http://${shownHost === '127.0.0.1' ? 'localhost' : shownHost}:${address.port}`;
     logger.info({ host: address.address, port: address.port, dataDir: config.dataDir }, 'Guichet is listening');
     const demo = store.sites.count() > 0 && config.demo ? demoAccounts.map((a) => `${a.login} / ${a.secret}`).join(', ') : null;
+    // A real installation without any manager yet: whoever reads this console creates the first one.
+    const setupCode = app.services.setup.issueCode();
+    if (setupCode) logger.info({ setupCode, url: `${base}/gestion` }, 'setup code for the first manager account');
     console.log(
       [
         '',
@@ -89,6 +92,7 @@ async function main(): Promise<void> {
         `  Gestion (manager)    ${base}/gestion`,
         `  Affichage (display)  ${base}/affichage`,
         demo ? `  Demo accounts: ${demo} (see README)` : '',
+        setupCode ? `  Setup code (first manager account): ${setupCode}  → open ${base}/gestion` : '',
         ''
       ].join('\n')
     );

@@ -4,6 +4,7 @@ import { createAccountsRepository } from './accounts/accounts.repository';
 import { createAuthSessionsRepository } from './auth/auth-sessions.repository';
 import { createPairingsRepository } from './pairing/pairings.repository';
 import { createSitesRepository } from './sites/sites.repository';
+import { createSiteLogosRepository } from './sites/site-logos.repository';
 import { createTerminalTokensRepository } from './terminals/terminal-tokens.repository';
 import { createTerminalsRepository } from './terminals/terminals.repository';
 import { createSessionsRepository } from './sessions/sessions.repository';
@@ -17,6 +18,10 @@ import { createTicketsRepository } from './tickets/tickets.repository';
 import { createServicesRepository } from './queue/services.repository';
 import { createCountersRepository } from './queue/counters.repository';
 import { createTicketCallsRepository } from './queue/ticket-calls.repository';
+import { createProceduresRepository } from './procedures/procedures.repository';
+import { createProcedureVersionsRepository } from './procedures/procedure-versions.repository';
+import { createPrinterFaultsRepository } from './printing/printer-faults.repository';
+import { createStatisticsRepository } from './statistics/statistics.repository';
 
 export type Store = ReturnType<typeof createStore>;
 
@@ -24,6 +29,7 @@ export function createStore(db: Db) {
   return {
     db,
     sites: createSitesRepository(db),
+    siteLogos: createSiteLogosRepository(db),
     terminals: createTerminalsRepository(db),
     terminalTokens: createTerminalTokensRepository(db),
     pairings: createPairingsRepository(db),
@@ -39,6 +45,10 @@ export function createStore(db: Db) {
     tickets: createTicketsRepository(db),
     services: createServicesRepository(db),
     counters: createCountersRepository(db),
-    ticketCalls: createTicketCallsRepository(db)
+    ticketCalls: createTicketCallsRepository(db),
+    procedures: createProceduresRepository(db),
+    procedureVersions: createProcedureVersionsRepository(db),
+    printerFaults: createPrinterFaultsRepository(db),
+    statistics: createStatisticsRepository(db)
   };
 }

@@ -58,6 +58,8 @@ export interface CallCard {
 export interface JoinedCall {
   card: CallCard;
   session: SessionState;
+  /** The version of its procedure the session opened (it may no longer be the published one). */
+  procedure: Procedure | null;
 }
 
 export interface AgentPresenceView {
@@ -82,7 +84,20 @@ export const auditListInput = z
   .object({ limit: z.number().int().min(1).max(500).default(100), beforeId: z.number().int().positive().optional() })
   .strict();
 
-export type AuditAction = 'accept' | 'view' | 'edit' | 'note' | 'handover' | 'release' | 'end' | 'stopped' | 'lost';
+export type AuditAction =
+  | 'accept'
+  | 'view'
+  | 'edit'
+  | 'note'
+  | 'handover'
+  | 'release'
+  | 'end'
+  | 'stopped'
+  | 'lost'
+  /** A manager exported the session (JSON) at the citizen's request. */
+  | 'export'
+  /** A manager erased the session at the citizen's request. */
+  | 'erase';
 
 export interface AuditEntry {
   id: number;

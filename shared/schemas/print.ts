@@ -37,11 +37,14 @@ export const printerSaveInput = z
   })
   .strict();
 
+/** A test page on one printer, from the console. */
+export const printerTestInput = z.object({ printerId: id }).strict();
+
 export type PrintJobStatusCode = 'queued' | 'waiting' | 'printed' | 'uncertain' | 'cancelled';
 
 export interface PrintJobView {
   id: string;
-  kind: 'ticket' | 'summary_receipt' | 'summary_a4';
+  kind: 'ticket' | 'summary_receipt' | 'summary_a4' | 'test_page';
   /** The ticket's label (« T-042 ») for ticket jobs. */
   ticketLabel: string | null;
   /** 0 original; 1+ « DUPLICATA ». */

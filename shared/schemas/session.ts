@@ -99,6 +99,11 @@ export interface SessionState {
   locale: SessionLocale;
   screen: SessionScreen;
   procedureId: string | null;
+  /**
+   * The stored version of that procedure the session opened. It keeps it to the end, even when
+   * the manager publishes a newer one or withdraws it from the kiosks.
+   */
+  procedureVersion: number | null;
   stepId: string | null;
   returnToReview: boolean;
   answers: Record<string, AnswerValueT>;
@@ -115,7 +120,7 @@ export type AnswerValueT = z.infer<typeof answerValueSchema>;
 export type SessionChange =
   | { op: 'locale'; locale: SessionLocale }
   | { op: 'catalog' }
-  | { op: 'open'; procedureId: string; stepId: string | null }
+  | { op: 'open'; procedureId: string; version: number; stepId: string | null }
   | { op: 'goto'; stepId: string; returnToReview: boolean }
   | { op: 'answer'; stepId: string; value: AnswerValueT | null; withheld?: boolean }
   | { op: 'finish' }

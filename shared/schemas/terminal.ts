@@ -14,7 +14,13 @@ export const terminalViewSchema = z.object({
   location: z.string(),
   online: z.boolean(),
   lastSeenAt: z.string().nullable(),
-  pairedAt: z.string()
+  pairedAt: z.string(),
+  /** The build the terminal's page runs, as it said when it connected; null before it ever said. */
+  version: z.string().nullable(),
+  /** It runs another build than the server's: the page must be reloaded. */
+  outdated: z.boolean(),
+  /** A kiosk's printers, as its jobs would go now (its own, else the site's shared one); null for none. */
+  printers: z.object({ receipt: z.string().nullable(), a4: z.string().nullable() })
 });
 export type TerminalView = z.infer<typeof terminalViewSchema>;
 
@@ -25,6 +31,17 @@ export const terminalRenameInput = z
   .strict();
 
 export const terminalRevokeInput = z.object({ terminalId: terminalIdSchema }).strict();
+
+/**
+ * Gives a kiosk its own printer of a kind (`printerId`), or none so it uses the site's shared one
+ * (`null`). The printer it had of that kind before becomes the site's shared one again.
+ */
+export const terminalPrinterInput = z
+  .object({ terminalId: terminalIdSchema, kind: z.enum(['receipt', 'a4']), printerId: z.string().min(1).max(100).nullable() })
+  .strict();
+
+/** What a terminal's page says about its build in the socket handshake (`auth.version`). */
+export const softwareVersionSchema = z.string().trim().min(1).max(40);
 
 /** Pairing codes: six characters from an alphabet without look-alikes (no 0/O, 1/I/L, 2/Z, 5/S, 8/B). */
 export const pairingAlphabet = 'ACDEFGHJKMNPQRTUVWXY34679';

@@ -1,30 +1,23 @@
 import { describe, expect, it } from 'vitest';
+import type { Procedure } from '../procedures/schema';
 import type { SessionState } from '../schemas/session';
-import { applyChange, applyChanges, optimisticChanges } from './apply';
+import { applyChange, applyChanges, newSessionState, optimisticChanges } from './apply';
 
 const base: SessionState = {
-  id: 's1',
-  reference: 'ABC-DEF',
-  version: 3,
-  status: 'active',
-  locale: 'fr',
-  screen: 'catalog',
-  procedureId: null,
-  stepId: null,
-  returnToReview: false,
-  answers: {},
-  withheld: [],
-  notes: [],
-  agent: null,
-  call: null,
-  startedAt: '2026-11-23T09:00:00.000Z'
+  ...newSessionState({ id: 's1', reference: 'ABC-DEF', locale: 'fr', startedAt: '2026-11-23T09:00:00.000Z' }),
+  version: 3
 };
 
 describe('applying session changes', () => {
   it('opening a procedure starts at its first step with no answers', () => {
     const withAnswers = { ...base, answers: { old: 'x' } };
-    const opened = applyChange(withAnswers, { op: 'open', procedureId: 'p', stepId: 'first' });
-    expect(opened).toMatchObject({ screen: 'step', procedureId: 'p', stepId: 'first', answers: {} });
+    const opened = applyChange(withAnswers, { op: 'open', procedureId: 'p', version: 2, stepId: 'first' });
+    expect(opened).toMatchObject({ screen: 'step', procedureId: 'p', procedureVersion: 2, stepId: 'first', answers: {} });
+  });
+
+  it('going back to the catalog forgets the procedure and its version', () => {
+    const opened = applyChange(base, { op: 'open', procedureId: 'p', version: 2, stepId: 'first' });
+    expect(applyChange(opened, { op: 'catalog' })).toMatchObject({ procedureId: null, procedureVersion: null, stepId: null });
   });
 
   it('an answer replaces, clears, or is marked withheld without its value', () => {
@@ -44,17 +37,19 @@ describe('applying session changes', () => {
     expect(base).toMatchObject({ version: 3, locale: 'fr', status: 'active' });
   });
 
-  it('what a client shows at once matches what the server will confirm, notes excepted', () => {
+  it('what a client shows at once matches what the server will confirm, notes and unknown procedures excepted', () => {
+    const published = { version: 3, steps: [{ id: 'a' }] } as Pick<Procedure, 'version' | 'steps'>;
     const changes = optimisticChanges(
       [
         { op: 'open', procedureId: 'p' },
         { op: 'goto', stepId: 'b', returnToReview: true },
-        { op: 'note', text: 'waits for the server' }
+        { op: 'note', text: 'waits for the server' },
+        { op: 'open', procedureId: 'unknown' }
       ],
-      (id) => (id === 'p' ? 'a' : null)
+      (id) => (id === 'p' ? published : undefined)
     );
     expect(changes).toEqual([
-      { op: 'open', procedureId: 'p', stepId: 'a' },
+      { op: 'open', procedureId: 'p', version: 3, stepId: 'a' },
       { op: 'goto', stepId: 'b', returnToReview: true }
     ]);
   });

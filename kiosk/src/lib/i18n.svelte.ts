@@ -16,9 +16,13 @@ export const i18n = new I18nState();
 if (typeof window !== 'undefined') overwriteGetLocale(() => i18n.locale);
 export { locales, type Locale };
 
-export function switchLocale(next: Locale): void {
+/**
+ * Shows the page in another language. `remember: false` leaves the language cookie alone: the
+ * manager's preview of a kiosk screen changes its own frame, not the console's next page.
+ */
+export function switchLocale(next: Locale, { remember = true }: { remember?: boolean } = {}): void {
   if (next === i18n.locale) return;
-  setLocale(next, { reload: false });
+  if (remember) setLocale(next, { reload: false });
   i18n.locale = next;
   document.documentElement.lang = next;
   document.documentElement.dir = getTextDirection(next);
@@ -48,6 +52,11 @@ export function errorText(error: Pick<ErrorBody, 'code'> | 'network'): string {
     call_closed: m.error_call_closed,
     session_closed: m.error_session_closed,
     already_joined: m.error_already_joined,
+    setup_code_invalid: m.error_setup_code_invalid,
+    setup_done: m.error_setup_done,
+    login_taken: m.error_login_taken,
+    last_manager: m.error_last_manager,
+    session_active: m.error_session_active,
     internal: m.error_internal
   };
   return messages[error.code]();

@@ -1,6 +1,6 @@
 /** A print job said in words, for the staff screens. */
 import { m } from '$lib/paraglide/messages';
-import type { PrinterFaultCode, PrintJobView } from '$shared/schemas/print';
+import type { PrinterFaultCode, PrinterView, PrintJobView } from '$shared/schemas/print';
 
 export function jobLabel(job: PrintJobView): string {
   const kind =
@@ -8,7 +8,9 @@ export function jobLabel(job: PrintJobView): string {
       ? m.print_kind_ticket({ label: job.ticketLabel ?? '' })
       : job.kind === 'summary_a4'
         ? m.print_kind_summary_a4()
-        : m.print_kind_summary_receipt();
+        : job.kind === 'test_page'
+          ? m.print_kind_test_page()
+          : m.print_kind_summary_receipt();
   return job.copy > 0 ? `${kind} (${m.print_copy({ n: String(job.copy) })})` : kind;
 }
 
@@ -33,6 +35,18 @@ const faultWords = {
   queue_paused: m.printer_fault_queue_paused,
   error: m.printer_fault_error
 } as const;
+
+/**
+ * A printer's state in words, after its name: « Imprimante du hall : prête », « … n'a plus de
+ * papier », « … : bientôt plus de papier », or not asked yet.
+ */
+export function printerStateText(printer: PrinterView): string {
+  if (printer.fault) return m.printer_problem({ name: printer.name, fault: faultText(printer.fault) });
+  if (printer.paperNearEnd) return m.printer_paper_low({ name: printer.name });
+  return printer.checkedAt
+    ? m.settings_printer_ready({ name: printer.name })
+    : m.settings_printer_unchecked({ name: printer.name });
+}
 
 /** « n'a plus de papier », to follow the printer's name. */
 export function faultText(fault: PrinterFaultCode): string {

@@ -6,6 +6,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, CommandInput, CommandName, CommandResults, ServerToClientEvents } from '$shared/contract';
 import type { Ack } from '$shared/errors';
 import type { Face } from '$shared/identity';
+import { buildVersion } from './build-version';
 
 export type GuichetClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type ConnectionStatus = 'connecting' | 'online' | 'offline';
@@ -22,7 +23,8 @@ export class Connection {
     // Pages are also rendered on the server, where there is nowhere to connect to: a socket made
     // there would retry forever inside the server process. It connects only in the browser.
     this.socket = io({
-      auth: { face },
+      // The page's build: a kiosk or display running an old one is flagged in the console.
+      auth: { face, version: buildVersion },
       transports: ['websocket', 'polling'],
       withCredentials: true,
       autoConnect: typeof window !== 'undefined'

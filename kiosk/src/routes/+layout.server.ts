@@ -13,6 +13,8 @@ export const load: LayoutServerLoad = ({ platform }) => {
     agent: account(context?.agent ?? null),
     manager: account(context?.manager ?? null),
     site: context?.site ?? null,
-    version: context?.version ?? ''
+    version: context?.version ?? '',
+    /** A real installation without any manager yet: /gestion offers the first-start setup. */
+    setupRequired: context?.setupRequired ?? false
   };
 };

@@ -47,6 +47,13 @@ export function createAccountsRepository(db: Db) {
   const byLogin = db.prepare('SELECT * FROM accounts WHERE login = ?');
   const setActive = db.prepare('UPDATE accounts SET active = ? WHERE id = ?');
   const setSecret = db.prepare('UPDATE accounts SET secret_hash = ? WHERE id = ?');
+  const setFirstName = db.prepare('UPDATE accounts SET first_name = ? WHERE id = ?');
+  // Managers first ('manager' > 'agent'), then by first name as people know each other.
+  const inSite = db.prepare('SELECT * FROM accounts WHERE site_id = ? ORDER BY role DESC, first_name COLLATE NOCASE, login');
+  const activeManagers = db
+    .prepare("SELECT COUNT(*) FROM accounts WHERE site_id = ? AND role = 'manager' AND active = 1")
+    .pluck();
+  const anyManager = db.prepare("SELECT EXISTS (SELECT 1 FROM accounts WHERE role = 'manager')").pluck();
 
   return {
     insert(account: Account): void {
@@ -65,6 +72,19 @@ export function createAccountsRepository(db: Db) {
     },
     setSecretHash(id: string, secretHash: string): void {
       setSecret.run(secretHash, id);
+    },
+    setFirstName(id: string, firstName: string): void {
+      setFirstName.run(firstName, id);
+    },
+    listInSite(siteId: string): Account[] {
+      return (inSite.all(siteId) as AccountRow[]).map(toAccount);
+    },
+    countActiveManagers(siteId: string): number {
+      return activeManagers.get(siteId) as number;
+    },
+    /** Whether any manager account exists in the whole installation (active or not). */
+    hasAnyManager(): boolean {
+      return anyManager.get() === 1;
     }
   };
 }

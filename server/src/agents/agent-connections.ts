@@ -42,6 +42,11 @@ export class AgentConnections {
     if (!this.agents.has(accountId)) this.agents.set(accountId, { siteId, firstName, sockets: 0, lostAt: now });
   }
 
+  /** The agent is gone for good (deactivated): no grace period. */
+  forget(accountId: string): void {
+    this.agents.delete(accountId);
+  }
+
   isConnected(accountId: string): boolean {
     return (this.agents.get(accountId)?.sockets ?? 0) > 0;
   }

@@ -36,6 +36,7 @@ export function createAuthSessionsRepository(db: Db) {
   const byHash = db.prepare('SELECT * FROM auth_sessions WHERE token_hash = ?');
   const remove = db.prepare('DELETE FROM auth_sessions WHERE id = ?');
   const removeForAccount = db.prepare('DELETE FROM auth_sessions WHERE account_id = ?');
+  const idsForAccount = db.prepare('SELECT id FROM auth_sessions WHERE account_id = ?').pluck();
   const purge = db.prepare('DELETE FROM auth_sessions WHERE expires_at <= ?');
 
   return {
@@ -51,6 +52,10 @@ export function createAuthSessionsRepository(db: Db) {
     },
     removeForAccount(accountId: string): void {
       removeForAccount.run(accountId);
+    },
+    /** The ids of an account's login sessions (each is a socket room to close). */
+    listIdsForAccount(accountId: string): string[] {
+      return idsForAccount.all(accountId) as string[];
     },
     purgeExpired(now: string): number {
       return purge.run(now).changes;

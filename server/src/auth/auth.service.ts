@@ -36,6 +36,22 @@ export function createAuthService({
     };
   }
 
+  /** A new login session for an account whose secret was just checked (or just chosen, at setup). */
+  function openSession(account: Account): { token: string; identity: AccountIdentity } {
+    const token = newToken();
+    const now = clock.now();
+    const expiresAt = new Date(now.getTime() + sessionHours[account.role] * 3_600_000).toISOString();
+    const id = randomUUID();
+    store.authSessions.insert({
+      tokenHash: hashToken(token),
+      id,
+      accountId: account.id,
+      createdAt: now.toISOString(),
+      expiresAt
+    });
+    return { token, identity: identityOf(account, id, expiresAt) };
+  }
+
   return {
     async login(input: LoginInput): Promise<{ token: string; identity: AccountIdentity }> {
       if (throttle.isBlocked(input.login)) {
@@ -53,19 +69,10 @@ export function createAuthService({
         throw new AppError('login_failed', 'Unknown login or wrong PIN/password');
       }
       throttle.succeed(input.login);
-      const token = newToken();
-      const now = clock.now();
-      const expiresAt = new Date(now.getTime() + sessionHours[account.role] * 3_600_000).toISOString();
-      const id = randomUUID();
-      store.authSessions.insert({
-        tokenHash: hashToken(token),
-        id,
-        accountId: account.id,
-        createdAt: now.toISOString(),
-        expiresAt
-      });
-      return { token, identity: identityOf(account, id, expiresAt) };
+      return openSession(account);
     },
+
+    openSession,
 
     /** The identity behind a login token for the given role, or null when absent, expired or disabled. */
     resolve(role: AccountRole, token: string | undefined): AccountIdentity | null {

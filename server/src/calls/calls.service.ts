@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { AppError } from '../../../shared/errors';
 import type { AccountIdentity, Identity, TerminalIdentity } from '../../../shared/identity';
-import { isOpen, localHour } from '../../../shared/opening-hours';
+import { isSiteOpen, localHour } from '../../../shared/opening-hours';
 import type {
   AgentState,
   AgentStatus,
@@ -117,6 +117,15 @@ export function createCallsService({
     };
   }
 
+  /** The joined session as this agent sees it, with the version of the procedure it opened. */
+  function joinedView(agent: AccountIdentity, call: HelpCall, stored: StoredSession): JoinedCall {
+    return {
+      card: card(call, stored),
+      session: sessions.viewFor(agent, stored.state),
+      procedure: sessions.procedureOf(stored) ?? null
+    };
+  }
+
   function reload(callId: string): HelpCall {
     const call = store.helpCalls.findById(callId);
     if (!call) throw new Error(`call ${callId} vanished`);
@@ -208,10 +217,28 @@ export function createCallsService({
       const stored = sessionOf(joinedCall);
       if (stored) {
         sessions.audit(stored, agent, 'view');
-        joined = { card: card(joinedCall, stored), session: sessions.viewFor(agent, stored.state) };
+        joined = joinedView(agent, joinedCall, stored);
       }
     }
-    return { status, procedures: [...sessions.catalog.values()], ringing: ringingFor(agent, status), joined };
+    return { status, procedures: sessions.publishedProcedures(agent.siteId), ringing: ringingFor(agent, status), joined };
+  }
+
+  /** An agent whose tablet is gone for good: presence announced, their joined call rings again. */
+  function agentGone(gone: { accountId: string; siteId: string; firstName: string }, after: After): void {
+    agents.announce(gone.siteId, gone.accountId, after);
+    const call = store.helpCalls.findJoinedBy(gone.accountId);
+    if (!call) return;
+    const stored = sessionOf(call);
+    if (stored) {
+      sessions.audit(stored, gone, 'lost');
+    }
+    agents.endCall(call.siteId, gone.accountId, after);
+    if (call.sessionId) {
+      const sessionId = call.sessionId;
+      after(() => notifier.leaveSession(gone.accountId, sessionId, 'lost'));
+    }
+    const again = ringAgain(call, after, null, null);
+    patchCall(again, after, [{ op: 'agent', agent: null }]);
   }
 
   return {
@@ -231,12 +258,12 @@ export function createCallsService({
       const site = store.sites.findById(terminal.siteId);
       if (!site) throw new AppError('not_found', 'This site no longer exists');
       const at = iso();
-      const unansweredReason = !isOpen(site.openingHours, clock.now(), site.timezone)
+      const unansweredReason = !isSiteOpen(site, clock.now())
         ? 'closed'
         : agents.connectedCount(site.id) === 0
           ? 'no_agent'
           : null;
-      const procedure = stored.state.procedureId ? sessions.catalog.get(stored.state.procedureId) : undefined;
+      const procedure = sessions.procedureOf(stored);
       const saved: HelpCall = {
         id: randomUUID(),
         siteId: site.id,
@@ -287,7 +314,7 @@ export function createCallsService({
       }
       if (current) {
         const stored = sessionOf(current);
-        if (stored) return { card: card(current, stored), session: sessions.viewFor(agent, stored.state) };
+        if (stored) return joinedView(agent, current, stored);
       }
       const won = store.helpCalls.accept(input.callId, agent.siteId, agent.accountId, iso());
       if (!won) {
@@ -308,7 +335,7 @@ export function createCallsService({
         name: agent.firstName
       });
       after(() => notifier.joinSession(agent.accountId, stored.id));
-      return { card: card(call, stored), session: sessions.viewFor(agent, stored.state) };
+      return joinedView(agent, call, stored);
     },
 
     /** "Rendre la main": the agent leaves, the citizen goes on alone. */
@@ -461,18 +488,20 @@ export function createCallsService({
           patchCall(widened, run);
         }
       }
-      for (const gone of connections.expire(nowMs, graceMs)) {
-        agents.announce(gone.siteId, gone.accountId, run);
-        const call = store.helpCalls.findJoinedBy(gone.accountId);
-        if (!call) continue;
-        const stored = sessionOf(call);
-        if (stored) {
-          sessions.audit(stored, gone, 'lost');
-        }
-        agents.endCall(call.siteId, gone.accountId, run);
-        if (call.sessionId) notifier.leaveSession(gone.accountId, call.sessionId, 'lost');
-        const again = ringAgain(call, run, null, null);
-        patchCall(again, run, [{ op: 'agent', agent: null }]);
+      for (const gone of connections.expire(nowMs, graceMs)) agentGone(gone, run);
+    },
+
+    /**
+     * A deactivated agent will not come back: what the end of the grace period does for a lost
+     * tablet happens now. Their joined call rings again for the others, and a call handed to them
+     * rings for everyone instead.
+     */
+    agentRemoved(account: { id: string; siteId: string; firstName: string }, after: After): void {
+      connections.forget(account.id);
+      agentGone({ accountId: account.id, siteId: account.siteId, firstName: account.firstName }, after);
+      for (const call of store.helpCalls.listRinging(account.siteId)) {
+        if (call.targetAgentId !== account.id) continue;
+        patchCall(ringAgain(call, after, null, null), after);
       }
     }
   };

@@ -101,6 +101,7 @@ export function createHelpCallsRepository(db: Db) {
        agent_id = NULL, target_agent_id = NULL, handover_from = NULL
      WHERE id = @id AND status IN ('ringing', 'accepted')`
   );
+  const forSession = db.prepare('SELECT * FROM help_calls WHERE session_id = ? ORDER BY created_at');
   const answeredSince = db.prepare(
     'SELECT created_at, ringing_since, answered_at FROM help_calls WHERE site_id = ? AND created_at >= ? AND answered_at IS NOT NULL'
   );
@@ -118,6 +119,8 @@ export function createHelpCallsRepository(db: Db) {
     findJoinedBy: (agentId: string) => one(joinedBy.get(agentId)),
     listOpen: () => (open.all() as CallRow[]).map(toCall),
     listRinging: (siteId: string) => (ringingForSite.all(siteId) as CallRow[]).map(toCall),
+    /** A session's calls, oldest first (a citizen's export of their session). */
+    listForSession: (sessionId: string) => (forSession.all(sessionId) as CallRow[]).map(toCall),
     /** True when this agent got the call; false when it was taken, closed, or meant for a colleague. */
     accept(id: string, siteId: string, agentId: string, at: string): boolean {
       return accept.run({ id, siteId, agentId, at }).changes === 1;

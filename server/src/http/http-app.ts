@@ -6,11 +6,13 @@ import fs from 'node:fs';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { AppError } from '../../../shared/errors';
-import { credentialCookie, pairingCookie, type Face } from '../../../shared/identity';
+import { credentialCookie, pairingCookie, type AccountIdentity, type Face } from '../../../shared/identity';
 import { setRequestContext } from '../../../shared/request-context';
 import { loginInput, logoutInput } from '../../../shared/schemas/auth';
 import { pairingStartInput } from '../../../shared/schemas/terminal';
 import { speechInput } from '../../../shared/schemas/speech';
+import { setupInput } from '../../../shared/schemas/account';
+import type { SetupService } from '../setup/setup.service';
 import type { SpeechService } from '../speech/speech.service';
 import type { AuthService } from '../auth/auth.service';
 import type { Config } from '../config';
@@ -21,8 +23,10 @@ import type { Store } from '../store';
 import type { TerminalsService } from '../terminals/terminals.service';
 import { clearCookie, cookiesOf, serializeCookie } from './cookies';
 import { resolveRequestContext } from './identities';
+import { serveSiteLogo } from './site-logo';
 import { readJson, sendError, sendJson } from './json';
 import { toErrorBody } from '../errors';
+import type { ManagerDownloads } from './manager-downloads';
 
 export type KitHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
@@ -36,10 +40,14 @@ export interface HttpDeps {
   version: string;
   kitHandler?: KitHandler;
   speech: SpeechService;
+  /** First start of a real installation: the setup code and the first manager. */
+  setup: SetupService;
   /** Closes the sockets of a login session that just logged out. */
   onLogout(authSessionId: string): void;
   /** A PDF the demo A4 printer wrote, by name (null for any other name). */
   demoA4File?: (name: string) => string | null;
+  /** The manager's downloads (statistics and audit CSV, a session's JSON): see manager-downloads.ts. */
+  downloads?: ManagerDownloads;
 }
 
 const tenYears = 10 * 365 * 24 * 3600;
@@ -52,27 +60,41 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
   const { config, store, auth, pairing, terminals, logger } = deps;
   const secure = config.secureCookies;
 
+  /** The answer to a login (or to the setup that logs its manager in): who, and the cookie. */
+  function sendLoggedIn(res: ServerResponse, face: 'agent' | 'manager', token: string, identity: AccountIdentity): void {
+    const maxAge = (face === 'agent' ? config.agentSessionHours : config.managerSessionHours) * 3600;
+    sendJson(
+      res,
+      200,
+      {
+        accountId: identity.accountId,
+        role: identity.role,
+        login: identity.login,
+        firstName: identity.firstName,
+        siteId: identity.siteId,
+        expiresAt: identity.expiresAt
+      },
+      { 'set-cookie': serializeCookie(credentialCookie[face], token, { secure, maxAgeSeconds: maxAge }) }
+    );
+  }
+
   async function api(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const route = `${req.method} ${path}`;
     if (req.method === 'GET' && path.startsWith('/api/demo-a4/')) return demoA4(req, res, path.slice('/api/demo-a4/'.length));
+    if (route === 'GET /api/site-logo') return serveSiteLogo(req, res, deps);
     switch (route) {
       case 'POST /api/auth/login': {
         const input = await readJson(req, loginInput, 'login');
         const { token, identity } = await auth.login(input);
-        const maxAge = (input.face === 'agent' ? config.agentSessionHours : config.managerSessionHours) * 3600;
-        sendJson(
-          res,
-          200,
-          {
-            accountId: identity.accountId,
-            role: identity.role,
-            login: identity.login,
-            firstName: identity.firstName,
-            siteId: identity.siteId,
-            expiresAt: identity.expiresAt
-          },
-          { 'set-cookie': serializeCookie(credentialCookie[input.face], token, { secure, maxAgeSeconds: maxAge }) }
-        );
+        sendLoggedIn(res, input.face, token, identity);
+        return;
+      }
+      case 'POST /api/setup': {
+        // The first manager is logged in at once, so the browser lands in the console.
+        const account = await deps.setup.complete(await readJson(req, setupInput, 'setup'));
+        const { token, identity } = auth.openSession(account);
+        logger.info({ siteId: identity.siteId, login: identity.login }, 'setup done: site and first manager created');
+        sendLoggedIn(res, 'manager', token, identity);
         return;
       }
       case 'POST /api/auth/logout': {
@@ -171,6 +193,7 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
     void (async () => {
       try {
         if (path === '/healthz') return health(res);
+        if (path.startsWith('/api/') && deps.downloads?.(req, res, url)) return;
         if (path.startsWith('/api/')) return await api(req, res, path);
         if (demoAutoPair(req, res, url)) return;
         if (!deps.kitHandler) throw new AppError('not_found', `No page ${path} (the web app is not built)`);

@@ -3,14 +3,24 @@ import type { IncomingMessage } from 'node:http';
 import { credentialCookie } from '../../../shared/identity';
 import type { RequestContext } from '../../../shared/request-context';
 import type { AuthService } from '../auth/auth.service';
+import type { Config } from '../config';
 import type { Store } from '../store';
+import type { SetupService } from '../setup/setup.service';
 import type { TerminalsService } from '../terminals/terminals.service';
-import { toSiteInfo } from '../sites/sites.repository';
+import { kioskDefaults, toSiteInfo } from '../sites/sites.repository';
 import { cookiesOf } from './cookies';
 
 export function resolveRequestContext(
   req: IncomingMessage,
-  deps: { auth: AuthService; terminals: TerminalsService; store: Store; version: string }
+  deps: {
+    auth: AuthService;
+    terminals: TerminalsService;
+    store: Store;
+    version: string;
+    setup: SetupService;
+    /** The kiosk's default inactivity delays, for a site that has not set its own. */
+    config: Pick<Config, 'kioskIdleSeconds' | 'kioskCountdownSeconds'>;
+  }
 ): RequestContext {
   const cookies = cookiesOf(req);
   const terminal = deps.terminals.resolve(cookies[credentialCookie.kiosk]);
@@ -18,5 +28,12 @@ export function resolveRequestContext(
   const manager = deps.auth.resolve('manager', cookies[credentialCookie.manager]);
   const siteId = terminal?.siteId ?? agent?.siteId ?? manager?.siteId;
   const site = siteId ? deps.store.sites.findById(siteId) : null;
-  return { terminal, agent, manager, site: site ? toSiteInfo(site) : null, version: deps.version };
+  return {
+    terminal,
+    agent,
+    manager,
+    site: site ? toSiteInfo(site, kioskDefaults(deps.config)) : null,
+    version: deps.version,
+    setupRequired: deps.setup.pending()
+  };
 }

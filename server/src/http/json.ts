@@ -21,6 +21,11 @@ const statusOf: Record<ErrorCode, number> = {
   session_closed: 409,
   already_joined: 409,
   service_closed: 409,
+  setup_code_invalid: 403,
+  setup_done: 409,
+  login_taken: 409,
+  last_manager: 409,
+  session_active: 409,
   internal: 500
 };
 

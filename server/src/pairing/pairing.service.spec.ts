@@ -23,7 +23,7 @@ beforeEach(async () => {
   clock = new ManualClock();
   site = await addSite(store, clock, 'Testville');
   codes = [];
-  const terminals = createTerminalsService({ store, clock, presence: new TerminalPresence() });
+  const terminals = createTerminalsService({ store, clock, presence: new TerminalPresence(), serverVersion: '0.0.0' });
   service = createPairingService({
     store,
     clock,

@@ -2,7 +2,7 @@
 import type { Db } from '../db/database';
 import type { PrinterFault } from '../../../printers/status';
 
-export type PrintJobKind = 'ticket' | 'summary_receipt' | 'summary_a4';
+export type PrintJobKind = 'ticket' | 'summary_receipt' | 'summary_a4' | 'test_page';
 export type PrintJobStatus = 'queued' | 'waiting' | 'printed' | 'uncertain' | 'cancelled';
 
 interface JobRow {
@@ -94,6 +94,7 @@ export function createPrintJobsRepository(db: Db) {
     `UPDATE print_jobs SET status = CASE WHEN status IN ('queued', 'waiting') THEN 'cancelled' ELSE status END,
        document = CASE WHEN kind = 'ticket' THEN document ELSE '' END WHERE session_id = ?`
   );
+  const forSession = db.prepare('SELECT * FROM print_jobs WHERE session_id = ? ORDER BY created_at');
   const maxCopy = db.prepare('SELECT MAX(copy) FROM print_jobs WHERE ticket_id = ? OR id = ?').pluck();
 
   return {
@@ -113,6 +114,8 @@ export function createPrintJobsRepository(db: Db) {
     listPendingForPrinter: (printerId: string): PrintJob[] => (pendingForPrinter.all(printerId) as JobRow[]).map(toJob),
     listForTicket: (ticketId: string): PrintJob[] => (forTicket.all(ticketId) as JobRow[]).map(toJob),
     listRecent: (siteId: string, limit: number): PrintJob[] => (recentInSite.all(siteId, limit) as JobRow[]).map(toJob),
+    /** A session's printouts, oldest first (a citizen's export of their session). */
+    listForSession: (sessionId: string): PrintJob[] => (forSession.all(sessionId) as JobRow[]).map(toJob),
     markPrinted(id: string, at: string): void {
       printed.run({ id, at });
     },

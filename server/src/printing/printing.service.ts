@@ -90,6 +90,13 @@ export function createPrintingService({
   function setStatus(printer: Printer, status: PrinterStatus, jobsChanged = false): void {
     const before = statuses.get(printer.id)?.status;
     statuses.set(printer.id, { status, checkedAt: clock.now().toISOString() });
+    // Outages are kept for the team's statistics. The first status after a start (`before` unknown)
+    // also closes an outage left open by a stop, if the printer is ready now.
+    if (before?.fault !== status.fault) {
+      const at = clock.now().toISOString();
+      if (status.fault) store.printerFaults.open(printer.siteId, printer.id, status.fault, at);
+      else store.printerFaults.close(printer.id, at);
+    }
     if (jobsChanged || before?.fault !== status.fault || before?.paperNearEnd !== status.paperNearEnd) {
       if (status.fault) logger.warn({ printer: printer.name, fault: status.fault }, 'printer fault');
       else if (before?.fault) {
@@ -215,6 +222,36 @@ export function createPrintingService({
     return loop;
   }
 
+  /** A job as it is first stored: queued, to be tried at once. */
+  function newJob(input: {
+    siteId: string;
+    printerId: string | null;
+    terminalId: string | null;
+    kind: PrintJobKind;
+    ticketId?: string | null;
+    sessionId?: string | null;
+    document: StoredDocument;
+  }): PrintJob {
+    const now = clock.now().toISOString();
+    return {
+      id: randomUUID(),
+      siteId: input.siteId,
+      printerId: input.printerId,
+      kind: input.kind,
+      ticketId: input.ticketId ?? null,
+      sessionId: input.sessionId ?? null,
+      terminalId: input.terminalId,
+      document: JSON.stringify(input.document),
+      copy: 0,
+      status: 'queued',
+      fault: null,
+      attempts: 0,
+      nextAttemptAt: now,
+      createdAt: now,
+      printedAt: null
+    };
+  }
+
   return {
     printerView,
     jobView,
@@ -233,29 +270,19 @@ export function createPrintingService({
       document: StoredDocument;
     }): PrintJob {
       const printer = store.printers.findFor(input.siteId, input.terminalId, input.kind === 'summary_a4' ? 'a4' : 'receipt');
-      const now = clock.now().toISOString();
-      const job: PrintJob = {
-        id: randomUUID(),
-        siteId: input.siteId,
-        printerId: printer?.id ?? null,
-        kind: input.kind,
-        ticketId: input.ticketId ?? null,
-        sessionId: input.sessionId ?? null,
-        terminalId: input.terminalId,
-        document: JSON.stringify(input.document),
-        copy: 0,
-        status: 'queued',
-        fault: null,
-        attempts: 0,
-        nextAttemptAt: now,
-        createdAt: now,
-        printedAt: null
-      };
+      const job = newJob({ ...input, printerId: printer?.id ?? null });
       store.printJobs.insert(job);
       if (!printer) {
         store.printJobs.markWaiting(job.id, 'unreachable', new Date(8.64e15).toISOString(), false);
         return { ...job, status: 'waiting', fault: 'unreachable' };
       }
+      return job;
+    },
+
+    /** Stores a job for one given printer (a test page from the console), whatever terminal it serves. */
+    enqueueOn(printer: Printer, input: { kind: PrintJobKind; document: StoredDocument }): PrintJob {
+      const job = newJob({ ...input, siteId: printer.siteId, printerId: printer.id, terminalId: null });
+      store.printJobs.insert(job);
       return job;
     },
 

@@ -40,7 +40,8 @@ export function createSummaryPrintService({
       const stored = sessions.loadActive(identity.siteId, input.sessionId);
       sessions.assertAccess(identity, stored);
       const state = stored.state;
-      const procedure = state.procedureId ? sessions.catalog.get(state.procedureId) : undefined;
+      // The version the citizen went through, even if a newer one is on the kiosks now.
+      const procedure = sessions.procedureOf(stored);
       if (!procedure) {
         throw new AppError('invalid_payload', 'This session has no procedure to summarise', [
           { path: 'sessionId', message: 'no procedure chosen yet' }

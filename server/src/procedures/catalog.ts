@@ -1,7 +1,8 @@
 /**
  * The procedure catalog: every `*.yaml` / `*.yml` / `*.json` file of a folder, validated at
  * start-up. A broken file is refused with its problems (file, line, path, what is wrong) and
- * the other procedures still load.
+ * the other procedures still load. The catalog is the seed of each site's own procedures (see
+ * `procedures.service.ts`), so each file's text is kept as written.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,7 +17,15 @@ export interface CatalogError {
   problems: ProcedureProblem[];
 }
 
+export interface CatalogEntry {
+  file: string;
+  /** The file exactly as written. */
+  source: string;
+  procedure: Procedure;
+}
+
 export interface Catalog {
+  entries: CatalogEntry[];
   procedures: Procedure[];
   errors: CatalogError[];
 }
@@ -26,11 +35,12 @@ export function loadCatalog(dir: string): Catalog {
     .readdirSync(dir)
     .filter((f) => /\.(ya?ml|json)$/.test(f))
     .sort();
-  const procedures: Procedure[] = [];
+  const entries: CatalogEntry[] = [];
   const errors: CatalogError[] = [];
   const ids = new Map<string, string>();
   for (const file of files) {
-    const parsed = parseProcedure(fs.readFileSync(path.join(dir, file), 'utf8'));
+    const source = fs.readFileSync(path.join(dir, file), 'utf8');
+    const parsed = parseProcedure(source);
     if (!parsed.ok) {
       errors.push({ file, problems: parsed.problems });
       continue;
@@ -44,7 +54,7 @@ export function loadCatalog(dir: string): Catalog {
       continue;
     }
     ids.set(parsed.procedure.id, file);
-    procedures.push(parsed.procedure);
+    entries.push({ file, source, procedure: parsed.procedure });
   }
-  return { procedures, errors };
+  return { entries, procedures: entries.map((e) => e.procedure), errors };
 }

@@ -7,7 +7,7 @@
  */
 import { AppError } from '../../../shared/errors';
 import { randomUUID } from 'node:crypto';
-import { isOpen, localDate } from '../../../shared/opening-hours';
+import { isClosedDay, isOpen, localDate } from '../../../shared/opening-hours';
 import { localize } from '../../../shared/procedures/answers';
 import type { Procedure } from '../../../shared/procedures/schema';
 import type { CallView, CounterView, DisplayState, QueueState, ServiceView } from '../../../shared/schemas/queue';
@@ -38,10 +38,15 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
     return localDate(clock.now(), site?.timezone ?? 'Europe/Paris');
   }
 
-  /** A service is open by its own hours, or the site's when it has none (none at all: always). */
+  /**
+   * A service is open by its own hours, or the site's when it has none (none at all: always); on
+   * one of the site's closed days, nothing is open.
+   */
   function isServiceOpen(service: Service, site: Site | null): boolean {
+    const timezone = site?.timezone ?? 'Europe/Paris';
+    if (site && isClosedDay(site.closedDays, clock.now(), timezone)) return false;
     const hours = Object.keys(service.openingHours).length > 0 ? service.openingHours : (site?.openingHours ?? {});
-    return Object.keys(hours).length === 0 || isOpen(hours, clock.now(), site?.timezone ?? 'Europe/Paris');
+    return Object.keys(hours).length === 0 || isOpen(hours, clock.now(), timezone);
   }
 
   function serviceViews(siteId: string): ServiceView[] {

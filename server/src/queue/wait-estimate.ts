@@ -9,7 +9,8 @@ import { localHour } from '../../../shared/opening-hours';
 const minSamples = 5;
 const days = 28;
 
-function percentile(sorted: number[], p: number): number {
+/** Nearest-rank percentile of sorted values: always a value that was observed. */
+export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 

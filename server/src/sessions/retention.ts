@@ -15,6 +15,18 @@ function daysBefore(date: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
+/**
+ * Deletes one session's contents: its state and patches (the row itself), and the text of its
+ * summaries not yet printed. The retention purge and a citizen's request to erase both come here.
+ * Call inside a transaction when erasing several.
+ */
+export function eraseSessionContents(store: Store, sessionId: string): void {
+  store.db.transaction(() => {
+    store.printJobs.dropForSession(sessionId);
+    store.sessions.remove(sessionId);
+  })();
+}
+
 export function purgeExpiredSessions(store: Store, clock: Clock): number {
   let purged = 0;
   for (const site of store.sites.listAll()) {
@@ -26,10 +38,7 @@ export function purgeExpiredSessions(store: Store, clock: Clock): number {
       .filter((s) => s.endedAt && localDate(new Date(s.endedAt), site.timezone) < keepFrom);
     if (expired.length === 0) continue;
     store.db.transaction(() => {
-      for (const session of expired) {
-        store.printJobs.dropForSession(session.id);
-        store.sessions.remove(session.id);
-      }
+      for (const session of expired) eraseSessionContents(store, session.id);
     })();
     purged += expired.length;
   }

@@ -9,8 +9,23 @@ import type { Procedure, Step } from '../../../shared/procedures/schema';
 import type { AnswerValueT, SessionChange, SessionOp, SessionState } from '../../../shared/schemas/session';
 import { applyChange } from '../../../shared/session/apply';
 
+/** How a session finds its procedures, within its own site. */
+export interface ProcedureLookup {
+  /** A stored version, published or not: what a session that opened it keeps using to the end. */
+  version(procedureId: string, version: number): Procedure | undefined;
+  /** The version the kiosks offer now: what opening a procedure opens. */
+  published(procedureId: string): Procedure | undefined;
+}
+
+/** The version of its procedure a session uses, if it has one open. */
+export function procedureOf(state: SessionState, procedures: ProcedureLookup): Procedure | undefined {
+  return state.procedureId && state.procedureVersion !== null
+    ? procedures.version(state.procedureId, state.procedureVersion)
+    : undefined;
+}
+
 export interface OpsContext {
-  procedures: ReadonlyMap<string, Procedure>;
+  procedures: ProcedureLookup;
   /** The agent's first name when an agent sends; null from the kiosk. */
   agentName: string | null;
   now: string;
@@ -58,7 +73,7 @@ export function opsToChanges(state: SessionState, ops: readonly SessionOp[], ctx
       const issue: ErrorIssue = { path: `ops.${index}${field ? `.${field}` : ''}`, message };
       throw new AppError('invalid_payload', `session:patch payload: ${issue.path}: ${message}`, [issue]);
     };
-    const procedure = current.procedureId ? ctx.procedures.get(current.procedureId) : undefined;
+    const procedure = procedureOf(current, ctx.procedures);
     const step = (stepId: string): Step =>
       procedure?.steps.find((s) => s.id === stepId) ??
       fail('stepId', procedure ? `no step "${stepId}" in procedure "${procedure.id}"` : 'no procedure is open');
@@ -71,8 +86,8 @@ export function opsToChanges(state: SessionState, ops: readonly SessionOp[], ctx
         change = op;
         break;
       case 'open': {
-        const opened = ctx.procedures.get(op.procedureId) ?? fail('procedureId', `no procedure "${op.procedureId}"`);
-        change = { op: 'open', procedureId: opened.id, stepId: opened.steps[0]?.id ?? null };
+        const opened = ctx.procedures.published(op.procedureId) ?? fail('procedureId', `no procedure "${op.procedureId}"`);
+        change = { op: 'open', procedureId: opened.id, version: opened.version, stepId: opened.steps[0]?.id ?? null };
         break;
       }
       case 'goto':
@@ -103,12 +118,12 @@ export function opsToChanges(state: SessionState, ops: readonly SessionOp[], ctx
 export function changesForAgents(
   changes: readonly SessionChange[],
   state: SessionState,
-  procedures: ReadonlyMap<string, Procedure>
+  procedures: ProcedureLookup
 ): readonly SessionChange[] {
   let current = state;
   let withheld = false;
   const out = changes.map((change) => {
-    const sensitive = sensitiveSteps(current.procedureId ? procedures.get(current.procedureId) : undefined);
+    const sensitive = sensitiveSteps(procedureOf(current, procedures));
     current = applyChange(current, change);
     if (change.op === 'answer' && change.value !== null && sensitive.has(change.stepId)) {
       withheld = true;
@@ -120,8 +135,8 @@ export function changesForAgents(
   return withheld ? out : changes;
 }
 
-export function stateForAgents(state: SessionState, procedures: ReadonlyMap<string, Procedure>): SessionState {
-  const sensitive = sensitiveSteps(state.procedureId ? procedures.get(state.procedureId) : undefined);
+export function stateForAgents(state: SessionState, procedures: ProcedureLookup): SessionState {
+  const sensitive = sensitiveSteps(procedureOf(state, procedures));
   if (sensitive.size === 0) return state;
   const answers = { ...state.answers };
   const withheld: string[] = [];

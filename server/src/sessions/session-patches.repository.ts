@@ -11,6 +11,7 @@ export function createSessionPatchesRepository(db: Db) {
   const byPatchId = db.prepare('SELECT patch FROM session_patches WHERE session_id = ? AND patch_id = ?');
   const since = db.prepare('SELECT patch FROM session_patches WHERE session_id = ? AND version > ? ORDER BY version LIMIT ?');
   const oldest = db.prepare('SELECT MIN(version) AS v FROM session_patches WHERE session_id = ?');
+  const all = db.prepare('SELECT patch, created_at FROM session_patches WHERE session_id = ? ORDER BY version');
   const removeAll = db.prepare('DELETE FROM session_patches WHERE session_id = ?');
 
   return {
@@ -25,6 +26,13 @@ export function createSessionPatchesRepository(db: Db) {
     /** Patches after `version`, at most `limit`, in order. */
     since(sessionId: string, version: number, limit: number): SessionPatch[] {
       return (since.all(sessionId, version, limit) as { patch: string }[]).map((r) => JSON.parse(r.patch) as SessionPatch);
+    },
+    /** Every patch kept for a session, with when it was made (a citizen's export of their session). */
+    listAll(sessionId: string): { patch: SessionPatch; at: string }[] {
+      return (all.all(sessionId) as { patch: string; created_at: string }[]).map((r) => ({
+        patch: JSON.parse(r.patch) as SessionPatch,
+        at: r.created_at
+      }));
     },
     deleteForSession(sessionId: string): void {
       removeAll.run(sessionId);

@@ -28,6 +28,14 @@ function toStored(row: SessionRow): StoredSession {
   return { id: row.id, siteId: row.site_id, terminalId: row.terminal_id, reference: row.reference, state };
 }
 
+/** A session with its lifecycle, as a manager finds it by its reference. */
+export interface SessionRecord extends StoredSession {
+  status: 'active' | 'ended';
+  startedAt: string;
+  endedAt: string | null;
+  endReason: 'finished' | 'inactivity' | 'agent' | null;
+}
+
 export type SessionsRepository = ReturnType<typeof createSessionsRepository>;
 
 export function createSessionsRepository(db: Db) {
@@ -42,6 +50,10 @@ export function createSessionsRepository(db: Db) {
   const save = db.prepare('UPDATE kiosk_sessions SET version = ?, state = ? WHERE id = ?');
   const ended = db.prepare("SELECT id, ended_at FROM kiosk_sessions WHERE site_id = ? AND status = 'ended'");
   const remove = db.prepare('DELETE FROM kiosk_sessions WHERE id = ?');
+  // References are random and sessions short-lived: should two ever match, the latest is meant.
+  const byReference = db.prepare(
+    'SELECT * FROM kiosk_sessions WHERE site_id = ? AND reference = ? ORDER BY started_at DESC LIMIT 1'
+  );
   const end = db.prepare(
     "UPDATE kiosk_sessions SET status = 'ended', ended_at = ?, end_reason = ?, version = ?, state = ? WHERE id = ?"
   );
@@ -61,6 +73,18 @@ export function createSessionsRepository(db: Db) {
     },
     save(state: SessionState): void {
       save.run(state.version, JSON.stringify(state), state.id);
+    },
+    /** A site's session by the reference printed for the citizen (« ABC DEF »). */
+    findByReference(siteId: string, reference: string): SessionRecord | null {
+      const row = byReference.get(siteId, reference) as SessionRow | undefined;
+      if (!row) return null;
+      return {
+        ...toStored(row),
+        status: row.status,
+        startedAt: row.started_at,
+        endedAt: row.ended_at,
+        endReason: row.end_reason as SessionRecord['endReason']
+      };
     },
     /** Ended sessions of a site, with when they ended: what the retention purge looks at. */
     listEnded(siteId: string): { id: string; endedAt: string }[] {

@@ -19,14 +19,14 @@ import type {
 } from '../../../shared/schemas/session';
 import type { AuditAction } from '../../../shared/schemas/call';
 import { formatPairingCode, pairingAlphabet } from '../../../shared/schemas/terminal';
-import { applyChanges } from '../../../shared/session/apply';
+import { applyChanges, newSessionState } from '../../../shared/session/apply';
 import type { z } from 'zod';
 import type { Clock } from '../clock';
 import type { Notifier } from '../socket/notifier';
 import type { After } from '../socket/types';
 import type { Store } from '../store';
 import type { StoredSession } from './sessions.repository';
-import { changesForAgents, opsToChanges, stateForAgents } from './session-ops';
+import { changesForAgents, opsToChanges, procedureOf, stateForAgents, type ProcedureLookup } from './session-ops';
 
 /** Past this many missing patches a reconnecting client gets the whole state instead. */
 const maxPatchesInSync = 100;
@@ -41,10 +41,10 @@ export function createSessionsService({
 }: {
   store: Store;
   clock: Clock;
-  procedures: Procedure[];
+  /** The site's procedures: the versions sessions opened, and what the kiosks offer now. */
+  procedures: { lookup(siteId: string): ProcedureLookup; published(siteId: string): Procedure[] };
   notifier: Notifier;
 }) {
-  const catalog: ReadonlyMap<string, Procedure> = new Map(procedures.map((p) => [p.id, p]));
   /** Last step each agent was audited editing, so typing a name is one audit row, not one per key. */
   const lastAuditedEdit = new Map<string, string>();
 
@@ -97,7 +97,7 @@ export function createSessionsService({
   }
 
   function viewFor(identity: Identity, state: SessionState): SessionState {
-    return identity.kind === 'terminal' ? state : stateForAgents(state, catalog);
+    return identity.kind === 'terminal' ? state : stateForAgents(state, procedures.lookup(identity.siteId));
   }
 
   /** One audit row; `agent` null means the citizen at the kiosk. */
@@ -146,7 +146,8 @@ export function createSessionsService({
     const before = stored.state;
     const state = applyChanges(before, changes, version);
     const patch: SessionPatch = { sessionId: stored.id, version, changes, by };
-    const agentChanges = changesForAgents(changes, before, catalog);
+    const lookup = procedures.lookup(stored.siteId);
+    const agentChanges = changesForAgents(changes, before, lookup);
     const forAgents: SessionPatch = agentChanges === changes ? patch : { ...patch, changes: [...agentChanges] };
     const send = () => notifier.sessionPatched(stored.terminalId, patch, forAgents, options.exceptSocketId);
     // Sent first only when there is a sender to leave out (it gets its ack after the write).
@@ -160,7 +161,7 @@ export function createSessionsService({
       })();
     } catch (error) {
       if (earlyExceptSocket) {
-        notifier.sessionReset(stored.terminalId, before, stateForAgents(before, catalog), earlyExceptSocket);
+        notifier.sessionReset(stored.terminalId, before, stateForAgents(before, lookup), earlyExceptSocket);
       }
       throw error;
     }
@@ -171,7 +172,14 @@ export function createSessionsService({
   }
 
   return {
-    catalog,
+    /** The version of its procedure the session opened (kept even when a newer one is published). */
+    procedureOf(stored: StoredSession): Procedure | undefined {
+      return procedureOf(stored.state, procedures.lookup(stored.siteId));
+    },
+    /** What the site's kiosks offer now. */
+    publishedProcedures(siteId: string): Procedure[] {
+      return procedures.published(siteId);
+    },
     find,
     load,
     loadActive,
@@ -181,8 +189,8 @@ export function createSessionsService({
     commit,
 
     /** The kiosk's session going on, if any (resumed after a reload or a restart). */
-    activeForKiosk(terminal: TerminalIdentity): SessionState | null {
-      return store.sessions.findActiveForTerminal(terminal.terminalId)?.state ?? null;
+    activeForKiosk(terminal: TerminalIdentity): StoredSession | null {
+      return store.sessions.findActiveForTerminal(terminal.terminalId);
     },
 
     /** Starts a session, or returns the one going on: a replayed "start" never makes two. */
@@ -191,23 +199,7 @@ export function createSessionsService({
       if (existing) return existing.state;
       const id = randomUUID();
       const reference = newReference();
-      const state: SessionState = {
-        id,
-        reference,
-        version: 0,
-        status: 'active',
-        locale: input.locale,
-        screen: 'catalog',
-        procedureId: null,
-        stepId: null,
-        returnToReview: false,
-        answers: {},
-        withheld: [],
-        notes: [],
-        agent: null,
-        call: null,
-        startedAt: clock.now().toISOString()
-      };
+      const state = newSessionState({ id, reference, locale: input.locale, startedAt: clock.now().toISOString() });
       const stored = { id, siteId: terminal.siteId, terminalId: terminal.terminalId, reference, state };
       store.sessions.insert(stored);
       live.set(id, stored);
@@ -218,15 +210,16 @@ export function createSessionsService({
     patch(identity: Identity, input: z.output<typeof sessionPatchInput>, socketId: string, after: After): SessionPatch {
       const stored = loadActive(identity.siteId, input.sessionId);
       assertAccess(identity, stored);
+      const lookup = procedures.lookup(stored.siteId);
       const done = store.sessionPatches.findByPatchId(stored.id, input.patchId);
       // A replay (the client never got its ack): same answer, nothing applied twice.
       if (done)
         return identity.kind === 'terminal'
           ? done
-          : { ...done, changes: [...changesForAgents(done.changes, stored.state, catalog)] };
+          : { ...done, changes: [...changesForAgents(done.changes, stored.state, lookup)] };
       const agent = identity.kind === 'account' ? identity : null;
       const changes = opsToChanges(stored.state, input.ops, {
-        procedures: catalog,
+        procedures: lookup,
         agentName: agent?.firstName ?? null,
         now: clock.now().toISOString(),
         newId: () => randomUUID()
@@ -245,7 +238,7 @@ export function createSessionsService({
       const before = stored.state;
       const state = commit(stored, changes, by, after, { patchId: input.patchId, exceptSocketId: socketId, sendFirst: true });
       const patch: SessionPatch = { sessionId: stored.id, version: state.version, changes, by };
-      return agent ? { ...patch, changes: [...changesForAgents(changes, before, catalog)] } : patch;
+      return agent ? { ...patch, changes: [...changesForAgents(changes, before, lookup)] } : patch;
     },
 
     sync(identity: Identity, input: z.output<typeof sessionSyncInput>): SessionSync {
@@ -275,6 +268,7 @@ export function createSessionsService({
           ...stored.state,
           screen: 'catalog',
           procedureId: null,
+          procedureVersion: null,
           stepId: null,
           answers: {},
           withheld: [],

@@ -82,7 +82,11 @@ const readOnly = new Set<string>([
   'printer:demo-output',
   'queue:state',
   'queue:services',
-  'display:state'
+  'display:state',
+  'account:list',
+  'procedure:list',
+  'procedure:get',
+  'procedure:validate'
 ]);
 
 it('random payloads at every event: clear errors, nothing written, server alive', async () => {

@@ -102,7 +102,9 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
     void socket.join(rooms.site(identity.siteId));
     if (identity.kind === 'terminal') {
       void socket.join(rooms.terminal(identity.terminalId));
-      if (presence.connected(identity.terminalId)) announceTerminal(identity.siteId, identity.terminalId);
+      // The build its page runs is kept on every connection: a reloaded page says its new one.
+      const version = handshakeAuthSchema.safeParse(socket.handshake.auth).data?.version;
+      if (presence.connected(identity.terminalId) || version) announceTerminal(identity.siteId, identity.terminalId, version);
       socket.on('disconnect', () => {
         if (presence.disconnected(identity.terminalId)) announceTerminal(identity.siteId, identity.terminalId);
       });
@@ -156,8 +158,8 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
     }
   }
 
-  function announceTerminal(siteId: string, terminalId: string): void {
-    terminals.markSeen(terminalId);
+  function announceTerminal(siteId: string, terminalId: string, version?: string): void {
+    terminals.markSeen(terminalId, version);
     try {
       io.to(rooms.staff(siteId)).emit('terminal:updated', terminals.get(siteId, terminalId));
     } catch {

@@ -3,10 +3,12 @@
  * rooms. Services call it after the ack (or from the escalation tick). The one exception is a
  * co-editing change, sent to the other side before its write (see `SessionsService.patch`).
  */
+import type { Procedure } from '../../../shared/procedures/schema';
 import type { AgentPresenceView, CallCard, CallRemovedReason } from '../../../shared/schemas/call';
 import type { DemoReceipt, PrinterView, PrintJobView } from '../../../shared/schemas/print';
 import type { CallView, QueueState } from '../../../shared/schemas/queue';
 import type { SessionFocus, SessionPatch, SessionState } from '../../../shared/schemas/session';
+import type { SiteInfo } from '../../../shared/schemas/site';
 import { rooms, type GuichetServer } from './types';
 
 export type SessionClosedReason = 'released' | 'handed_over' | 'stopped' | 'ended' | 'lost';
@@ -31,6 +33,10 @@ export interface Notifier {
   /** A ticket called to a counter: the display announces it; everyone at the site may show it. */
   queueCalled(siteId: string, call: CallView): void;
   queueUpdated(siteId: string, state: QueueState): void;
+  /** What the site's kiosks offer changed: its kiosks, tablets and consoles get the new list. */
+  proceduresChanged(siteId: string, procedures: Procedure[]): void;
+  /** The site's settings changed: every face at the site (kiosks, displays, staff). */
+  siteUpdated(siteId: string, site: SiteInfo): void;
 }
 
 export function createNotifier(io: GuichetServer): Notifier {
@@ -91,6 +97,12 @@ export function createNotifier(io: GuichetServer): Notifier {
     },
     queueUpdated(siteId, state) {
       io.to(rooms.site(siteId)).emit('queue:updated', state);
+    },
+    proceduresChanged(siteId, procedures) {
+      io.to(rooms.site(siteId)).emit('procedures:changed', { procedures });
+    },
+    siteUpdated(siteId, site) {
+      io.to(rooms.site(siteId)).emit('site:updated', site);
     }
   };
 }

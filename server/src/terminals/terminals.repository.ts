@@ -11,6 +11,7 @@ interface TerminalRow {
   paired_at: string;
   last_seen_at: string | null;
   revoked_at: string | null;
+  software_version: string | null;
 }
 
 export interface Terminal {
@@ -22,6 +23,8 @@ export interface Terminal {
   pairedAt: string;
   lastSeenAt: string | null;
   revokedAt: string | null;
+  /** The build its page runs, as it said when it last connected. */
+  softwareVersion: string | null;
 }
 
 function toTerminal(row: TerminalRow): Terminal {
@@ -33,7 +36,8 @@ function toTerminal(row: TerminalRow): Terminal {
     location: row.location,
     pairedAt: row.paired_at,
     lastSeenAt: row.last_seen_at,
-    revokedAt: row.revoked_at
+    revokedAt: row.revoked_at,
+    softwareVersion: row.software_version
   };
 }
 
@@ -48,13 +52,14 @@ export function createTerminalsRepository(db: Db) {
   const rename = db.prepare('UPDATE terminals SET name = ?, location = ? WHERE id = ?');
   const revoke = db.prepare('UPDATE terminals SET revoked_at = ? WHERE id = ?');
   const seen = db.prepare('UPDATE terminals SET last_seen_at = ? WHERE id = ?');
+  const setVersion = db.prepare('UPDATE terminals SET software_version = ? WHERE id = ?');
   const demoOfKind = db.prepare(
     `SELECT t.id FROM terminals t JOIN sites s ON s.id = t.site_id
      WHERE s.is_demo = 1 AND t.kind = ? AND t.revoked_at IS NULL ORDER BY t.paired_at LIMIT 1`
   );
 
   return {
-    insert(terminal: Omit<Terminal, 'lastSeenAt' | 'revokedAt'>): void {
+    insert(terminal: Omit<Terminal, 'lastSeenAt' | 'revokedAt' | 'softwareVersion'>): void {
       insert.run(terminal);
     },
     findById(id: string): Terminal | null {
@@ -72,6 +77,9 @@ export function createTerminalsRepository(db: Db) {
     },
     markSeen(id: string, at: string): void {
       seen.run(at, id);
+    },
+    setSoftwareVersion(id: string, version: string): void {
+      setVersion.run(version, id);
     },
     /** The demo site's terminal of a kind, if this store has the demo site. */
     findDemoTerminalId(kind: TerminalKind): string | null {

@@ -11,8 +11,21 @@ import type { TerminalPresence } from './terminal-presence';
 
 export type TerminalsService = ReturnType<typeof createTerminalsService>;
 
-export function createTerminalsService({ store, clock, presence }: { store: Store; clock: Clock; presence: TerminalPresence }) {
+export function createTerminalsService({
+  store,
+  clock,
+  presence,
+  serverVersion
+}: {
+  store: Store;
+  clock: Clock;
+  presence: TerminalPresence;
+  /** This server's build: a terminal that says another one runs an old page. */
+  serverVersion: string;
+}) {
   function view(t: Terminal): TerminalView {
+    const printerOf = (kind: 'receipt' | 'a4') =>
+      t.kind === 'kiosk' ? (store.printers.findFor(t.siteId, t.id, kind)?.id ?? null) : null;
     return {
       id: t.id,
       kind: t.kind,
@@ -20,7 +33,10 @@ export function createTerminalsService({ store, clock, presence }: { store: Stor
       location: t.location,
       online: presence.isOnline(t.id),
       lastSeenAt: t.lastSeenAt,
-      pairedAt: t.pairedAt
+      pairedAt: t.pairedAt,
+      version: t.softwareVersion,
+      outdated: t.softwareVersion !== null && t.softwareVersion !== serverVersion,
+      printers: { receipt: printerOf('receipt'), a4: printerOf('a4') }
     };
   }
 
@@ -39,7 +55,7 @@ export function createTerminalsService({ store, clock, presence }: { store: Stor
     create(siteId: string, kind: TerminalKind, name: string, location: string): Terminal {
       const terminal = { id: randomUUID(), siteId, kind, name, location, pairedAt: clock.now().toISOString() };
       store.terminals.insert(terminal);
-      return { ...terminal, lastSeenAt: null, revokedAt: null };
+      return { ...terminal, lastSeenAt: null, revokedAt: null, softwareVersion: null };
     },
 
     /** Gives the terminal a new device token; returns the token, which is stored nowhere else. */
@@ -80,8 +96,47 @@ export function createTerminalsService({ store, clock, presence }: { store: Stor
       })();
     },
 
-    markSeen(terminalId: string): void {
+    /** Connected or gone: when, and (on connection) which build its page runs, if it said. */
+    markSeen(terminalId: string, softwareVersion?: string): void {
       store.terminals.markSeen(terminalId, clock.now().toISOString());
+      if (softwareVersion) store.terminals.setSoftwareVersion(terminalId, softwareVersion);
+    },
+
+    /** Every kiosk and display of the site, as the console lists them (after a printer change). */
+    views(siteId: string): TerminalView[] {
+      return store.terminals.listActiveInSite(siteId).map(view);
+    },
+
+    /**
+     * Gives a kiosk its own printer of a kind, or none (it then uses the site's shared one). Only a
+     * printer of the site, of that kind, already the kiosk's or shared, can be chosen; the kiosk's
+     * previous printer of that kind is shared again.
+     */
+    assignPrinter(siteId: string, terminalId: string, kind: 'receipt' | 'a4', printerId: string | null): void {
+      const terminal = requireInSite(siteId, terminalId);
+      if (terminal.kind !== 'kiosk') {
+        throw new AppError('invalid_payload', `${terminal.name} is a display: it prints nothing`, [
+          { path: 'terminalId', message: 'a display has no printer' }
+        ]);
+      }
+      const printers = store.printers.listInSite(siteId).filter((p) => p.kind === kind);
+      const chosen = printerId ? printers.find((p) => p.id === printerId) : null;
+      if (printerId && !chosen) {
+        throw new AppError('invalid_payload', `No ${kind} printer ${printerId} at this site`, [
+          { path: 'printerId', message: `not a ${kind} printer of this site` }
+        ]);
+      }
+      if (chosen && chosen.terminalId !== null && chosen.terminalId !== terminal.id) {
+        throw new AppError('invalid_payload', `${chosen.name} is attached to another kiosk`, [
+          { path: 'printerId', message: 'attached to another kiosk' }
+        ]);
+      }
+      store.db.transaction(() => {
+        for (const p of printers) {
+          if (p.terminalId === terminal.id && p.id !== chosen?.id) store.printers.update({ ...p, terminalId: null });
+        }
+        if (chosen) store.printers.update({ ...chosen, terminalId: terminal.id });
+      })();
     }
   };
 }

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SessionPatch, SessionState } from '../../../shared/schemas/session';
+import { applyChanges } from '../../../shared/session/apply';
 import { command, connect, login, pairTerminal, type TestClient, type TestServer } from './test-server';
 
 export interface Hall {
@@ -43,7 +44,7 @@ export async function openHall(server: TestServer, options: { procedureId?: stri
     );
     const sync = ok(await command(kiosk, 'session:sync', { sessionId: session.id, version: 0 }));
     if (sync.kind === 'snapshot') session = sync.state;
-    else session = { ...session, version: sync.patches.at(-1)!.version, procedureId: options.procedureId };
+    else for (const patch of sync.patches) session = applyChanges(session, patch.changes, patch.version);
   }
   return { kiosk, kioskToken, session, marie, karim, marieToken, karimToken, managerToken };
 }

@@ -61,12 +61,12 @@ export async function startTestServer(
     const demoSiteId = store.db.prepare('SELECT id FROM sites LIMIT 1').pluck().get() as string;
     store.sites.setOpeningHours(demoSiteId, {});
   }
-  const procedures = (options.catalogDirs ?? [shippedCatalogDir]).flatMap((dir) => loadCatalog(dir).procedures);
+  const catalog = (options.catalogDirs ?? [shippedCatalogDir]).flatMap((dir) => loadCatalog(dir).entries);
   // The demo site's printers are real: an ESC/POS listener on loopback and a folder for A4.
   const virtualPrinters = store.printers.listAll().some((p) => p.uri.startsWith('virtual://'))
     ? await startVirtualPrinters(dataDir)
     : undefined;
-  const app = createApplication({ config, store, clock, logger: createLogger(config.logLevel), procedures, virtualPrinters });
+  const app = createApplication({ config, store, clock, logger: createLogger(config.logLevel), catalog, virtualPrinters });
   const address = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${address.port}`;
   const clients: TestClient[] = [];

@@ -36,6 +36,7 @@ export class AgentDesk {
       if (this.printed?.id === job.id) this.printed = job;
     });
     socket.on('call:ring', (card) => this.addCard(card));
+    socket.on('procedures:changed', ({ procedures }) => this.session.setPublished(procedures));
     socket.on('call:removed', ({ callId }) => {
       this.ringing = this.ringing.filter((c) => c.callId !== callId);
     });
@@ -75,7 +76,8 @@ export class AgentDesk {
     if (!ack.ok) return;
     const state = ack.data;
     this.status = state.status;
-    this.session.procedures = new Map(state.procedures.map((p) => [p.id, p]));
+    this.session.pinned = state.joined?.procedure ?? null;
+    this.session.setPublished(state.procedures);
     this.ringing = [];
     for (const card of state.ringing) this.addCard(card);
     if (state.joined) {
@@ -108,6 +110,8 @@ export class AgentDesk {
       return;
     }
     this.joinedCard = ack.data.card;
+    // The version the session opened, which may no longer be the one the kiosks offer.
+    this.session.pinned = ack.data.procedure;
     this.session.replica.load(ack.data.session);
     this.status = 'busy';
   }

@@ -24,7 +24,13 @@ export function stepIndex(procedure: Procedure, steps: Step[], stepId: string | 
 
 export class KioskSession {
   readonly replica: SessionReplica;
+  /** What the kiosks offer now, by id, in the site's order. */
   procedures = $state<ReadonlyMap<string, Procedure>>(new Map());
+  /**
+   * The version the session opened when the kiosks offer another one (a newer version was
+   * published, or the procedure withdrawn): the session keeps it to the end.
+   */
+  pinned = $state<Procedure | null>(null);
   problem = $state<AnswerProblem | null>(null);
   textSize = $state<TextSize>(0);
   highContrast = $state(false);
@@ -36,8 +42,14 @@ export class KioskSession {
   get screen(): Screen {
     return this.state && this.state.status === 'active' ? this.state.screen : 'idle';
   }
+  /** The exact version the session opened, from what the kiosks offer or the kept one. */
   get procedure(): Procedure | null {
-    return this.state?.procedureId ? (this.procedures.get(this.state.procedureId) ?? null) : null;
+    const id = this.state?.procedureId;
+    const version = this.state?.procedureVersion;
+    if (!id) return null;
+    const offered = this.procedures.get(id);
+    if (offered && offered.version === version) return offered;
+    return this.pinned?.id === id && this.pinned.version === version ? this.pinned : null;
   }
   get answers() {
     return this.state?.answers ?? {};
@@ -63,13 +75,25 @@ export class KioskSession {
     return this.state?.status === 'active' ? this.state.agent : null;
   }
 
-  constructor(private readonly connection: Connection) {
-    this.replica = new SessionReplica(connection, () => this.procedures);
+  /** Without a connection the session lives on this page only (the manager's preview). */
+  constructor(private readonly connection: Connection | null) {
+    this.replica = new SessionReplica(connection, (id) => this.procedures.get(id));
+  }
+
+  /**
+   * Takes the list the kiosks offer now. The version the session uses is kept when it leaves the
+   * list: the session goes on with it.
+   */
+  setPublished(procedures: readonly Procedure[]): void {
+    const current = this.procedure;
+    this.procedures = new Map(procedures.map((p) => [p.id, p]));
+    if (current && this.procedures.get(current.id)?.version !== current.version) this.pinned = current;
   }
 
   /** Starts the session on the server (or gets the one going on). */
   async start(locale: SessionLocale): Promise<boolean> {
     if (this.state?.status === 'active') return true;
+    if (!this.connection) return false;
     const ack = await this.connection.command('session:start', { requestId: crypto.randomUUID(), locale });
     if (ack.ok) this.replica.load(ack.data);
     return ack.ok;
@@ -128,7 +152,7 @@ export class KioskSession {
     const sessionId = this.replica.id;
     this.replica.load(null);
     this.resetLook();
-    if (!sessionId) return true;
+    if (!sessionId || !this.connection) return true;
     const ack = await this.connection.command('session:end', { sessionId, reason });
     return ack.ok || ack.error.code !== 'internal';
   }

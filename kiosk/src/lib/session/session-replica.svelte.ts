@@ -3,6 +3,10 @@
  * plus this client's own changes not yet confirmed, shown at once. Patches from the other side are
  * applied in version order; a gap (a missed patch) asks the server for what is missing, and a
  * reconnect resends what was never confirmed under the same ids, so nothing is lost or doubled.
+ *
+ * Without a connection (the manager's preview of a procedure) the copy is the only one: each change
+ * is applied at once by the same code that shows a change before the server confirms it, and
+ * nothing leaves the page.
  */
 import type { Procedure } from '$shared/procedures/schema';
 import type { SessionFocus, SessionOp, SessionPatch, SessionState } from '$shared/schemas/session';
@@ -26,9 +30,11 @@ export class SessionReplica {
   private syncing = false;
 
   constructor(
-    private readonly connection: Connection,
-    private readonly procedures: () => ReadonlyMap<string, Procedure>
+    private readonly connection: Connection | null,
+    /** What opening a procedure opens (the version the kiosks offer). */
+    private readonly publishedOf: (procedureId: string) => Procedure | undefined
   ) {
+    if (!connection) return;
     connection.socket.on('session:patched', (patch) => this.receive(patch));
     // A change from the other side that the server then failed to keep: its state replaces ours,
     // even though its version is lower than the change we had applied.
@@ -49,7 +55,7 @@ export class SessionReplica {
   private focus(stepId: string): void {
     const id = this.id;
     const now = Date.now();
-    if (!id || (stepId === this.lastFocus.stepId && now - this.lastFocus.at < 2000)) return;
+    if (!id || !this.connection || (stepId === this.lastFocus.stepId && now - this.lastFocus.at < 2000)) return;
     this.lastFocus = { stepId, at: now };
     this.connection.socket.volatile.emit('session:focus', { sessionId: id, stepId });
   }
@@ -69,6 +75,12 @@ export class SessionReplica {
   /** Sends operations; the screen shows them at once. */
   send(ops: SessionOp[]): void {
     if (!this.confirmed) return;
+    if (!this.connection) {
+      const confirmed = this.confirmed;
+      this.confirmed = applyChanges(confirmed, optimisticChanges(ops, this.publishedOf), confirmed.version + 1);
+      this.render();
+      return;
+    }
     const pending: Pending = { patchId: crypto.randomUUID(), ops };
     this.pending.push(pending);
     for (const op of ops) if (op.op === 'answer') this.focus(op.stepId);
@@ -78,7 +90,7 @@ export class SessionReplica {
 
   private async push(pending: Pending): Promise<void> {
     const sessionId = this.confirmed?.id;
-    if (!sessionId) return;
+    if (!sessionId || !this.connection) return;
     const ack = await this.connection.command('session:patch', { sessionId, patchId: pending.patchId, ops: pending.ops });
     if (ack.ok) {
       this.pending = this.pending.filter((p) => p !== pending);
@@ -105,7 +117,7 @@ export class SessionReplica {
   /** Asks for what this copy is missing: the patches after its version, or the whole state. */
   async catchUp(): Promise<void> {
     const base = this.confirmed;
-    if (!base || this.syncing) return;
+    if (!base || this.syncing || !this.connection) return;
     this.syncing = true;
     try {
       const ack = await this.connection.command('session:sync', { sessionId: base.id, version: base.version });
@@ -124,8 +136,7 @@ export class SessionReplica {
   private render(): void {
     let view = this.confirmed;
     if (view) {
-      const firstStep = (id: string) => this.procedures().get(id)?.steps[0]?.id ?? null;
-      for (const p of this.pending) view = applyChanges(view, optimisticChanges(p.ops, firstStep), view.version);
+      for (const p of this.pending) view = applyChanges(view, optimisticChanges(p.ops, this.publishedOf), view.version);
     }
     this.state = view;
   }

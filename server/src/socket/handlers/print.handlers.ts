@@ -3,6 +3,7 @@ import { AppError } from '../../../../shared/errors';
 import type { CommandPayload } from '../../../../shared/contract';
 import type { DemoOutput, PrinterView } from '../../../../shared/schemas/print';
 import type { PrintingService } from '../../printing/printing.service';
+import type { PrintJob } from '../../printing/print-jobs.repository';
 import type { SummaryPrintService } from '../../printing/summary-print.service';
 import type { Store } from '../../store';
 import type { TicketsService } from '../../tickets/tickets.service';
@@ -15,7 +16,9 @@ export function createPrintHandlers({
   printing,
   summaries,
   demoOutput,
-  savePrinter
+  savePrinter,
+  printTestPage,
+  printersChanged
 }: {
   store: Store;
   tickets: TicketsService;
@@ -24,9 +27,19 @@ export function createPrintHandlers({
   /** What the demo printer received, for the manager console; empty without one. */
   demoOutput: () => DemoOutput;
   savePrinter: (siteId: string, input: CommandPayload<'printer:save'>) => PrinterView;
+  printTestPage: (siteId: string, printerId: string) => PrintJob;
+  /** A printer was added or moved: the printers and the kiosks' printers as the console lists them. */
+  printersChanged: (siteId: string) => void;
 }): Pick<
   CommandHandlers,
-  'ticket:take' | 'print:summary' | 'print:reprint' | 'print:jobs' | 'printer:list' | 'printer:demo-output' | 'printer:save'
+  | 'ticket:take'
+  | 'print:summary'
+  | 'print:reprint'
+  | 'print:jobs'
+  | 'printer:list'
+  | 'printer:demo-output'
+  | 'printer:save'
+  | 'printer:test'
 > {
   return {
     'ticket:take': (input, ctx) => tickets.take(kioskOf(ctx), input),
@@ -43,8 +56,16 @@ export function createPrintHandlers({
     'printer:save': (input, { identity, afterAck }) => {
       const view = savePrinter(identity.siteId, input);
       // Asked at once: everyone sees whether the new address answers.
-      afterAck(() => void printing.refresh(identity.siteId));
+      afterAck(() => {
+        void printing.refresh(identity.siteId);
+        printersChanged(identity.siteId);
+      });
       return view;
+    },
+    'printer:test': (input, { identity, afterAck }) => {
+      const job = printTestPage(identity.siteId, input.printerId);
+      afterAck(() => void printing.start(job));
+      return printing.jobView(job);
     }
   };
 }

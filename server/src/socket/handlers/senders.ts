@@ -13,3 +13,8 @@ export function agentOf(ctx: CommandContext): AccountIdentity {
     throw new AppError('forbidden', 'Only an agent does this');
   return ctx.identity;
 }
+
+export function accountOf(ctx: CommandContext): AccountIdentity {
+  if (ctx.identity.kind !== 'account') throw new AppError('forbidden', 'Only a logged-in agent or manager does this');
+  return ctx.identity;
+}

@@ -1,35 +1,32 @@
 /** Site information for every face (name, address, phone for the "next human step"), and the kiosk's setup. */
-import { AppError } from '../../../../shared/errors';
-import type { Procedure } from '../../../../shared/procedures/schema';
-import type { Store } from '../../store';
-import { toSiteInfo } from '../../sites/sites.repository';
 import type { SessionsService } from '../../sessions/sessions.service';
+import type { SiteSettingsService } from '../../sites/site-settings.service';
 import type { CommandHandlers } from '../types';
 
 export function createSiteHandlers({
-  store,
-  procedures,
-  idleSeconds,
-  countdownSeconds,
+  settings,
   sessions
 }: {
-  store: Store;
+  settings: SiteSettingsService;
   sessions: SessionsService;
-  procedures: Procedure[];
-  idleSeconds: number;
-  countdownSeconds: number;
 }): Pick<CommandHandlers, 'site:get' | 'kiosk:setup'> {
   return {
-    'kiosk:setup': (_input, { identity }) => ({
-      procedures,
-      idleSeconds,
-      countdownSeconds,
-      session: identity.kind === 'terminal' ? sessions.activeForKiosk(identity) : null
-    }),
-    'site:get': (_input, { identity }) => {
-      const site = store.sites.findById(identity.siteId);
-      if (!site) throw new AppError('not_found', 'This site no longer exists');
-      return toSiteInfo(site);
-    }
+    'kiosk:setup': (_input, { identity }) => {
+      // The site's own inactivity delays, or the server's defaults while it has none.
+      const { kiosk } = settings.info(identity.siteId);
+      const stored = identity.kind === 'terminal' ? sessions.activeForKiosk(identity) : null;
+      const procedures = sessions.publishedProcedures(identity.siteId);
+      // A session keeps the version it opened: sent along when the kiosks offer another one now.
+      const pinned = stored ? sessions.procedureOf(stored) : undefined;
+      const offered = pinned && procedures.some((p) => p.id === pinned.id && p.version === pinned.version);
+      return {
+        procedures,
+        sessionProcedure: pinned && !offered ? pinned : null,
+        idleSeconds: kiosk.idleSeconds,
+        countdownSeconds: kiosk.countdownSeconds,
+        session: stored?.state ?? null
+      };
+    },
+    'site:get': (_input, { identity }) => settings.info(identity.siteId)
   };
 }

@@ -1,17 +1,35 @@
-/** Listing, renaming and revoking the site's kiosks and displays; pairing a new one by its code. */
+/** Listing, renaming and revoking the site's kiosks and displays; pairing a new one by its code; a kiosk's printers. */
 import type { PairingService } from '../../pairing/pairing.service';
+import type { PrintingService } from '../../printing/printing.service';
 import type { TerminalsService } from '../../terminals/terminals.service';
 import { rooms, type CommandHandlers, type GuichetServer } from '../types';
+
+/**
+ * A printer was added, changed or given to a kiosk: every kiosk's printers may change (a shared
+ * printer serves all the kiosks without their own), so the console gets every terminal again, and
+ * every printer (each says which kiosk it serves).
+ */
+export function announcePrinting(
+  io: GuichetServer,
+  terminals: TerminalsService,
+  printing: PrintingService,
+  siteId: string
+): void {
+  for (const view of terminals.views(siteId)) io.to(rooms.staff(siteId)).emit('terminal:updated', view);
+  for (const view of printing.listPrinters(siteId)) io.to(rooms.site(siteId)).emit('printer:status', view);
+}
 
 export function createTerminalHandlers({
   io,
   terminals,
-  pairing
+  pairing,
+  printing
 }: {
   io: GuichetServer;
   terminals: TerminalsService;
   pairing: PairingService;
-}): Pick<CommandHandlers, 'terminal:list' | 'terminal:rename' | 'terminal:revoke' | 'pairing:claim'> {
+  printing: PrintingService;
+}): Pick<CommandHandlers, 'terminal:list' | 'terminal:rename' | 'terminal:revoke' | 'pairing:claim' | 'terminal:printer'> {
   return {
     'terminal:list': (_input, { identity }) => terminals.list(identity.siteId),
 
@@ -35,6 +53,13 @@ export function createTerminalHandlers({
       const view = pairing.claim(identity.siteId, input);
       afterAck(() => io.to(rooms.staff(identity.siteId)).emit('terminal:updated', view));
       return view;
+    },
+
+    'terminal:printer': (input, { identity, afterAck }) => {
+      const { siteId } = identity;
+      terminals.assignPrinter(siteId, input.terminalId, input.kind, input.printerId);
+      afterAck(() => announcePrinting(io, terminals, printing, siteId));
+      return terminals.get(siteId, input.terminalId);
     }
   };
 }

@@ -1,0 +1,161 @@
+/**
+ * A site manager's staff accounts: list, create, rename, deactivate or reactivate, and set a new PIN
+ * or password. Everything is scoped to the manager's own site. A site never loses its last active
+ * manager: nobody could manage it again without a developer.
+ *
+ * Account changes go to the server log, not to the audit log: that one records accesses to
+ * citizens' sessions (each row names a session), which an account change is not.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { AppError } from '../../../shared/errors';
+import type { AccountIdentity } from '../../../shared/identity';
+import {
+  secretSchemaFor,
+  type AccountView,
+  type accountCreateInput,
+  type accountResetSecretInput,
+  type accountUpdateInput
+} from '../../../shared/schemas/account';
+import { parseOrThrow } from '../../../shared/validation';
+import { hashSecret } from '../auth/secrets';
+import type { Clock } from '../clock';
+import type { After } from '../socket/types';
+import type { Store } from '../store';
+import type { Account } from './accounts.repository';
+
+export type AccountsService = ReturnType<typeof createAccountsService>;
+
+/** What ending an account's logins means outside the store: its sockets are told and closed. */
+export interface LoginsEnded {
+  (ended: { account: Account; authSessionIds: string[]; deactivated: boolean }): void;
+}
+
+export function toAccountView(account: Account): AccountView {
+  return {
+    id: account.id,
+    role: account.role,
+    login: account.login,
+    firstName: account.firstName,
+    active: account.active,
+    createdAt: account.createdAt
+  };
+}
+
+export function loginTaken(login: string): AppError {
+  return new AppError('login_taken', `The login ${login} is already used`, [{ path: 'login', message: 'is already used' }]);
+}
+
+export function createAccountsService({
+  store,
+  clock,
+  logger,
+  loginsEnded
+}: {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  loginsEnded: LoginsEnded;
+}) {
+  /** Who changed which account, for the server log (never a secret). */
+  function trace(manager: AccountIdentity, account: Account, change: string): void {
+    logger.info({ siteId: manager.siteId, by: manager.login, account: account.login, role: account.role }, `account ${change}`);
+  }
+
+  function load(siteId: string, accountId: string): Account {
+    const account = store.accounts.findById(accountId);
+    // Another site's account is answered exactly like one that does not exist.
+    if (!account || account.siteId !== siteId) throw new AppError('not_found', `No account ${accountId} at this site`);
+    return account;
+  }
+
+  function reload(accountId: string): Account {
+    const account = store.accounts.findById(accountId);
+    if (!account) throw new Error(`account ${accountId} vanished`);
+    return account;
+  }
+
+  /** Removes the account's login sessions (all, or all but the caller's own) and says which ones went. */
+  function endLogins(accountId: string, keep: string | null): string[] {
+    const ids = store.authSessions.listIdsForAccount(accountId).filter((id) => id !== keep);
+    for (const id of ids) store.authSessions.remove(id);
+    return ids;
+  }
+
+  return {
+    list(siteId: string): AccountView[] {
+      return store.accounts.listInSite(siteId).map(toAccountView);
+    },
+
+    async create(manager: AccountIdentity, input: z.output<typeof accountCreateInput>): Promise<AccountView> {
+      const siteId = manager.siteId;
+      // Logins are unique in the whole installation, because login does not ask for the site.
+      if (store.accounts.findByLogin(input.login)) throw loginTaken(input.login);
+      // Hash first: the write below stays synchronous.
+      const secretHash = await hashSecret(input.secret);
+      const account: Account = {
+        id: randomUUID(),
+        siteId,
+        role: input.role,
+        login: input.login,
+        firstName: input.firstName,
+        secretHash,
+        active: true,
+        createdAt: clock.now().toISOString()
+      };
+      store.db.transaction(() => {
+        // Checked again: another manager may have taken the login while the secret was hashed.
+        if (store.accounts.findByLogin(input.login)) throw loginTaken(input.login);
+        store.accounts.insert(account);
+      })();
+      trace(manager, account, 'created');
+      return toAccountView(account);
+    },
+
+    update(manager: AccountIdentity, input: z.output<typeof accountUpdateInput>, after: After): AccountView {
+      const account = load(manager.siteId, input.accountId);
+      const deactivating = input.active === false && account.active;
+      let ended: string[] = [];
+      store.db.transaction(() => {
+        if (deactivating && account.role === 'manager' && store.accounts.countActiveManagers(manager.siteId) <= 1) {
+          throw new AppError(
+            'last_manager',
+            account.id === manager.accountId
+              ? 'You are the last active manager of this site: create or reactivate another manager first'
+              : 'This is the last active manager of this site'
+          );
+        }
+        if (input.firstName !== undefined) store.accounts.setFirstName(account.id, input.firstName);
+        if (input.active !== undefined) store.accounts.setActive(account.id, input.active);
+        if (deactivating) ended = endLogins(account.id, null);
+      })();
+      const updated = reload(account.id);
+      if (input.active !== undefined && input.active !== account.active)
+        trace(manager, updated, input.active ? 'reactivated' : 'deactivated');
+      if (input.firstName !== undefined && input.firstName !== account.firstName) trace(manager, updated, 'renamed');
+      if (deactivating) after(() => loginsEnded({ account: updated, authSessionIds: ended, deactivated: true }));
+      return toAccountView(updated);
+    },
+
+    async resetSecret(
+      manager: AccountIdentity,
+      input: z.output<typeof accountResetSecretInput>,
+      after: After
+    ): Promise<AccountView> {
+      const account = load(manager.siteId, input.accountId);
+      const { secret } = parseOrThrow(z.object({ secret: secretSchemaFor(account.role) }), input, 'account:reset-secret payload');
+      const secretHash = await hashSecret(secret);
+      let ended: string[] = [];
+      store.db.transaction(() => {
+        store.accounts.setSecretHash(account.id, secretHash);
+        // Whoever knew the old secret is logged out; a manager changing their own keeps this page.
+        ended = endLogins(account.id, account.id === manager.accountId ? manager.authSessionId : null);
+      })();
+      const updated = reload(account.id);
+      trace(manager, updated, 'given a new secret');
+      after(() => loginsEnded({ account: updated, authSessionIds: ended, deactivated: false }));
+      return toAccountView(updated);
+    }
+  };
+}

@@ -1,0 +1,239 @@
+/**
+ * A site manager's staff accounts through the real server and real clients: create, deactivate,
+ * reactivate, new PIN or password, the last-manager guard, and one site never seeing another's.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { addSite, fixturePassword, snapshot } from '../testing/fixtures';
+import { ok, openHall, patchWith, rid } from '../testing/hall';
+import { command, connect, login, nextEvent, startTestServer, type TestClient, type TestServer } from '../testing/test-server';
+
+let server: TestServer;
+let manager: TestClient;
+let managerToken: string;
+
+beforeEach(async () => {
+  server = await startTestServer();
+  managerToken = await login(server, 'manager', 'gestion', 'demoville-gestion');
+  manager = await connect(server, 'manager', managerToken);
+});
+afterEach(async () => {
+  await server.close();
+});
+
+function idOf(loginName: string): string {
+  return server.store.accounts.findByLogin(loginName)!.id;
+}
+
+async function loginStatus(face: 'agent' | 'manager', loginName: string, secret: string): Promise<number> {
+  const res = await fetch(`${server.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ face, login: loginName, secret })
+  });
+  return res.status;
+}
+
+function disconnected(client: TestClient): Promise<string> {
+  return new Promise((resolve) => client.once('disconnect', resolve));
+}
+
+describe('listing', () => {
+  it("lists the site's accounts, managers first, without any secret", async () => {
+    const list = ok(await command(manager, 'account:list', {}));
+    expect(list.map((a) => [a.role, a.login, a.firstName, a.active])).toEqual([
+      ['manager', 'gestion', expect.any(String), true],
+      ['agent', 'karim', 'Karim', true],
+      ['agent', 'marie', 'Marie', true]
+    ]);
+    expect(Object.keys(list[0]!).sort()).toEqual(['active', 'createdAt', 'firstName', 'id', 'login', 'role']);
+    expect(JSON.stringify(list)).not.toContain('argon2');
+  });
+
+  it('is for managers only', async () => {
+    const agent = await connect(server, 'agent', await login(server, 'agent', 'marie', '1234'));
+    expect(await command(agent, 'account:list', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
+});
+
+describe('creating', () => {
+  it('creates an agent who logs in with their PIN, and a manager who logs in with their password', async () => {
+    const agent = ok(await command(manager, 'account:create', { role: 'agent', login: 'lea', firstName: 'Léa', secret: '2580' }));
+    expect(agent).toMatchObject({ role: 'agent', login: 'lea', firstName: 'Léa', active: true });
+    const token = await login(server, 'agent', 'lea', '2580');
+    const tablet = await connect(server, 'agent', token);
+    expect(ok(await command(tablet, 'agent:state', {})).status).toBeDefined();
+
+    ok(await command(manager, 'account:create', { role: 'manager', login: 'chef', firstName: 'Paul', secret: fixturePassword }));
+    await login(server, 'manager', 'chef', fixturePassword);
+    // A PIN is not a manager's password, and an agent's login is not a manager's.
+    expect(await loginStatus('manager', 'lea', '2580')).toBe(401);
+
+    const logins = ok(await command(manager, 'account:list', {})).map((a) => a.login);
+    expect(logins).toEqual(['gestion', 'chef', 'karim', 'lea', 'marie']);
+  });
+
+  it('refuses a login already used anywhere in the installation, naming the field', async () => {
+    const other = await addSite(server.store, server.clock, 'Autreville');
+    const before = snapshot(server.store);
+    for (const taken of ['MARIE', other.agentLogin]) {
+      const result = await command(manager, 'account:create', { role: 'agent', login: taken, firstName: 'X', secret: '1111' });
+      expect(result).toMatchObject({ ok: false, error: { code: 'login_taken', issues: [{ path: 'login' }] } });
+    }
+    expect(snapshot(server.store)).toEqual(before);
+  });
+
+  it('refuses invalid accounts, naming the field, without touching the store', async () => {
+    const before = snapshot(server.store);
+    const cases: [unknown, string][] = [
+      [{ role: 'agent', login: 'lea', firstName: 'Léa', secret: 'abcd' }, 'secret'],
+      [{ role: 'agent', login: 'lea', firstName: 'Léa', secret: '12' }, 'secret'],
+      [{ role: 'manager', login: 'chef', firstName: 'Paul', secret: 'court' }, 'secret'],
+      [{ role: 'agent', login: 'l a', firstName: 'Léa', secret: '2580' }, 'login'],
+      [{ role: 'agent', login: 'lea', firstName: '  ', secret: '2580' }, 'firstName'],
+      [{ role: 'admin', login: 'lea', firstName: 'Léa', secret: '2580' }, 'role'],
+      [{ role: 'agent', login: 'lea', firstName: 'Léa', secret: '2580', siteId: 'x' }, '(root)']
+    ];
+    for (const [payload, field] of cases) {
+      const result = await command(manager, 'account:create', payload);
+      expect(result.ok).toBe(false);
+      if (!result.ok) {
+        expect(result.error.code).toBe('invalid_payload');
+        expect(result.error.issues?.map((i) => i.path)).toContain(field);
+      }
+    }
+    expect(snapshot(server.store)).toEqual(before);
+  });
+});
+
+describe('deactivating and reactivating', () => {
+  it('ends the agent’s logins: the tablet is told and closed, and the PIN no longer opens', async () => {
+    const token = await login(server, 'agent', 'marie', '1234');
+    const tablet = await connect(server, 'agent', token);
+    const told = nextEvent(tablet, 'credential:revoked');
+    const closed = disconnected(tablet);
+    const result = ok(await command(manager, 'account:update', { accountId: idOf('marie'), active: false }));
+    expect(result).toMatchObject({ login: 'marie', active: false });
+    expect(await told).toEqual({ reason: 'revoked' });
+    expect(await closed).toBe('io server disconnect');
+    expect(server.store.authSessions.listIdsForAccount(idOf('marie'))).toEqual([]);
+    await expect(connect(server, 'agent', token)).rejects.toThrow(/not valid/);
+    expect(await loginStatus('agent', 'marie', '1234')).toBe(401);
+
+    ok(await command(manager, 'account:update', { accountId: idOf('marie'), active: true }));
+    await login(server, 'agent', 'marie', '1234');
+  });
+
+  it('renames an account without ending its logins', async () => {
+    const tablet = await connect(server, 'agent', await login(server, 'agent', 'marie', '1234'));
+    const renamed = ok(await command(manager, 'account:update', { accountId: idOf('marie'), firstName: 'Marie-Jo' }));
+    expect(renamed.firstName).toBe('Marie-Jo');
+    expect(ok(await command(tablet, 'site:get', {})).id).toBeDefined();
+  });
+
+  it('refuses an update that changes nothing, naming what to send', async () => {
+    const result = await command(manager, 'account:update', { accountId: idOf('marie') });
+    expect(result).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+  });
+
+  it('gives a deactivated agent’s call back to the others at once, without losing it', async () => {
+    const hall = await openHall(server, { procedureId: 'changement-adresse' });
+    const created = ok(await command(hall.kiosk, 'call:create', { sessionId: hall.session.id, requestId: rid() }));
+    ok(await command(hall.marie, 'call:accept', { callId: created.id }));
+    const ringsAgain = nextEvent(hall.karim, 'call:ring');
+    const kioskTold = patchWith(hall.kiosk, { op: 'agent', agent: null });
+    const marieTold = nextEvent(hall.marie, 'credential:revoked');
+
+    ok(await command(manager, 'account:update', { accountId: idOf('marie'), active: false }));
+    expect(await marieTold).toEqual({ reason: 'revoked' });
+    // No clock move: it does not wait for the grace period of a tablet that may come back.
+    expect((await ringsAgain).callId).toBe(created.id);
+    await kioskTold;
+    expect(server.store.helpCalls.findById(created.id)).toMatchObject({ status: 'ringing', agentId: null });
+    ok(await command(hall.karim, 'call:accept', { callId: created.id }));
+  });
+});
+
+describe('a new PIN or password', () => {
+  it('replaces the PIN and ends the logins made with the old one', async () => {
+    const tablet = await connect(server, 'agent', await login(server, 'agent', 'marie', '1234'));
+    const told = nextEvent(tablet, 'credential:revoked');
+    ok(await command(manager, 'account:reset-secret', { accountId: idOf('marie'), secret: '9753' }));
+    expect(await told).toEqual({ reason: 'revoked' });
+    expect(await loginStatus('agent', 'marie', '1234')).toBe(401);
+    await login(server, 'agent', 'marie', '9753');
+  });
+
+  it('checks the new secret by the account’s role, naming the field, without touching the store', async () => {
+    ok(await command(manager, 'account:create', { role: 'manager', login: 'chef', firstName: 'Paul', secret: fixturePassword }));
+    const before = snapshot(server.store);
+    for (const [loginName, secret] of [
+      ['marie', 'mot-de-passe-long'],
+      ['chef', '1234']
+    ]) {
+      const result = await command(manager, 'account:reset-secret', { accountId: idOf(loginName!), secret });
+      expect(result).toMatchObject({ ok: false, error: { code: 'invalid_payload', issues: [{ path: 'secret' }] } });
+    }
+    expect(snapshot(server.store)).toEqual(before);
+  });
+
+  it('a manager changing their own password keeps this login and ends their others', async () => {
+    const elsewhere = await connect(server, 'manager', await login(server, 'manager', 'gestion', 'demoville-gestion'));
+    const told = nextEvent(elsewhere, 'credential:revoked');
+    ok(await command(manager, 'account:reset-secret', { accountId: idOf('gestion'), secret: 'un-tout-nouveau-mot' }));
+    expect(await told).toEqual({ reason: 'revoked' });
+    expect(ok(await command(manager, 'account:list', {})).length).toBe(3);
+    await login(server, 'manager', 'gestion', 'un-tout-nouveau-mot');
+  });
+});
+
+describe('the last manager', () => {
+  it('cannot deactivate themself when no other manager is active', async () => {
+    const before = snapshot(server.store);
+    const result = await command(manager, 'account:update', { accountId: idOf('gestion'), active: false });
+    expect(result).toMatchObject({ ok: false, error: { code: 'last_manager' } });
+    expect(snapshot(server.store)).toEqual(before);
+    expect(ok(await command(manager, 'account:list', {})).length).toBe(3);
+  });
+
+  it('can hand over to another manager, who then cannot deactivate themself', async () => {
+    ok(await command(manager, 'account:create', { role: 'manager', login: 'chef', firstName: 'Paul', secret: fixturePassword }));
+    const chef = await connect(server, 'manager', await login(server, 'manager', 'chef', fixturePassword));
+    // With two active managers, either may go.
+    const gestionTold = nextEvent(manager, 'credential:revoked');
+    ok(await command(chef, 'account:update', { accountId: idOf('gestion'), active: false }));
+    expect(await gestionTold).toEqual({ reason: 'revoked' });
+
+    const before = snapshot(server.store);
+    const result = await command(chef, 'account:update', { accountId: idOf('chef'), active: false });
+    expect(result).toMatchObject({ ok: false, error: { code: 'last_manager' } });
+    expect(snapshot(server.store)).toEqual(before);
+    // Deactivating an agent or the inactive manager again is not guarded.
+    ok(await command(chef, 'account:update', { accountId: idOf('marie'), active: false }));
+    ok(await command(chef, 'account:update', { accountId: idOf('gestion'), active: false }));
+  });
+});
+
+describe('sites are kept apart', () => {
+  it("a manager of site B neither sees nor changes site A's accounts", async () => {
+    const b = await addSite(server.store, server.clock, 'Autreville');
+    const managerB = await connect(server, 'manager', await login(server, 'manager', b.managerLogin, fixturePassword));
+    const listB = ok(await command(managerB, 'account:list', {}));
+    expect(listB.map((a) => a.login).sort()).toEqual([b.agentLogin, b.managerLogin].sort());
+
+    const before = snapshot(server.store);
+    const marie = idOf('marie');
+    for (const [name, payload] of [
+      ['account:update', { accountId: marie, active: false }],
+      ['account:update', { accountId: marie, firstName: 'Piratée' }],
+      ['account:reset-secret', { accountId: marie, secret: '0000' }]
+    ] as const) {
+      expect(await command(managerB, name, payload)).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    }
+    expect(snapshot(server.store)).toEqual(before);
+
+    // What B creates belongs to B only.
+    ok(await command(managerB, 'account:create', { role: 'agent', login: 'bob', firstName: 'Bob', secret: '1357' }));
+    expect(ok(await command(manager, 'account:list', {})).map((a) => a.login)).not.toContain('bob');
+    expect(server.store.accounts.findByLogin('bob')?.siteId).toBe(b.siteId);
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * First start of a real installation: while no manager account exists at all, the server prints a
+ * one-time setup code, and whoever types it into /gestion creates the site and its first manager.
+ * Being at the server's console (or reading its log) is what proves the right to set it up.
+ *
+ * The code lives in memory only, as a SHA-256: nothing about it is written to the database, and a
+ * restart prints a new one. That is on purpose: the code is only worth anything while the console
+ * that printed it is there, an old log line stops working at the next start, and no stored secret
+ * outlives the setup. It is void (and never printed again) as soon as a manager exists.
+ */
+import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { AppError } from '../../../shared/errors';
+import type { SetupInput } from '../../../shared/schemas/account';
+import type { Account } from '../accounts/accounts.repository';
+import { loginTaken } from '../accounts/accounts.service';
+import { LoginThrottle } from '../auth/login-throttle';
+import { hashSecret } from '../auth/secrets';
+import type { Clock } from '../clock';
+import type { Store } from '../store';
+
+/** No 0/O, 1/I/L: the code is read off a screen and typed by hand. 31 symbols. */
+export const setupCodeAlphabet = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+const groups = 3;
+const groupLength = 4;
+/** Wrong codes share one counter: there is only one code to guess. */
+const throttleKey = 'setup';
+
+/** A new code, e.g. `K7QM-3XWD-HP2R`: 12 symbols from crypto randomness (about 59 bits). */
+export function newSetupCode(): string {
+  return Array.from({ length: groups }, () =>
+    Array.from({ length: groupLength }, () => setupCodeAlphabet[randomInt(setupCodeAlphabet.length)]).join('')
+  ).join('-');
+}
+
+/** The form the code is compared in: as the schema leaves it, upper case without spaces or dashes. */
+function digest(code: string): Buffer {
+  return createHash('sha256').update(code.toUpperCase().replace(/[\s-]/g, '')).digest();
+}
+
+export type SetupService = ReturnType<typeof createSetupService>;
+
+export function createSetupService({
+  store,
+  clock,
+  siteCreated
+}: {
+  store: Store;
+  clock: Clock;
+  /** The new site must be served like any other (its queues, …). */
+  siteCreated(siteId: string): void;
+}) {
+  const throttle = new LoginThrottle(clock);
+  let codeHash: Buffer | null = null;
+  // Accounts are never deleted: once a manager exists, setup is over for good.
+  let done = false;
+
+  function pending(): boolean {
+    if (!done && store.accounts.hasAnyManager()) {
+      done = true;
+      codeHash = null;
+    }
+    return !done;
+  }
+
+  return {
+    /** Whether the installation still waits for its first manager. */
+    pending,
+
+    /** A new setup code (the previous one stops working), or null when setup is over. */
+    issueCode(): string | null {
+      if (!pending()) return null;
+      const code = newSetupCode();
+      codeHash = digest(code);
+      return code;
+    },
+
+    /** Checks the code, then creates the site and its first manager in one transaction. */
+    async complete(input: SetupInput): Promise<Account> {
+      if (!pending()) throw new AppError('setup_done', 'This installation is already set up: log in as its manager');
+      if (throttle.isBlocked(throttleKey)) {
+        throw new AppError('too_many_attempts', 'Too many wrong setup codes: wait 5 minutes');
+      }
+      const given = digest(input.code);
+      if (!codeHash || !timingSafeEqual(given, codeHash)) {
+        throttle.fail(throttleKey);
+        throw new AppError('setup_code_invalid', 'Wrong setup code: type the code the server printed when it started', [
+          { path: 'code', message: 'is not the code the server printed' }
+        ]);
+      }
+      if (store.accounts.findByLogin(input.login)) throw loginTaken(input.login);
+      // Hash first: the transaction below stays synchronous.
+      const secretHash = await hashSecret(input.password);
+      const now = clock.now().toISOString();
+      const siteId = randomUUID();
+      const account: Account = {
+        id: randomUUID(),
+        siteId,
+        role: 'manager',
+        login: input.login,
+        firstName: input.firstName,
+        secretHash,
+        active: true,
+        createdAt: now
+      };
+      store.db.transaction(() => {
+        // Checked again: a second request with the right code may have won while this one hashed.
+        if (!pending()) throw new AppError('setup_done', 'This installation is already set up: log in as its manager');
+        if (store.accounts.findByLogin(input.login)) throw loginTaken(input.login);
+        store.sites.insert({
+          id: siteId,
+          name: input.siteName,
+          address: '',
+          phone: '',
+          timezone: input.timezone,
+          isDemo: false,
+          createdAt: now
+        });
+        store.accounts.insert(account);
+      })();
+      done = true;
+      codeHash = null;
+      throttle.succeed(throttleKey);
+      siteCreated(siteId);
+      return account;
+    }
+  };
+}

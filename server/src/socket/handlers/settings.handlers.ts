@@ -1,0 +1,28 @@
+/** The site manager's « Réglages du site »: identity, logo, kiosk languages and delays, hours, closed days. */
+import type { QueueService } from '../../queue/queue.service';
+import type { SiteSettingsService } from '../../sites/site-settings.service';
+import type { CommandHandlers } from '../types';
+
+export function createSettingsHandlers({
+  settings,
+  queue
+}: {
+  settings: SiteSettingsService;
+  queue: QueueService;
+}): Pick<CommandHandlers, 'site:settings' | 'site:logo' | 'site:hours' | 'site:closed-days'> {
+  return {
+    'site:settings': (input, { identity, afterAck }) => settings.saveSettings(identity.siteId, input, afterAck),
+    'site:logo': (input, { identity, afterAck }) => settings.setLogo(identity.siteId, input.logo, afterAck),
+    // Hours and closed days open or close services: the kiosks' lists of services follow.
+    'site:hours': (input, { identity, afterAck }) => {
+      const site = settings.setHours(identity.siteId, input.openingHours, afterAck);
+      afterAck(() => queue.changed(identity.siteId));
+      return site;
+    },
+    'site:closed-days': (input, { identity, afterAck }) => {
+      const site = settings.setClosedDays(identity.siteId, input, afterAck);
+      afterAck(() => queue.changed(identity.siteId));
+      return site;
+    }
+  };
+}

@@ -134,7 +134,7 @@ test('from an empty database: setup code, manager, service, agent, kiosk, printe
       buffer: Buffer.from(procedure('maison'))
     });
     const problem = page.getByTestId('procedure-problems').getByRole('button');
-    await expect(problem).toHaveText(/^Ligne 5 — pictogram : /);
+    await expect(problem).toHaveText(/^Ligne 5 — pictogram : Valeur inconnue\. Valeurs possibles : id-card, passport, /);
     await problem.click();
     const editor = page.getByLabel('Contenu du fichier (YAML)');
     await expect(editor).toBeFocused();

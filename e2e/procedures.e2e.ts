@@ -57,6 +57,13 @@ test('import with a mistake, fix it at its line, preview in each language, publi
     'pictogram: fusee'
   );
   await expect(page.getByText('Ligne 5 sur 20')).toBeVisible();
+  await expect(problem).toHaveText(/^Ligne 5 — pictogram : Valeur inconnue\. Valeurs possibles : id-card, /);
+
+  // Saved anyway: refused, with the same problem said the same way (an edit clears the list first).
+  await editor.fill(`${source('fusee')}\n`);
+  await expect(page.getByTestId('procedure-problems')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Enregistrer' }).click();
+  await expect(problem).toHaveText(/^Ligne 5 — pictogram : Valeur inconnue\. Valeurs possibles : id-card, /);
 
   // Fixed in place, checked, previewed.
   await editor.fill(source('documents'));

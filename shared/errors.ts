@@ -34,6 +34,8 @@ export interface ErrorIssue {
   message: string;
   /** For a problem inside a file the payload carries (a procedure): its 1-based line, when known. */
   line?: number | null;
+  /** For such a problem: what is wrong and its details, for the console to say in its language. */
+  problem?: { code: string; params: Record<string, string> };
 }
 
 export interface ErrorBody {

@@ -49,7 +49,16 @@ describe('parseProcedure', () => {
 
   it('refuses a way to submit: unknown keys are errors', () => {
     const problems = problemsOf(valid.replace('version: 1', 'version: 1\nsubmitTo: https://example.org/api'));
-    expect(problems).toEqual([{ path: '(file)', line: 2, message: expect.stringContaining('submitTo') }]);
+    // Shown at the unknown field's own line.
+    expect(problems).toEqual([
+      {
+        path: 'submitTo',
+        line: 4,
+        code: 'unknown_field',
+        params: { field: 'submitTo' },
+        message: expect.stringContaining('submitTo')
+      }
+    ]);
   });
 
   it('requires the review as the last step', () => {
@@ -57,19 +66,33 @@ describe('parseProcedure', () => {
     expect(problemsOf(source)).toContainEqual({
       path: 'steps.1.kind',
       line: 14,
+      code: 'last_not_review',
+      params: {},
       message: 'the last step must be a review (a procedure ends with an agent or at the counter)'
     });
   });
 
   it('requires French for every text', () => {
     const problems = problemsOf(valid.replace('title: { fr: Papiers }', 'title: { en: Papers }'));
-    expect(problems).toContainEqual({ path: 'steps.1.title.fr', line: 15, message: expect.stringMatching(/expected string/) });
+    expect(problems).toContainEqual({
+      path: 'steps.1.title.fr',
+      line: 15,
+      code: 'french_required',
+      params: {},
+      message: expect.stringMatching(/expected string/)
+    });
   });
 
   it('refuses a condition on a later or unknown question, naming it', () => {
     const problems = problemsOf(valid.replace('question: age, equals: false', 'question: ville, equals: false'));
     expect(problems).toEqual([
-      { path: 'steps.1.documents.0.when.question', line: 18, message: '"ville" is not an earlier question' }
+      {
+        path: 'steps.1.documents.0.when.question',
+        line: 18,
+        code: 'not_earlier_question',
+        params: { question: 'ville' },
+        message: '"ville" is not an earlier question'
+      }
     ]);
   });
 
@@ -77,6 +100,8 @@ describe('parseProcedure', () => {
     const problems = problemsOf(valid.replace('equals: false', 'equals: "non"'));
     expect(problems[0]).toMatchObject({
       path: 'steps.1.documents.0.when.equals',
+      code: 'compare_yes_no',
+      params: { question: 'age' },
       message: '"age" is a yes/no question: compare with true or false'
     });
   });
@@ -84,20 +109,27 @@ describe('parseProcedure', () => {
   it('refuses duplicate step ids and an unknown step kind', () => {
     expect(problemsOf(valid.replace('id: papiers', 'id: age'))[0]).toMatchObject({
       path: 'steps.1.id',
+      code: 'duplicate_step',
+      params: { id: 'age', other: '0' },
       message: expect.stringContaining('duplicate step id "age"')
     });
-    expect(problemsOf(valid.replace('kind: documents', 'kind: payment'))[0]).toMatchObject({ path: 'steps.1.kind', line: 14 });
+    expect(problemsOf(valid.replace('kind: documents', 'kind: payment'))[0]).toMatchObject({
+      path: 'steps.1.kind',
+      line: 14,
+      code: 'one_of',
+      params: { values: 'explanation, question, documents, review' }
+    });
   });
 
   it('reports YAML syntax errors with their line', () => {
     const problems = problemsOf('id: x\nsteps: [\n');
-    expect(problems[0]!.path).toBe('(file)');
+    expect(problems[0]).toMatchObject({ path: '(file)', code: 'yaml' });
     expect(problems[0]!.line).toBeGreaterThan(0);
+    expect(problemsOf('id: x\nid: y\n')[0]).toMatchObject({ path: '(file)', line: 2, code: 'duplicate_key' });
   });
 
   it('formats problems as file:line: path: message', () => {
-    expect(formatProblems('a.yaml', [{ path: 'steps.1.id', line: 12, message: 'duplicate' }])).toBe(
-      'a.yaml:12: steps.1.id: duplicate'
-    );
+    const problem = { path: 'steps.1.id', line: 12, code: 'duplicate_step', params: {}, message: 'duplicate' } as const;
+    expect(formatProblems('a.yaml', [problem])).toBe('a.yaml:12: steps.1.id: duplicate');
   });
 });

@@ -4,14 +4,9 @@
  */
 import { LineCounter, parseDocument, isNode, type Node } from 'yaml';
 import { procedureSchema, type Procedure } from './schema';
+import { classifyIssue, type ProcedureProblem } from './problems';
 
-export interface ProcedureProblem {
-  /** Dotted path inside the file, e.g. `steps.3.when.question`; `(file)` for the whole file. */
-  path: string;
-  /** 1-based line in the file, when it can be located. */
-  line: number | null;
-  message: string;
-}
+export type { ProcedureProblem } from './problems';
 
 export type ParsedProcedure = { ok: true; procedure: Procedure } | { ok: false; problems: ProcedureProblem[] };
 
@@ -24,19 +19,38 @@ export function parseProcedure(source: string): ParsedProcedure {
       problems: doc.errors.map((e) => ({
         path: '(file)',
         line: lineCounter.linePos(e.pos[0]).line,
+        code: e.code === 'DUPLICATE_KEY' ? 'duplicate_key' : 'yaml',
+        params: {},
         message: e.message.split('\n')[0]!
       }))
     };
   }
-  const result = procedureSchema.safeParse(doc.toJS());
+  const data: unknown = doc.toJS();
+  const result = procedureSchema.safeParse(data);
   if (result.success) return { ok: true, procedure: result.data };
   return {
     ok: false,
-    problems: result.error.issues.map((issue) => {
+    problems: result.error.issues.flatMap((issue) => {
       const path = issue.path.map(String);
-      return { path: path.length ? path.join('.') : '(file)', line: lineOf(doc, path, lineCounter), message: issue.message };
+      // An unknown field is shown at its own line, one problem per field.
+      const paths = issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...path, key]) : [path];
+      return paths.map((at) => {
+        const { code, params } = classifyIssue(issue, valueAt(data, at) !== undefined);
+        const single = issue.code === 'unrecognized_keys' ? { field: at.at(-1)! } : params;
+        const message = issue.code === 'unrecognized_keys' ? `Unrecognized key: "${at.at(-1)}"` : issue.message;
+        return { path: at.length ? at.join('.') : '(file)', line: lineOf(doc, at, lineCounter), code, params: single, message };
+      });
     })
   };
+}
+
+function valueAt(data: unknown, path: string[]): unknown {
+  let value = data;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
 }
 
 /** The line of the deepest node of `path` that exists in the document. */

@@ -7,6 +7,7 @@
  * (principle 3). Unknown keys are refused, so a "submit" field cannot slip in.
  */
 import { z } from 'zod';
+import { problemParams, type ProblemCode } from './problems';
 
 const localeKey = /^[a-z]{2}(-[A-Z]{2})?$/;
 
@@ -17,7 +18,12 @@ export const localizedText = z
   .superRefine((value, ctx) => {
     for (const key of Object.keys(value)) {
       if (!localeKey.test(key))
-        ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is not a language code such as fr, en or ar` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `"${key}" is not a language code such as fr, en or ar`,
+          params: problemParams('language_code', { key })
+        });
     }
   });
 export type LocalizedText = z.infer<typeof localizedText>;
@@ -181,7 +187,8 @@ function checkStructure(procedure: { steps: Step[] }, ctx: z.RefinementCtx): voi
       ctx.addIssue({
         code: 'custom',
         path: ['steps', index, 'id'],
-        message: `duplicate step id "${step.id}" (also step ${seen.get(step.id)})`
+        message: `duplicate step id "${step.id}" (also step ${seen.get(step.id)})`,
+        params: problemParams('duplicate_step', { id: step.id, other: seen.get(step.id)! })
       });
     }
     seen.set(step.id, index);
@@ -194,7 +201,8 @@ function checkStructure(procedure: { steps: Step[] }, ctx: z.RefinementCtx): voi
           ctx.addIssue({
             code: 'custom',
             path: ['steps', index, 'documents', d, 'id'],
-            message: `duplicate document id "${doc.id}"`
+            message: `duplicate document id "${doc.id}"`,
+            params: problemParams('duplicate_document', { id: doc.id })
           });
         ids.add(doc.id);
         if (doc.when) checkCondition(doc.when, earlier, ctx, ['steps', index, 'documents', d, 'when']);
@@ -204,7 +212,12 @@ function checkStructure(procedure: { steps: Step[] }, ctx: z.RefinementCtx): voi
       const ids = new Set<string>();
       step.choices.forEach((c, ci) => {
         if (ids.has(c.id))
-          ctx.addIssue({ code: 'custom', path: ['steps', index, 'choices', ci, 'id'], message: `duplicate choice id "${c.id}"` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['steps', index, 'choices', ci, 'id'],
+            message: `duplicate choice id "${c.id}"`,
+            params: problemParams('duplicate_choice', { id: c.id })
+          });
         ids.add(c.id);
       });
     }
@@ -212,7 +225,8 @@ function checkStructure(procedure: { steps: Step[] }, ctx: z.RefinementCtx): voi
       ctx.addIssue({
         code: 'custom',
         path: ['steps', index, 'kind'],
-        message: 'the review must be the last step, and there is only one'
+        message: 'the review must be the last step, and there is only one',
+        params: problemParams('review_not_last')
       });
     }
   });
@@ -221,14 +235,16 @@ function checkStructure(procedure: { steps: Step[] }, ctx: z.RefinementCtx): voi
     ctx.addIssue({
       code: 'custom',
       path: ['steps', procedure.steps.length - 1, 'kind'],
-      message: 'the last step must be a review (a procedure ends with an agent or at the counter)'
+      message: 'the last step must be a review (a procedure ends with an agent or at the counter)',
+      params: problemParams('last_not_review')
     });
   }
   if (last?.when) {
     ctx.addIssue({
       code: 'custom',
       path: ['steps', procedure.steps.length - 1, 'when'],
-      message: 'the review is always shown: it cannot have a condition'
+      message: 'the review is always shown: it cannot have a condition',
+      params: problemParams('review_condition')
     });
   }
 }
@@ -239,27 +255,35 @@ function checkCondition(condition: Condition, earlier: Map<string, Step>, ctx: z
   if ('not' in condition) return checkCondition(condition.not, earlier, ctx, [...path, 'not']);
   const target = earlier.get(condition.question);
   if (!target || target.kind !== 'question') {
-    ctx.addIssue({ code: 'custom', path: [...path, 'question'], message: `"${condition.question}" is not an earlier question` });
+    ctx.addIssue({
+      code: 'custom',
+      path: [...path, 'question'],
+      message: `"${condition.question}" is not an earlier question`,
+      params: problemParams('not_earlier_question', { question: condition.question })
+    });
     return;
   }
   const choiceIds = target.type === 'one_choice' || target.type === 'multi_choice' ? target.choices.map((c) => c.id) : null;
-  const bad = (message: string, key: string) => ctx.addIssue({ code: 'custom', path: [...path, key], message });
+  const question = target.id;
+  const bad = (key: string, message: string, problem: ProblemCode, details: Record<string, string> = {}) =>
+    ctx.addIssue({ code: 'custom', path: [...path, key], message, params: problemParams(problem, { question, ...details }) });
+  const notAChoice = (key: string, value: string) =>
+    bad(key, `"${value}" is not a choice of "${question}"`, 'not_a_choice', { value });
   if ('equals' in condition) {
     const v = condition.equals;
     if (target.type === 'yes_no' && typeof v !== 'boolean')
-      bad(`"${target.id}" is a yes/no question: compare with true or false`, 'equals');
+      bad('equals', `"${question}" is a yes/no question: compare with true or false`, 'compare_yes_no');
     else if (target.type === 'number' && typeof v !== 'number')
-      bad(`"${target.id}" is a number question: compare with a number`, 'equals');
-    else if (target.type === 'one_choice' && !choiceIds!.includes(String(v)))
-      bad(`"${String(v)}" is not a choice of "${target.id}"`, 'equals');
-    else if (target.type === 'multi_choice') bad(`"${target.id}" has several answers: use includes`, 'equals');
+      bad('equals', `"${question}" is a number question: compare with a number`, 'compare_number');
+    else if (target.type === 'one_choice' && !choiceIds!.includes(String(v))) notAChoice('equals', String(v));
+    else if (target.type === 'multi_choice') bad('equals', `"${question}" has several answers: use includes`, 'use_includes');
   } else if ('oneOf' in condition) {
-    if (target.type !== 'one_choice') bad(`oneOf needs a one-choice question; "${target.id}" is ${target.type}`, 'oneOf');
-    else for (const v of condition.oneOf) if (!choiceIds!.includes(v)) bad(`"${v}" is not a choice of "${target.id}"`, 'oneOf');
+    if (target.type !== 'one_choice')
+      bad('oneOf', `oneOf needs a one-choice question; "${question}" is ${target.type}`, 'one_of_needs_one_choice');
+    else for (const v of condition.oneOf) if (!choiceIds!.includes(v)) notAChoice('oneOf', v);
   } else if ('includes' in condition) {
     if (target.type !== 'multi_choice')
-      bad(`includes needs a several-choices question; "${target.id}" is ${target.type}`, 'includes');
-    else if (!choiceIds!.includes(condition.includes))
-      bad(`"${condition.includes}" is not a choice of "${target.id}"`, 'includes');
+      bad('includes', `includes needs a several-choices question; "${question}" is ${target.type}`, 'includes_needs_several');
+    else if (!choiceIds!.includes(condition.includes)) notAChoice('includes', condition.includes);
   }
 }

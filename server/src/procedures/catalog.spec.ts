@@ -80,7 +80,15 @@ describe('loadCatalog', () => {
     expect(catalog.errors).toEqual([
       {
         file: 'c-copy.yml',
-        problems: [{ path: 'id', line: null, message: 'id "carte-identite-passeport" is already used by a-valid.yaml' }]
+        problems: [
+          {
+            path: 'id',
+            line: null,
+            code: 'other',
+            params: {},
+            message: 'id "carte-identite-passeport" is already used by a-valid.yaml'
+          }
+        ]
       }
     ]);
   });

@@ -49,7 +49,15 @@ export function loadCatalog(dir: string): Catalog {
     if (other) {
       errors.push({
         file,
-        problems: [{ path: 'id', line: null, message: `id "${parsed.procedure.id}" is already used by ${other}` }]
+        problems: [
+          {
+            path: 'id',
+            line: null,
+            code: 'other',
+            params: {},
+            message: `id "${parsed.procedure.id}" is already used by ${other}`
+          }
+        ]
       });
       continue;
     }

@@ -29,7 +29,9 @@ export function validateProcedure(source: string): ProcedureValidation {
     // The YAML reader refuses some documents by throwing (e.g. too many aliases).
     return {
       ok: false,
-      problems: [{ path: '(file)', line: null, message: error instanceof Error ? error.message : 'unreadable' }]
+      problems: [
+        { path: '(file)', line: null, code: 'yaml', params: {}, message: error instanceof Error ? error.message : 'unreadable' }
+      ]
     };
   }
 }
@@ -212,7 +214,12 @@ export function createProceduresService({
         throw new AppError(
           'invalid_payload',
           `The procedure file has ${result.problems.length} problem(s): nothing was saved`,
-          result.problems.map((p) => ({ path: p.path, line: p.line, message: p.message }))
+          result.problems.map((p) => ({
+            path: p.path,
+            line: p.line,
+            message: p.message,
+            problem: { code: p.code, params: p.params }
+          }))
         );
       }
       const id = result.procedure.id;

@@ -87,9 +87,9 @@ describe('checking and saving a file', () => {
     const checked = ok(await command(manager, 'procedure:validate', { source: broken }));
     expect(checked.ok).toBe(false);
     const problems = checked.ok ? [] : checked.problems;
-    expect(problems.map((p) => [p.path, p.line])).toEqual([
-      ['pictogram', 5],
-      ['steps.0.type', 10]
+    expect(problems.map((p) => [p.path, p.line, p.code])).toEqual([
+      ['pictogram', 5, 'one_of'],
+      ['steps.0.type', 10, 'one_of']
     ]);
     // Once the fields are right, the links between steps are checked, each at its line.
     const fixed = broken.replace('fusee', 'info').replace('type: couleur', 'type: yes_no');
@@ -107,7 +107,10 @@ describe('checking and saving a file', () => {
     expect(refused.ok).toBe(false);
     if (refused.ok) return;
     expect(refused.error.code).toBe('invalid_payload');
-    expect(refused.error.issues).toEqual(problems.map((p) => ({ path: p.path, line: p.line, message: p.message })));
+    // The same problems, with what the console needs to say them in its language.
+    expect(refused.error.issues).toEqual(
+      problems.map((p) => ({ path: p.path, line: p.line, message: p.message, problem: { code: p.code, params: p.params } }))
+    );
     // A file that is not even YAML, and one too large: refused the same way, nothing stored.
     const garbled = ok(await command(manager, 'procedure:validate', { source: 'id: [unclosed\n' }));
     expect(garbled.ok).toBe(false);

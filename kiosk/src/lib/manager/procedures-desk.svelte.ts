@@ -5,7 +5,7 @@
  */
 import type { Connection } from '$lib/socket.svelte';
 import type { ErrorBody } from '$shared/errors';
-import type { ProcedureProblem } from '$shared/procedures/parse';
+import type { ProblemCode, ProcedureProblem } from '$shared/procedures/problems';
 import type { Procedure } from '$shared/procedures/schema';
 import type { ProcedureListItem, ProcedureVersionView } from '$shared/schemas/procedure';
 
@@ -132,6 +132,8 @@ export class ProceduresDesk {
         this.problems = issues.map((i) => ({
           path: i.path === 'source' ? '(file)' : i.path,
           line: i.line ?? null,
+          code: (i.problem?.code ?? 'other') as ProblemCode,
+          params: i.problem?.params ?? {},
           message: i.message
         }));
         this.note = null;

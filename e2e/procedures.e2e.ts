@@ -88,6 +88,21 @@ test('import with a mistake, fix it at its line, preview in each language, publi
   await expect(frame.locator('html')).toHaveAttribute('dir', 'rtl');
   await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
   await expect(page.locator('html')).not.toHaveAttribute('dir', 'rtl');
+  // The kiosk's own bottom bar is in the frame too, and works there as in the hall: its language
+  // buttons (the console's follow), text size, and reading aloud (which the preview does not do).
+  const bar = frame.locator('footer.bar');
+  await bar.getByRole('button', { name: 'English' }).click();
+  await expect(frame.getByRole('heading', { name: 'Why are you here?' })).toBeVisible();
+  await expect(languages.getByRole('button', { name: 'English' })).toHaveAttribute('aria-pressed', 'true');
+  await bar.getByRole('button', { name: 'Text size' }).click();
+  await expect(frame.locator('div.kiosk')).toHaveClass(/\bsize-1\b/);
+  await bar.getByRole('button', { name: 'Read aloud' }).click();
+  await expect(
+    page.getByText("Sur la borne, ce bouton lit l'écran à voix haute, sans réseau. L'aperçu ne lit rien.")
+  ).toBeVisible();
+  await bar.getByRole('button', { name: 'العربية' }).click();
+  await expect(languages.getByRole('button', { name: 'العربية' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
   // The kiosk's own "Suivant" checks the answer as in the hall; the review ends the procedure.
   await frame.getByRole('button', { name: 'التالي' }).click();
   await expect(page.getByTestId('preview-position')).toHaveText('Étape 2 sur 2');

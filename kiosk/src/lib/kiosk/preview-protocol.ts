@@ -4,7 +4,7 @@
  * hall, in their own language and direction, without touching the console's.
  */
 import type { Procedure } from '$shared/procedures/schema';
-import type { SessionLocale } from '$shared/schemas/session';
+import { sessionLocales, type SessionLocale } from '$shared/schemas/session';
 
 /** Console → frame. */
 export type ToPreview =
@@ -27,8 +27,17 @@ export type FromPreview =
   | { kind: 'ready' }
   /** Where the preview is: `index` counts the catalog tile as 0 and the steps shown from 1. */
   | { kind: 'position'; index: number; total: number }
-  /** A button that, on a real kiosk, would call an agent, print or give a ticket. */
-  | { kind: 'action'; action: 'agent' | 'print' | 'ticket' };
+  /** The language chosen on the kiosk's own bar, in the frame. */
+  | { kind: 'locale'; locale: SessionLocale }
+  /** A button that, on a real kiosk, would call an agent, print, give a ticket or read aloud. */
+  | { kind: 'action'; action: PreviewAction };
+
+export type PreviewAction = 'agent' | 'print' | 'ticket' | 'speech';
+
+/** The kiosk languages a file is written in (French always): the languages the preview offers. */
+export function previewLanguages(procedure: Procedure): SessionLocale[] {
+  return sessionLocales.filter((l) => l === 'fr' || l in procedure.title);
+}
 
 const channel = 'guichet:procedure-preview';
 

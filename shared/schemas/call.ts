@@ -3,7 +3,7 @@
  * tablets, and how an agent says whether they can come.
  */
 import { z } from 'zod';
-import type { Procedure } from '../procedures/schema';
+import type { LocalizedText, Procedure } from '../procedures/schema';
 import { requestId, type SessionLocale, type SessionState } from './session';
 
 const id = z.string().min(1).max(80);
@@ -47,6 +47,9 @@ export interface CallCard {
   locale: SessionLocale;
   procedureId: string | null;
   stepId: string | null;
+  /** The title and the step's heading in the version the session opened (not the one published now). */
+  procedureTitle: LocalizedText | null;
+  stepHeading: LocalizedText | null;
   reason: 'help' | 'review';
   createdAt: string;
   stage: 0 | 1;

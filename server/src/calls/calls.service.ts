@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import { AppError } from '../../../shared/errors';
 import type { AccountIdentity, Identity, TerminalIdentity } from '../../../shared/identity';
 import { isSiteOpen, localHour } from '../../../shared/opening-hours';
+import { stepHeading } from '../../../shared/procedures/answers';
 import type {
   AgentState,
   AgentStatus,
@@ -102,6 +103,8 @@ export function createCallsService({
 
   function card(call: HelpCall, stored: StoredSession | null): CallCard {
     const terminal = call.terminalId ? store.terminals.findById(call.terminalId) : null;
+    const procedure = stored ? sessions.procedureOf(stored) : undefined;
+    const step = procedure?.steps.find((s) => s.id === stored?.state.stepId);
     return {
       callId: call.id,
       sessionId: call.sessionId ?? '',
@@ -110,6 +113,8 @@ export function createCallsService({
       locale: stored?.state.locale ?? 'fr',
       procedureId: stored?.state.procedureId ?? null,
       stepId: stored?.state.stepId ?? null,
+      procedureTitle: procedure?.title ?? null,
+      stepHeading: step ? stepHeading(step) : null,
       reason: call.reason,
       createdAt: call.createdAt,
       stage: call.stage,

@@ -53,6 +53,8 @@ describe('a call rings the available agents once', () => {
       locale: 'fr',
       procedureId: 'changement-adresse',
       stepId: 'logement',
+      procedureTitle: expect.objectContaining({ fr: 'Nouvelle adresse et justificatif de domicile' }),
+      stepHeading: expect.objectContaining({ fr: expect.any(String) }),
       reason: 'help',
       stage: 0,
       handoverFrom: null

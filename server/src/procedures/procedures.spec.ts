@@ -187,8 +187,10 @@ describe('publishing', () => {
     expect(setup.procedures.find((p) => p.id === 'essai-versions')?.version).toBe(2);
     expect(setup.sessionProcedure).toMatchObject({ id: 'essai-versions', version: 1, title: { fr: 'Essai 1' } });
 
-    // The agent who joins sees version 1 too.
+    // The agent who joins sees version 1 too, from the call's card on.
+    const ring = nextEvent(hall.marie, 'call:ring');
     const call = ok(await command(kiosk, 'call:create', { sessionId, requestId: rid(), reason: 'help' }));
+    expect(await ring).toMatchObject({ procedureTitle: { fr: 'Essai 1' }, stepHeading: { fr: 'Motif 1' } });
     const joined = ok(await command(hall.marie, 'call:accept', { callId: call.id }));
     expect(joined.procedure).toMatchObject({ version: 1, title: { fr: 'Essai 1' } });
     expect(ok(await command(hall.marie, 'agent:state', {})).joined?.procedure?.version).toBe(1);

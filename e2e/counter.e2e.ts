@@ -64,6 +64,8 @@ test('a ticket taken at the kiosk is called at the counter with the same number,
   await openKiosk(page);
   await page.getByRole('button', { name: "Touchez l'écran pour commencer" }).tap();
   const take = page.getByTestId('take-ticket');
+  // Measured once the catalog has appeared: a screen still coming in has no box yet.
+  await expect(take).toBeVisible();
   expect((await take.boundingBox())!.height).toBeGreaterThanOrEqual(72);
   await take.tap();
   const picker = page.getByTestId('service-picker');
@@ -71,6 +73,7 @@ test('a ticket taken at the kiosk is called at the counter with the same number,
   await expect(page.getByRole('button', { name: 'Parler à un agent', exact: true })).toBeVisible();
   const choice = picker.locator(`[data-service="${service.id}"]`);
   await expect(choice).toContainText("Personne n'attend.");
+  await expect(choice).toBeVisible();
   expect((await choice.boundingBox())!.height).toBeGreaterThanOrEqual(72);
   await expectNoAxeViolations(page);
   await expectTouchTargets(page, 48);

@@ -52,8 +52,9 @@ describe('first start of a real installation', { timeout: 60_000 }, () => {
     expect(match, first.output()).not.toBeNull();
     const code = match![1]!;
     expect(match![2]).toBe(`http://localhost:${port}`);
-    // Also in the log, for a server started as a service whose console nobody watches.
-    expect(first.output()).toContain(`"setupCode":"${code}"`);
+    // Also in the log, for a server started as a service whose console nobody watches. The log is
+    // written asynchronously, so its line may come after the banner.
+    await waitFor(() => first.output().includes(`"setupCode":"${code}"`), 10_000);
     expect(first.output()).not.toContain('Demo accounts');
 
     const res = await fetch(`http://127.0.0.1:${port}/api/setup`, {

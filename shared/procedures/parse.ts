@@ -25,39 +25,35 @@ export function parseProcedure(source: string): ParsedProcedure {
       }))
     };
   }
-  const data: unknown = doc.toJS();
-  const result = procedureSchema.safeParse(data);
+  const result = procedureSchema.safeParse(doc.toJS());
   if (result.success) return { ok: true, procedure: result.data };
+  const problem = (keys: Key[], found: Pick<ProcedureProblem, 'code' | 'params'>, message: string): ProcedureProblem => ({
+    path: keys.length ? keys.join('.') : '(file)',
+    line: lineOf(doc, keys, lineCounter),
+    ...found,
+    message
+  });
   return {
     ok: false,
     problems: result.error.issues.flatMap((issue) => {
-      const path = issue.path.map(String);
+      const keys = issue.path as Key[];
       // An unknown field is shown at its own line, one problem per field.
-      const paths = issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...path, key]) : [path];
-      return paths.map((at) => {
-        const { code, params } = classifyIssue(issue, valueAt(data, at) !== undefined);
-        const single = issue.code === 'unrecognized_keys' ? { field: at.at(-1)! } : params;
-        const message = issue.code === 'unrecognized_keys' ? `Unrecognized key: "${at.at(-1)}"` : issue.message;
-        return { path: at.length ? at.join('.') : '(file)', line: lineOf(doc, at, lineCounter), code, params: single, message };
-      });
+      if (issue.code === 'unrecognized_keys')
+        return issue.keys.map((key) =>
+          problem([...keys, key], { code: 'unknown_field', params: { field: key } }, `Unrecognized key: "${key}"`)
+        );
+      return [problem(keys, classifyIssue(issue, doc.hasIn(keys)), issue.message)];
     })
   };
 }
 
-function valueAt(data: unknown, path: string[]): unknown {
-  let value = data;
-  for (const key of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[key];
-  }
-  return value;
-}
+/** A step in a path inside the file: a field name, or an index in a list. */
+type Key = string | number;
 
-/** The line of the deepest node of `path` that exists in the document. */
-function lineOf(doc: ReturnType<typeof parseDocument>, path: string[], lineCounter: LineCounter): number | null {
-  for (let depth = path.length; depth >= 0; depth--) {
-    const keys = path.slice(0, depth).map((k) => (/^\d+$/.test(k) ? Number(k) : k));
-    const node: unknown = depth === 0 ? doc.contents : doc.getIn(keys, true);
+/** The line of the deepest node of `keys` that exists in the document. */
+function lineOf(doc: ReturnType<typeof parseDocument>, keys: Key[], lineCounter: LineCounter): number | null {
+  for (let depth = keys.length; depth >= 0; depth--) {
+    const node: unknown = depth === 0 ? doc.contents : doc.getIn(keys.slice(0, depth), true);
     if (isNode(node) && (node as Node).range) return lineCounter.linePos((node as Node).range![0]).line;
   }
   return null;

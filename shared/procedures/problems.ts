@@ -61,7 +61,8 @@ export function problemParams(problem: ProblemCode, details: Record<string, stri
 
 /**
  * One zod issue as a problem's code and params. `present` tells whether the file has a value at the
- * issue's path: a wrong type on a missing value means the field is missing.
+ * issue's path: a wrong type on a missing value means the field is missing. (Unknown fields are
+ * split into one problem each by the parser.)
  */
 export function classifyIssue(issue: z.core.$ZodIssue, present: boolean): Pick<ProcedureProblem, 'code' | 'params'> {
   const last = issue.path.at(-1);
@@ -76,8 +77,6 @@ export function classifyIssue(issue: z.core.$ZodIssue, present: boolean): Pick<P
       if (!present) return { code: last === 'fr' ? 'french_required' : 'required', params: {} };
       if (issue.expected === 'int') return { code: 'integer', params: {} };
       return { code: 'type', params: { expected: issue.expected } };
-    case 'unrecognized_keys':
-      return { code: 'unknown_field', params: { field: issue.keys.join(', ') } };
     case 'invalid_value':
       return { code: 'one_of', params: { values: issue.values.map(String).join(', ') } };
     case 'invalid_union':

@@ -38,6 +38,7 @@ import { createPrintingService } from './printing/printing.service';
 import { createSummaryPrintService } from './printing/summary-print.service';
 import { savePrinter } from './printing/printer-settings';
 import { createDriverCache, type VirtualPrinters } from './printing/drivers';
+import type { PrinterAddressPolicy } from '../../printers/address-policy';
 import { createTicketsService } from './tickets/tickets.service';
 import { createQueueService } from './queue/queue.service';
 import { purgeExpiredSessions } from './sessions/retention';
@@ -79,6 +80,17 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
   const pairing = createPairingService({ store, clock, terminals, pairingMinutes: config.pairingMinutes });
 
   const httpServer = http.createServer();
+  const listening = () => {
+    const address = httpServer.address();
+    return address && typeof address === 'object' ? address.port : null;
+  };
+  /** The printer addresses managers may use on this server (see `printers/address-policy.ts`). */
+  const printerPolicy: PrinterAddressPolicy = {
+    usbDevices: config.usbPrinters,
+    folderRoot: config.folderPrinters ? config.dataDir : null,
+    loopback: config.loopbackPrinters,
+    serverPort: listening
+  };
   const io = createSocketServer(httpServer);
   const notifier = createNotifier(io);
   const connections = new AgentConnections();
@@ -109,7 +121,7 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
     clock,
     logger,
     notifier,
-    driverFor: createDriverCache(virtualPrinters)
+    driverFor: createDriverCache(virtualPrinters, printerPolicy, logger)
   });
   const queue = createQueueService({ store, clock, notifier });
   const settings = createSiteSettingsService({ store, clock, kioskDefaults: kioskDefaults(config), notifier });
@@ -235,7 +247,7 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
         printing,
         summaries,
         demoOutput: () => ({ receipts: virtualPrinters?.receipts() ?? [], a4: virtualPrinters?.a4Files() ?? [] }),
-        savePrinter: (siteId, input) => savePrinter({ store, clock, printing }, siteId, input),
+        savePrinter: (siteId, input) => savePrinter({ store, clock, printing, policy: printerPolicy }, siteId, input),
         printTestPage: (siteId, printerId) => printTestPage({ store, clock, printing }, siteId, printerId),
         printersChanged: (siteId) => announcePrinting(io, terminals, printing, siteId)
       })

@@ -1,11 +1,15 @@
 /**
  * The driver of a configured printer. `virtual://` URIs name the demo's printers, which the server
  * starts itself; a URI that cannot be used (no demo printer running, a typo) gives a driver that
- * reports the printer unreachable, so the fault is shown instead of the job being lost.
+ * reports the printer unreachable, so the fault is shown instead of the job being lost. A stored
+ * address this server may not use (saved before the rules of `printers/address-policy.ts`, or by
+ * hand in the database) gives a driver in error, which never touches it.
  */
+import type { Logger } from 'pino';
+import type { PrinterAddressPolicy } from '../../../printers/address-policy';
 import type { PrinterDriver, PrinterKind } from '../../../printers/driver';
-import { createDriver } from '../../../printers/create-driver';
-import { faultStatus } from '../../../printers/status';
+import { createDriver, parsePrinterUri } from '../../../printers/create-driver';
+import { faultStatus, type PrinterFault } from '../../../printers/status';
 import type { VirtualPrinter } from '../../../printers/virtual-printer';
 import type { DemoReceipt } from '../../../shared/schemas/print';
 import type { Printer } from './printers.repository';
@@ -15,6 +19,8 @@ export interface VirtualPrinters {
   readonly device: VirtualPrinter;
   readonly receiptUri: string;
   readonly a4Uri: string;
+  /** The folder the demo's A4 printer writes in (inside the data folder). */
+  readonly root: string;
   /** The real URI behind a `virtual://` one, or null. */
   resolve(uri: string): string | null;
   /** What the demo receipt printer printed, newest first. */
@@ -27,8 +33,8 @@ export interface VirtualPrinters {
   close(): Promise<void>;
 }
 
-function unavailable(uri: string, kind: PrinterKind): PrinterDriver {
-  const status = faultStatus('unreachable');
+function unavailable(uri: string, kind: PrinterKind, fault: PrinterFault = 'unreachable'): PrinterDriver {
+  const status = faultStatus(fault);
   return {
     uri,
     kind,
@@ -40,27 +46,60 @@ function unavailable(uri: string, kind: PrinterKind): PrinterDriver {
 }
 
 /**
+ * The demo's own printers: a loopback listener and a folder in the data folder, which the server
+ * started itself (a manager cannot point `virtual://` anywhere else).
+ */
+const ownPrinters = (virtualPrinters: VirtualPrinters): PrinterAddressPolicy => ({
+  usbDevices: false,
+  folderRoot: virtualPrinters.root,
+  loopback: true,
+  serverPort: () => null
+});
+
+/**
  * One driver per printer and URI, kept: a driver runs its jobs one at a time, which only holds if
  * every job for that printer goes through the same driver.
  */
-export function createDriverCache(virtualPrinters: VirtualPrinters | undefined): (printer: Printer) => PrinterDriver {
+export function createDriverCache(
+  virtualPrinters: VirtualPrinters | undefined,
+  policy: PrinterAddressPolicy,
+  logger: Logger
+): (printer: Printer) => PrinterDriver {
   const drivers = new Map<string, PrinterDriver>();
   return (printer) => {
     const key = `${printer.id} ${printer.uri}`;
     const known = drivers.get(key);
     if (known) return known;
-    const driver = driverForPrinter(printer, virtualPrinters);
+    const driver = driverForPrinter(printer, virtualPrinters, policy, logger);
     drivers.set(key, driver);
     return driver;
   };
 }
 
-export function driverForPrinter(printer: Printer, virtualPrinters: VirtualPrinters | undefined): PrinterDriver {
-  const uri = printer.uri.startsWith('virtual://') ? (virtualPrinters?.resolve(printer.uri) ?? null) : printer.uri;
-  if (!uri) return unavailable(printer.uri, printer.kind);
+export function driverForPrinter(
+  printer: Printer,
+  virtualPrinters: VirtualPrinters | undefined,
+  policy: PrinterAddressPolicy,
+  logger: Logger
+): PrinterDriver {
+  if (printer.uri.startsWith('virtual://')) {
+    const uri = virtualPrinters?.resolve(printer.uri) ?? null;
+    if (!uri || !virtualPrinters) return unavailable(printer.uri, printer.kind);
+    try {
+      return createDriver(uri, printer.kind, ownPrinters(virtualPrinters));
+    } catch {
+      return unavailable(printer.uri, printer.kind);
+    }
+  }
   try {
-    return createDriver(uri, printer.kind);
+    parsePrinterUri(printer.uri, printer.kind);
   } catch {
     return unavailable(printer.uri, printer.kind);
+  }
+  try {
+    return createDriver(printer.uri, printer.kind, policy);
+  } catch (error) {
+    logger.warn({ printer: printer.name, err: error }, 'printer address refused: the printer is kept in error');
+    return unavailable(printer.uri, printer.kind, 'error');
   }
 }

@@ -44,6 +44,7 @@ export async function startVirtualPrinters(dataDir: string): Promise<VirtualPrin
   };
   return {
     device: printer,
+    root: dataDir,
     receiptUri: 'virtual://receipt',
     a4Uri: 'virtual://a4',
     resolve: (uri) => uris[uri] ?? null,

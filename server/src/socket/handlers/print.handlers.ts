@@ -26,7 +26,7 @@ export function createPrintHandlers({
   summaries: SummaryPrintService;
   /** What the demo printer received, for the manager console; empty without one. */
   demoOutput: () => DemoOutput;
-  savePrinter: (siteId: string, input: CommandPayload<'printer:save'>) => PrinterView;
+  savePrinter: (siteId: string, input: CommandPayload<'printer:save'>) => Promise<PrinterView>;
   printTestPage: (siteId: string, printerId: string) => PrintJob;
   /** A printer was added or moved: the printers and the kiosks' printers as the console lists them. */
   printersChanged: (siteId: string) => void;
@@ -53,8 +53,8 @@ export function createPrintHandlers({
     'print:jobs': (_input, { identity }) => store.printJobs.listRecent(identity.siteId, 30).map(printing.jobView),
     'printer:list': (_input, { identity }) => printing.refresh(identity.siteId),
     'printer:demo-output': () => demoOutput(),
-    'printer:save': (input, { identity, afterAck }) => {
-      const view = savePrinter(identity.siteId, input);
+    'printer:save': async (input, { identity, afterAck }) => {
+      const view = await savePrinter(identity.siteId, input);
       // Asked at once: everyone sees whether the new address answers.
       afterAck(() => {
         void printing.refresh(identity.siteId);

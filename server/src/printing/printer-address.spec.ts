@@ -145,6 +145,10 @@ describe('saving a printer address, with USB and folder printers on', () => {
     expect(fs.readFileSync(target, 'utf8')).toBe('kept');
     expect(fs.existsSync(path.join(folder, 'x'))).toBe(false);
 
+    // A USB printer's address: taken even while it is unplugged (there is no /dev/usb on this machine).
+    const usb = ok(await save(manager, 'file:///dev/usb/lp0'));
+    expect(ok(await command(manager, 'printer:list', {})).find((p) => p.id === usb.id)?.fault).toBe('unreachable');
+
     const prints = path.join(server.dataDir, 'prints');
     fs.mkdirSync(prints);
     const printer = ok(await save(manager, `folder://${prints}`));

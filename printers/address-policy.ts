@@ -31,7 +31,7 @@ export interface PrinterAddressPolicy {
 /** Where the kernel's usblp driver puts USB printers. */
 export const usbDeviceRoot = '/dev/usb';
 
-export const settingNames = {
+const settingNames = {
   usb: 'GUICHET_USB_PRINTERS',
   folder: 'GUICHET_FOLDER_PRINTERS',
   loopback: 'GUICHET_LOOPBACK_PRINTERS'
@@ -47,7 +47,7 @@ thisMachine.addSubnet('127.0.0.0', 8, 'ipv4');
 thisMachine.addSubnet('0.0.0.0', 8, 'ipv4');
 thisMachine.addSubnet('::', 96, 'ipv6');
 
-export function isLoopbackAddress(address: string): boolean {
+function isLoopbackAddress(address: string): boolean {
   const family = net.isIP(address);
   if (family === 0) return false;
   return thisMachine.check(address, family === 4 ? 'ipv4' : 'ipv6');
@@ -100,14 +100,14 @@ export async function resolveTcp(host: string, port: number, policy: PrinterAddr
 export function isInside(child: string, root: string, strictly = false): boolean {
   const relative = path.relative(root, child);
   if (relative === '') return !strictly;
-  return !relative.startsWith('..') && !path.isAbsolute(relative);
+  return relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
 }
 
 /**
  * The real path of `file`, through every symbolic link, also when its last parts do not exist yet:
  * the real path of the nearest existing parent, with the missing parts added back.
  */
-export async function realPathOfNearest(file: string): Promise<string> {
+async function realPathOfNearest(file: string): Promise<string> {
   const missing: string[] = [];
   let current = path.resolve(file);
   for (;;) {
@@ -123,7 +123,7 @@ export async function realPathOfNearest(file: string): Promise<string> {
 }
 
 /** Why a USB device path is refused (its text, then where it really leads), or null. */
-export async function deviceRefusal(file: string, root = usbDeviceRoot): Promise<string | null> {
+async function deviceRefusal(file: string, root = usbDeviceRoot): Promise<string | null> {
   const outside = `must be a USB printer device under ${root}/ (such as file://${root}/lp0)`;
   if (!isInside(path.normalize(file), root, true)) return outside;
   if (!isInside(await realPathOfNearest(file), await realPathOfNearest(root), true)) {
@@ -138,7 +138,7 @@ export async function deviceRefusal(file: string, root = usbDeviceRoot): Promise
 }
 
 /** Why a folder is refused (its text, then where it really leads), or null. */
-export async function folderRefusal(folder: string, root: string): Promise<string | null> {
+async function folderRefusal(folder: string, root: string): Promise<string | null> {
   const outside = `must be a folder inside Guichet's data folder (${root})`;
   if (!isInside(path.normalize(folder), root, true)) return outside;
   if (!isInside(await realPathOfNearest(folder), await realPathOfNearest(root), true)) {

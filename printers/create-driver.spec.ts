@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../shared/errors';
-import type { PrinterAddressPolicy } from './address-policy';
+import { isInside, type PrinterAddressPolicy } from './address-policy';
 import { checkPrinterAddress, createDriver, parsePrinterUri } from './create-driver';
 import { CupsDriver } from './transports/cups';
 import { DeviceDriver } from './transports/device';
@@ -142,5 +142,18 @@ describe('checkPrinterAddress', () => {
     });
     const loopback = { ...defaults, loopback: true };
     expect(await checkPrinterAddress('tcp://localhost:3000', 'receipt', loopback)).toMatchObject({ port: 3000 });
+  });
+});
+
+describe('isInside', () => {
+  it.each([
+    ['/dev/usb/lp0', '/dev/usb', true],
+    ['/dev/usb/..lp0', '/dev/usb', true],
+    ['/dev/usb', '/dev/usb', false],
+    ['/dev/usbx/lp0', '/dev/usb', false],
+    ['/dev/null', '/dev/usb', false],
+    ['/etc/passwd', '/dev/usb', false]
+  ])('%s strictly inside %s: %s', (child, root, expected) => {
+    expect(isInside(child, root, true)).toBe(expected);
   });
 });

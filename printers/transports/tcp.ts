@@ -197,7 +197,12 @@ export class TcpDriver implements PrinterDriver {
   private async open(): Promise<Connection | PrinterFault> {
     let address = this.host;
     if (this.resolve) {
-      const resolution = await this.resolve(this.host, this.port);
+      // The name lookup counts in the connection's time, as it did when net.connect made it.
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<TcpResolution>((resolve) => {
+        timer = setTimeout(() => resolve({ unknown: true }), this.connectTimeoutMs);
+      });
+      const resolution = await Promise.race([this.resolve(this.host, this.port), late]).finally(() => clearTimeout(timer));
       if ('refused' in resolution) return 'error';
       if ('unknown' in resolution) return 'unreachable';
       address = resolution.address;

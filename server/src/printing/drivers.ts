@@ -10,20 +10,23 @@ import type { VirtualPrinter } from '../../../printers/virtual-printer';
 import type { DemoReceipt } from '../../../shared/schemas/print';
 import type { Printer } from './printers.repository';
 
+/** The demo's printers, one receipt listener and one A4 folder per site (see virtual-printers.ts). */
 export interface VirtualPrinters {
-  /** The receipt printer itself (tests set its paper and cover through it). */
+  /** The receipt printer of the first site served, the demo site (tests set its paper and cover through it). */
   readonly device: VirtualPrinter;
   readonly receiptUri: string;
   readonly a4Uri: string;
-  /** The real URI behind a `virtual://` one, or null. */
-  resolve(uri: string): string | null;
-  /** What the demo receipt printer printed, newest first. */
-  receipts(): DemoReceipt[];
-  onReceipt(listener: (receipt: DemoReceipt) => void): void;
-  /** The A4 PDFs the demo A4 printer wrote, newest first. */
-  a4Files(): { name: string; at: string }[];
-  /** The path of one of them, or null for any other name. */
-  a4File(name: string): string | null;
+  /** The driver behind a printer's `virtual://` URI, its site's own; null for any other URI. */
+  driverFor(printer: Printer): PrinterDriver | null;
+  /** What the site's demo receipt printer printed, newest first. */
+  receipts(siteId: string): DemoReceipt[];
+  onReceipt(listener: (siteId: string, receipt: DemoReceipt) => void): void;
+  /** The A4 PDFs the site's demo A4 printer wrote, newest first. */
+  a4Files(siteId: string): { name: string; at: string }[];
+  /** The path of one of the site's PDFs, or null for any other name (another site's included). */
+  a4File(siteId: string, name: string): string | null;
+  /** Erases what these print jobs printed here (a session erased or purged). */
+  forgetJobs(siteId: string, jobIds: string[]): void;
   close(): Promise<void>;
 }
 
@@ -56,10 +59,11 @@ export function createDriverCache(virtualPrinters: VirtualPrinters | undefined):
 }
 
 export function driverForPrinter(printer: Printer, virtualPrinters: VirtualPrinters | undefined): PrinterDriver {
-  const uri = printer.uri.startsWith('virtual://') ? (virtualPrinters?.resolve(printer.uri) ?? null) : printer.uri;
-  if (!uri) return unavailable(printer.uri, printer.kind);
+  if (printer.uri.startsWith('virtual://')) {
+    return virtualPrinters?.driverFor(printer) ?? unavailable(printer.uri, printer.kind);
+  }
   try {
-    return createDriver(uri, printer.kind);
+    return createDriver(printer.uri, printer.kind);
   } catch {
     return unavailable(printer.uri, printer.kind);
   }

@@ -95,6 +95,8 @@ export async function startVirtualPrinters(dataDir: string, siteIds: string[]): 
       return site;
     })();
     receiptPrinters.set(siteId, starting);
+    // A listener that could not start is tried again at the next job, not given up for good.
+    starting.catch(() => receiptPrinters.delete(siteId));
     return starting;
   }
 
@@ -110,7 +112,13 @@ export async function startVirtualPrinters(dataDir: string, siteIds: string[]): 
         }
       },
       print: async (job, context) => {
-        const site = await receiptPrinterOf(siteId);
+        let site: SiteReceiptPrinter;
+        try {
+          site = await receiptPrinterOf(siteId);
+        } catch {
+          // Nothing was sent: the job waits, as for a printer switched off.
+          return faultStatus('unreachable');
+        }
         return site.exclusive(async () => {
           site.jobInFlight = context?.jobId ?? null;
           try {
@@ -144,9 +152,17 @@ export async function startVirtualPrinters(dataDir: string, siteIds: string[]): 
         const jobId = context?.jobId && safeId.test(context.jobId) ? context.jobId : randomUUID();
         // Written under a temporary name, then renamed: a listed PDF is always whole.
         const temporary = path.join(dir, `.job-${randomBytes(6).toString('hex')}.tmp`);
-        await fs.promises.writeFile(temporary, job, { flag: 'wx' });
-        if (forgotten.has(jobId)) await fs.promises.rm(temporary, { force: true });
-        else await fs.promises.rename(temporary, path.join(dir, `${jobId}.pdf`));
+        try {
+          await fs.promises.writeFile(temporary, job, { flag: 'wx' });
+          // Its session was erased while it printed: it is not kept.
+          if (!forgotten.has(jobId)) await fs.promises.rename(temporary, path.join(dir, `${jobId}.pdf`));
+        } catch {
+          // Nothing was kept under the job's name: not printed, like the folder driver says it.
+          const after = await status();
+          return after.fault ? after : faultStatus('error');
+        } finally {
+          await fs.promises.rm(temporary, { force: true });
+        }
         return status();
       }
     };

@@ -156,6 +156,8 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
     // The rows are already gone (committed): a file that cannot be removed is logged, not thrown.
     try {
       for (const { siteId, printJobIds } of erased) virtualPrinters?.forgetJobs(siteId, printJobIds);
+      // The pages the erase freed (zeroed by secure_delete) are given back, then the WAL emptied.
+      store.db.pragma('incremental_vacuum');
       truncateWal(store.db, logger);
     } catch (error) {
       logger.error({ err: error, sessions: erased.length }, 'cleaning up after an erase failed');

@@ -4,6 +4,9 @@
  * downloads a PDF by its name (404, like a name that never existed), whatever the name is made of.
  * A site that names the demo printers itself gets its own listener and its own folder.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DemoReceipt } from '../../../shared/schemas/print';
 import { credentialCookie } from '../../../shared/identity';
@@ -123,5 +126,22 @@ describe('the demo printers’ output and the sites', () => {
     expect(server.virtualPrinters!.device.receipts()).toHaveLength(demoReceiptsBefore);
     expect(ok(await command(managerA, 'printer:demo-output', {}))).toEqual({ receipts: [], a4: [] });
     expect((await pdfAs(hall.managerToken, `${a4Job.id}.pdf`)).status).toBe(404);
+  });
+
+  it('PDFs an earlier version left in the shared folder, of no known site or session, are removed at start', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-test-'));
+    const shared = path.join(dataDir, 'demo-a4');
+    fs.mkdirSync(shared);
+    fs.writeFileSync(path.join(shared, '000001.pdf'), '%PDF-1.7 ancien récapitulatif');
+    fs.writeFileSync(path.join(shared, '000002.bin'), 'ancien ticket');
+    const restarted = await startTestServer({}, { dataDir });
+    try {
+      expect(fs.readdirSync(shared).filter((name) => !fs.statSync(path.join(shared, name)).isDirectory())).toEqual([]);
+      const managerToken = await login(restarted, 'manager', 'gestion', 'demoville-gestion');
+      const console = await connect(restarted, 'manager', managerToken);
+      expect(ok(await command(console, 'printer:demo-output', {})).a4).toEqual([]);
+    } finally {
+      await restarted.close();
+    }
   });
 });

@@ -51,6 +51,18 @@ interface SiteReceiptPrinter {
   receipts: { jobId: string | null; receipt: DemoReceipt }[];
 }
 
+/**
+ * Earlier versions wrote every site's PDFs straight into `demo-a4/` (`000001.pdf`, …), with nothing
+ * saying which site or session they belong to: they could never be listed to the right manager
+ * nor erased with their session, so they go.
+ */
+function removeUnattributedOutput(a4Root: string): void {
+  fs.mkdirSync(a4Root, { recursive: true });
+  for (const entry of fs.readdirSync(a4Root, { withFileTypes: true })) {
+    if (!entry.isDirectory()) fs.rmSync(path.join(a4Root, entry.name), { force: true });
+  }
+}
+
 export async function startVirtualPrinters(dataDir: string, siteIds: string[]): Promise<VirtualPrinters> {
   const a4Root = path.resolve(dataDir, 'demo-a4');
   const receiptPrinters = new Map<string, Promise<SiteReceiptPrinter>>();
@@ -180,6 +192,8 @@ export async function startVirtualPrinters(dataDir: string, siteIds: string[]): 
       .sort((a, b) => b.at.localeCompare(a.at) || b.name.localeCompare(a.name))
       .slice(0, kept);
   }
+
+  removeUnattributedOutput(a4Root);
 
   // The sites that name the demo printers at start get their receipt listener at once.
   const first = siteIds[0];

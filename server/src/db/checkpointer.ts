@@ -40,6 +40,9 @@ export function startCheckpointer(db: Db, file: string, logger: Logger, everyMs 
   };
 }
 
+/** Databases with a truncation retry loop running. */
+const retrying = new WeakSet<Db>();
+
 /**
  * Checkpoints the whole WAL into the database file and truncates it to zero bytes: after an erase
  * the WAL still holds the earlier versions of the erased rows' pages, and a PASSIVE checkpoint
@@ -63,19 +66,27 @@ export function truncateWal(db: Db, logger: Logger, { attempts = 20, retryMs = 2
     }
   };
   if (once()) return true;
+  // One retry loop per database: a second erase meanwhile is covered by the loop already running.
+  if (retrying.has(db)) return false;
+  retrying.add(db);
   let left = attempts;
   const retry = () => {
+    let outcome: 'done' | 'busy' | 'failed';
     try {
-      if (once()) {
-        logger.info({ tries: attempts - left + 2 }, 'WAL truncated after an erase');
-        return;
-      }
+      // A store closed meanwhile (shutdown) has had its WAL checkpointed and removed by SQLite.
+      outcome = !db.open || once() ? 'done' : 'busy';
     } catch (error) {
       logger.error({ err: error }, 'WAL truncation after an erase failed');
+      outcome = 'failed';
+    }
+    if (outcome === 'busy' && --left > 0) {
+      setTimeout(retry, retryMs).unref();
       return;
     }
-    if (--left > 0) setTimeout(retry, retryMs).unref();
-    else logger.warn('WAL still in use after an erase: its old pages go at the next erase or when the server stops');
+    retrying.delete(db);
+    if (outcome === 'done') logger.info({ tries: attempts - left + 2 }, 'WAL truncated after an erase');
+    if (outcome === 'busy')
+      logger.warn('WAL still in use after an erase: its old pages go at the next erase or when the server stops');
   };
   setTimeout(retry, retryMs).unref();
   return false;

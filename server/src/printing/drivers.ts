@@ -14,22 +14,23 @@ import type { VirtualPrinter } from '../../../printers/virtual-printer';
 import type { DemoReceipt } from '../../../shared/schemas/print';
 import type { Printer } from './printers.repository';
 
+/** The demo's printers, one receipt listener and one A4 folder per site (see virtual-printers.ts). */
 export interface VirtualPrinters {
-  /** The receipt printer itself (tests set its paper and cover through it). */
+  /** The receipt printer of the first site served, the demo site (tests set its paper and cover through it). */
   readonly device: VirtualPrinter;
   readonly receiptUri: string;
   readonly a4Uri: string;
-  /** The folder the demo's A4 printer writes in (inside the data folder). */
-  readonly root: string;
-  /** The real URI behind a `virtual://` one, or null. */
-  resolve(uri: string): string | null;
-  /** What the demo receipt printer printed, newest first. */
-  receipts(): DemoReceipt[];
-  onReceipt(listener: (receipt: DemoReceipt) => void): void;
-  /** The A4 PDFs the demo A4 printer wrote, newest first. */
-  a4Files(): { name: string; at: string }[];
-  /** The path of one of them, or null for any other name. */
-  a4File(name: string): string | null;
+  /** The driver behind a printer's `virtual://` URI, its site's own; null for any other URI. */
+  driverFor(printer: Printer): PrinterDriver | null;
+  /** What the site's demo receipt printer printed, newest first. */
+  receipts(siteId: string): DemoReceipt[];
+  onReceipt(listener: (siteId: string, receipt: DemoReceipt) => void): void;
+  /** The A4 PDFs the site's demo A4 printer wrote, newest first. */
+  a4Files(siteId: string): { name: string; at: string }[];
+  /** The path of one of the site's PDFs, or null for any other name (another site's included). */
+  a4File(siteId: string, name: string): string | null;
+  /** Erases what these print jobs printed here (a session erased or purged). */
+  forgetJobs(siteId: string, jobIds: string[]): void;
   close(): Promise<void>;
 }
 
@@ -44,17 +45,6 @@ function unavailable(uri: string, kind: PrinterKind, fault: PrinterFault = 'unre
     }
   };
 }
-
-/**
- * The demo's own printers: a loopback listener and a folder in the data folder, which the server
- * started itself (a manager cannot point `virtual://` anywhere else).
- */
-const ownPrinters = (virtualPrinters: VirtualPrinters): PrinterAddressPolicy => ({
-  usbDevices: false,
-  folderRoot: virtualPrinters.root,
-  loopback: true,
-  serverPort: () => null
-});
 
 /**
  * One driver per printer and URI, kept: a driver runs its jobs one at a time, which only holds if
@@ -83,13 +73,7 @@ export function driverForPrinter(
   logger: Logger
 ): PrinterDriver {
   if (printer.uri.startsWith('virtual://')) {
-    const uri = virtualPrinters?.resolve(printer.uri) ?? null;
-    if (!uri || !virtualPrinters) return unavailable(printer.uri, printer.kind);
-    try {
-      return createDriver(uri, printer.kind, ownPrinters(virtualPrinters));
-    } catch {
-      return unavailable(printer.uri, printer.kind);
-    }
+    return virtualPrinters?.driverFor(printer) ?? unavailable(printer.uri, printer.kind);
   }
   try {
     parsePrinterUri(printer.uri, printer.kind);

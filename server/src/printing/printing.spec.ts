@@ -214,7 +214,7 @@ describe('summaries', () => {
     const job = ok(await command(hall.kiosk, 'print:summary', { requestId: rid(), sessionId: hall.session.id, format: 'a4' }));
     await server.app.services.printing.idle();
     expect(server.store.printJobs.findById(job.id)?.status).toBe('printed');
-    const dir = path.join(server.dataDir, 'demo-a4');
+    const dir = path.join(server.dataDir, 'demo-a4', server.store.printers.listAll()[0]!.siteId);
     const pdf = fs.readdirSync(dir).find((f) => f.endsWith('.pdf'));
     expect(pdf).toBeDefined();
     const text = execFileSync('pdftotext', [path.join(dir, pdf!), '-'], { encoding: 'utf8' });

@@ -24,8 +24,8 @@ export function createPrintHandlers({
   tickets: TicketsService;
   printing: PrintingService;
   summaries: SummaryPrintService;
-  /** What the demo printer received, for the manager console; empty without one. */
-  demoOutput: () => DemoOutput;
+  /** What the site's demo printers printed, for its manager console; empty without them. */
+  demoOutput: (siteId: string) => DemoOutput;
   savePrinter: (siteId: string, input: CommandPayload<'printer:save'>) => Promise<PrinterView>;
   printTestPage: (siteId: string, printerId: string) => PrintJob;
   /** A printer was added or moved: the printers and the kiosks' printers as the console lists them. */
@@ -52,7 +52,7 @@ export function createPrintHandlers({
     },
     'print:jobs': (_input, { identity }) => store.printJobs.listRecent(identity.siteId, 30).map(printing.jobView),
     'printer:list': (_input, { identity }) => printing.refresh(identity.siteId),
-    'printer:demo-output': () => demoOutput(),
+    'printer:demo-output': (_input, { identity }) => demoOutput(identity.siteId),
     'printer:save': async (input, { identity, afterAck }) => {
       const view = await savePrinter(identity.siteId, input);
       // Asked at once: everyone sees whether the new address answers.

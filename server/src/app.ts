@@ -10,6 +10,7 @@ import { createAuthService } from './auth/auth.service';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import { createHttpApp, type KitHandler } from './http/http-app';
+import { guardServer } from './http/edge';
 import { createPairingService } from './pairing/pairing.service';
 import { createSiteHandlers } from './socket/handlers/site.handlers';
 import { announcePrinting, createTerminalHandlers } from './socket/handlers/terminal.handlers';
@@ -79,7 +80,7 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
   const pairing = createPairingService({ store, clock, terminals, pairingMinutes: config.pairingMinutes });
 
   const httpServer = http.createServer();
-  const io = createSocketServer(httpServer);
+  const io = createSocketServer(httpServer, config);
   const notifier = createNotifier(io);
   const connections = new AgentConnections();
   const procedures = createProceduresService({
@@ -172,6 +173,12 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
       } catch (error) {
         logger.error({ err: error }, 'retention purge failed');
       }
+      try {
+        const purged = terminals.purgeTokens();
+        if (purged > 0) logger.info({ tokens: purged }, 'unused or replaced device tokens purged');
+      } catch (error) {
+        logger.error({ err: error }, 'device token purge failed');
+      }
     }
     try {
       calls.tick();
@@ -197,7 +204,7 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
     kitHandler,
     speech: createSpeechService(),
     demoA4File: (name) => virtualPrinters?.a4File(name) ?? null,
-    downloads: createManagerDownloads({ auth, store, statistics, sessionRequests }),
+    downloads: createManagerDownloads({ auth, store, statistics, sessionRequests, secureCookies: config.secureCookies }),
     setup,
     onLogout: (authSessionId) => closeLogins([authSessionId], 'logged_out')
   });
@@ -206,6 +213,8 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
     if (req.url?.startsWith('/socket.io/')) return;
     onRequest(req, res);
   });
+  // Host allow-list, Origin and security headers in front of both socket.io and the HTTP app.
+  guardServer(httpServer, config);
   attachHub(
     io,
     {
@@ -214,6 +223,7 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
       presence,
       clock,
       logger,
+      secureCookies: config.secureCookies,
       agentConnected: (agent) => calls.agentConnected(agent, immediately),
       agentDisconnected: (agent) => calls.agentDisconnected(agent, immediately)
     },

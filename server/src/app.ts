@@ -79,7 +79,8 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
   });
   const pairing = createPairingService({ store, clock, terminals, pairingMinutes: config.pairingMinutes });
 
-  const httpServer = http.createServer();
+  // A request without Host reaches the edge, which answers it 421 like a foreign one (see edge.ts).
+  const httpServer = http.createServer({ requireHostHeader: false });
   const io = createSocketServer(httpServer, config);
   const notifier = createNotifier(io);
   const connections = new AgentConnections();

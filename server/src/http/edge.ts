@@ -18,7 +18,7 @@ import { sendError } from './json';
 
 type EdgeConfig = Pick<Config, 'allowedHosts' | 'publicOrigin'>;
 
-export const securityHeaders: Record<string, string> = {
+const securityHeaders: Record<string, string> = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   // Old browsers ignore CSP frame-ancestors (set by the pages); this says the same to them.
@@ -38,7 +38,7 @@ function isOwnAddress(ip: string): boolean {
   );
 }
 
-export function isAllowedHost(host: string | undefined, config: EdgeConfig): boolean {
+function isAllowedHost(host: string | undefined, config: EdgeConfig): boolean {
   if (!host) return false;
   const parsed = splitHost(host);
   if (!parsed) return false;
@@ -54,7 +54,7 @@ export function isAllowedHost(host: string | undefined, config: EdgeConfig): boo
 }
 
 /** No Origin (not a browser, or a same-origin GET), this very host, or the public origin. */
-export function isAllowedOrigin(origin: string | undefined, host: string | undefined, config: EdgeConfig): boolean {
+function isAllowedOrigin(origin: string | undefined, host: string | undefined, config: EdgeConfig): boolean {
   if (origin === undefined) return true;
   if (config.publicOrigin && origin.toLowerCase() === config.publicOrigin) return true;
   try {

@@ -66,7 +66,7 @@ function hostName(host: string | undefined): string {
 }
 
 /** A path segment, decoded; a malformed escape (`%E0%A4%A`) is the client's mistake, not a crash. */
-export function decodeSegment(segment: string, what: string): string {
+function decodeSegment(segment: string, what: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {

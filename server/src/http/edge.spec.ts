@@ -11,7 +11,7 @@ import path from 'node:path';
 import { io as connectClient } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, login, startTestServer, type TestServer } from '../testing/test-server';
-import { demoTokensKept } from '../terminals/terminals.service';
+import { tokensKeptPerTerminal } from '../terminals/terminals.service';
 import type { KitHandler } from './http-app';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -228,14 +228,14 @@ describe('demo auto-pairing behind a reverse proxy on the same machine', () => {
   it('keeps a bounded number of tokens however many cookie-less page loads come', async () => {
     const server = await start();
     const tokens: string[] = [];
-    for (let i = 0; i < demoTokensKept + 10; i++) {
+    for (let i = 0; i < tokensKeptPerTerminal + 10; i++) {
       const res = await fetch(`${server.url}/borne`, { redirect: 'manual' });
       tokens.push(decodeURIComponent(res.headers.get('set-cookie')!.split(';')[0]!.split('=')[1]!));
       server.clock.advance(1000);
     }
     const kioskId = server.store.terminals.findDemoTerminalId('kiosk')!;
     const stored = server.store.db.prepare('SELECT count(*) FROM terminal_tokens WHERE terminal_id = ?').pluck().get(kioskId);
-    expect(stored).toBe(demoTokensKept);
+    expect(stored).toBe(tokensKeptPerTerminal);
     expect(server.app.services.terminals.resolve(tokens.at(-1))).toMatchObject({ role: 'kiosk' });
     expect(server.app.services.terminals.resolve(tokens[0])).toBeNull();
   });

@@ -25,8 +25,11 @@ export const tokenOverlapMs = hourMs;
 export const tokenUnusedMs = 90 * dayMs;
 /** Last use is written at most this often per token: a read, not a write, on each request. */
 const touchEveryMs = hourMs;
-/** Automatic pairing mints a token per browser: a demo terminal keeps only this many. */
-export const demoTokensKept = 20;
+/**
+ * Automatic pairing mints a token per browser, and a browser that cannot keep its renewed cookie
+ * would get a new one on each load: a terminal keeps only this many, the most recently used.
+ */
+export const tokensKeptPerTerminal = 20;
 
 export function createTerminalsService({
   store,
@@ -98,13 +101,13 @@ export function createTerminalsService({
 
     /**
      * A token for the demo terminal, for automatic pairing. Each browser without a valid cookie
-     * gets one; the least recently used beyond the last `demoTokensKept` are dropped, so page
+     * gets one; the least recently used beyond the last `tokensKeptPerTerminal` are dropped, so page
      * loads without cookies cannot pile up tokens.
      */
     mintDemoToken(terminalId: string): string {
       return store.db.transaction(() => {
         const token = mintToken(terminalId);
-        store.terminalTokens.keepMostRecent(terminalId, demoTokensKept);
+        store.terminalTokens.keepMostRecent(terminalId, tokensKeptPerTerminal);
         return token;
       })();
     },
@@ -130,7 +133,9 @@ export function createTerminalsService({
       if (!force && now.getTime() - Date.parse(found.record.createdAt) < tokenRenewalMs) return null;
       return store.db.transaction(() => {
         store.terminalTokens.markReplaced(found.hash, new Date(now.getTime() + tokenOverlapMs).toISOString());
-        return mintToken(found.terminal.id);
+        const token = mintToken(found.terminal.id);
+        store.terminalTokens.keepMostRecent(found.terminal.id, tokensKeptPerTerminal);
+        return token;
       })();
     },
 

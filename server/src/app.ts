@@ -10,6 +10,7 @@ import { createAuthService } from './auth/auth.service';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import { createHttpApp, type KitHandler } from './http/http-app';
+import { guardServer } from './http/edge';
 import { createPairingService } from './pairing/pairing.service';
 import { createSiteHandlers } from './socket/handlers/site.handlers';
 import { announcePrinting, createTerminalHandlers } from './socket/handlers/terminal.handlers';
@@ -80,7 +81,8 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
   });
   const pairing = createPairingService({ store, clock, terminals, pairingMinutes: config.pairingMinutes });
 
-  const httpServer = http.createServer();
+  // A request without Host reaches the edge, which answers it 421 like a foreign one (see edge.ts).
+  const httpServer = http.createServer({ requireHostHeader: false });
   const listening = () => {
     const address = httpServer.address();
     return address && typeof address === 'object' ? address.port : null;
@@ -92,7 +94,7 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
     loopback: config.loopbackPrinters,
     serverPort: listening
   };
-  const io = createSocketServer(httpServer);
+  const io = createSocketServer(httpServer, config);
   const notifier = createNotifier(io);
   const connections = new AgentConnections();
   const procedures = createProceduresService({
@@ -195,6 +197,12 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
       } catch (error) {
         logger.error({ err: error }, 'retention purge failed');
       }
+      try {
+        const purged = terminals.purgeTokens();
+        if (purged > 0) logger.info({ tokens: purged }, 'unused or replaced device tokens purged');
+      } catch (error) {
+        logger.error({ err: error }, 'device token purge failed');
+      }
     }
     try {
       calls.tick();
@@ -220,7 +228,7 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
     kitHandler,
     speech: createSpeechService(),
     demoA4File: (siteId, name) => virtualPrinters?.a4File(siteId, name) ?? null,
-    downloads: createManagerDownloads({ auth, store, statistics, sessionRequests }),
+    downloads: createManagerDownloads({ auth, store, statistics, sessionRequests, secureCookies: config.secureCookies }),
     setup,
     onLogout: (authSessionId) => closeLogins([authSessionId], 'logged_out')
   });
@@ -229,6 +237,8 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
     if (req.url?.startsWith('/socket.io/')) return;
     onRequest(req, res);
   });
+  // Host allow-list, Origin and security headers in front of both socket.io and the HTTP app.
+  guardServer(httpServer, config);
   attachHub(
     io,
     {
@@ -237,6 +247,7 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
       presence,
       clock,
       logger,
+      secureCookies: config.secureCookies,
       agentConnected: (agent) => calls.agentConnected(agent, immediately),
       agentDisconnected: (agent) => calls.agentDisconnected(agent, immediately)
     },

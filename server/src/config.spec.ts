@@ -54,6 +54,42 @@ describe('parseConfig', () => {
   });
 });
 
+describe('edge settings', () => {
+  it('trusts no proxy and allows no extra host by default', () => {
+    const config = parseConfig({});
+    expect(config.trustProxy).toEqual([]);
+    expect(config.allowedHosts).toEqual([]);
+    expect(config.publicOrigin).toBeNull();
+  });
+
+  it('turns secure cookies on for an https public origin, and refuses to turn them off then', () => {
+    const config = parseConfig({ GUICHET_PUBLIC_ORIGIN: 'https://Guichet.Mairie.fr/' });
+    expect(config.publicOrigin).toBe('https://guichet.mairie.fr');
+    expect(config.secureCookies).toBe(true);
+    expect(parseConfig({ GUICHET_PUBLIC_ORIGIN: 'http://guichet.local:3000' }).secureCookies).toBe(false);
+    expect(() => parseConfig({ GUICHET_PUBLIC_ORIGIN: 'https://a.fr', GUICHET_SECURE_COOKIES: 'no' })).toThrow(
+      /GUICHET_SECURE_COOKIES="no"/
+    );
+  });
+
+  it('names a wrong origin, host or proxy', () => {
+    expect(() => parseConfig({ GUICHET_PUBLIC_ORIGIN: 'https://a.fr/guichet' })).toThrow(/GUICHET_PUBLIC_ORIGIN/);
+    expect(() => parseConfig({ GUICHET_ALLOWED_HOSTS: 'guichet.local, http://a.fr' })).toThrow(/GUICHET_ALLOWED_HOSTS/);
+    expect(() => parseConfig({ GUICHET_TRUST_PROXY: 'true' })).toThrow(/GUICHET_TRUST_PROXY="true": name the proxy/);
+    expect(() => parseConfig({ GUICHET_TRUST_PROXY: '10.0.0.0/33' })).toThrow(/GUICHET_TRUST_PROXY/);
+  });
+
+  it('reads lists of hosts and proxies', () => {
+    const config = parseConfig({
+      GUICHET_ALLOWED_HOSTS: 'Guichet.local, [::1]:3000',
+      GUICHET_TRUST_PROXY: 'loopback, 10.0.0.0/8'
+    });
+    expect(config.allowedHosts).toEqual(['guichet.local', '[::1]:3000']);
+    expect(config.trustProxy).toEqual(['loopback', '10.0.0.0/8']);
+    expect(parseConfig({ GUICHET_TRUST_PROXY: 'off' }).trustProxy).toEqual([]);
+  });
+});
+
 describe('isLoopbackHost', () => {
   it.each([
     ['127.0.0.1', true],

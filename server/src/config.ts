@@ -3,8 +3,21 @@
  * start-up with a message naming the variable; every default lets `npm start` work on an empty
  * machine.
  */
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+
+/** `name`, `1.2.3.4` or `[v6]`, each with an optional `:port`. */
+const hostEntry = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/;
+
+function isProxyEntry(entry: string): boolean {
+  if (entry === 'loopback') return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = net.isIP(address ?? '');
+  if (!family || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 const booleanFlag = z.enum(['1', '0', 'true', 'false', 'yes', 'no']).transform((v) => v === '1' || v === 'true' || v === 'yes');
 
@@ -28,8 +41,60 @@ const envSchema = z.object({
     .max(24 * 7)
     .default(8),
   GUICHET_PAIRING_MINUTES: z.coerce.number().positive().max(60).default(10),
-  /** Set when the hall network reaches Guichet over HTTPS (e.g. behind a reverse proxy). */
-  GUICHET_SECURE_COOKIES: booleanFlag.default(false),
+  /**
+   * Set when the hall network reaches Guichet over HTTPS (e.g. behind a reverse proxy): credential
+   * cookies are then `Secure` and named `__Host-…`. Unset, it follows GUICHET_PUBLIC_ORIGIN.
+   */
+  GUICHET_SECURE_COOKIES: booleanFlag.optional(),
+  /**
+   * The address browsers use to reach Guichet, e.g. `https://guichet.mairie.fr`: its host is
+   * allowed (see GUICHET_ALLOWED_HOSTS), pages from it may post and open sockets, and an https
+   * origin turns secure cookies on.
+   */
+  GUICHET_PUBLIC_ORIGIN: z
+    .url({ protocol: /^https?$/, error: 'an http:// or https:// address without path, e.g. https://guichet.mairie.fr' })
+    .refine((v) => ['', '/'].includes(new URL(v).pathname) && !new URL(v).search && !new URL(v).hash, {
+      message: 'an origin only (scheme, host, optional port), without path, query or fragment'
+    })
+    .optional(),
+  /**
+   * Host names (or host:port) browsers may use besides this machine's own addresses, comma
+   * separated. Any other Host header is answered 421: that is what stops DNS rebinding.
+   */
+  GUICHET_ALLOWED_HOSTS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean)
+    )
+    .pipe(z.array(z.string().regex(hostEntry, 'each entry is a host name, an IP address or [IPv6], with an optional :port')))
+    .optional(),
+  /**
+   * The reverse proxies in front of Guichet, by address: `loopback`, IP addresses or CIDR ranges,
+   * comma separated. Unset: no proxy is trusted and forwarding headers are ignored.
+   */
+  GUICHET_TRUST_PROXY: z
+    .string()
+    .transform((v) =>
+      ['0', 'false', 'no', 'off'].includes(v.trim().toLowerCase())
+        ? []
+        : v
+            .split(',')
+            .map((p) => p.trim().toLowerCase())
+            .filter(Boolean)
+    )
+    .pipe(
+      z.array(
+        z.string().refine(isProxyEntry, {
+          message: 'name the proxy: loopback, an IP address or a CIDR range (e.g. loopback or 192.168.1.5 or 10.0.0.0/8)'
+        })
+      )
+    )
+    .optional(),
+  /** Which header the trusted proxy writes the client's address into. */
+  GUICHET_PROXY_HEADER: z.enum(['x-forwarded-for', 'forwarded', 'x-real-ip']).default('x-forwarded-for'),
   /** The folder of procedure files (YAML or JSON) offered on the kiosks. */
   GUICHET_CATALOG_DIR: z.string().min(1).default('./server/catalog'),
   /** Kiosk inactivity: after this many seconds a countdown starts, then the session is wiped. */
@@ -65,7 +130,15 @@ export interface Config {
   agentSessionHours: number;
   managerSessionHours: number;
   pairingMinutes: number;
+  /** Credential cookies are `Secure` and `__Host-` prefixed: Guichet is reached over HTTPS. */
   secureCookies: boolean;
+  /** GUICHET_PUBLIC_ORIGIN as an origin (`https://host[:port]`), or null. */
+  publicOrigin: string | null;
+  /** GUICHET_ALLOWED_HOSTS, lower case; loopback names and this machine's addresses come on top. */
+  allowedHosts: string[];
+  /** The trusted reverse proxies (`loopback`, addresses, CIDR ranges); empty: none. */
+  trustProxy: string[];
+  proxyHeader: 'x-forwarded-for' | 'forwarded' | 'x-real-ip';
   kioskBuildDir: string;
   catalogDir: string;
   kioskIdleSeconds: number;
@@ -96,6 +169,14 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     );
   }
   const e = result.data;
+  const publicOrigin = e.GUICHET_PUBLIC_ORIGIN ? new URL(e.GUICHET_PUBLIC_ORIGIN).origin : null;
+  const overHttps = publicOrigin?.startsWith('https:') ?? false;
+  if (overHttps && e.GUICHET_SECURE_COOKIES === false) {
+    // Cookies without Secure on an HTTPS site could leak over plain HTTP: say so rather than pick one.
+    throw new ConfigError([
+      `GUICHET_SECURE_COOKIES=${JSON.stringify(env.GUICHET_SECURE_COOKIES)}: Guichet is reached over HTTPS (GUICHET_PUBLIC_ORIGIN=${publicOrigin}), so its cookies must be secure; remove GUICHET_SECURE_COOKIES`
+    ]);
+  }
   const dataDir = path.resolve(cwd, e.GUICHET_DATA_DIR);
   return {
     host: e.GUICHET_HOST,
@@ -108,7 +189,11 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     agentSessionHours: e.GUICHET_AGENT_SESSION_HOURS,
     managerSessionHours: e.GUICHET_MANAGER_SESSION_HOURS,
     pairingMinutes: e.GUICHET_PAIRING_MINUTES,
-    secureCookies: e.GUICHET_SECURE_COOKIES,
+    secureCookies: e.GUICHET_SECURE_COOKIES ?? overHttps,
+    publicOrigin,
+    allowedHosts: e.GUICHET_ALLOWED_HOSTS ?? [],
+    trustProxy: e.GUICHET_TRUST_PROXY ?? [],
+    proxyHeader: e.GUICHET_PROXY_HEADER,
     kioskBuildDir: path.resolve(cwd, e.GUICHET_KIOSK_BUILD),
     catalogDir: path.resolve(cwd, e.GUICHET_CATALOG_DIR),
     kioskIdleSeconds: e.GUICHET_KIOSK_IDLE_SECONDS,

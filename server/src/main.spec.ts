@@ -54,6 +54,13 @@ describe('server entry point', () => {
     expect(output()).toContain('npm run demo:lock');
   });
 
+  it('behind a trusted reverse proxy, refuses the demo credentials even on loopback', async () => {
+    const { exited, output } = run({ GUICHET_TRUST_PROXY: 'loopback', GUICHET_PORT: String(await freePort()) });
+    expect(await exited).toBe(3);
+    expect(output()).toContain('Refusing to listen on 127.0.0.1 behind a reverse proxy (GUICHET_TRUST_PROXY is set)');
+    expect(output()).toContain('npm run demo:lock');
+  });
+
   it('creates the demo site, serves health and the web app on one port, and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
     const { proc, exited, output } = run({ GUICHET_PORT: String(port) });
@@ -88,7 +95,7 @@ describe('server entry point', () => {
     let lockOut = '';
     lock.stdout.on('data', (d: Buffer) => (lockOut += d.toString()));
     expect(await new Promise((r) => lock.on('exit', r))).toBe(0);
-    expect(lockOut).toContain('Deactivated 3 demo account(s)');
+    expect(lockOut).toContain('Deactivated 3 demo account(s) and revoked 2 demo terminal(s)');
 
     const second = run({ GUICHET_HOST: '0.0.0.0', GUICHET_PORT: String(port) });
     await waitFor(() => second.output().includes('Guichet is running'));

@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     if (config.demo && (await seedDemoIfEmpty(store, systemClock))) {
       logger.info({ site: 'Mairie de Démoville' }, 'demo site created');
     }
-    await assertSafeToListen(config.host, store);
+    await assertSafeToListen(config.host, store, config.trustProxy.length > 0);
     const kitHandler = await loadKitHandler(config);
     const catalog = loadCatalog(config.catalogDir);
     for (const error of catalog.errors) {

@@ -29,6 +29,13 @@ describe('network guard', () => {
     expect((error as Error).message).toContain('npm run demo:lock');
   });
 
+  it('counts a server behind a trusted reverse proxy as on the network, even on loopback', async () => {
+    const error = await assertSafeToListen('127.0.0.1', store, true).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NetworkGuardError);
+    expect((error as Error).message).toContain('behind a reverse proxy (GUICHET_TRUST_PROXY is set)');
+    expect((error as Error).message).toContain('npm run demo:lock');
+  });
+
   it('allows the network once each demo account is deactivated or has a new secret', async () => {
     const marie = store.accounts.findByLogin('marie')!;
     const karim = store.accounts.findByLogin('karim')!;
@@ -38,6 +45,7 @@ describe('network guard', () => {
     expect(await exposedDemoLogins(store)).toEqual(['gestion']);
     store.accounts.setSecretHash(gestion.id, await hashSecret('a-new-long-password'));
     await expect(assertSafeToListen('0.0.0.0', store)).resolves.toBeUndefined();
+    await expect(assertSafeToListen('127.0.0.1', store, true)).resolves.toBeUndefined();
   });
 
   it('seeds the demo only once', async () => {

@@ -18,19 +18,26 @@ export async function exposedDemoLogins(store: Store): Promise<string[]> {
 }
 
 export class NetworkGuardError extends Error {
-  constructor(host: string, logins: string[]) {
+  constructor(host: string, logins: string[], behindProxy = false) {
     super(
-      `Refusing to listen on ${host}: the demo accounts ${logins.join(', ')} still accept the PIN or password published in the README, ` +
+      `Refusing to listen on ${host}${behindProxy ? ' behind a reverse proxy (GUICHET_TRUST_PROXY is set)' : ''}: ` +
+        `the demo accounts ${logins.join(', ')} still accept the PIN or password published in the README, ` +
         `so anyone on the network could use them.\n` +
         `Fix: run "npm run demo:lock" to deactivate the demo accounts (or change their PIN/password), then start again. ` +
-        `To keep trying the demo, listen on this machine only: unset GUICHET_HOST or set GUICHET_HOST=127.0.0.1.`
+        (behindProxy
+          ? `To keep trying the demo, open it on this machine without the proxy: unset GUICHET_TRUST_PROXY.`
+          : `To keep trying the demo, listen on this machine only: unset GUICHET_HOST or set GUICHET_HOST=127.0.0.1.`)
     );
     this.name = 'NetworkGuardError';
   }
 }
 
-export async function assertSafeToListen(host: string, store: Store): Promise<void> {
-  if (isLoopbackHost(host)) return;
+/**
+ * Listening beyond loopback exposes the server; so does a reverse proxy (`behindProxy`): it
+ * listens on loopback but forwards the whole network to it.
+ */
+export async function assertSafeToListen(host: string, store: Store, behindProxy = false): Promise<void> {
+  if (isLoopbackHost(host) && !behindProxy) return;
   const logins = await exposedDemoLogins(store);
-  if (logins.length > 0) throw new NetworkGuardError(host, logins);
+  if (logins.length > 0) throw new NetworkGuardError(host, logins, behindProxy);
 }

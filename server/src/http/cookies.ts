@@ -1,5 +1,11 @@
-/** Reading and writing the few cookies Guichet uses. All credentials are httpOnly and SameSite=Strict. */
+/**
+ * Reading and writing the few cookies Guichet uses. All credentials are httpOnly and
+ * SameSite=Strict; over HTTPS they are also Secure and named `__Host-…`, which browsers only
+ * accept from this very host over HTTPS, on Path=/ and without Domain: neither a neighbouring
+ * subdomain nor a plain-HTTP attacker can plant or overwrite one.
+ */
 import type { IncomingMessage } from 'node:http';
+import { credentialCookie, pairingCookie, type Face } from '../../../shared/identity';
 
 export function parseCookies(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -24,6 +30,32 @@ export function parseCookies(header: string | undefined): Record<string, string>
 
 export function cookiesOf(req: IncomingMessage): Record<string, string> {
   return parseCookies(req.headers.cookie);
+}
+
+export interface CookieNames {
+  credential: Record<Face, string>;
+  pairing: string;
+}
+
+const prefixed = (name: string) => `__Host-${name}`;
+
+/** The names the server writes and reads: `__Host-` prefixed when the cookies are Secure. */
+export function cookieNames(secure: boolean): CookieNames {
+  if (!secure) return { credential: credentialCookie, pairing: pairingCookie };
+  return {
+    credential: {
+      kiosk: prefixed(credentialCookie.kiosk),
+      display: prefixed(credentialCookie.display),
+      agent: prefixed(credentialCookie.agent),
+      manager: prefixed(credentialCookie.manager)
+    },
+    pairing: prefixed(pairingCookie)
+  };
+}
+
+/** The credential a request carries for a face, under this deployment's cookie name. */
+export function credentialOf(req: IncomingMessage, face: Face, secure: boolean): string | undefined {
+  return cookiesOf(req)[cookieNames(secure).credential[face]];
 }
 
 export interface CookieOptions {

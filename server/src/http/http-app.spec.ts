@@ -171,6 +171,21 @@ describe('demo auto-pairing on this machine', () => {
   });
 });
 
+describe('malformed %-escapes in a download address', () => {
+  it('answer 400 naming the address, not an internal error', async () => {
+    const token = await login(server, 'manager', 'gestion', 'demoville-gestion');
+    const headers = { cookie: `guichet_manager=${token}` };
+    for (const path of ['/api/demo-a4/%E0%A4%A', '/api/demo-a4/r%C3%A9sum%.pdf', '/api/sessions/%E0%A4%A.json']) {
+      const res = await fetch(`${server.url}${path}`, { headers });
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect([path, res.status, body.error.code]).toEqual([path, 400, 'invalid_payload']);
+      expect(body.error.message).toMatch(/in the address is not valid/);
+    }
+    // The server is still there.
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+});
+
 describe('unknown routes', () => {
   it('answer 404 with a named error', async () => {
     const res = await fetch(`${server.url}/api/nothing`);

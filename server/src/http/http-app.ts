@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { AppError } from '../../../shared/errors';
-import { credentialCookie, pairingCookie, type AccountIdentity, type Face } from '../../../shared/identity';
+import { credentialCookie as plainCredentialCookie, type AccountIdentity, type TerminalKind } from '../../../shared/identity';
 import { setRequestContext } from '../../../shared/request-context';
 import { loginInput, logoutInput } from '../../../shared/schemas/auth';
 import { pairingStartInput } from '../../../shared/schemas/terminal';
@@ -21,7 +21,8 @@ import { appliedMigrationCount } from '../db/migrate';
 import type { PairingService } from '../pairing/pairing.service';
 import type { Store } from '../store';
 import type { TerminalsService } from '../terminals/terminals.service';
-import { clearCookie, cookiesOf, serializeCookie } from './cookies';
+import { clearCookie, cookieNames, cookiesOf, serializeCookie } from './cookies';
+import { clientAddress } from './client-address';
 import { resolveRequestContext } from './identities';
 import { serveSiteLogo } from './site-logo';
 import { readJson, sendError, sendJson } from './json';
@@ -52,13 +53,33 @@ export interface HttpDeps {
 
 const tenYears = 10 * 365 * 24 * 3600;
 
-function isLoopbackAddress(address: string | undefined): boolean {
-  return !!address && isLoopbackHost(address.replace(/^::ffff:/, ''));
+/** Headers a reverse proxy adds: their presence means the request did not come from this machine's browser. */
+function viaProxy(req: IncomingMessage): boolean {
+  return Object.keys(req.headers).some(
+    (name) => name === 'forwarded' || name === 'via' || name === 'x-real-ip' || name.startsWith('x-forwarded-')
+  );
+}
+
+/** `name` of the Host header, without port or IPv6 brackets. */
+function hostName(host: string | undefined): string {
+  return (host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+}
+
+/** A path segment, decoded; a malformed escape (`%E0%A4%A`) is the client's mistake, not a crash. */
+function decodeSegment(segment: string, what: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new AppError('invalid_payload', `The ${what} in the address is not valid (malformed %-escape)`);
+  }
 }
 
 export function createHttpApp(deps: HttpDeps): RequestListener {
   const { config, store, auth, pairing, terminals, logger } = deps;
   const secure = config.secureCookies;
+  const names = cookieNames(secure);
+  const credentialCookie = names.credential;
+  const pairingCookie = names.pairing;
 
   /** The answer to a login (or to the setup that logs its manager in): who, and the cookie. */
   function sendLoggedIn(res: ServerResponse, face: 'agent' | 'manager', token: string, identity: AccountIdentity): void {
@@ -146,13 +167,9 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
   function demoA4(req: IncomingMessage, res: ServerResponse, name: string): void {
     const manager = auth.resolve('manager', cookiesOf(req)[credentialCookie.manager]);
     if (!manager) throw new AppError('unauthenticated', 'The printed summaries are for the site manager');
-    // Another site's summary is "not found", exactly like a name that never existed.
-    let file: string | null = null;
-    try {
-      file = deps.demoA4File?.(manager.siteId, decodeURIComponent(name)) ?? null;
-    } catch {
-      // A malformed escape (`%E0%A4%A`) names no file either.
-    }
+    // Another site's summary is "not found", exactly like a name that never existed; a malformed
+    // escape (`%E0%A4%A`) is a bad request.
+    const file = deps.demoA4File?.(manager.siteId, decodeSegment(name, 'file name')) ?? null;
     if (!file) throw new AppError('not_found', `No printed summary ${name}`);
     const pdf = fs.readFileSync(file);
     res.writeHead(200, { 'content-type': 'application/pdf', 'content-length': pdf.length, 'cache-control': 'no-store' });
@@ -169,25 +186,52 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
     }
   }
 
+  /** `/borne` or `/affichage`: the pages terminals load. */
+  function terminalPage(req: IncomingMessage, url: URL): TerminalKind | null {
+    if (req.method !== 'GET') return null;
+    return url.pathname === '/borne' ? 'kiosk' : url.pathname === '/affichage' ? 'display' : null;
+  }
+
   /**
-   * The demo kiosk and display open on this machine without pairing: a page load from loopback,
-   * on a server that listens on loopback only, gets the demo terminal's token. `?appairage`
-   * shows the real pairing screen instead.
+   * The demo kiosk and display open on this machine without pairing: only a browser of this very
+   * machine, talking to it directly. A reverse proxy on the same machine also connects from
+   * loopback, so every sign of one turns it off: a Host that is not a loopback name, any
+   * forwarding header, secure cookies (HTTPS is a proxy's job here), a trusted proxy, a server
+   * listening beyond loopback. `?appairage` shows the real pairing screen instead.
    */
   function demoAutoPair(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
-    if (!config.demoAutoPair || !isLoopbackHost(config.host) || !isLoopbackAddress(req.socket.remoteAddress)) return false;
-    if (req.method !== 'GET' || url.searchParams.has('appairage')) return false;
-    const kind: Face | null = url.pathname === '/borne' ? 'kiosk' : url.pathname === '/affichage' ? 'display' : null;
-    if (kind !== 'kiosk' && kind !== 'display') return false;
+    if (!config.demoAutoPair || secure || config.trustProxy.length > 0 || !isLoopbackHost(config.host)) return false;
+    if (!isLoopbackHost(clientAddress(req, config)) || !isLoopbackHost(hostName(req.headers.host)) || viaProxy(req)) return false;
+    const kind = terminalPage(req, url);
+    if (!kind || url.searchParams.has('appairage')) return false;
     if (terminals.resolve(cookiesOf(req)[credentialCookie.kiosk])?.role === kind) return false;
     const terminalId = store.terminals.findDemoTerminalId(kind);
     if (!terminalId) return false;
-    const token = terminals.mintToken(terminalId);
+    const token = terminals.mintDemoToken(terminalId);
     res.writeHead(303, {
       location: url.pathname,
       'set-cookie': serializeCookie(credentialCookie.kiosk, token, { secure, maxAgeSeconds: tenYears }),
       'cache-control': 'no-store'
     });
+    res.end();
+    return true;
+  }
+
+  /**
+   * A terminal's page load renews a device token older than a month: the same page again, with
+   * the new cookie. Over HTTPS, a token still under the unprefixed name of plain-HTTP days is
+   * moved to the `__Host-` cookie the same way, so switching to HTTPS does not unpair terminals.
+   */
+  function renewTerminalToken(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+    if (!terminalPage(req, url)) return false;
+    const cookies = cookiesOf(req);
+    const current = cookies[credentialCookie.kiosk];
+    const legacy = secure && !current ? cookies[plainCredentialCookie.kiosk] : undefined;
+    const token = current ? terminals.renew(current) : legacy ? terminals.renew(legacy, true) : null;
+    if (!token) return false;
+    const setCookies = [serializeCookie(credentialCookie.kiosk, token, { secure, maxAgeSeconds: tenYears })];
+    if (legacy) setCookies.push(clearCookie(plainCredentialCookie.kiosk, false));
+    res.writeHead(303, { location: url.pathname + url.search, 'set-cookie': setCookies, 'cache-control': 'no-store' });
     res.end();
     return true;
   }
@@ -201,6 +245,7 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
         if (path.startsWith('/api/') && deps.downloads?.(req, res, url)) return;
         if (path.startsWith('/api/')) return await api(req, res, path);
         if (demoAutoPair(req, res, url)) return;
+        if (renewTerminalToken(req, res, url)) return;
         if (!deps.kitHandler) throw new AppError('not_found', `No page ${path} (the web app is not built)`);
         setRequestContext(req, resolveRequestContext(req, deps));
         deps.kitHandler(req, res, () => sendError(res, { code: 'not_found', message: `No page ${path}` }));

@@ -1,6 +1,5 @@
 /** Resolves, from a request's cookies, who is there for each face. Used by pages and by socket.io. */
 import type { IncomingMessage } from 'node:http';
-import { credentialCookie } from '../../../shared/identity';
 import type { RequestContext } from '../../../shared/request-context';
 import type { AuthService } from '../auth/auth.service';
 import type { Config } from '../config';
@@ -8,7 +7,7 @@ import type { Store } from '../store';
 import type { SetupService } from '../setup/setup.service';
 import type { TerminalsService } from '../terminals/terminals.service';
 import { kioskDefaults, toSiteInfo } from '../sites/sites.repository';
-import { cookiesOf } from './cookies';
+import { credentialOf } from './cookies';
 
 export function resolveRequestContext(
   req: IncomingMessage,
@@ -19,13 +18,13 @@ export function resolveRequestContext(
     version: string;
     setup: SetupService;
     /** The kiosk's default inactivity delays, for a site that has not set its own. */
-    config: Pick<Config, 'kioskIdleSeconds' | 'kioskCountdownSeconds'>;
+    config: Pick<Config, 'kioskIdleSeconds' | 'kioskCountdownSeconds' | 'secureCookies'>;
   }
 ): RequestContext {
-  const cookies = cookiesOf(req);
-  const terminal = deps.terminals.resolve(cookies[credentialCookie.kiosk]);
-  const agent = deps.auth.resolve('agent', cookies[credentialCookie.agent]);
-  const manager = deps.auth.resolve('manager', cookies[credentialCookie.manager]);
+  const secure = deps.config.secureCookies;
+  const terminal = deps.terminals.resolve(credentialOf(req, 'kiosk', secure));
+  const agent = deps.auth.resolve('agent', credentialOf(req, 'agent', secure));
+  const manager = deps.auth.resolve('manager', credentialOf(req, 'manager', secure));
   const siteId = terminal?.siteId ?? agent?.siteId ?? manager?.siteId;
   const site = siteId ? deps.store.sites.findById(siteId) : null;
   return {

@@ -9,7 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../../../shared/errors';
-import { credentialCookie, type AccountIdentity } from '../../../shared/identity';
+import type { AccountIdentity } from '../../../shared/identity';
 import { sessionReferenceSchema } from '../../../shared/schemas/privacy';
 import { statsGetInput } from '../../../shared/schemas/statistics';
 import { parseOrThrow } from '../../../shared/validation';
@@ -19,7 +19,7 @@ import type { SessionRequestsService } from '../privacy/session-requests.service
 import { statsCsv } from '../statistics/statistics-csv';
 import type { StatisticsService } from '../statistics/statistics.service';
 import type { Store } from '../store';
-import { cookiesOf } from './cookies';
+import { credentialOf } from './cookies';
 import { sendCsv } from './csv';
 
 export interface ManagerDownloadsDeps {
@@ -27,6 +27,8 @@ export interface ManagerDownloadsDeps {
   store: Store;
   statistics: StatisticsService;
   sessionRequests: SessionRequestsService;
+  /** The manager's cookie is `__Host-` prefixed then (see cookies.ts). */
+  secureCookies: boolean;
 }
 
 /** Handles the request when it is one of these downloads (true), else leaves it (false). */
@@ -34,9 +36,15 @@ export type ManagerDownloads = (req: IncomingMessage, res: ServerResponse, url: 
 
 const sessionPath = /^\/api\/sessions\/([^/]+)\.json$/;
 
-export function createManagerDownloads({ auth, store, statistics, sessionRequests }: ManagerDownloadsDeps): ManagerDownloads {
+export function createManagerDownloads({
+  auth,
+  store,
+  statistics,
+  sessionRequests,
+  secureCookies
+}: ManagerDownloadsDeps): ManagerDownloads {
   function manager(req: IncomingMessage): AccountIdentity {
-    const identity = auth.resolve('manager', cookiesOf(req)[credentialCookie.manager]);
+    const identity = auth.resolve('manager', credentialOf(req, 'manager', secureCookies));
     if (!identity) throw new AppError('unauthenticated', 'This file is for the site manager: log in to /gestion first');
     return identity;
   }

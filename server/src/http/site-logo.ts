@@ -5,22 +5,22 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../../../shared/errors';
-import { credentialCookie } from '../../../shared/identity';
 import type { AuthService } from '../auth/auth.service';
+import type { Config } from '../config';
 import type { Store } from '../store';
 import type { TerminalsService } from '../terminals/terminals.service';
-import { cookiesOf } from './cookies';
+import { credentialOf } from './cookies';
 
 export function serveSiteLogo(
   req: IncomingMessage,
   res: ServerResponse,
-  deps: { auth: AuthService; terminals: TerminalsService; store: Store }
+  deps: { auth: AuthService; terminals: TerminalsService; store: Store; config: Pick<Config, 'secureCookies'> }
 ): void {
-  const cookies = cookiesOf(req);
+  const secure = deps.config.secureCookies;
   const siteId =
-    deps.terminals.resolve(cookies[credentialCookie.kiosk])?.siteId ??
-    deps.auth.resolve('agent', cookies[credentialCookie.agent])?.siteId ??
-    deps.auth.resolve('manager', cookies[credentialCookie.manager])?.siteId;
+    deps.terminals.resolve(credentialOf(req, 'kiosk', secure))?.siteId ??
+    deps.auth.resolve('agent', credentialOf(req, 'agent', secure))?.siteId ??
+    deps.auth.resolve('manager', credentialOf(req, 'manager', secure))?.siteId;
   if (!siteId) throw new AppError('unauthenticated', 'The logo is shown to the site’s terminals and staff');
   const logo = deps.store.siteLogos.find(siteId);
   if (!logo) throw new AppError('not_found', 'This site has no logo');

@@ -88,13 +88,15 @@ describe('the demo printers’ output and the sites', () => {
       `${pdf}%00`,
       `%00${pdf}`,
       `..`,
-      `%E0%A4%A`,
       `${pdf.slice(0, -4)}%2Epdf%2F`
     ];
     for (const name of names) {
       expect((await pdfAs(managerBToken, name)).status, name).toBe(404);
       expect((await pdfAs(hall.managerToken, name)).status, name).toBe(404);
     }
+    // A malformed escape is a bad request, for either manager: it names no file either.
+    expect((await pdfAs(managerBToken, `%E0%A4%A`)).status).toBe(400);
+    expect((await pdfAs(hall.managerToken, `%E0%A4%A`)).status).toBe(400);
     // The server still serves the right name to the right manager.
     expect((await pdfAs(hall.managerToken, pdf)).status).toBe(200);
   });

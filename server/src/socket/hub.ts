@@ -8,12 +8,14 @@ import { Server } from 'socket.io';
 import type { Logger } from 'pino';
 import { commands, handshakeAuthSchema, signals, type CommandName, type SignalName } from '../../../shared/contract';
 import { AppError, type Ack } from '../../../shared/errors';
-import { credentialCookie, type AccountIdentity, type Identity } from '../../../shared/identity';
+import type { AccountIdentity, Identity } from '../../../shared/identity';
 import { parseOrThrow } from '../../../shared/validation';
 import type { AuthService } from '../auth/auth.service';
 import type { Clock } from '../clock';
 import { toErrorBody } from '../errors';
-import { parseCookies } from '../http/cookies';
+import { cookieNames, parseCookies } from '../http/cookies';
+import { refusal } from '../http/edge';
+import type { Config } from '../config';
 import type { TerminalPresence } from '../terminals/terminal-presence';
 import type { TerminalsService } from '../terminals/terminals.service';
 import {
@@ -32,12 +34,14 @@ export interface HubDeps {
   presence: TerminalPresence;
   clock: Clock;
   logger: Logger;
+  /** Credential cookies are `__Host-` prefixed then (see cookies.ts). */
+  secureCookies: boolean;
   /** Agent tablets coming and going: presence, and getting a joined session back. */
   agentConnected(agent: AccountIdentity, socket: GuichetSocket): void;
   agentDisconnected(agent: AccountIdentity): void;
 }
 
-export function createSocketServer(httpServer: HttpServer): GuichetServer {
+export function createSocketServer(httpServer: HttpServer, config: Pick<Config, 'allowedHosts' | 'publicOrigin'>): GuichetServer {
   return new Server(httpServer, {
     // A hall network is small and local: notice a dead tablet or kiosk within ~20 s instead of
     // socket.io's default 45 s, without flooding the network with pings.
@@ -45,21 +49,15 @@ export function createSocketServer(httpServer: HttpServer): GuichetServer {
     pingTimeout: 10_000,
     maxHttpBufferSize: 256 * 1024,
     serveClient: false,
-    // The UIs are served from this same origin. Browsers always send Origin on a WebSocket
-    // handshake, so a page from another site is refused here, before any credential is read.
+    // The edge (http/edge.ts) already refused these; checked again here so the hub stays safe
+    // however it is mounted. Browsers always send Origin on a WebSocket handshake: a page of
+    // another site, even one rebound to this machine's address, is refused before any credential
+    // is read.
     allowRequest: (req, callback) => {
-      const origin = req.headers.origin;
-      callback(null, !origin || sameHost(origin, req.headers.host));
+      const refused = refusal(req, config, true);
+      callback(refused?.message ?? null, !refused);
     }
   });
-}
-
-function sameHost(origin: string, host: string | undefined): boolean {
-  try {
-    return new URL(origin).host === host;
-  } catch {
-    return false;
-  }
 }
 
 function authError(message: string): Error & { data: { code: string; message: string } } {
@@ -70,13 +68,14 @@ function authError(message: string): Error & { data: { code: string; message: st
 
 export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHandlers, signalHandlers: SignalHandlers): void {
   const { auth, terminals, presence, clock, logger } = deps;
+  const names = cookieNames(deps.secureCookies);
 
   io.use((socket, next) => {
     const parsed = handshakeAuthSchema.safeParse(socket.handshake.auth);
     if (!parsed.success)
       return next(authError('Handshake must say which face connects: auth.face is kiosk, display, agent or manager'));
     const { face, token } = parsed.data;
-    const credential = token ?? parseCookies(socket.handshake.headers.cookie)[credentialCookie[face]];
+    const credential = token ?? parseCookies(socket.handshake.headers.cookie)[names.credential[face]];
     let identity: Identity | null = null;
     if (face === 'kiosk' || face === 'display') {
       const terminal = terminals.resolve(credential);

@@ -23,4 +23,8 @@ export class TerminalPresence {
   isOnline(terminalId: string): boolean {
     return this.sockets.has(terminalId);
   }
+
+  onlineIds(): string[] {
+    return [...this.sockets.keys()];
+  }
 }

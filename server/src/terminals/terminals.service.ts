@@ -1,4 +1,8 @@
-/** Terminals of a site: resolving device tokens, listing, renaming and revoking. */
+/**
+ * Terminals of a site: resolving device tokens, listing, renaming and revoking. Device tokens live
+ * long but not forever: one older than a month is replaced on the terminal's next page load
+ * (`renew`), and one nobody used for 90 days is purged (`purgeTokens`).
+ */
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../../shared/errors';
 import type { TerminalIdentity, TerminalKind } from '../../../shared/identity';
@@ -10,6 +14,22 @@ import type { Terminal } from './terminals.repository';
 import type { TerminalPresence } from './terminal-presence';
 
 export type TerminalsService = ReturnType<typeof createTerminalsService>;
+
+const hourMs = 3600_000;
+const dayMs = 24 * hourMs;
+/** A token this old is replaced on the terminal's next page load. */
+export const tokenRenewalMs = 30 * dayMs;
+/** How long a replaced token still works: requests already on their way with it. */
+export const tokenOverlapMs = hourMs;
+/** A token unused this long is deleted (its terminal has to be paired again). */
+export const tokenUnusedMs = 90 * dayMs;
+/** Last use is written at most this often per token: a read, not a write, on each request. */
+const touchEveryMs = hourMs;
+/**
+ * Automatic pairing mints a token per browser, and a browser that cannot keep its renewed cookie
+ * would get a new one on each load: a terminal keeps only this many, the most recently used.
+ */
+export const tokensKeptPerTerminal = 20;
 
 export function createTerminalsService({
   store,
@@ -49,6 +69,24 @@ export function createTerminalsService({
     return terminal;
   }
 
+  function mintToken(terminalId: string): string {
+    const token = newToken();
+    store.terminalTokens.insert(hashToken(token), terminalId, clock.now().toISOString());
+    return token;
+  }
+
+  /** The token's record and its terminal, if the token is valid now. */
+  function find(token: string | undefined) {
+    if (!token) return null;
+    const hash = hashToken(token);
+    const record = store.terminalTokens.find(hash);
+    if (!record) return null;
+    if (record.replacedUntil && record.replacedUntil <= clock.now().toISOString()) return null;
+    const terminal = store.terminals.findById(record.terminalId);
+    if (!terminal || terminal.revokedAt) return null;
+    return { hash, record, terminal };
+  }
+
   return {
     view,
 
@@ -59,19 +97,71 @@ export function createTerminalsService({
     },
 
     /** Gives the terminal a new device token; returns the token, which is stored nowhere else. */
-    mintToken(terminalId: string): string {
-      const token = newToken();
-      store.terminalTokens.insert(hashToken(token), terminalId, clock.now().toISOString());
-      return token;
+    mintToken,
+
+    /**
+     * A token for the demo terminal, for automatic pairing. Each browser without a valid cookie
+     * gets one; the least recently used beyond the last `tokensKeptPerTerminal` are dropped, so page
+     * loads without cookies cannot pile up tokens.
+     */
+    mintDemoToken(terminalId: string): string {
+      return store.db.transaction(() => {
+        const token = mintToken(terminalId);
+        store.terminalTokens.keepMostRecent(terminalId, tokensKeptPerTerminal);
+        return token;
+      })();
     },
 
     resolve(token: string | undefined): TerminalIdentity | null {
-      if (!token) return null;
-      const terminalId = store.terminalTokens.findTerminalId(hashToken(token));
-      if (!terminalId) return null;
-      const terminal = store.terminals.findById(terminalId);
-      if (!terminal || terminal.revokedAt) return null;
+      const found = find(token);
+      if (!found) return null;
+      const { terminal, record, hash } = found;
+      const now = clock.now();
+      if (now.getTime() - Date.parse(record.lastUsedAt) >= touchEveryMs) store.terminalTokens.touch(hash, now.toISOString());
       return { kind: 'terminal', role: terminal.kind, siteId: terminal.siteId, terminalId: terminal.id, name: terminal.name };
+    },
+
+    /**
+     * On a terminal's page load: a valid token older than a month (or any valid one when `force`,
+     * e.g. found under a cookie name no longer used) gets a successor, returned to be set as the
+     * cookie; the old one works for `tokenOverlapMs` more. Null when nothing is to be done.
+     */
+    renew(token: string | undefined, force = false): string | null {
+      const found = find(token);
+      if (!found) return null;
+      const now = clock.now();
+      if (!force && now.getTime() - Date.parse(found.record.createdAt) < tokenRenewalMs) return null;
+      return store.db.transaction(() => {
+        store.terminalTokens.markReplaced(found.hash, new Date(now.getTime() + tokenOverlapMs).toISOString());
+        const token = mintToken(found.terminal.id);
+        store.terminalTokens.keepMostRecent(found.terminal.id, tokensKeptPerTerminal);
+        return token;
+      })();
+    },
+
+    /** Deletes replaced tokens past their overlap and tokens unused for 90 days (not while their terminal is connected). */
+    purgeTokens(): number {
+      const now = clock.now();
+      return store.terminalTokens.purge(
+        now.toISOString(),
+        new Date(now.getTime() - tokenUnusedMs).toISOString(),
+        presence.onlineIds()
+      );
+    },
+
+    /** Revokes the demo site's terminals (`npm run demo:lock`): no more automatic pairing. */
+    revokeDemoTerminals(): number {
+      let revoked = 0;
+      store.db.transaction(() => {
+        for (const kind of ['kiosk', 'display'] as const) {
+          for (let id = store.terminals.findDemoTerminalId(kind); id; id = store.terminals.findDemoTerminalId(kind)) {
+            store.terminals.revoke(id, clock.now().toISOString());
+            store.terminalTokens.removeForTerminal(id);
+            revoked++;
+          }
+        }
+      })();
+      return revoked;
     },
 
     list(siteId: string): TerminalView[] {

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { createApplication, type Application } from '../app';
+import type { KitHandler } from '../http/http-app';
 import type { VirtualPrinters } from '../printing/drivers';
 import { startVirtualPrintersFor } from '../printing/virtual-printers';
 import { ManualClock } from '../clock';
@@ -48,7 +49,7 @@ export const testCatalogDir = path.resolve(import.meta.dirname, '../../../e2e/ca
 
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { catalogDirs?: string[]; dataDir?: string } = {}
+  options: { catalogDirs?: string[]; dataDir?: string; kitHandler?: KitHandler } = {}
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-test-'));
   const config = parseConfig({ GUICHET_DATA_DIR: dataDir, GUICHET_PORT: '0', GUICHET_LOG_LEVEL: 'silent', ...env });
@@ -64,7 +65,15 @@ export async function startTestServer(
   const catalog = (options.catalogDirs ?? [shippedCatalogDir]).flatMap((dir) => loadCatalog(dir).entries);
   // The demo site's printers are real: an ESC/POS listener on loopback and a folder for A4.
   const virtualPrinters = await startVirtualPrintersFor(store, dataDir);
-  const app = createApplication({ config, store, clock, logger: createLogger(config.logLevel), catalog, virtualPrinters });
+  const app = createApplication({
+    config,
+    store,
+    clock,
+    logger: createLogger(config.logLevel),
+    catalog,
+    virtualPrinters,
+    kitHandler: options.kitHandler
+  });
   const address = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${address.port}`;
   const clients: TestClient[] = [];

@@ -167,6 +167,11 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
         logger.error({ err: error }, 'closing yesterday’s tickets failed');
       }
       try {
+        auth.purgeLoginLimits();
+      } catch (error) {
+        logger.error({ err: error }, 'purging old login counters failed');
+      }
+      try {
         const purged = purgeExpiredSessions(store, clock);
         if (purged > 0) logger.info({ sessions: purged }, 'retention: ended sessions purged');
       } catch (error) {

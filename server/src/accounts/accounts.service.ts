@@ -102,7 +102,8 @@ export function createAccountsService({
         firstName: input.firstName,
         secretHash,
         active: true,
-        createdAt: clock.now().toISOString()
+        createdAt: clock.now().toISOString(),
+        secretLength: input.role === 'agent' ? input.secret.length : null
       };
       store.db.transaction(() => {
         // Checked again: another manager may have taken the login while the secret was hashed.
@@ -148,7 +149,7 @@ export function createAccountsService({
       const secretHash = await hashSecret(secret);
       let ended: string[] = [];
       store.db.transaction(() => {
-        store.accounts.setSecretHash(account.id, secretHash);
+        store.accounts.setSecretHash(account.id, secretHash, account.role === 'agent' ? secret.length : null);
         // Whoever knew the old secret is logged out; a manager changing their own keeps this page.
         ended = endLogins(account.id, account.id === manager.accountId ? manager.authSessionId : null);
       })();

@@ -1,7 +1,9 @@
 /**
- * Slows down PIN guessing: after 5 failures for one login within 5 minutes, that login is refused
- * until the window passes. A 4-digit PIN is only safe with such a limit. Kept in memory: a
- * restart clears it, which is acceptable on a hall server that is not exposed to the internet.
+ * Slows down guessing of the first-start setup code: after 5 wrong codes within 5 minutes, codes
+ * are refused until the window passes. In memory, which is enough here: a restart prints a new
+ * code, so nothing learnt before it is worth anything. Checking and counting happen in one
+ * synchronous step (the code is compared without awaiting), so codes sent at the same moment are
+ * counted one by one. Logins use the stored `login-limiter.ts` instead.
  */
 import type { Clock } from '../clock';
 

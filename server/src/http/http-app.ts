@@ -24,6 +24,7 @@ import type { TerminalsService } from '../terminals/terminals.service';
 import { clearCookie, cookiesOf, serializeCookie } from './cookies';
 import { resolveRequestContext } from './identities';
 import { serveSiteLogo } from './site-logo';
+import { clientAddress } from './client-address';
 import { readJson, sendError, sendJson } from './json';
 import { toErrorBody } from '../errors';
 import type { ManagerDownloads } from './manager-downloads';
@@ -85,7 +86,7 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
     switch (route) {
       case 'POST /api/auth/login': {
         const input = await readJson(req, loginInput, 'login');
-        const { token, identity } = await auth.login(input);
+        const { token, identity } = await auth.login(input, { address: clientAddress(req, config) });
         sendLoggedIn(res, input.face, token, identity);
         return;
       }

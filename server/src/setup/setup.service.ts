@@ -100,7 +100,8 @@ export function createSetupService({
         firstName: input.firstName,
         secretHash,
         active: true,
-        createdAt: now
+        createdAt: now,
+        secretLength: null
       };
       store.db.transaction(() => {
         // Checked again: a second request with the right code may have won while this one hashed.

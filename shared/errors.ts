@@ -23,6 +23,7 @@ export const errorCodes = [
   'login_taken',
   'last_manager',
   'session_active',
+  'pin_too_short',
   'internal'
 ] as const;
 

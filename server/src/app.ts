@@ -145,7 +145,8 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
       closeLogins(authSessionIds, 'revoked');
       // A deactivated agent's call is not lost: it goes back to the others at once.
       if (deactivated && account.role === 'agent') calls.agentRemoved(account, immediately);
-    }
+    },
+    locks: { isLocked: auth.isLocked, unlock: auth.unlock }
   });
   const summaries = createSummaryPrintService({ store, clock, sessions, printing });
   const statistics = createStatisticsService({ store });

@@ -26,6 +26,7 @@ const statusOf: Record<ErrorCode, number> = {
   login_taken: 409,
   last_manager: 409,
   session_active: 409,
+  pin_too_short: 400,
   internal: 500
 };
 

@@ -184,6 +184,8 @@ export function createAccountsService({
         // Whoever knew the old secret is logged out; a manager changing their own keeps this page.
         ended = endLogins(account.id, account.id === manager.accountId ? manager.authSessionId : null);
       })();
+      // Guesses at the old secret mean nothing for the new one: its owner may log in at once.
+      locks.unlock(account.login);
       const updated = reload(account.id);
       trace(manager, updated, 'given a new secret');
       after(() => loginsEnded({ account: updated, authSessionIds: ended, deactivated: false }));

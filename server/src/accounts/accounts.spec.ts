@@ -252,6 +252,14 @@ describe('unlocking', () => {
     expect(await loginStatus('agent', 'marie', '1234')).toBe(200);
   });
 
+  it('a new PIN lifts the blocks too: its owner logs in with it at once', async () => {
+    for (let i = 0; i < 6; i++) await loginStatus('agent', 'karim', '0000');
+    expect(await loginStatus('agent', 'karim', '5678')).toBe(429);
+    const reset = ok(await command(manager, 'account:reset-secret', { accountId: idOf('karim'), secret: '8642' }));
+    expect(reset.locked).toBe(false);
+    expect(await loginStatus('agent', 'karim', '8642')).toBe(200);
+  });
+
   it('is for managers only', async () => {
     const agent = await connect(server, 'agent', await login(server, 'agent', 'karim', '5678'));
     expect(await command(agent, 'account:unlock', { accountId: idOf('marie') })).toMatchObject({

@@ -38,11 +38,15 @@ const minute = 60_000;
 const hour = 60 * minute;
 
 export const loginRules = {
-  /** One login from one address: 5 tries, then 15 min, 1 h, 4 h, 16 h, 24 h. */
-  pair: { points: 5, windowMs: 15 * minute, blockMs: 15 * minute, growth: 4, maxBlockMs: 24 * hour },
   /**
-   * One login from anywhere: 30 a day. One address alone gets at most 25 tries in 24 h (the pair
-   * rule above), so it cannot lock the agent out of their own tablet.
+   * One login from one address: 5 tries, then blocks of 15 min, 2 h, 16 h, then 24 h each: 20
+   * tries the first day, 5 a day after that.
+   */
+  pair: { points: 5, windowMs: 15 * minute, blockMs: 15 * minute, growth: 8, maxBlockMs: 24 * hour },
+  /**
+   * One login from anywhere: 30 a day. One address alone gets at most 20 tries in 24 h (the pair
+   * rule above), and the agent's own typos are stopped at 5 on their tablet, so one address
+   * cannot lock the agent out of their own tablet.
    */
   login: { points: 30, windowMs: 24 * hour, blockMs: hour, growth: 4, maxBlockMs: 24 * hour },
   /** One address, whatever the login: 30 an hour, then 1 h, 4 h, 16 h, 24 h. */

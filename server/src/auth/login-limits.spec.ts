@@ -6,7 +6,8 @@
 import http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loginRules } from './login-limiter';
-import { startTestServer, type TestServer } from '../testing/test-server';
+import { ok } from '../testing/hall';
+import { command, connect, login, startTestServer, type TestServer } from '../testing/test-server';
 
 let server: TestServer;
 
@@ -124,6 +125,21 @@ describe('an attacker on one address', () => {
     expect((await attempt('karim', '5678', '127.0.0.4')).code).toBe('too_many_attempts');
     // Karim elsewhere is not concerned.
     expect((await attempt('karim', '5678', '127.0.0.5')).status).toBe(200);
+  });
+});
+
+describe('one login from many addresses', () => {
+  it('locks the agent out everywhere at the login’s ceiling, until a manager unlocks the account', async () => {
+    const manager = await connect(server, 'manager', await login(server, 'manager', 'gestion', 'demoville-gestion'));
+    const addresses = Array.from({ length: 8 }, (_, i) => `127.0.3.${i + 1}`);
+    const answers = await Promise.all(addresses.flatMap((from) => wrongPins(10).map((pin) => attempt('marie', pin, from))));
+    expect(tally(answers).login_failed).toBe(loginRules.login.points);
+    expect((await attempt('marie', '1234', '127.0.4.1')).code).toBe('too_many_attempts');
+
+    const marie = ok(await command(manager, 'account:list', {})).find((a) => a.login === 'marie')!;
+    expect(marie.locked).toBe(true);
+    expect(ok(await command(manager, 'account:unlock', { accountId: marie.id })).locked).toBe(false);
+    expect((await attempt('marie', '1234', '127.0.4.1')).status).toBe(200);
   });
 });
 

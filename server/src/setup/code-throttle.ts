@@ -3,14 +3,14 @@
  * are refused until the window passes. In memory, which is enough here: a restart prints a new
  * code, so nothing learnt before it is worth anything. Checking and counting happen in one
  * synchronous step (the code is compared without awaiting), so codes sent at the same moment are
- * counted one by one. Logins use the stored `login-limiter.ts` instead.
+ * counted one by one. Logins use the stored `auth/login-limiter.ts` instead.
  */
 import type { Clock } from '../clock';
 
 const maxFailures = 5;
 const windowMs = 5 * 60_000;
 
-export class LoginThrottle {
+export class CodeThrottle {
   private readonly failures = new Map<string, number[]>();
   constructor(private readonly clock: Clock) {}
 
@@ -22,16 +22,15 @@ export class LoginThrottle {
     return list;
   }
 
-  isBlocked(login: string): boolean {
-    return this.recent(login.toLowerCase()).length >= maxFailures;
+  isBlocked(key: string): boolean {
+    return this.recent(key).length >= maxFailures;
   }
 
-  fail(login: string): void {
-    const key = login.toLowerCase();
+  fail(key: string): void {
     this.failures.set(key, [...this.recent(key), this.clock.now().getTime()]);
   }
 
-  succeed(login: string): void {
-    this.failures.delete(login.toLowerCase());
+  succeed(key: string): void {
+    this.failures.delete(key);
   }
 }

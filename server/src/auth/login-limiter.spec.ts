@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock';
 import { openDatabase, type Db } from '../db/database';
-import { createLoginLimiter, loginRules, type LoginLimiter } from './login-limiter';
+import { addressKey, createLoginLimiter, loginRules, type LoginLimiter } from './login-limiter';
 import { createLoginLimitsRepository } from './login-limits.repository';
 
 const minute = 60_000;
@@ -98,5 +98,25 @@ describe('purge', () => {
     clock.advance(48 * hour);
     limiter.purge();
     expect(db.prepare('SELECT COUNT(*) FROM login_limits').pluck().get()).toBe(0);
+  });
+});
+
+describe('addresses', () => {
+  it.each([
+    ['127.0.0.2', '127.0.0.2'],
+    ['::ffff:192.168.1.20', '192.168.1.20'],
+    ['2001:db8:1:2:aaaa:bbbb:cccc:dddd', '2001:db8:1:2::/64'],
+    ['2001:0db8:0001:0002::1', '2001:db8:1:2::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['fe80::1%eth0', 'fe80:0:0:0::/64'],
+    ['::1', '0:0:0:0::/64']
+  ])('counts %s as %s', (address, key) => {
+    expect(addressKey(address)).toBe(key);
+  });
+
+  it('counts the addresses of one IPv6 network together', () => {
+    for (let i = 0; i < loginRules.pair.points; i++) expect(limiter.consume('marie', `2001:db8:1:2::${i + 1}`).ok).toBe(true);
+    expect(limiter.consume('marie', '2001:db8:1:2:ffff::9').ok).toBe(false);
+    expect(limiter.consume('marie', '2001:db8:1:3::1').ok).toBe(true);
   });
 });

@@ -73,6 +73,26 @@ export function loginKey(login: string): string {
   return login.trim().toLowerCase();
 }
 
+/**
+ * The address as the counters see it. An IPv6 machine can pick any address of its /64 network at
+ * will (privacy addresses), so IPv6 addresses count per /64; IPv4 ones each on their own.
+ */
+export function addressKey(address: string): string {
+  const plain = address
+    .trim()
+    .toLowerCase()
+    .replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+  if (!plain.includes(':')) return plain;
+  const [head = '', tail = ''] = plain.replace(/%.*$/, '').split('::');
+  const left = head ? head.split(':') : [];
+  const right = plain.includes('::') && tail ? tail.split(':') : [];
+  const groups = plain.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
 export function createLoginLimiter({
   repo,
   clock,
@@ -84,8 +104,9 @@ export function createLoginLimiter({
   transaction: <T>(fn: () => T) => () => T;
   rules?: typeof loginRules;
 }) {
-  function countersFor(login: string, address: string): Counter[] {
+  function countersFor(login: string, rawAddress: string): Counter[] {
     const who = loginKey(login);
+    const address = addressKey(rawAddress);
     return [
       { key: `pair:${who}|${address}`, login: who, rule: rules.pair },
       { key: `login:${who}`, login: who, rule: rules.login },

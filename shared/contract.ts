@@ -20,6 +20,7 @@ import {
 } from './schemas/procedure';
 import {
   retentionInput,
+  pinLengthInput,
   siteClosedDaysInput,
   siteHoursInput,
   siteInfoSchema,
@@ -27,7 +28,13 @@ import {
   siteSettingsInput,
   type SiteInfo
 } from './schemas/site';
-import { accountCreateInput, accountResetSecretInput, accountUpdateInput, type AccountView } from './schemas/account';
+import {
+  accountCreateInput,
+  accountResetSecretInput,
+  accountUnlockInput,
+  accountUpdateInput,
+  type AccountView
+} from './schemas/account';
 import {
   sessionEndInput,
   sessionFocusInput,
@@ -158,6 +165,7 @@ export const commands = {
   'service:save': { input: serviceSaveInput, faces: ['manager'] },
   'counter:save': { input: counterSaveInput, faces: ['manager'] },
   'site:retention': { input: retentionInput, faces: ['manager'] },
+  'site:pin-length': { input: pinLengthInput, faces: ['manager'] },
   'procedure:list': { input: empty, faces: ['manager'] },
   'procedure:get': { input: procedureGetInput, faces: ['manager'] },
   'procedure:validate': { input: procedureSourceInput, faces: ['manager'] },
@@ -176,7 +184,8 @@ export const commands = {
   'account:list': { input: empty, faces: ['manager'] },
   'account:create': { input: accountCreateInput, faces: ['manager'] },
   'account:update': { input: accountUpdateInput, faces: ['manager'] },
-  'account:reset-secret': { input: accountResetSecretInput, faces: ['manager'] }
+  'account:reset-secret': { input: accountResetSecretInput, faces: ['manager'] },
+  'account:unlock': { input: accountUnlockInput, faces: ['manager'] }
 } as const satisfies Record<string, { input: z.ZodType; faces: readonly Face[] }>;
 
 export type CommandName = keyof typeof commands;
@@ -254,6 +263,8 @@ export interface CommandResults {
   'site:logo': SiteInfo;
   'site:hours': SiteInfo;
   'site:closed-days': SiteInfo;
+  /** Applies to PINs set from now on; shorter PINs keep working and are pointed out in `account:list`. */
+  'site:pin-length': SiteInfo;
   /** The kiosk with its printers as its jobs would now go. */
   'terminal:printer': TerminalView;
   /** The test page's job; its progress follows as `print:job` events (printed, or the fault). */
@@ -263,6 +274,8 @@ export interface CommandResults {
   'account:create': AccountView;
   'account:update': AccountView;
   'account:reset-secret': AccountView;
+  /** Lifts the blocks that failed logins put on this account, from every address. */
+  'account:unlock': AccountView;
 }
 
 /**

@@ -23,6 +23,7 @@ export const errorCodes = [
   'login_taken',
   'last_manager',
   'session_active',
+  'pin_too_short',
   'internal'
 ] as const;
 
@@ -42,6 +43,8 @@ export interface ErrorBody {
   code: ErrorCode;
   message: string;
   issues?: ErrorIssue[];
+  /** For `too_many_attempts`: how many seconds until a new attempt is counted again. */
+  retryAfterSeconds?: number;
 }
 
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
@@ -50,16 +53,19 @@ export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly issues?: ErrorIssue[];
-  constructor(code: ErrorCode, message: string, issues?: ErrorIssue[]) {
+  readonly retryAfterSeconds?: number;
+  constructor(code: ErrorCode, message: string, issues?: ErrorIssue[], extra: { retryAfterSeconds?: number } = {}) {
     super(message);
     this.name = 'AppError';
     this.code = code;
     this.issues = issues;
+    this.retryAfterSeconds = extra.retryAfterSeconds;
   }
   toBody(): ErrorBody {
-    return this.issues
-      ? { code: this.code, message: this.message, issues: this.issues }
-      : { code: this.code, message: this.message };
+    const body: ErrorBody = { code: this.code, message: this.message };
+    if (this.issues) body.issues = this.issues;
+    if (this.retryAfterSeconds !== undefined) body.retryAfterSeconds = this.retryAfterSeconds;
+    return body;
   }
 }
 

@@ -160,7 +160,8 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
       closeLogins(authSessionIds, 'revoked');
       // A deactivated agent's call is not lost: it goes back to the others at once.
       if (deactivated && account.role === 'agent') calls.agentRemoved(account, immediately);
-    }
+    },
+    locks: { isLocked: auth.isLocked, unlock: auth.unlock }
   });
   const summaries = createSummaryPrintService({ store, clock, sessions, printing });
   const statistics = createStatisticsService({ store });
@@ -190,6 +191,11 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
         queue.expireOldTickets();
       } catch (error) {
         logger.error({ err: error }, 'closing yesterday’s tickets failed');
+      }
+      try {
+        auth.purgeLoginLimits();
+      } catch (error) {
+        logger.error({ err: error }, 'purging old login counters failed');
       }
       try {
         const purged = purgeExpiredSessions(store, clock, afterErase);

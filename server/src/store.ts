@@ -2,6 +2,7 @@
 import type { Db } from './db/database';
 import { createAccountsRepository } from './accounts/accounts.repository';
 import { createAuthSessionsRepository } from './auth/auth-sessions.repository';
+import { createLoginLimitsRepository } from './auth/login-limits.repository';
 import { createPairingsRepository } from './pairing/pairings.repository';
 import { createSitesRepository } from './sites/sites.repository';
 import { createSiteLogosRepository } from './sites/site-logos.repository';
@@ -35,6 +36,7 @@ export function createStore(db: Db) {
     pairings: createPairingsRepository(db),
     accounts: createAccountsRepository(db),
     authSessions: createAuthSessionsRepository(db),
+    loginLimits: createLoginLimitsRepository(db),
     sessions: createSessionsRepository(db),
     sessionPatches: createSessionPatchesRepository(db),
     helpCalls: createHelpCallsRepository(db),

@@ -43,13 +43,19 @@ export const accountResetSecretInput = z
   .object({ accountId: z.string().min(1).max(100), secret: z.string().min(1, 'required').max(200) })
   .strict();
 
+export const accountUnlockInput = z.object({ accountId: z.string().min(1).max(100) }).strict();
+
 export const accountViewSchema = z.object({
   id: z.string(),
   role: accountRoleSchema,
   login: z.string(),
   firstName: z.string(),
   active: z.boolean(),
-  createdAt: z.string()
+  createdAt: z.string(),
+  /** Failed logins block it for now, from some address or from all: a manager may unlock it. */
+  locked: z.boolean(),
+  /** An agent whose PIN has fewer digits than the site now requires (or an unknown number): to reset. */
+  pinTooShort: z.boolean()
 });
 export type AccountView = z.infer<typeof accountViewSchema>;
 

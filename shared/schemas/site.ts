@@ -77,6 +77,8 @@ export const siteInfoSchema = z.object({
   calls: z.object({ widenSeconds: z.number(), giveUpSeconds: z.number() }),
   /** Days an ended session's answers and notes are kept after the day it ended (0: until its end). */
   retentionDays: z.number(),
+  /** Agents' PINs have at least this many digits (4, or 6 where the site requires it). */
+  pinMinLength: z.union([z.literal(4), z.literal(6)]),
   /** Where the site's logo is served (its URL changes with the image); null without one. */
   logoUrl: z.string().nullable(),
   /** The languages offered on the kiosks, French first and always. */
@@ -91,6 +93,9 @@ export type SiteInfo = z.infer<typeof siteInfoSchema>;
 
 /** How long an ended session's answers and notes are kept: days after the day it ended (0: until its end). */
 export const retentionInput = z.object({ days: z.number().int().min(0).max(90) }).strict();
+
+/** « PIN à 6 chiffres »: new and reset agent PINs must then have 6 digits or more. */
+export const pinLengthInput = z.object({ minLength: z.union([z.literal(4), z.literal(6)]) }).strict();
 
 /** Identity and kiosk settings, set together from the console's « Réglages du site ». */
 export const siteSettingsInput = z

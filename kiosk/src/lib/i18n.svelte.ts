@@ -35,8 +35,12 @@ export const languageNames: Record<Locale, () => string> = {
 };
 
 /** The citizen-facing sentence for an error code. */
-export function errorText(error: Pick<ErrorBody, 'code'> | 'network'): string {
+export function errorText(error: Pick<ErrorBody, 'code' | 'retryAfterSeconds'> | 'network'): string {
   if (error === 'network') return m.error_network();
+  // A refused login says when to try again, in whole minutes.
+  if (error.code === 'too_many_attempts' && error.retryAfterSeconds !== undefined) {
+    return m.error_too_many_attempts_wait({ minutes: String(Math.max(1, Math.ceil(error.retryAfterSeconds / 60))) });
+  }
   const messages: Record<ErrorBody['code'], () => string> = {
     invalid_payload: m.error_invalid_payload,
     unauthenticated: m.error_unauthenticated,
@@ -57,6 +61,7 @@ export function errorText(error: Pick<ErrorBody, 'code'> | 'network'): string {
     login_taken: m.error_login_taken,
     last_manager: m.error_last_manager,
     session_active: m.error_session_active,
+    pin_too_short: m.error_pin_too_short,
     internal: m.error_internal
   };
   return messages[error.code]();

@@ -11,6 +11,7 @@ interface AccountRow {
   secret_hash: string;
   active: number;
   created_at: string;
+  secret_length: number | null;
 }
 
 export interface Account {
@@ -22,6 +23,8 @@ export interface Account {
   secretHash: string;
   active: boolean;
   createdAt: string;
+  /** How many digits an agent's PIN has (never the PIN); null when not known since it was set. */
+  secretLength: number | null;
 }
 
 function toAccount(row: AccountRow): Account {
@@ -33,7 +36,8 @@ function toAccount(row: AccountRow): Account {
     firstName: row.first_name,
     secretHash: row.secret_hash,
     active: row.active === 1,
-    createdAt: row.created_at
+    createdAt: row.created_at,
+    secretLength: row.secret_length
   };
 }
 
@@ -41,12 +45,13 @@ export type AccountsRepository = ReturnType<typeof createAccountsRepository>;
 
 export function createAccountsRepository(db: Db) {
   const insert = db.prepare(
-    'INSERT INTO accounts (id, site_id, role, login, first_name, secret_hash, active, created_at) VALUES (@id, @siteId, @role, @login, @firstName, @secretHash, @active, @createdAt)'
+    'INSERT INTO accounts (id, site_id, role, login, first_name, secret_hash, active, created_at, secret_length) VALUES (@id, @siteId, @role, @login, @firstName, @secretHash, @active, @createdAt, @secretLength)'
   );
   const byId = db.prepare('SELECT * FROM accounts WHERE id = ?');
   const byLogin = db.prepare('SELECT * FROM accounts WHERE login = ?');
   const setActive = db.prepare('UPDATE accounts SET active = ? WHERE id = ?');
-  const setSecret = db.prepare('UPDATE accounts SET secret_hash = ? WHERE id = ?');
+  const setSecret = db.prepare('UPDATE accounts SET secret_hash = ?, secret_length = ? WHERE id = ?');
+  const setSecretLength = db.prepare('UPDATE accounts SET secret_length = ? WHERE id = ?');
   const setFirstName = db.prepare('UPDATE accounts SET first_name = ? WHERE id = ?');
   // Managers first ('manager' > 'agent'), then by first name as people know each other.
   const inSite = db.prepare('SELECT * FROM accounts WHERE site_id = ? ORDER BY role DESC, first_name COLLATE NOCASE, login');
@@ -56,8 +61,9 @@ export function createAccountsRepository(db: Db) {
   const anyManager = db.prepare("SELECT EXISTS (SELECT 1 FROM accounts WHERE role = 'manager')").pluck();
 
   return {
-    insert(account: Account): void {
-      insert.run({ ...account, active: account.active ? 1 : 0 });
+    /** `secretLength` may be left out where it is not known (a hashed secret from elsewhere). */
+    insert(account: Omit<Account, 'secretLength'> & { secretLength?: number | null }): void {
+      insert.run({ ...account, secretLength: account.secretLength ?? null, active: account.active ? 1 : 0 });
     },
     findById(id: string): Account | null {
       const row = byId.get(id) as AccountRow | undefined;
@@ -70,8 +76,11 @@ export function createAccountsRepository(db: Db) {
     setActive(id: string, active: boolean): void {
       setActive.run(active ? 1 : 0, id);
     },
-    setSecretHash(id: string, secretHash: string): void {
-      setSecret.run(secretHash, id);
+    setSecretHash(id: string, secretHash: string, secretLength: number | null): void {
+      setSecret.run(secretHash, secretLength, id);
+    },
+    setSecretLength(id: string, secretLength: number): void {
+      setSecretLength.run(secretLength, id);
     },
     setFirstName(id: string, firstName: string): void {
       setFirstName.run(firstName, id);

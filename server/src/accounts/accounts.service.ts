@@ -32,14 +32,24 @@ export interface LoginsEnded {
   (ended: { account: Account; authSessionIds: string[]; deactivated: boolean }): void;
 }
 
-export function toAccountView(account: Account): AccountView {
+/** What failed logins did to an account, as the login limits know it. */
+export interface LoginLocks {
+  isLocked(login: string): boolean;
+  unlock(login: string): number;
+}
+
+export function toAccountView(account: Account, state: { locked: boolean; pinMinLength: number }): AccountView {
   return {
     id: account.id,
     role: account.role,
     login: account.login,
     firstName: account.firstName,
     active: account.active,
-    createdAt: account.createdAt
+    createdAt: account.createdAt,
+    locked: state.locked,
+    // A PIN set before its length was recorded counts as the shortest a PIN can be (4 digits):
+    // under a 6-digit rule the manager is asked to reset it too, until its owner logs in with it.
+    pinTooShort: account.role === 'agent' && (account.secretLength ?? 4) < state.pinMinLength
   };
 }
 
@@ -47,17 +57,34 @@ export function loginTaken(login: string): AppError {
   return new AppError('login_taken', `The login ${login} is already used`, [{ path: 'login', message: 'is already used' }]);
 }
 
+/** A PIN shorter than the site requires, named on its field. */
+function pinTooShort(minLength: number): AppError {
+  return new AppError('pin_too_short', `This site requires PINs of at least ${minLength} digits`, [
+    { path: 'secret', message: `at least ${minLength} digits (site rule)` }
+  ]);
+}
+
 export function createAccountsService({
   store,
   clock,
   logger,
-  loginsEnded
+  loginsEnded,
+  locks
 }: {
   store: Store;
   clock: Clock;
   logger: Logger;
   loginsEnded: LoginsEnded;
+  locks: LoginLocks;
 }) {
+  function pinMinLength(siteId: string): number {
+    return store.sites.findById(siteId)?.pinMinLength ?? 4;
+  }
+
+  function view(account: Account, minLength = pinMinLength(account.siteId)): AccountView {
+    return toAccountView(account, { locked: locks.isLocked(account.login), pinMinLength: minLength });
+  }
+
   /** Who changed which account, for the server log (never a secret). */
   function trace(manager: AccountIdentity, account: Account, change: string): void {
     logger.info({ siteId: manager.siteId, by: manager.login, account: account.login, role: account.role }, `account ${change}`);
@@ -85,13 +112,15 @@ export function createAccountsService({
 
   return {
     list(siteId: string): AccountView[] {
-      return store.accounts.listInSite(siteId).map(toAccountView);
+      const minLength = pinMinLength(siteId);
+      return store.accounts.listInSite(siteId).map((account) => view(account, minLength));
     },
 
     async create(manager: AccountIdentity, input: z.output<typeof accountCreateInput>): Promise<AccountView> {
       const siteId = manager.siteId;
       // Logins are unique in the whole installation, because login does not ask for the site.
       if (store.accounts.findByLogin(input.login)) throw loginTaken(input.login);
+      if (input.role === 'agent' && input.secret.length < pinMinLength(siteId)) throw pinTooShort(pinMinLength(siteId));
       // Hash first: the write below stays synchronous.
       const secretHash = await hashSecret(input.secret);
       const account: Account = {
@@ -102,7 +131,8 @@ export function createAccountsService({
         firstName: input.firstName,
         secretHash,
         active: true,
-        createdAt: clock.now().toISOString()
+        createdAt: clock.now().toISOString(),
+        secretLength: input.role === 'agent' ? input.secret.length : null
       };
       store.db.transaction(() => {
         // Checked again: another manager may have taken the login while the secret was hashed.
@@ -110,7 +140,7 @@ export function createAccountsService({
         store.accounts.insert(account);
       })();
       trace(manager, account, 'created');
-      return toAccountView(account);
+      return view(account);
     },
 
     update(manager: AccountIdentity, input: z.output<typeof accountUpdateInput>, after: After): AccountView {
@@ -135,7 +165,7 @@ export function createAccountsService({
         trace(manager, updated, input.active ? 'reactivated' : 'deactivated');
       if (input.firstName !== undefined && input.firstName !== account.firstName) trace(manager, updated, 'renamed');
       if (deactivating) after(() => loginsEnded({ account: updated, authSessionIds: ended, deactivated: true }));
-      return toAccountView(updated);
+      return view(updated);
     },
 
     async resetSecret(
@@ -145,17 +175,28 @@ export function createAccountsService({
     ): Promise<AccountView> {
       const account = load(manager.siteId, input.accountId);
       const { secret } = parseOrThrow(z.object({ secret: secretSchemaFor(account.role) }), input, 'account:reset-secret payload');
+      if (account.role === 'agent' && secret.length < pinMinLength(account.siteId))
+        throw pinTooShort(pinMinLength(account.siteId));
       const secretHash = await hashSecret(secret);
       let ended: string[] = [];
       store.db.transaction(() => {
-        store.accounts.setSecretHash(account.id, secretHash);
+        store.accounts.setSecretHash(account.id, secretHash, account.role === 'agent' ? secret.length : null);
         // Whoever knew the old secret is logged out; a manager changing their own keeps this page.
         ended = endLogins(account.id, account.id === manager.accountId ? manager.authSessionId : null);
       })();
+      // Guesses at the old secret mean nothing for the new one: its owner may log in at once.
+      locks.unlock(account.login);
       const updated = reload(account.id);
       trace(manager, updated, 'given a new secret');
       after(() => loginsEnded({ account: updated, authSessionIds: ended, deactivated: false }));
-      return toAccountView(updated);
+      return view(updated);
+    },
+
+    /** Lifts what failed logins blocked on this account (from every address), e.g. after an attack. */
+    unlock(manager: AccountIdentity, accountId: string): AccountView {
+      const account = load(manager.siteId, accountId);
+      if (locks.unlock(account.login) > 0) trace(manager, account, 'unlocked');
+      return view(account);
     }
   };
 }

@@ -45,7 +45,16 @@ describe('listing', () => {
       ['agent', 'karim', 'Karim', true],
       ['agent', 'marie', 'Marie', true]
     ]);
-    expect(Object.keys(list[0]!).sort()).toEqual(['active', 'createdAt', 'firstName', 'id', 'login', 'role']);
+    expect(Object.keys(list[0]!).sort()).toEqual([
+      'active',
+      'createdAt',
+      'firstName',
+      'id',
+      'locked',
+      'login',
+      'pinTooShort',
+      'role'
+    ]);
     expect(JSON.stringify(list)).not.toContain('argon2');
   });
 
@@ -183,6 +192,80 @@ describe('a new PIN or password', () => {
     expect(await told).toEqual({ reason: 'revoked' });
     expect(ok(await command(manager, 'account:list', {})).length).toBe(3);
     await login(server, 'manager', 'gestion', 'un-tout-nouveau-mot');
+  });
+});
+
+describe('the site’s PIN length', () => {
+  const view = async (loginName: string) => ok(await command(manager, 'account:list', {})).find((a) => a.login === loginName)!;
+
+  it('requires 6 digits for new and reset PINs once set, naming the field, without touching the store', async () => {
+    ok(await command(manager, 'site:pin-length', { minLength: 6 }));
+    const before = snapshot(server.store);
+    const created = await command(manager, 'account:create', { role: 'agent', login: 'lea', firstName: 'Léa', secret: '2580' });
+    expect(created).toMatchObject({ ok: false, error: { code: 'pin_too_short', issues: [{ path: 'secret' }] } });
+    const reset = await command(manager, 'account:reset-secret', { accountId: idOf('marie'), secret: '2580' });
+    expect(reset).toMatchObject({ ok: false, error: { code: 'pin_too_short', issues: [{ path: 'secret' }] } });
+    expect(snapshot(server.store)).toEqual(before);
+    // A manager's password is not a PIN: the rule does not apply.
+    ok(
+      await command(manager, 'account:create', {
+        role: 'manager',
+        login: 'alex',
+        firstName: 'Alex',
+        secret: 'un-long-mot-de-passe'
+      })
+    );
+    ok(await command(manager, 'account:create', { role: 'agent', login: 'lea', firstName: 'Léa', secret: '258025' }));
+    expect(await loginStatus('agent', 'lea', '258025')).toBe(200);
+  });
+
+  it('keeps older 4-digit PINs working, and points them out until they are reset', async () => {
+    expect((await view('marie')).pinTooShort).toBe(false);
+    ok(await command(manager, 'site:pin-length', { minLength: 6 }));
+    expect((await view('marie')).pinTooShort).toBe(true);
+    expect(await loginStatus('agent', 'marie', '1234')).toBe(200);
+    expect(ok(await command(manager, 'account:reset-secret', { accountId: idOf('marie'), secret: '135790' })).pinTooShort).toBe(
+      false
+    );
+    expect(await loginStatus('agent', 'marie', '135790')).toBe(200);
+    // Back to 4 digits: nothing to point out.
+    ok(await command(manager, 'site:pin-length', { minLength: 4 }));
+    expect((await view('karim')).pinTooShort).toBe(false);
+  });
+
+  it('refuses another length, naming the field', async () => {
+    const ack = await command(manager, 'site:pin-length', { minLength: 5 });
+    expect(ack).toMatchObject({ ok: false, error: { code: 'invalid_payload', issues: [{ path: 'minLength' }] } });
+    expect(server.store.sites.listAll()[0]!.pinMinLength).toBe(4);
+  });
+});
+
+describe('unlocking', () => {
+  it('shows an account blocked by wrong PINs, and a manager’s unlock lets its owner in again', async () => {
+    for (let i = 0; i < 6; i++) await loginStatus('agent', 'marie', '0000');
+    expect(await loginStatus('agent', 'marie', '1234')).toBe(429);
+    const locked = ok(await command(manager, 'account:list', {})).find((a) => a.login === 'marie')!;
+    expect(locked.locked).toBe(true);
+    expect(ok(await command(manager, 'account:list', {})).find((a) => a.login === 'karim')!.locked).toBe(false);
+
+    expect(ok(await command(manager, 'account:unlock', { accountId: locked.id })).locked).toBe(false);
+    expect(await loginStatus('agent', 'marie', '1234')).toBe(200);
+  });
+
+  it('a new PIN lifts the blocks too: its owner logs in with it at once', async () => {
+    for (let i = 0; i < 6; i++) await loginStatus('agent', 'karim', '0000');
+    expect(await loginStatus('agent', 'karim', '5678')).toBe(429);
+    const reset = ok(await command(manager, 'account:reset-secret', { accountId: idOf('karim'), secret: '8642' }));
+    expect(reset.locked).toBe(false);
+    expect(await loginStatus('agent', 'karim', '8642')).toBe(200);
+  });
+
+  it('is for managers only', async () => {
+    const agent = await connect(server, 'agent', await login(server, 'agent', 'karim', '5678'));
+    expect(await command(agent, 'account:unlock', { accountId: idOf('marie') })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' }
+    });
   });
 });
 

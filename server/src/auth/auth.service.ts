@@ -6,7 +6,7 @@ import type { LoginInput } from '../../../shared/schemas/auth';
 import type { Clock } from '../clock';
 import type { Store } from '../store';
 import type { Account } from '../accounts/accounts.repository';
-import { LoginThrottle } from './login-throttle';
+import { createLoginLimiter } from './login-limiter';
 import { decoyHash, verifySecret } from './secrets';
 import { hashToken, newToken } from './tokens';
 
@@ -21,7 +21,7 @@ export function createAuthService({
   clock: Clock;
   sessionHours: Record<AccountRole, number>;
 }) {
-  const throttle = new LoginThrottle(clock);
+  const limiter = createLoginLimiter({ repo: store.loginLimits, clock, transaction: (fn) => store.db.transaction(fn) });
 
   function identityOf(account: Account, sessionId: string, expiresAt: string): AccountIdentity {
     return {
@@ -53,24 +53,41 @@ export function createAuthService({
   }
 
   return {
-    async login(input: LoginInput): Promise<{ token: string; identity: AccountIdentity }> {
-      if (throttle.isBlocked(input.login)) {
+    /**
+     * Checks a login. The attempt is counted before the secret is checked (see `login-limiter.ts`),
+     * so attempts sent together cannot all slip under the limit.
+     */
+    async login(input: LoginInput, from: { address: string }): Promise<{ token: string; identity: AccountIdentity }> {
+      const consumed = limiter.consume(input.login, from.address);
+      if (!consumed.ok) {
+        const wait = consumed.retryAfterSeconds;
         throw new AppError(
           'too_many_attempts',
-          'Too many failed attempts for this account: wait 5 minutes or ask a site manager'
+          `Too many failed attempts: try again in ${wait} seconds (${Math.ceil(wait / 60)} min), or ask a site manager to unlock the account`,
+          undefined,
+          { retryAfterSeconds: wait }
         );
       }
       const account = store.accounts.findByLogin(input.login);
       const usable = account && account.active && account.role === input.face;
       // Verify against a decoy when the account is unusable, so timing does not reveal logins.
       const ok = await verifySecret(usable ? account.secretHash : await decoyHash(), input.secret);
-      if (!usable || !ok) {
-        throttle.fail(input.login);
-        throw new AppError('login_failed', 'Unknown login or wrong PIN/password');
+      if (!usable || !ok) throw new AppError('login_failed', 'Unknown login or wrong PIN/password');
+      limiter.succeeded(consumed);
+      // The PIN's length (never the PIN) tells the console whether it meets the site's rule.
+      if (account.role === 'agent' && account.secretLength !== input.secret.length) {
+        store.accounts.setSecretLength(account.id, input.secret.length);
       }
-      throttle.succeed(input.login);
       return openSession(account);
     },
+
+    /** Whether this login is refused for now (from some address or from all). */
+    isLocked: (login: string): boolean => limiter.isLocked(login),
+
+    /** Lifts the login's blocks; the caller checked the manager may. */
+    unlock: (login: string): number => limiter.unlock(login),
+
+    purgeLoginLimits: (): number => limiter.purge(),
 
     openSession,
 

@@ -33,7 +33,10 @@ export const demoSite = {
     ],
     '6': [['09:00', '12:00']]
   }
-} satisfies Omit<SiteInfo, 'id' | 'calls' | 'retentionDays' | 'logoUrl' | 'languages' | 'kiosk' | 'closedDays' | 'closedMessage'>;
+} satisfies Omit<
+  SiteInfo,
+  'id' | 'calls' | 'retentionDays' | 'pinMinLength' | 'logoUrl' | 'languages' | 'kiosk' | 'closedDays' | 'closedMessage'
+>;
 
 export const demoAccounts = [
   { role: 'agent', login: 'marie', firstName: 'Marie', secret: '1234' },

@@ -41,9 +41,9 @@ describe('network guard', () => {
     const karim = store.accounts.findByLogin('karim')!;
     const gestion = store.accounts.findByLogin('gestion')!;
     store.accounts.setActive(marie.id, false);
-    store.accounts.setSecretHash(karim.id, await hashSecret('9753'));
+    store.accounts.setSecretHash(karim.id, await hashSecret('9753'), 4);
     expect(await exposedDemoLogins(store)).toEqual(['gestion']);
-    store.accounts.setSecretHash(gestion.id, await hashSecret('a-new-long-password'));
+    store.accounts.setSecretHash(gestion.id, await hashSecret('a-new-long-password'), null);
     await expect(assertSafeToListen('0.0.0.0', store)).resolves.toBeUndefined();
     await expect(assertSafeToListen('127.0.0.1', store, true)).resolves.toBeUndefined();
   });

@@ -49,7 +49,8 @@ export async function seedDemoIfEmpty(store: Store, clock: Clock): Promise<boole
         firstName: a.firstName,
         secretHash: hashes[i]!,
         active: true,
-        createdAt: now
+        createdAt: now,
+        secretLength: a.role === 'agent' ? a.secret.length : null
       });
     });
     seedDemoPrinters(store, clock, siteId);

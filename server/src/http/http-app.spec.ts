@@ -71,11 +71,15 @@ describe('POST /api/auth/login', () => {
     expect(snapshot(server.store)).toEqual(before);
   });
 
-  it('stops guessing after five wrong PINs, even with the right one', async () => {
+  it('stops guessing after five wrong PINs, even with the right one, and says when to come back', async () => {
     for (let i = 0; i < 5; i++) await postJson('/api/auth/login', { face: 'agent', login: 'marie', secret: `000${i}` });
     const res = await postJson('/api/auth/login', { face: 'agent', login: 'marie', secret: '1234' });
     expect(res.status).toBe(429);
-    server.clock.advance(5 * 60_000 + 1);
+    const { error } = (await res.json()) as { error: { code: string; retryAfterSeconds: number } };
+    expect(error.code).toBe('too_many_attempts');
+    expect(error.retryAfterSeconds).toBe(15 * 60);
+    expect(res.headers.get('retry-after')).toBe(String(15 * 60));
+    server.clock.advance(15 * 60_000 + 1);
     expect((await postJson('/api/auth/login', { face: 'agent', login: 'marie', secret: '1234' })).status).toBe(200);
   });
 

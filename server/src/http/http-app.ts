@@ -106,7 +106,7 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
     switch (route) {
       case 'POST /api/auth/login': {
         const input = await readJson(req, loginInput, 'login');
-        const { token, identity } = await auth.login(input);
+        const { token, identity } = await auth.login(input, { address: clientAddress(req, config) });
         sendLoggedIn(res, input.face, token, identity);
         return;
       }

@@ -26,6 +26,7 @@ const statusOf: Record<ErrorCode, number> = {
   login_taken: 409,
   last_manager: 409,
   session_active: 409,
+  pin_too_short: 400,
   internal: 500
 };
 
@@ -46,7 +47,10 @@ export function sendJson(
 }
 
 export function sendError(res: ServerResponse, error: ErrorBody): void {
-  sendJson(res, statusOf[error.code], { error });
+  // A refused login says when to come back, as HTTP clients and proxies understand it too.
+  const headers: Record<string, string> =
+    error.retryAfterSeconds !== undefined ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+  sendJson(res, statusOf[error.code], { error }, headers);
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

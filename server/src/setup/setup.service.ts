@@ -13,7 +13,7 @@ import { AppError } from '../../../shared/errors';
 import type { SetupInput } from '../../../shared/schemas/account';
 import type { Account } from '../accounts/accounts.repository';
 import { loginTaken } from '../accounts/accounts.service';
-import { LoginThrottle } from '../auth/login-throttle';
+import { CodeThrottle } from './code-throttle';
 import { hashSecret } from '../auth/secrets';
 import type { Clock } from '../clock';
 import type { Store } from '../store';
@@ -49,7 +49,7 @@ export function createSetupService({
   /** The new site must be served like any other (its queues, …). */
   siteCreated(siteId: string): void;
 }) {
-  const throttle = new LoginThrottle(clock);
+  const throttle = new CodeThrottle(clock);
   let codeHash: Buffer | null = null;
   // Accounts are never deleted: once a manager exists, setup is over for good.
   let done = false;
@@ -100,7 +100,8 @@ export function createSetupService({
         firstName: input.firstName,
         secretHash,
         active: true,
-        createdAt: now
+        createdAt: now,
+        secretLength: null
       };
       store.db.transaction(() => {
         // Checked again: a second request with the right code may have won while this one hashed.

@@ -153,6 +153,18 @@ describe('first start setup', () => {
     expect((await postSetup({ ...form, code })).status).toBe(200);
   });
 
+  it('counts wrong codes sent at the same moment one by one: 5 are checked, the rest refused', async () => {
+    const code = server.app.services.setup.issueCode()!;
+    const wrong = code === 'AAAA-AAAA-AAAA' ? 'BBBB-BBBB-BBBB' : 'AAAA-AAAA-AAAA';
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, () => postSetup({ ...form, code: wrong }).then(async (res) => (await errorOf(res)).code))
+    );
+    expect(answers.filter((c) => c === 'setup_code_invalid')).toHaveLength(5);
+    expect(answers.filter((c) => c === 'too_many_attempts')).toHaveLength(95);
+    expect((await errorOf(await postSetup({ ...form, code }))).code).toBe('too_many_attempts');
+    expect(server.store.accounts.hasAnyManager()).toBe(false);
+  });
+
   it('refuses setup when no code was printed', async () => {
     const before = snapshot(server.store);
     const res = await postSetup({ ...form, code: 'ABCD-EFGH-JKMN' });

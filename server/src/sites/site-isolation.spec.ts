@@ -31,6 +31,15 @@ beforeEach(async () => {
   server = await startTestServer({ GUICHET_LOOPBACK_PRINTERS: '1' });
   b = await addOtherSite(server);
   managerA = await connect(server, 'manager', await login(server, 'manager', 'gestion', 'demoville-gestion'));
+  // B's agent is locked by wrong PINs, so that an unlock from A would show in the store.
+  const bAgent = server.store.accounts.findById(b.agentId)!.login;
+  for (let i = 0; i < 6; i++) {
+    await fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ face: 'agent', login: bAgent, secret: '0000' })
+    });
+  }
 });
 afterEach(async () => {
   await server.close();
@@ -47,6 +56,7 @@ const attempts = (): { [K in CommandName]?: Record<string, unknown> } => ({
   'counter:save': { id: b.counterId, name: 'Pris' },
   'account:update': { accountId: b.agentId, active: false },
   'account:reset-secret': { accountId: b.agentId, secret: '9999' },
+  'account:unlock': { accountId: b.agentId },
   'procedure:get': { id: b.procedureId },
   'procedure:publish': { id: b.procedureId, version: 1 },
   'procedure:unpublish': { id: b.procedureId },
@@ -102,7 +112,9 @@ const ownSiteOnly = async (): Promise<{ [K in CommandName]?: Record<string, unkn
   'site:hours': { openingHours: {} },
   'site:closed-days': { days: [] },
   'account:list': {},
-  'account:create': { role: 'agent', login: 'nouvelle-recrue', firstName: 'Zoé', secret: '4321' }
+  'account:create': { role: 'agent', login: 'nouvelle-recrue', firstName: 'Zoé', secret: '4321' },
+  // Last: from here on, A's new PINs need 6 digits.
+  'site:pin-length': { minLength: 6 }
 });
 
 describe('a manager of site A and the records of site B', () => {

@@ -111,6 +111,16 @@ export function createSiteSettingsService({
       return changed(siteId, after);
     },
 
+    /**
+     * « PIN à 6 chiffres »: checked when an agent's PIN is set. PINs already set keep working (a
+     * hall cannot stop while every agent gets a new one); the console points them out.
+     */
+    setPinMinLength(siteId: string, minLength: 4 | 6, after: (fn: () => void) => void): SiteInfo {
+      requireSite(siteId);
+      store.sites.setPinMinLength(siteId, minLength);
+      return changed(siteId, after);
+    },
+
     /** The site's logo image, for the HTTP route that serves it. */
     logo(siteId: string): SiteLogo | null {
       return store.siteLogos.find(siteId);

@@ -23,6 +23,7 @@ interface SiteRow {
   call_widen_seconds: number;
   priority_every: number;
   retention_days: number;
+  pin_min_length: 4 | 6;
   announce_locale: 'en' | 'ar' | null;
   call_give_up_seconds: number;
   reception_hint: string;
@@ -63,6 +64,7 @@ function toSite(row: SiteRow): Site {
     calls: { widenSeconds: row.call_widen_seconds, giveUpSeconds: row.call_give_up_seconds },
     priorityEvery: row.priority_every,
     retentionDays: row.retention_days,
+    pinMinLength: row.pin_min_length,
     announceLocale: row.announce_locale,
     languages: parseStoredLanguages(row.kiosk_languages),
     kioskIdleSeconds: row.kiosk_idle_seconds,
@@ -93,6 +95,7 @@ export function toSiteInfo(site: Site, kioskDefaults: KioskDelays): SiteInfo {
     openingHours: site.openingHours,
     calls: site.calls,
     retentionDays: site.retentionDays,
+    pinMinLength: site.pinMinLength,
     logoUrl: site.logoHash ? `/api/site-logo?v=${site.logoHash}` : null,
     languages: site.languages,
     kiosk: {
@@ -127,6 +130,7 @@ export function createSitesRepository(db: Db) {
   const setHours = db.prepare('UPDATE sites SET opening_hours = ? WHERE id = ?');
   const setQueue = db.prepare('UPDATE sites SET priority_every = ?, announce_locale = ? WHERE id = ?');
   const setRetention = db.prepare('UPDATE sites SET retention_days = ? WHERE id = ?');
+  const setPinMinLength = db.prepare('UPDATE sites SET pin_min_length = ? WHERE id = ?');
   const setSettings = db.prepare(
     `UPDATE sites SET name = @name, address = @address, phone = @phone, reception_hint = @receptionHint,
        kiosk_languages = @languages, kiosk_idle_seconds = @idleSeconds, kiosk_countdown_seconds = @countdownSeconds,
@@ -151,6 +155,7 @@ export function createSitesRepository(db: Db) {
         | 'priorityEvery'
         | 'announceLocale'
         | 'retentionDays'
+        | 'pinMinLength'
         // Settings a new site starts without: every language, the server's delays, no closed day, no logo.
         | 'languages'
         | 'kioskIdleSeconds'
@@ -176,6 +181,9 @@ export function createSitesRepository(db: Db) {
     },
     setRetention(siteId: string, days: number): void {
       setRetention.run(days, siteId);
+    },
+    setPinMinLength(siteId: string, minLength: 4 | 6): void {
+      setPinMinLength.run(minLength, siteId);
     },
     setOpeningHours(siteId: string, hours: OpeningHours): void {
       setHours.run(JSON.stringify(hours), siteId);

@@ -1,4 +1,7 @@
-/** The site manager's « Réglages du site »: identity, logo, kiosk languages and delays, hours, closed days. */
+/**
+ * The site manager's « Réglages du site »: identity, logo, kiosk languages and delays, hours,
+ * closed days, the agents' PIN length.
+ */
 import type { QueueService } from '../../queue/queue.service';
 import type { SiteSettingsService } from '../../sites/site-settings.service';
 import type { CommandHandlers } from '../types';
@@ -9,10 +12,11 @@ export function createSettingsHandlers({
 }: {
   settings: SiteSettingsService;
   queue: QueueService;
-}): Pick<CommandHandlers, 'site:settings' | 'site:logo' | 'site:hours' | 'site:closed-days'> {
+}): Pick<CommandHandlers, 'site:settings' | 'site:logo' | 'site:hours' | 'site:closed-days' | 'site:pin-length'> {
   return {
     'site:settings': (input, { identity, afterAck }) => settings.saveSettings(identity.siteId, input, afterAck),
     'site:logo': (input, { identity, afterAck }) => settings.setLogo(identity.siteId, input.logo, afterAck),
+    'site:pin-length': (input, { identity, afterAck }) => settings.setPinMinLength(identity.siteId, input.minLength, afterAck),
     // Hours and closed days open or close services: the kiosks' lists of services follow.
     'site:hours': (input, { identity, afterAck }) => {
       const site = settings.setHours(identity.siteId, input.openingHours, afterAck);

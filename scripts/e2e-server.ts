@@ -30,4 +30,6 @@ if (process.env.GUICHET_E2E_KEEP_DATA !== '1' || !fs.existsSync(dataDir)) {
 }
 process.env.GUICHET_DATA_DIR = dataDir;
 process.env.GUICHET_CATALOG_DIR = catalogDir;
+// The browser suite pairs terminals from this one address, test after test, on one server.
+process.env.GUICHET_PAIRINGS_PER_MINUTE ??= '1000';
 await import('../server/src/main');

@@ -23,6 +23,9 @@ export const errorCodes = [
   'login_taken',
   'last_manager',
   'session_active',
+  'rate_limited',
+  'session_full',
+  'too_many_connections',
   'internal'
 ] as const;
 
@@ -42,6 +45,8 @@ export interface ErrorBody {
   code: ErrorCode;
   message: string;
   issues?: ErrorIssue[];
+  /** For `rate_limited`: how long to wait before the same request can succeed. */
+  retryAfterMs?: number;
 }
 
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
@@ -50,16 +55,19 @@ export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly issues?: ErrorIssue[];
-  constructor(code: ErrorCode, message: string, issues?: ErrorIssue[]) {
+  readonly retryAfterMs?: number;
+  constructor(code: ErrorCode, message: string, issues?: ErrorIssue[], retryAfterMs?: number) {
     super(message);
     this.name = 'AppError';
     this.code = code;
     this.issues = issues;
+    this.retryAfterMs = retryAfterMs;
   }
   toBody(): ErrorBody {
-    return this.issues
-      ? { code: this.code, message: this.message, issues: this.issues }
-      : { code: this.code, message: this.message };
+    const body: ErrorBody = { code: this.code, message: this.message };
+    if (this.issues) body.issues = this.issues;
+    if (this.retryAfterMs !== undefined) body.retryAfterMs = this.retryAfterMs;
+    return body;
   }
 }
 

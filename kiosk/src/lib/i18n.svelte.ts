@@ -57,6 +57,9 @@ export function errorText(error: Pick<ErrorBody, 'code'> | 'network'): string {
     login_taken: m.error_login_taken,
     last_manager: m.error_last_manager,
     session_active: m.error_session_active,
+    rate_limited: m.error_rate_limited,
+    session_full: m.error_session_full,
+    too_many_connections: m.error_too_many_connections,
     internal: m.error_internal
   };
   return messages[error.code]();

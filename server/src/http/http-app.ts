@@ -23,6 +23,7 @@ import type { Store } from '../store';
 import type { TerminalsService } from '../terminals/terminals.service';
 import { clearCookie, cookiesOf, serializeCookie } from './cookies';
 import { resolveRequestContext } from './identities';
+import { clientAddress } from './client-address';
 import { serveSiteLogo } from './site-logo';
 import { readJson, sendError, sendJson } from './json';
 import { toErrorBody } from '../errors';
@@ -109,7 +110,7 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
       }
       case 'POST /api/pairings': {
         const { kind } = await readJson(req, pairingStartInput, 'pairing request');
-        const { secret, status } = pairing.start(kind, cookiesOf(req)[pairingCookie]);
+        const { secret, status } = pairing.start(kind, cookiesOf(req)[pairingCookie], clientAddress(req, config));
         sendJson(res, 200, status, {
           'set-cookie': serializeCookie(pairingCookie, secret, { secure, maxAgeSeconds: config.pairingMinutes * 60 })
         });

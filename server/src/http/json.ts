@@ -26,6 +26,9 @@ const statusOf: Record<ErrorCode, number> = {
   login_taken: 409,
   last_manager: 409,
   session_active: 409,
+  rate_limited: 429,
+  session_full: 413,
+  too_many_connections: 429,
   internal: 500
 };
 
@@ -46,7 +49,10 @@ export function sendJson(
 }
 
 export function sendError(res: ServerResponse, error: ErrorBody): void {
-  sendJson(res, statusOf[error.code], { error });
+  // A client told to slow down also learns when, in the header HTTP clients already read.
+  const headers: Record<string, string> =
+    error.retryAfterMs !== undefined ? { 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))) } : {};
+  sendJson(res, statusOf[error.code], { error }, headers);
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

@@ -16,6 +16,8 @@ import { toErrorBody } from '../errors';
 import { parseCookies } from '../http/cookies';
 import type { TerminalPresence } from '../terminals/terminal-presence';
 import type { TerminalsService } from '../terminals/terminals.service';
+import type { Limits } from '../config';
+import { TokenBucket } from './token-bucket';
 import {
   rooms,
   type CommandContext,
@@ -32,6 +34,7 @@ export interface HubDeps {
   presence: TerminalPresence;
   clock: Clock;
   logger: Logger;
+  limits: Pick<Limits, 'commandsPerSecond' | 'commandBurst' | 'connectionsPerCredential'>;
   /** Agent tablets coming and going: presence, and getting a joined session back. */
   agentConnected(agent: AccountIdentity, socket: GuichetSocket): void;
   agentDisconnected(agent: AccountIdentity): void;
@@ -62,14 +65,34 @@ function sameHost(origin: string, host: string | undefined): boolean {
   }
 }
 
-function authError(message: string): Error & { data: { code: string; message: string } } {
+function authError(
+  message: string,
+  code: 'unauthenticated' | 'too_many_connections' = 'unauthenticated'
+): Error & {
+  data: { code: string; message: string };
+} {
   const error = new Error(message) as Error & { data: { code: string; message: string } };
-  error.data = { code: 'unauthenticated', message };
+  error.data = { code, message };
   return error;
 }
 
+/** What one credential's sockets are counted by: the terminal, or the login session. */
+function credentialKey(identity: Identity): string {
+  return identity.kind === 'terminal' ? `terminal:${identity.terminalId}` : `login:${identity.authSessionId}`;
+}
+
+/** Per socket: its buckets, and how many of its commands were refused since it was last told about. */
+interface SocketLimits {
+  commands: TokenBucket;
+  signals: TokenBucket;
+  refused: number;
+}
+
 export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHandlers, signalHandlers: SignalHandlers): void {
-  const { auth, terminals, presence, clock, logger } = deps;
+  const { auth, terminals, presence, clock, logger, limits } = deps;
+  /** Open sockets per credential: a stolen or looping token cannot open hundreds. */
+  const openSockets = new Map<string, number>();
+  const socketLimits = new WeakMap<GuichetSocket, SocketLimits>();
 
   io.use((socket, next) => {
     const parsed = handshakeAuthSchema.safeParse(socket.handshake.auth);
@@ -93,12 +116,35 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
         )
       );
     }
+    const open = openSockets.get(credentialKey(identity)) ?? 0;
+    if (open >= limits.connectionsPerCredential) {
+      logger.warn({ face, open }, 'connection refused: too many sockets for one credential');
+      return next(
+        authError(
+          `This ${face} credential already has ${open} open connections (at most ${limits.connectionsPerCredential}): close one`,
+          'too_many_connections'
+        )
+      );
+    }
     socket.data.identity = identity;
     next();
   });
 
   io.on('connection', (socket: GuichetSocket) => {
     const identity = socket.data.identity;
+    // Counted from here (not in the middleware): a handshake dropped before this never connected.
+    const key = credentialKey(identity);
+    openSockets.set(key, (openSockets.get(key) ?? 0) + 1);
+    socket.on('disconnect', () => {
+      const left = (openSockets.get(key) ?? 1) - 1;
+      if (left > 0) openSockets.set(key, left);
+      else openSockets.delete(key);
+    });
+    socketLimits.set(socket, {
+      commands: new TokenBucket(limits.commandsPerSecond, limits.commandBurst),
+      signals: new TokenBucket(limits.commandsPerSecond, limits.commandBurst),
+      refused: 0
+    });
     void socket.join(rooms.site(identity.siteId));
     if (identity.kind === 'terminal') {
       void socket.join(rooms.terminal(identity.terminalId));
@@ -144,6 +190,8 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
   /** Signals have no ack: an invalid or unauthorised one is dropped (and logged at debug level). */
   function runSignal(socket: GuichetSocket, name: SignalName, payload: unknown): void {
     const identity = socket.data.identity;
+    // Over the limit a signal is dropped, like any lost volatile message.
+    if (!socketLimits.get(socket)?.signals.take().ok) return;
     const definition = signals[name];
     if (!(definition.faces as readonly string[]).includes(identity.role)) return;
     const parsed = definition.input.safeParse(payload);
@@ -170,12 +218,33 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
   async function runCommand(socket: GuichetSocket, name: CommandName, args: unknown[]): Promise<void> {
     // socket.io passes the ack last; a command sent without payload has the ack first.
     const ack = args.at(-1);
+    const identity = socket.data.identity;
+    // Before anything else, and cheap: a flood costs one subtraction per command, not a zod parse.
+    const limit = socketLimits.get(socket);
+    if (limit) {
+      const taken = limit.commands.take();
+      if (!taken.ok) {
+        // One log line per burst, not one per refused command.
+        if (limit.refused++ === 0) logger.warn({ command: name, role: identity.role }, 'socket over its command rate: refusing');
+        const message = `Too many commands: at most ${limits.commandBurst} at once, then ${limits.commandsPerSecond} a second; retry in ${taken.retryAfterMs} ms`;
+        if (typeof ack === 'function') {
+          (ack as (r: Ack<never>) => void)({
+            ok: false,
+            error: { code: 'rate_limited', message, retryAfterMs: taken.retryAfterMs }
+          });
+        }
+        return;
+      }
+      if (limit.refused > 0) {
+        logger.warn({ role: identity.role, refused: limit.refused }, 'socket back under its command rate');
+        limit.refused = 0;
+      }
+    }
     if (typeof ack !== 'function') {
       logger.warn({ command: name }, 'command without acknowledgement callback ignored');
       return;
     }
     const payload = args.length > 1 ? args[0] : undefined;
-    const identity = socket.data.identity;
     const pending: (() => void)[] = [];
     let expired = false;
     let result: Ack<unknown>;

@@ -28,6 +28,7 @@ export class SessionReplica {
   private lastFocus = { stepId: null as string | null, at: 0 };
   private pending: Pending[] = [];
   private syncing = false;
+  private resendTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly connection: Connection | null,
@@ -91,16 +92,33 @@ export class SessionReplica {
   private async push(pending: Pending): Promise<void> {
     const sessionId = this.confirmed?.id;
     if (!sessionId || !this.connection) return;
-    const ack = await this.connection.command('session:patch', { sessionId, patchId: pending.patchId, ops: pending.ops });
+    // Not retried one by one: a refused patch is resent with all the others, in order (below).
+    const ack = await this.connection.command(
+      'session:patch',
+      { sessionId, patchId: pending.patchId, ops: pending.ops },
+      { retry: false }
+    );
     if (ack.ok) {
       this.pending = this.pending.filter((p) => p !== pending);
       this.receive(ack.data);
+    } else if (ack.error.code === 'rate_limited') {
+      // Never applied: kept, and everything still pending is sent again in order once the server
+      // allows it (already applied ones are answered by their id), so the last keystroke stays last.
+      this.resendLater(ack.error.retryAfterMs ?? 1000);
     } else if (ack.error.code !== 'internal') {
       // Refused (the session ended, the agent left, a wrong value): drop it and show the server's truth.
       this.pending = this.pending.filter((p) => p !== pending);
       await this.catchUp();
     }
     // 'internal' is also what a timeout gives: kept, resent after the reconnect.
+  }
+
+  private resendLater(ms: number): void {
+    if (this.resendTimer) return;
+    this.resendTimer = setTimeout(() => {
+      this.resendTimer = undefined;
+      for (const p of this.pending) void this.push(p);
+    }, ms);
   }
 
   private receive(patch: SessionPatch): void {

@@ -173,6 +173,8 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
     socket.onAny((event: string, ...args: unknown[]) => {
       if (Object.hasOwn(commands, event) || Object.hasOwn(signals, event)) return;
       const ack = args.at(-1);
+      // Unknown events count like commands: a flood of made-up names is slowed down all the same.
+      if (overRate(socket, event, ack)) return;
       if (typeof ack === 'function') {
         (ack as (r: Ack<never>) => void)({ ok: false, error: { code: 'unknown_command', message: `Unknown command ${event}` } });
       }
@@ -215,31 +217,37 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
     }
   }
 
+  /**
+   * Takes a token from the socket's command bucket; without one, the command is refused with the
+   * time to wait (and never run, so sending it again is always safe).
+   */
+  function overRate(socket: GuichetSocket, name: string, ack: unknown): boolean {
+    const limit = socketLimits.get(socket);
+    if (!limit) return false;
+    const role = socket.data.identity.role;
+    const taken = limit.commands.take();
+    if (taken.ok) {
+      if (limit.refused > 0) {
+        logger.warn({ role, refused: limit.refused }, 'socket back under its command rate');
+        limit.refused = 0;
+      }
+      return false;
+    }
+    // One log line per burst, not one per refused command.
+    if (limit.refused++ === 0) logger.warn({ command: name, role }, 'socket over its command rate: refusing');
+    if (typeof ack === 'function') {
+      const message = `Too many commands: at most ${limits.commandBurst} at once, then ${limits.commandsPerSecond} a second; retry in ${taken.retryAfterMs} ms`;
+      (ack as (r: Ack<never>) => void)({ ok: false, error: { code: 'rate_limited', message, retryAfterMs: taken.retryAfterMs } });
+    }
+    return true;
+  }
+
   async function runCommand(socket: GuichetSocket, name: CommandName, args: unknown[]): Promise<void> {
     // socket.io passes the ack last; a command sent without payload has the ack first.
     const ack = args.at(-1);
     const identity = socket.data.identity;
     // Before anything else, and cheap: a flood costs one subtraction per command, not a zod parse.
-    const limit = socketLimits.get(socket);
-    if (limit) {
-      const taken = limit.commands.take();
-      if (!taken.ok) {
-        // One log line per burst, not one per refused command.
-        if (limit.refused++ === 0) logger.warn({ command: name, role: identity.role }, 'socket over its command rate: refusing');
-        const message = `Too many commands: at most ${limits.commandBurst} at once, then ${limits.commandsPerSecond} a second; retry in ${taken.retryAfterMs} ms`;
-        if (typeof ack === 'function') {
-          (ack as (r: Ack<never>) => void)({
-            ok: false,
-            error: { code: 'rate_limited', message, retryAfterMs: taken.retryAfterMs }
-          });
-        }
-        return;
-      }
-      if (limit.refused > 0) {
-        logger.warn({ role: identity.role, refused: limit.refused }, 'socket back under its command rate');
-        limit.refused = 0;
-      }
-    }
+    if (overRate(socket, name, ack)) return;
     if (typeof ack !== 'function') {
       logger.warn({ command: name }, 'command without acknowledgement callback ignored');
       return;

@@ -75,6 +75,15 @@ describe('commands per socket', () => {
     expect(relayed.length).toBeLessThanOrEqual(21);
     expect(hall.kiosk.connected).toBe(true);
   });
+
+  it('made-up event names count like commands', async () => {
+    const s = await start({ GUICHET_COMMAND_BURST: '20', GUICHET_COMMANDS_PER_SECOND: '0.01' });
+    const kiosk = (await openHall(s)).kiosk;
+    const acks = await Promise.all(Array.from({ length: 100 }, (_, i) => send(kiosk, `made:up-${i}`, {})));
+    const codes = acks.map((a) => (a.ok ? 'ok' : a.error.code));
+    expect(codes.filter((c) => c === 'unknown_command').length).toBeLessThanOrEqual(20);
+    expect(codes.filter((c) => c === 'rate_limited').length).toBeGreaterThanOrEqual(80);
+  });
 });
 
 describe('session contents', () => {

@@ -12,6 +12,7 @@ import type { Procedure } from '$shared/procedures/schema';
 import type { SessionFocus, SessionOp, SessionPatch, SessionState } from '$shared/schemas/session';
 import { applyChanges, optimisticChanges } from '$shared/session/apply';
 import type { Connection } from '$lib/socket.svelte';
+import type { ErrorCode } from '$shared/errors';
 
 interface Pending {
   patchId: string;
@@ -23,6 +24,8 @@ export class SessionReplica {
   state = $state<SessionState | null>(null);
   /** Where the other side is typing, for a few seconds after they last did. */
   remoteFocus = $state<SessionFocus | null>(null);
+  /** Why the server last refused one of this client's changes (e.g. the session is full), until one is accepted. */
+  refused = $state<ErrorCode | null>(null);
   private confirmed: SessionState | null = null;
   private focusTimer: ReturnType<typeof setTimeout> | undefined;
   private lastFocus = { stepId: null as string | null, at: 0 };
@@ -100,6 +103,7 @@ export class SessionReplica {
     );
     if (ack.ok) {
       this.pending = this.pending.filter((p) => p !== pending);
+      this.refused = null;
       this.receive(ack.data);
     } else if (ack.error.code === 'rate_limited') {
       // Never applied: kept, and everything still pending is sent again in order once the server
@@ -108,6 +112,7 @@ export class SessionReplica {
     } else if (ack.error.code !== 'internal') {
       // Refused (the session ended, the agent left, a wrong value): drop it and show the server's truth.
       this.pending = this.pending.filter((p) => p !== pending);
+      this.refused = ack.error.code;
       await this.catchUp();
     }
     // 'internal' is also what a timeout gives: kept, resent after the reconnect.

@@ -92,6 +92,8 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
   const { auth, terminals, presence, clock, logger, limits } = deps;
   /** Open sockets per credential: a stolen or looping token cannot open hundreds. */
   const openSockets = new Map<string, number>();
+  /** Handshakes refused per credential since it last connected: logged once per burst. */
+  const refusedHandshakes = new Map<string, number>();
   const socketLimits = new WeakMap<GuichetSocket, SocketLimits>();
 
   io.use((socket, next) => {
@@ -116,9 +118,13 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
         )
       );
     }
-    const open = openSockets.get(credentialKey(identity)) ?? 0;
+    const key = credentialKey(identity);
+    const open = openSockets.get(key) ?? 0;
     if (open >= limits.connectionsPerCredential) {
-      logger.warn({ face, open }, 'connection refused: too many sockets for one credential');
+      const refused = (refusedHandshakes.get(key) ?? 0) + 1;
+      if (refusedHandshakes.size > 10_000) refusedHandshakes.clear();
+      refusedHandshakes.set(key, refused);
+      if (refused === 1) logger.warn({ face, open }, 'connections refused: too many sockets for one credential');
       return next(
         authError(
           `This ${face} credential already has ${open} open connections (at most ${limits.connectionsPerCredential}): close one`,
@@ -135,6 +141,11 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
     // Counted from here (not in the middleware): a handshake dropped before this never connected.
     const key = credentialKey(identity);
     openSockets.set(key, (openSockets.get(key) ?? 0) + 1);
+    const refused = refusedHandshakes.get(key);
+    if (refused) {
+      logger.warn({ role: identity.role, refused }, 'credential connected again after refused connections');
+      refusedHandshakes.delete(key);
+    }
     socket.on('disconnect', () => {
       const left = (openSockets.get(key) ?? 1) - 1;
       if (left > 0) openSockets.set(key, left);
@@ -227,13 +238,15 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
     const role = socket.data.identity.role;
     const taken = limit.commands.take();
     if (taken.ok) {
-      if (limit.refused > 0) {
+      // The flood is over once the client has slowed down enough to refill half its bucket: a
+      // token trickling in during the flood does not end it (nor start a new log line).
+      if (limit.refused > 0 && limit.commands.level >= 0.5) {
         logger.warn({ role, refused: limit.refused }, 'socket back under its command rate');
         limit.refused = 0;
       }
       return false;
     }
-    // One log line per burst, not one per refused command.
+    // One log line per flood, not one per refused command.
     if (limit.refused++ === 0) logger.warn({ command: name, role }, 'socket over its command rate: refusing');
     if (typeof ack === 'function') {
       const message = `Too many commands: at most ${limits.commandBurst} at once, then ${limits.commandsPerSecond} a second; retry in ${taken.retryAfterMs} ms`;

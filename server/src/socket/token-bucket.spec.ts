@@ -12,5 +12,8 @@ describe('TokenBucket', () => {
     now = 10_000;
     // Never more than the burst, however long it waited.
     expect([bucket.take(), bucket.take(), bucket.take(), bucket.take()].map((r) => r.ok)).toEqual([true, true, true, false]);
+    expect(bucket.level).toBe(0);
+    now = 10_150;
+    expect(bucket.level).toBe(0.5);
   });
 });

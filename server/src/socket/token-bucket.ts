@@ -17,11 +17,21 @@ export class TokenBucket {
     this.#last = now();
   }
 
-  /** Takes one token; when there is none, says how long until there is one. */
-  take(): { ok: true } | { ok: false; retryAfterMs: number } {
+  /** Tokens left, as a share of the burst (0 to 1). */
+  get level(): number {
+    this.#refill();
+    return this.#tokens / this.burst;
+  }
+
+  #refill(): void {
     const now = this.now();
     this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#last) * this.perSecond) / 1000);
     this.#last = now;
+  }
+
+  /** Takes one token; when there is none, says how long until there is one. */
+  take(): { ok: true } | { ok: false; retryAfterMs: number } {
+    this.#refill();
     if (this.#tokens >= 1) {
       this.#tokens -= 1;
       return { ok: true };

@@ -32,4 +32,6 @@ process.env.GUICHET_DATA_DIR = dataDir;
 process.env.GUICHET_CATALOG_DIR = catalogDir;
 // The browser tests set up printers that are listeners on loopback (e2e/new-site.e2e.ts).
 process.env.GUICHET_LOOPBACK_PRINTERS = '1';
+// The browser suite pairs terminals from this one address, test after test, on one server.
+process.env.GUICHET_PAIRINGS_PER_MINUTE ??= '1000';
 await import('../server/src/main');

@@ -24,6 +24,9 @@ export const errorCodes = [
   'last_manager',
   'session_active',
   'pin_too_short',
+  'rate_limited',
+  'session_full',
+  'too_many_connections',
   'internal'
 ] as const;
 
@@ -45,6 +48,8 @@ export interface ErrorBody {
   issues?: ErrorIssue[];
   /** For `too_many_attempts`: how many seconds until a new attempt is counted again. */
   retryAfterSeconds?: number;
+  /** For `rate_limited`: how long to wait before the same request can succeed. */
+  retryAfterMs?: number;
 }
 
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
@@ -54,17 +59,25 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly issues?: ErrorIssue[];
   readonly retryAfterSeconds?: number;
-  constructor(code: ErrorCode, message: string, issues?: ErrorIssue[], extra: { retryAfterSeconds?: number } = {}) {
+  readonly retryAfterMs?: number;
+  constructor(
+    code: ErrorCode,
+    message: string,
+    issues?: ErrorIssue[],
+    extra: { retryAfterSeconds?: number; retryAfterMs?: number } = {}
+  ) {
     super(message);
     this.name = 'AppError';
     this.code = code;
     this.issues = issues;
     this.retryAfterSeconds = extra.retryAfterSeconds;
+    this.retryAfterMs = extra.retryAfterMs;
   }
   toBody(): ErrorBody {
     const body: ErrorBody = { code: this.code, message: this.message };
     if (this.issues) body.issues = this.issues;
     if (this.retryAfterSeconds !== undefined) body.retryAfterSeconds = this.retryAfterSeconds;
+    if (this.retryAfterMs !== undefined) body.retryAfterMs = this.retryAfterMs;
     return body;
   }
 }

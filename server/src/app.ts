@@ -56,6 +56,10 @@ import { createManagerDownloads } from './http/manager-downloads';
 import { createAccountsService } from './accounts/accounts.service';
 import { createAccountHandlers } from './socket/handlers/account.handlers';
 import { createSetupService } from './setup/setup.service';
+import { createTimedWorker, WorkerBusy, WorkerTimeout } from './workers/timed-worker';
+import { AppError } from '../../shared/errors';
+import type { ProcedureValidation } from '../../shared/schemas/procedure';
+import type { SpeechLanguage } from './speech/espeak';
 
 export interface AppDeps {
   config: Config;
@@ -79,7 +83,70 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
     clock,
     sessionHours: { agent: config.agentSessionHours, manager: config.managerSessionHours }
   });
-  const pairing = createPairingService({ store, clock, terminals, pairingMinutes: config.pairingMinutes });
+  const pairing = createPairingService({
+    store,
+    clock,
+    terminals,
+    pairingMinutes: config.pairingMinutes,
+    limits: { perMinute: config.limits.pairingsPerMinute, pendingMax: config.limits.pairingsPendingMax }
+  });
+
+  // Speaking and reading a procedure file are long synchronous work: each in its worker thread,
+  // with a time limit, so the event loop keeps answering while they run.
+  const speechWorker = createTimedWorker<{ text: string; language: SpeechLanguage }, Uint8Array>({
+    module: new URL('./speech/speech.worker.ts', import.meta.url),
+    name: 'speech',
+    timeoutMs: config.limits.speechTimeoutMs,
+    logger
+  });
+  const parseWorker = createTimedWorker<string, ProcedureValidation>({
+    module: new URL('./procedures/procedure-parse.worker.ts', import.meta.url),
+    name: 'procedure file',
+    timeoutMs: config.limits.procedureParseTimeoutMs,
+    logger
+  });
+  const speak = async (text: string, language: SpeechLanguage): Promise<Buffer> => {
+    try {
+      const wav = await speechWorker.run({ text, language });
+      return Buffer.from(wav.buffer, wav.byteOffset, wav.byteLength);
+    } catch (error) {
+      if (error instanceof WorkerTimeout) {
+        throw new AppError('invalid_payload', `This text takes too long to speak (over ${error.timeoutMs} ms): shorten it`, [
+          { path: 'text', message: 'too long to speak in time' }
+        ]);
+      }
+      if (error instanceof WorkerBusy)
+        throw new AppError('rate_limited', 'Speech is busy: retry in a moment', undefined, { retryAfterMs: 1000 });
+      throw error;
+    }
+  };
+  const checkProcedure = async (source: string): Promise<ProcedureValidation> => {
+    try {
+      return await parseWorker.run(source);
+    } catch (error) {
+      if (error instanceof WorkerTimeout) {
+        // Said as a problem of the file, like any other, so the console shows it where it shows them.
+        return {
+          ok: false,
+          problems: [
+            {
+              path: '(file)',
+              line: null,
+              code: 'too_complex',
+              params: {},
+              message: `The file is too complex to read (over ${error.timeoutMs} ms, e.g. many anchors and aliases): nothing was checked`
+            }
+          ]
+        };
+      }
+      if (error instanceof WorkerBusy) {
+        throw new AppError('rate_limited', 'Procedure files are being checked: retry in a moment', undefined, {
+          retryAfterMs: 1000
+        });
+      }
+      throw error;
+    }
+  };
 
   // A request without Host reaches the edge, which answers it 421 like a foreign one (see edge.ts).
   const httpServer = http.createServer({ requireHostHeader: false });
@@ -102,13 +169,20 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
     clock,
     logger,
     seed: catalog,
+    check: checkProcedure,
     publishedChanged: (siteId, list) => {
       // A newly published procedure's service gets its queue before a citizen can take a ticket for it.
       queue.ensureServices(siteId, list);
       notifier.proceduresChanged(siteId, list);
     }
   });
-  const sessions = createSessionsService({ store, clock, procedures, notifier });
+  const sessions = createSessionsService({
+    store,
+    clock,
+    procedures,
+    notifier,
+    limits: { maxBytes: config.limits.sessionMaxBytes, patchesKept: config.limits.sessionPatchesKept }
+  });
   const agents = createAgentsService({ store, notifier, connections });
   const calls = createCallsService({
     store,
@@ -232,7 +306,7 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
     logger,
     version,
     kitHandler,
-    speech: createSpeechService(),
+    speech: createSpeechService(speak),
     demoA4File: (siteId, name) => virtualPrinters?.a4File(siteId, name) ?? null,
     downloads: createManagerDownloads({ auth, store, statistics, sessionRequests, secureCookies: config.secureCookies }),
     setup,
@@ -254,6 +328,7 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
       clock,
       logger,
       secureCookies: config.secureCookies,
+      limits: config.limits,
       agentConnected: (agent) => calls.agentConnected(agent, immediately),
       agentDisconnected: (agent) => calls.agentDisconnected(agent, immediately)
     },
@@ -317,6 +392,7 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
     /** Stops accepting, closes every socket and the HTTP server. The caller closes the store. */
     async close(): Promise<void> {
       clearInterval(ticker);
+      await Promise.all([speechWorker.close(), parseWorker.close()]);
       await printing.idle();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => {

@@ -49,6 +49,25 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ GUICHET_USB_PRINTERS: 'on' })).toThrow(/GUICHET_USB_PRINTERS="on"/);
   });
 
+  it('has volume limits far above honest use, each one settable', () => {
+    expect(parseConfig({}).limits).toEqual({
+      commandsPerSecond: 30,
+      commandBurst: 200,
+      connectionsPerCredential: 8,
+      sessionMaxBytes: 512 * 1024,
+      sessionPatchesKept: 200,
+      pairingsPerMinute: 20,
+      pairingsPendingMax: 50,
+      speechTimeoutMs: 10_000,
+      procedureParseTimeoutMs: 5_000
+    });
+    expect(parseConfig({ GUICHET_COMMAND_BURST: '500', GUICHET_SESSION_MAX_KB: '64' }).limits).toMatchObject({
+      commandBurst: 500,
+      sessionMaxBytes: 64 * 1024
+    });
+    expect(() => parseConfig({ GUICHET_CONNECTIONS_PER_CREDENTIAL: '0' })).toThrow(/GUICHET_CONNECTIONS_PER_CREDENTIAL="0"/);
+  });
+
   it('refuses a port out of range', () => {
     expect(() => parseConfig({ GUICHET_PORT: '70000' })).toThrow(/GUICHET_PORT/);
   });

@@ -116,8 +116,45 @@ const envSchema = z.object({
   /** `tcp://` printers on this machine (loopback addresses, Guichet's own port): printer simulators, tests. */
   GUICHET_LOOPBACK_PRINTERS: booleanFlag.default(false),
   /** Where the built SvelteKit app is; tests of the server alone run without it. */
-  GUICHET_KIOSK_BUILD: z.string().min(1).default('./kiosk/build')
+  GUICHET_KIOSK_BUILD: z.string().min(1).default('./kiosk/build'),
+  /**
+   * Volume limits (see `limits` below). The defaults are far above honest use: a kiosk typing
+   * fast sends ~10 commands a second, a page that loads sends ~10 at once.
+   */
+  GUICHET_COMMANDS_PER_SECOND: z.coerce.number().positive().max(100_000).default(30),
+  GUICHET_COMMAND_BURST: z.coerce.number().int().min(10).max(1_000_000).default(200),
+  GUICHET_CONNECTIONS_PER_CREDENTIAL: z.coerce.number().int().min(1).max(1000).default(8),
+  GUICHET_SESSION_MAX_KB: z.coerce
+    .number()
+    .int()
+    .min(16)
+    .max(64 * 1024)
+    .default(512),
+  GUICHET_SESSION_PATCHES_KEPT: z.coerce.number().int().min(10).max(100_000).default(200),
+  GUICHET_PAIRINGS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(20),
+  GUICHET_PAIRINGS_PENDING_MAX: z.coerce.number().int().min(1).max(100_000).default(50),
+  GUICHET_SPEECH_TIMEOUT_MS: z.coerce.number().int().min(10).max(120_000).default(10_000),
+  GUICHET_PROCEDURE_PARSE_TIMEOUT_MS: z.coerce.number().int().min(10).max(120_000).default(5_000)
 });
+
+/** Caps that keep one client (or a flood of them) from taking the server for itself. */
+export interface Limits {
+  /** Token bucket per socket: refill rate, and how many commands may come at once. */
+  commandsPerSecond: number;
+  commandBurst: number;
+  /** Open sockets per terminal token or per login session. */
+  connectionsPerCredential: number;
+  /** A session's answers and notes, in bytes of JSON. */
+  sessionMaxBytes: number;
+  /** Patches kept per session (older ones are pruned: a catching-up client gets the whole state). */
+  sessionPatchesKept: number;
+  /** Pairing requests per client address and minute, and pending (open) pairings in all. */
+  pairingsPerMinute: number;
+  pairingsPendingMax: number;
+  /** Longest a worker thread may take to speak a text or to read a procedure file. */
+  speechTimeoutMs: number;
+  procedureParseTimeoutMs: number;
+}
 
 export interface Config {
   host: string;
@@ -147,6 +184,7 @@ export interface Config {
   usbPrinters: boolean;
   folderPrinters: boolean;
   loopbackPrinters: boolean;
+  limits: Limits;
 }
 
 export class ConfigError extends Error {
@@ -201,7 +239,18 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     agentGraceSeconds: e.GUICHET_AGENT_GRACE_SECONDS,
     usbPrinters: e.GUICHET_USB_PRINTERS,
     folderPrinters: e.GUICHET_FOLDER_PRINTERS,
-    loopbackPrinters: e.GUICHET_LOOPBACK_PRINTERS
+    loopbackPrinters: e.GUICHET_LOOPBACK_PRINTERS,
+    limits: {
+      commandsPerSecond: e.GUICHET_COMMANDS_PER_SECOND,
+      commandBurst: e.GUICHET_COMMAND_BURST,
+      connectionsPerCredential: e.GUICHET_CONNECTIONS_PER_CREDENTIAL,
+      sessionMaxBytes: e.GUICHET_SESSION_MAX_KB * 1024,
+      sessionPatchesKept: e.GUICHET_SESSION_PATCHES_KEPT,
+      pairingsPerMinute: e.GUICHET_PAIRINGS_PER_MINUTE,
+      pairingsPendingMax: e.GUICHET_PAIRINGS_PENDING_MAX,
+      speechTimeoutMs: e.GUICHET_SPEECH_TIMEOUT_MS,
+      procedureParseTimeoutMs: e.GUICHET_PROCEDURE_PARSE_TIMEOUT_MS
+    }
   };
 }
 

@@ -128,6 +128,13 @@ describe('parseProcedure', () => {
     expect(problemsOf('id: x\nid: y\n')[0]).toMatchObject({ path: '(file)', line: 2, code: 'duplicate_key' });
   });
 
+  it('refuses an alias expansion bomb', () => {
+    // Each level doubles the one before: ten levels are 1,024 copies of one list.
+    let source = 'id: x\na0: &a0 [lol, lol]\n';
+    for (let i = 1; i <= 10; i++) source += `a${i}: &a${i} [*a${i - 1}, *a${i - 1}]\n`;
+    expect(() => parseProcedure(source)).toThrow(/alias count/i);
+  });
+
   it('formats problems as file:line: path: message', () => {
     const problem = { path: 'steps.1.id', line: 12, code: 'duplicate_step', params: {}, message: 'duplicate' } as const;
     expect(formatProblems('a.yaml', [problem])).toBe('a.yaml:12: steps.1.id: duplicate');

@@ -8,6 +8,12 @@ import { classifyIssue, type ProcedureProblem } from './problems';
 
 export type { ProcedureProblem } from './problems';
 
+/**
+ * Procedure files have no use for many aliases: a cap lower than the reader's default (100)
+ * refuses expansion bombs early. The server also reads files in a worker with a time limit.
+ */
+const maxAliases = 50;
+
 export type ParsedProcedure = { ok: true; procedure: Procedure } | { ok: false; problems: ProcedureProblem[] };
 
 export function parseProcedure(source: string): ParsedProcedure {
@@ -25,7 +31,7 @@ export function parseProcedure(source: string): ParsedProcedure {
       }))
     };
   }
-  const result = procedureSchema.safeParse(doc.toJS());
+  const result = procedureSchema.safeParse(doc.toJS({ maxAliasCount: maxAliases }));
   if (result.success) return { ok: true, procedure: result.data };
   const problem = (keys: Key[], found: Pick<ProcedureProblem, 'code' | 'params'>, message: string): ProcedureProblem => ({
     path: keys.length ? keys.join('.') : '(file)',

@@ -9,6 +9,8 @@ import type { z } from 'zod';
 
 export const problemCodes = [
   'yaml',
+  /** Reading the file took longer than the server allows (e.g. an anchor and alias bomb). */
+  'too_complex',
   'duplicate_key',
   'required',
   'type',

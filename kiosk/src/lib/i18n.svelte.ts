@@ -62,6 +62,9 @@ export function errorText(error: Pick<ErrorBody, 'code' | 'retryAfterSeconds'> |
     last_manager: m.error_last_manager,
     session_active: m.error_session_active,
     pin_too_short: m.error_pin_too_short,
+    rate_limited: m.error_rate_limited,
+    session_full: m.error_session_full,
+    too_many_connections: m.error_too_many_connections,
     internal: m.error_internal
   };
   return messages[error.code]();

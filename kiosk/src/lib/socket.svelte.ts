@@ -12,6 +12,11 @@ export type GuichetClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type ConnectionStatus = 'connecting' | 'online' | 'offline';
 
 const commandTimeoutMs = 8_000;
+/** A command refused for going too fast is sent again after the wait the server gives, a few times. */
+const rateLimitRetries = 3;
+const longestRetryWaitMs = 5_000;
+/** Refused for too many connections (old ones not yet noticed as gone): try again after this. */
+const reconnectAfterRefusalMs = 10_000;
 
 export class Connection {
   status = $state<ConnectionStatus>('connecting');
@@ -37,6 +42,12 @@ export class Connection {
       if (data?.code === 'unauthenticated') {
         this.revoked = true;
         this.socket.disconnect();
+      } else if (data?.code === 'too_many_connections') {
+        // socket.io does not retry a handshake the server refused; the server forgets dead sockets
+        // within ~20 s, so this page gets its place back.
+        setTimeout(() => {
+          if (!this.revoked) this.socket.connect();
+        }, reconnectAfterRefusalMs);
       }
     });
     this.socket.on('credential:revoked', () => {
@@ -44,7 +55,24 @@ export class Connection {
     });
   }
 
-  async command<K extends CommandName>(name: K, payload: CommandInput<K>): Promise<Ack<CommandResults[K]>> {
+  /**
+   * Sends a command and resolves with its ack. A command refused as `rate_limited` never ran, so
+   * it is sent again after the server's wait (unless `retry: false`: the caller resends itself).
+   */
+  async command<K extends CommandName>(
+    name: K,
+    payload: CommandInput<K>,
+    { retry = true }: { retry?: boolean } = {}
+  ): Promise<Ack<CommandResults[K]>> {
+    for (let attempt = 0; ; attempt++) {
+      const ack = await this.send(name, payload);
+      const wait = !ack.ok && ack.error.code === 'rate_limited' ? (ack.error.retryAfterMs ?? 1000) : null;
+      if (!retry || wait === null || wait > longestRetryWaitMs || attempt >= rateLimitRetries) return ack;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
+  private async send<K extends CommandName>(name: K, payload: CommandInput<K>): Promise<Ack<CommandResults[K]>> {
     try {
       const withTimeout = this.socket.timeout(commandTimeoutMs);
       // socket.io cannot infer the ack type through the generic K; the contract types both ends.

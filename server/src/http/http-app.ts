@@ -130,7 +130,7 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
       }
       case 'POST /api/pairings': {
         const { kind } = await readJson(req, pairingStartInput, 'pairing request');
-        const { secret, status } = pairing.start(kind, cookiesOf(req)[pairingCookie]);
+        const { secret, status } = pairing.start(kind, cookiesOf(req)[pairingCookie], clientAddress(req, config));
         sendJson(res, 200, status, {
           'set-cookie': serializeCookie(pairingCookie, secret, { secure, maxAgeSeconds: config.pairingMinutes * 60 })
         });

@@ -27,6 +27,9 @@ const statusOf: Record<ErrorCode, number> = {
   last_manager: 409,
   session_active: 409,
   pin_too_short: 400,
+  rate_limited: 429,
+  session_full: 413,
+  too_many_connections: 429,
   internal: 500
 };
 
@@ -47,9 +50,10 @@ export function sendJson(
 }
 
 export function sendError(res: ServerResponse, error: ErrorBody): void {
-  // A refused login says when to come back, as HTTP clients and proxies understand it too.
-  const headers: Record<string, string> =
-    error.retryAfterSeconds !== undefined ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+  // A client told to wait also learns how long, in the header HTTP clients and proxies already read.
+  const seconds =
+    error.retryAfterSeconds ?? (error.retryAfterMs !== undefined ? Math.max(1, Math.ceil(error.retryAfterMs / 1000)) : undefined);
+  const headers: Record<string, string> = seconds !== undefined ? { 'retry-after': String(seconds) } : {};
   sendJson(res, statusOf[error.code], { error }, headers);
 }
 

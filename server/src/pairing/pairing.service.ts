@@ -12,6 +12,7 @@ import type { Clock } from '../clock';
 import type { Store } from '../store';
 import type { TerminalsService } from '../terminals/terminals.service';
 import { newPairingCode } from './pairing-code';
+import { TokenBucket } from '../socket/token-bucket';
 
 export interface PairingPoll {
   status: PairingStatus;
@@ -26,15 +27,57 @@ export function createPairingService({
   clock,
   terminals,
   pairingMinutes,
+  limits,
   generateCode = newPairingCode
 }: {
   store: Store;
   clock: Clock;
   terminals: TerminalsService;
   pairingMinutes: number;
+  /**
+   * Anyone on the hall network may ask for a code, so asking is bounded: `perMinute` new requests
+   * per client address, and `pendingMax` open requests in all (a manager pairs a few terminals at a
+   * time; a flood would otherwise fill the table and the code space). None when not given.
+   */
+  limits?: { perMinute: number; pendingMax: number };
   generateCode?: () => string;
 }) {
   const nowIso = () => clock.now().toISOString();
+  const perAddress = new Map<string, TokenBucket>();
+
+  function throttle(address: string): void {
+    if (!limits) return;
+    // Forgetting every address now and then keeps the map small; it only ever forgives.
+    if (perAddress.size > 10_000) perAddress.clear();
+    let bucket = perAddress.get(address);
+    if (!bucket) {
+      bucket = new TokenBucket(limits.perMinute / 60, limits.perMinute, () => clock.now().getTime());
+      perAddress.set(address, bucket);
+    }
+    const taken = bucket.take();
+    if (!taken.ok) {
+      throw new AppError(
+        'rate_limited',
+        `Too many pairing requests from this address (at most ${limits.perMinute} a minute): retry in ${Math.ceil(taken.retryAfterMs / 1000)} s`,
+        undefined,
+        { retryAfterMs: taken.retryAfterMs }
+      );
+    }
+  }
+
+  function assertRoom(): void {
+    if (!limits) return;
+    const now = clock.now();
+    const { count, firstExpiresAt } = store.pairings.pending(now.toISOString());
+    if (count < limits.pendingMax) return;
+    const retryAfterMs = firstExpiresAt ? Math.max(1000, Date.parse(firstExpiresAt) - now.getTime()) : 60_000;
+    throw new AppError(
+      'rate_limited',
+      `${count} pairing requests are already waiting for a manager (at most ${limits.pendingMax}): retry when one expires`,
+      undefined,
+      { retryAfterMs }
+    );
+  }
 
   function uniqueCode(): string {
     for (let attempt = 0; attempt < 20; attempt++) {
@@ -46,7 +89,7 @@ export function createPairingService({
 
   return {
     /** Starts a pairing, or returns the one this terminal already has while it is still open. */
-    start(kind: TerminalKind, existingSecret: string | undefined): { secret: string; status: PairingStatus } {
+    start(kind: TerminalKind, existingSecret: string | undefined, address = 'local'): { secret: string; status: PairingStatus } {
       if (existingSecret) {
         const current = store.pairings.findBySecretHash(hashToken(existingSecret));
         if (current && !current.claimedAt && current.kind === kind && current.expiresAt > nowIso()) {
@@ -54,6 +97,9 @@ export function createPairingService({
         }
       }
       store.pairings.purgeExpired(nowIso());
+      // Only a new request counts: a reloaded page that still has its code gets it back above.
+      assertRoom();
+      throttle(address);
       const secret = newToken();
       const now = clock.now();
       const expiresAt = new Date(now.getTime() + pairingMinutes * 60_000).toISOString();

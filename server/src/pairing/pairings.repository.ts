@@ -51,6 +51,9 @@ export function createPairingsRepository(db: Db) {
   // The WHERE clause makes the claim atomic: of two managers entering the same code, one wins.
   const claim = db.prepare('UPDATE pairings SET claimed_at = ?, terminal_id = ? WHERE id = ? AND claimed_at IS NULL');
   const deliver = db.prepare('UPDATE pairings SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL');
+  const pending = db.prepare(
+    'SELECT COUNT(*) AS n, MIN(expires_at) AS first FROM pairings WHERE claimed_at IS NULL AND expires_at > ?'
+  );
   const purge = db.prepare('DELETE FROM pairings WHERE expires_at <= ? AND (claimed_at IS NULL OR delivered_at IS NOT NULL)');
 
   return {
@@ -70,6 +73,11 @@ export function createPairingsRepository(db: Db) {
     },
     markDelivered(id: string, at: string): boolean {
       return deliver.run(at, id).changes === 1;
+    },
+    /** Open requests (unclaimed, unexpired), and when the first of them expires. */
+    pending(now: string): { count: number; firstExpiresAt: string | null } {
+      const row = pending.get(now) as { n: number; first: string | null };
+      return { count: row.n, firstExpiresAt: row.first };
     },
     purgeExpired(now: string): number {
       return purge.run(now).changes;

@@ -26,13 +26,10 @@ export function validateProcedure(source: string): ProcedureValidation {
   try {
     return parseProcedure(source);
   } catch (error) {
-    // The YAML reader refuses some documents by throwing (e.g. too many aliases).
-    return {
-      ok: false,
-      problems: [
-        { path: '(file)', line: null, code: 'yaml', params: {}, message: error instanceof Error ? error.message : 'unreadable' }
-      ]
-    };
+    // The YAML reader refuses some documents by throwing; too many aliases is an expansion bomb.
+    const message = error instanceof Error ? error.message : 'unreadable';
+    const code = /excessive alias count/i.test(message) ? 'too_complex' : 'yaml';
+    return { ok: false, problems: [{ path: '(file)', line: null, code, params: {}, message }] };
   }
 }
 
@@ -41,11 +38,18 @@ export function createProceduresService({
   clock,
   logger,
   seed,
-  publishedChanged
+  publishedChanged,
+  check = async (source) => validateProcedure(source)
 }: {
   store: Store;
   clock: Clock;
   logger: Logger;
+  /**
+   * Reads a file a manager sends (validate, save): in a worker thread with a time limit in the
+   * server (see app.ts), so a file built to be slow never stalls the hall. Stored versions are read
+   * here, once each, when first used (they passed this check when saved).
+   */
+  check?: (source: string) => Promise<ProcedureValidation>;
   /** The catalog folder's procedures, imported into each site that does not have them yet. */
   seed: CatalogEntry[];
   /** The site's kiosks offer something else now (after the ack): its queues, its kiosks. */
@@ -120,7 +124,9 @@ export function createProceduresService({
     if (!stored || !latest || !row) {
       throw new AppError('not_found', number === undefined ? `No procedure ${id} at this site` : `No version ${number} of ${id}`);
     }
-    const { procedure, problems } = parsed(row);
+    // The parsed version is kept: showing a version never reads its file again.
+    const procedure = version(siteId, id, row.version) ?? null;
+    const problems = procedure ? [] : parsed(row).problems;
     return {
       id,
       version: row.version,
@@ -208,8 +214,11 @@ export function createProceduresService({
      * site has none by that id), exactly as written. A file with problems is refused with them,
      * each with its line; a file identical to the newest version is that version.
      */
-    save(siteId: string, source: string, by: string): ProcedureVersionView {
-      const result = validateProcedure(source);
+    /** Checks a file without storing anything. */
+    validate: check,
+
+    async save(siteId: string, source: string, by: string): Promise<ProcedureVersionView> {
+      const result = await check(source);
       if (!result.ok) {
         throw new AppError(
           'invalid_payload',
@@ -240,6 +249,8 @@ export function createProceduresService({
         store.procedureVersions.insert({ siteId, procedureId: id, version: next, source, createdAt: now, createdBy: by });
         return next;
       })();
+      // Read once already (in the worker): kept, so showing it does not read it again here.
+      if (!versions.has(key(siteId, id, number))) versions.set(key(siteId, id, number), { ...result.procedure, version: number });
       return get(siteId, id, number);
     },
 

@@ -13,6 +13,7 @@ export function createSessionPatchesRepository(db: Db) {
   const oldest = db.prepare('SELECT MIN(version) AS v FROM session_patches WHERE session_id = ?');
   const all = db.prepare('SELECT patch, created_at FROM session_patches WHERE session_id = ? ORDER BY version');
   const removeAll = db.prepare('DELETE FROM session_patches WHERE session_id = ?');
+  const removeBefore = db.prepare('DELETE FROM session_patches WHERE session_id = ? AND version < ?');
 
   return {
     append(patch: SessionPatch, patchId: string | null, at: string): void {
@@ -33,6 +34,13 @@ export function createSessionPatchesRepository(db: Db) {
         patch: JSON.parse(r.patch) as SessionPatch,
         at: r.created_at
       }));
+    },
+    /**
+     * Drops a session's patches older than `version`: only the recent ones serve (a client's
+     * catching-up, a replayed command); one further behind gets the whole state instead.
+     */
+    pruneBefore(sessionId: string, version: number): void {
+      removeBefore.run(sessionId, version);
     },
     deleteForSession(sessionId: string): void {
       removeAll.run(sessionId);

@@ -28,6 +28,11 @@ import type { Store } from '../store';
 import type { StoredSession } from './sessions.repository';
 import { changesForAgents, opsToChanges, procedureOf, stateForAgents, type ProcedureLookup } from './session-ops';
 
+/** Bytes of a session's answers and notes, as stored (JSON, UTF-8). */
+function contentBytes(state: SessionState): number {
+  return Buffer.byteLength(JSON.stringify(state.answers)) + Buffer.byteLength(JSON.stringify(state.notes));
+}
+
 /** Past this many missing patches a reconnecting client gets the whole state instead. */
 const maxPatchesInSync = 100;
 
@@ -37,10 +42,16 @@ export function createSessionsService({
   store,
   clock,
   procedures,
-  notifier
+  notifier,
+  limits
 }: {
   store: Store;
   clock: Clock;
+  /**
+   * `maxBytes`: a session's answers and notes (bytes of JSON); a change that would grow them past
+   * it is refused. `patchesKept`: patches kept per session, older ones pruned at each write.
+   */
+  limits: { maxBytes: number; patchesKept: number };
   /** The site's procedures: the versions sessions opened, and what the kiosks offer now. */
   procedures: { lookup(siteId: string): ProcedureLookup; published(siteId: string): Procedure[] };
   notifier: Notifier;
@@ -145,6 +156,7 @@ export function createSessionsService({
     const version = stored.state.version + 1;
     const before = stored.state;
     const state = applyChanges(before, changes, version);
+    if (state.status === 'active') assertRoom(before, state);
     const patch: SessionPatch = { sessionId: stored.id, version, changes, by };
     const lookup = procedures.lookup(stored.siteId);
     const agentChanges = changesForAgents(changes, before, lookup);
@@ -158,6 +170,7 @@ export function createSessionsService({
         if (state.status === 'ended') store.sessions.end(state, clock.now().toISOString(), options.endReason ?? 'finished');
         else store.sessions.save(state);
         store.sessionPatches.append(patch, options.patchId ?? null, clock.now().toISOString());
+        store.sessionPatches.pruneBefore(stored.id, version - limits.patchesKept + 1);
       })();
     } catch (error) {
       if (earlyExceptSocket) {
@@ -169,6 +182,23 @@ export function createSessionsService({
     if (state.status === 'ended') live.delete(stored.id);
     if (!earlyExceptSocket) after(send);
     return state;
+  }
+
+  /**
+   * A session's contents are bounded: a real one (a procedure's answers, a few notes) stays far
+   * below the limit, a client that loops or floods stops here with the store unchanged. A change
+   * that does not grow them (shortening an answer, moving on) always passes, so a full session can
+   * still be finished.
+   */
+  function assertRoom(before: SessionState, after: SessionState): void {
+    if (after.answers === before.answers && after.notes === before.notes) return;
+    const size = contentBytes(after);
+    if (size > limits.maxBytes && size > contentBytes(before)) {
+      throw new AppError(
+        'session_full',
+        `This session's answers and notes would take ${size} bytes (at most ${limits.maxBytes}): nothing was changed`
+      );
+    }
   }
 
   return {

@@ -16,7 +16,9 @@ let hall: Hall;
 let manager: TestClient;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // Hundreds of payloads per command from one socket at once: the per-socket rate limit (tested in
+  // volume.spec.ts) is lifted so every payload reaches validation, which is what this test checks.
+  server = await startTestServer({ GUICHET_COMMAND_BURST: '1000000', GUICHET_COMMANDS_PER_SECOND: '100000' });
   hall = await openHall(server, { procedureId: 'changement-adresse' });
   manager = await connect(server, 'manager', hall.managerToken);
   // A live call, so there is something to get wrong.

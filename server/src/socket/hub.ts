@@ -18,6 +18,8 @@ import { refusal } from '../http/edge';
 import type { Config } from '../config';
 import type { TerminalPresence } from '../terminals/terminal-presence';
 import type { TerminalsService } from '../terminals/terminals.service';
+import type { Limits } from '../config';
+import { TokenBucket } from './token-bucket';
 import {
   rooms,
   type CommandContext,
@@ -36,6 +38,7 @@ export interface HubDeps {
   logger: Logger;
   /** Credential cookies are `__Host-` prefixed then (see cookies.ts). */
   secureCookies: boolean;
+  limits: Pick<Limits, 'commandsPerSecond' | 'commandBurst' | 'connectionsPerCredential'>;
   /** Agent tablets coming and going: presence, and getting a joined session back. */
   agentConnected(agent: AccountIdentity, socket: GuichetSocket): void;
   agentDisconnected(agent: AccountIdentity): void;
@@ -60,15 +63,37 @@ export function createSocketServer(httpServer: HttpServer, config: Pick<Config, 
   });
 }
 
-function authError(message: string): Error & { data: { code: string; message: string } } {
+function authError(
+  message: string,
+  code: 'unauthenticated' | 'too_many_connections' = 'unauthenticated'
+): Error & {
+  data: { code: string; message: string };
+} {
   const error = new Error(message) as Error & { data: { code: string; message: string } };
-  error.data = { code: 'unauthenticated', message };
+  error.data = { code, message };
   return error;
 }
 
+/** What one credential's sockets are counted by: the terminal, or the login session. */
+function credentialKey(identity: Identity): string {
+  return identity.kind === 'terminal' ? `terminal:${identity.terminalId}` : `login:${identity.authSessionId}`;
+}
+
+/** Per socket: its buckets, and how many of its commands were refused since it was last told about. */
+interface SocketLimits {
+  commands: TokenBucket;
+  signals: TokenBucket;
+  refused: number;
+}
+
 export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHandlers, signalHandlers: SignalHandlers): void {
-  const { auth, terminals, presence, clock, logger } = deps;
+  const { auth, terminals, presence, clock, logger, limits } = deps;
   const names = cookieNames(deps.secureCookies);
+  /** Open sockets per credential: a stolen or looping token cannot open hundreds. */
+  const openSockets = new Map<string, number>();
+  /** Handshakes refused per credential since it last connected: logged once per burst. */
+  const refusedHandshakes = new Map<string, number>();
+  const socketLimits = new WeakMap<GuichetSocket, SocketLimits>();
 
   io.use((socket, next) => {
     const parsed = handshakeAuthSchema.safeParse(socket.handshake.auth);
@@ -92,12 +117,44 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
         )
       );
     }
+    const key = credentialKey(identity);
+    const open = openSockets.get(key) ?? 0;
+    if (open >= limits.connectionsPerCredential) {
+      const refused = (refusedHandshakes.get(key) ?? 0) + 1;
+      if (refusedHandshakes.size > 10_000) refusedHandshakes.clear();
+      refusedHandshakes.set(key, refused);
+      if (refused === 1) logger.warn({ face, open }, 'connections refused: too many sockets for one credential');
+      return next(
+        authError(
+          `This ${face} credential already has ${open} open connections (at most ${limits.connectionsPerCredential}): close one`,
+          'too_many_connections'
+        )
+      );
+    }
     socket.data.identity = identity;
     next();
   });
 
   io.on('connection', (socket: GuichetSocket) => {
     const identity = socket.data.identity;
+    // Counted from here (not in the middleware): a handshake dropped before this never connected.
+    const key = credentialKey(identity);
+    openSockets.set(key, (openSockets.get(key) ?? 0) + 1);
+    const refused = refusedHandshakes.get(key);
+    if (refused) {
+      logger.warn({ role: identity.role, refused }, 'credential connected again after refused connections');
+      refusedHandshakes.delete(key);
+    }
+    socket.on('disconnect', () => {
+      const left = (openSockets.get(key) ?? 1) - 1;
+      if (left > 0) openSockets.set(key, left);
+      else openSockets.delete(key);
+    });
+    socketLimits.set(socket, {
+      commands: new TokenBucket(limits.commandsPerSecond, limits.commandBurst),
+      signals: new TokenBucket(limits.commandsPerSecond, limits.commandBurst),
+      refused: 0
+    });
     void socket.join(rooms.site(identity.siteId));
     if (identity.kind === 'terminal') {
       void socket.join(rooms.terminal(identity.terminalId));
@@ -126,6 +183,8 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
     socket.onAny((event: string, ...args: unknown[]) => {
       if (Object.hasOwn(commands, event) || Object.hasOwn(signals, event)) return;
       const ack = args.at(-1);
+      // Unknown events count like commands: a flood of made-up names is slowed down all the same.
+      if (overRate(socket, event, ack)) return;
       if (typeof ack === 'function') {
         (ack as (r: Ack<never>) => void)({ ok: false, error: { code: 'unknown_command', message: `Unknown command ${event}` } });
       }
@@ -143,6 +202,8 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
   /** Signals have no ack: an invalid or unauthorised one is dropped (and logged at debug level). */
   function runSignal(socket: GuichetSocket, name: SignalName, payload: unknown): void {
     const identity = socket.data.identity;
+    // Over the limit a signal is dropped, like any lost volatile message.
+    if (!socketLimits.get(socket)?.signals.take().ok) return;
     const definition = signals[name];
     if (!(definition.faces as readonly string[]).includes(identity.role)) return;
     const parsed = definition.input.safeParse(payload);
@@ -166,15 +227,44 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
     }
   }
 
+  /**
+   * Takes a token from the socket's command bucket; without one, the command is refused with the
+   * time to wait (and never run, so sending it again is always safe).
+   */
+  function overRate(socket: GuichetSocket, name: string, ack: unknown): boolean {
+    const limit = socketLimits.get(socket);
+    if (!limit) return false;
+    const role = socket.data.identity.role;
+    const taken = limit.commands.take();
+    if (taken.ok) {
+      // The flood is over once the client has slowed down enough to refill half its bucket: a
+      // token trickling in during the flood does not end it (nor start a new log line).
+      if (limit.refused > 0 && limit.commands.level >= 0.5) {
+        logger.warn({ role, refused: limit.refused }, 'socket back under its command rate');
+        limit.refused = 0;
+      }
+      return false;
+    }
+    // One log line per flood, not one per refused command.
+    if (limit.refused++ === 0) logger.warn({ command: name, role }, 'socket over its command rate: refusing');
+    if (typeof ack === 'function') {
+      const message = `Too many commands: at most ${limits.commandBurst} at once, then ${limits.commandsPerSecond} a second; retry in ${taken.retryAfterMs} ms`;
+      (ack as (r: Ack<never>) => void)({ ok: false, error: { code: 'rate_limited', message, retryAfterMs: taken.retryAfterMs } });
+    }
+    return true;
+  }
+
   async function runCommand(socket: GuichetSocket, name: CommandName, args: unknown[]): Promise<void> {
     // socket.io passes the ack last; a command sent without payload has the ack first.
     const ack = args.at(-1);
+    const identity = socket.data.identity;
+    // Before anything else, and cheap: a flood costs one subtraction per command, not a zod parse.
+    if (overRate(socket, name, ack)) return;
     if (typeof ack !== 'function') {
       logger.warn({ command: name }, 'command without acknowledgement callback ignored');
       return;
     }
     const payload = args.length > 1 ? args[0] : undefined;
-    const identity = socket.data.identity;
     const pending: (() => void)[] = [];
     let expired = false;
     let result: Ack<unknown>;

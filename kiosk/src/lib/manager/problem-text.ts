@@ -17,6 +17,7 @@ const expectedTypes: Record<string, () => string> = {
 
 const texts: Record<ProblemCode, (p: Params, message: string) => string> = {
   yaml: () => m.procedure_problem_yaml(),
+  too_complex: () => m.procedure_problem_too_complex(),
   duplicate_key: () => m.procedure_problem_duplicate_key(),
   required: () => m.procedure_problem_required(),
   type: (p) => m.procedure_problem_type({ expected: expectedTypes[p.expected ?? '']?.() ?? p.expected ?? '' }),

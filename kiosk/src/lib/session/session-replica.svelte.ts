@@ -12,6 +12,7 @@ import type { Procedure } from '$shared/procedures/schema';
 import type { SessionFocus, SessionOp, SessionPatch, SessionState } from '$shared/schemas/session';
 import { applyChanges, optimisticChanges } from '$shared/session/apply';
 import type { Connection } from '$lib/socket.svelte';
+import type { ErrorCode } from '$shared/errors';
 
 interface Pending {
   patchId: string;
@@ -23,11 +24,14 @@ export class SessionReplica {
   state = $state<SessionState | null>(null);
   /** Where the other side is typing, for a few seconds after they last did. */
   remoteFocus = $state<SessionFocus | null>(null);
+  /** Why the server last refused one of this client's changes (e.g. the session is full), until one is accepted. */
+  refused = $state<ErrorCode | null>(null);
   private confirmed: SessionState | null = null;
   private focusTimer: ReturnType<typeof setTimeout> | undefined;
   private lastFocus = { stepId: null as string | null, at: 0 };
   private pending: Pending[] = [];
   private syncing = false;
+  private resendTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly connection: Connection | null,
@@ -91,16 +95,35 @@ export class SessionReplica {
   private async push(pending: Pending): Promise<void> {
     const sessionId = this.confirmed?.id;
     if (!sessionId || !this.connection) return;
-    const ack = await this.connection.command('session:patch', { sessionId, patchId: pending.patchId, ops: pending.ops });
+    // Not retried one by one: a refused patch is resent with all the others, in order (below).
+    const ack = await this.connection.command(
+      'session:patch',
+      { sessionId, patchId: pending.patchId, ops: pending.ops },
+      { retry: false }
+    );
     if (ack.ok) {
       this.pending = this.pending.filter((p) => p !== pending);
+      this.refused = null;
       this.receive(ack.data);
+    } else if (ack.error.code === 'rate_limited') {
+      // Never applied: kept, and everything still pending is sent again in order once the server
+      // allows it (already applied ones are answered by their id), so the last keystroke stays last.
+      this.resendLater(ack.error.retryAfterMs ?? 1000);
     } else if (ack.error.code !== 'internal') {
       // Refused (the session ended, the agent left, a wrong value): drop it and show the server's truth.
       this.pending = this.pending.filter((p) => p !== pending);
+      this.refused = ack.error.code;
       await this.catchUp();
     }
     // 'internal' is also what a timeout gives: kept, resent after the reconnect.
+  }
+
+  private resendLater(ms: number): void {
+    if (this.resendTimer) return;
+    this.resendTimer = setTimeout(() => {
+      this.resendTimer = undefined;
+      for (const p of this.pending) void this.push(p);
+    }, ms);
   }
 
   private receive(patch: SessionPatch): void {

@@ -1,5 +1,5 @@
 /** The site manager's procedures: list, read, check, save a version, publish and withdraw. Always the manager's own site. */
-import { validateProcedure, type ProceduresService } from '../../procedures/procedures.service';
+import type { ProceduresService } from '../../procedures/procedures.service';
 import type { CommandHandlers } from '../types';
 import { accountOf } from './senders';
 
@@ -15,7 +15,7 @@ export function createProcedureHandlers({
     'procedure:list': (_input, { identity }) => procedures.list(identity.siteId),
     'procedure:get': (input, { identity }) => procedures.get(identity.siteId, input.id, input.version),
     // Nothing is stored: the console checks a file as often as the manager likes.
-    'procedure:validate': (input) => validateProcedure(input.source),
+    'procedure:validate': (input) => procedures.validate(input.source),
     'procedure:save': (input, ctx) => {
       const manager = accountOf(ctx);
       return procedures.save(manager.siteId, input.source, manager.firstName);

@@ -12,8 +12,11 @@ const db = openDatabase(config.databaseFile);
 const store = createStore(db);
 let locked = 0;
 db.transaction(() => {
+  // The published credentials open the demo site's accounts; another site may have its own
+  // « marie », which is none of the README's business.
+  const demoSites = store.sites.listDemo();
   for (const demo of demoAccounts) {
-    const account = store.accounts.findByLogin(demo.login);
+    const account = demoSites.map((site) => store.accounts.findInSite(site.id, demo.login)).find((a) => a !== null) ?? null;
     if (account?.active) {
       store.accounts.setActive(account.id, false);
       store.authSessions.removeForAccount(account.id);

@@ -44,7 +44,9 @@ export function createAccountsRepository(db: Db) {
     'INSERT INTO accounts (id, site_id, role, login, first_name, secret_hash, active, created_at) VALUES (@id, @siteId, @role, @login, @firstName, @secretHash, @active, @createdAt)'
   );
   const byId = db.prepare('SELECT * FROM accounts WHERE id = ?');
-  const byLogin = db.prepare('SELECT * FROM accounts WHERE login = ?');
+  const bySiteLogin = db.prepare('SELECT * FROM accounts WHERE site_id = ? AND login = ?');
+  // Two rows are enough to know the login is not unique.
+  const byLogin = db.prepare('SELECT * FROM accounts WHERE login = ? LIMIT 2');
   const setActive = db.prepare('UPDATE accounts SET active = ? WHERE id = ?');
   const setSecret = db.prepare('UPDATE accounts SET secret_hash = ? WHERE id = ?');
   const setFirstName = db.prepare('UPDATE accounts SET first_name = ? WHERE id = ?');
@@ -63,9 +65,20 @@ export function createAccountsRepository(db: Db) {
       const row = byId.get(id) as AccountRow | undefined;
       return row ? toAccount(row) : null;
     },
-    findByLogin(login: string): Account | null {
-      const row = byLogin.get(login) as AccountRow | undefined;
+    /** The account with this login at this site (logins are unique per site, case-insensitively). */
+    findInSite(siteId: string, login: string): Account | null {
+      const row = bySiteLogin.get(siteId, login) as AccountRow | undefined;
       return row ? toAccount(row) : null;
+    },
+    /**
+     * The account a login form names. With a site, that site's account. Without one (the form of
+     * an installation with a single site does not ask), the one account with this login in the
+     * whole installation, or none when two sites have it: never a guess between sites.
+     */
+    findForLogin(siteId: string | undefined, login: string): Account | null {
+      if (siteId !== undefined) return this.findInSite(siteId, login);
+      const rows = byLogin.all(login) as AccountRow[];
+      return rows.length === 1 ? toAccount(rows[0]!) : null;
     },
     setActive(id: string, active: boolean): void {
       setActive.run(active ? 1 : 0, id);

@@ -90,8 +90,9 @@ export function createAccountsService({
 
     async create(manager: AccountIdentity, input: z.output<typeof accountCreateInput>): Promise<AccountView> {
       const siteId = manager.siteId;
-      // Logins are unique in the whole installation, because login does not ask for the site.
-      if (store.accounts.findByLogin(input.login)) throw loginTaken(input.login);
+      // Unique per site only: another site's logins are none of this manager's business, and
+      // saying « taken » for them would tell.
+      if (store.accounts.findInSite(siteId, input.login)) throw loginTaken(input.login);
       // Hash first: the write below stays synchronous.
       const secretHash = await hashSecret(input.secret);
       const account: Account = {
@@ -106,7 +107,7 @@ export function createAccountsService({
       };
       store.db.transaction(() => {
         // Checked again: another manager may have taken the login while the secret was hashed.
-        if (store.accounts.findByLogin(input.login)) throw loginTaken(input.login);
+        if (store.accounts.findInSite(siteId, input.login)) throw loginTaken(input.login);
         store.accounts.insert(account);
       })();
       trace(manager, account, 'created');

@@ -2,8 +2,10 @@
  * A site manager's staff accounts through the real server and real clients: create, deactivate,
  * reactivate, new PIN or password, the last-manager guard, and one site never seeing another's.
  */
+import type { IncomingMessage } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addSite, fixturePassword, snapshot } from '../testing/fixtures';
+import { resolveRequestContext } from '../http/identities';
+import { addSite, fixturePassword, fixturePin, snapshot } from '../testing/fixtures';
 import { ok, openHall, patchWith, rid } from '../testing/hall';
 import { command, connect, login, nextEvent, startTestServer, type TestClient, type TestServer } from '../testing/test-server';
 
@@ -21,7 +23,7 @@ afterEach(async () => {
 });
 
 function idOf(loginName: string): string {
-  return server.store.accounts.findByLogin(loginName)!.id;
+  return server.store.accounts.findForLogin(undefined, loginName)!.id;
 }
 
 async function loginStatus(face: 'agent' | 'manager', loginName: string, secret: string): Promise<number> {
@@ -72,10 +74,10 @@ describe('creating', () => {
     expect(logins).toEqual(['gestion', 'chef', 'karim', 'lea', 'marie']);
   });
 
-  it('refuses a login already used anywhere in the installation, naming the field', async () => {
-    const other = await addSite(server.store, server.clock, 'Autreville');
+  it('refuses a login already used at the same site, in any case, naming the field', async () => {
+    await addSite(server.store, server.clock, 'Autreville');
     const before = snapshot(server.store);
-    for (const taken of ['MARIE', other.agentLogin]) {
+    for (const taken of ['marie', 'MARIE', 'Gestion']) {
       const result = await command(manager, 'account:create', { role: 'agent', login: taken, firstName: 'X', secret: '1111' });
       expect(result).toMatchObject({ ok: false, error: { code: 'login_taken', issues: [{ path: 'login' }] } });
     }
@@ -234,6 +236,84 @@ describe('sites are kept apart', () => {
     // What B creates belongs to B only.
     ok(await command(managerB, 'account:create', { role: 'agent', login: 'bob', firstName: 'Bob', secret: '1357' }));
     expect(ok(await command(manager, 'account:list', {})).map((a) => a.login)).not.toContain('bob');
-    expect(server.store.accounts.findByLogin('bob')?.siteId).toBe(b.siteId);
+    expect(server.store.accounts.findForLogin(undefined, 'bob')?.siteId).toBe(b.siteId);
+  });
+});
+
+describe('logins are unique per site', () => {
+  /** What a login page is told about sites, for a browser with these cookies. */
+  function loginSitesFor(cookie?: string) {
+    const req = { headers: cookie ? { cookie } : {} } as IncomingMessage;
+    const { auth, terminals, setup } = server.app.services;
+    const context = resolveRequestContext(req, {
+      auth,
+      terminals,
+      setup,
+      store: server.store,
+      version: 't',
+      config: server.config
+    });
+    return { sites: context.loginSites.map((s) => s.name), remembered: context.loginSiteId };
+  }
+
+  it('the login form asks for the site only when there are several, preselecting the one this device used', async () => {
+    expect(loginSitesFor()).toEqual({ sites: [], remembered: null });
+    const b = await addSite(server.store, server.clock, 'Autreville');
+    expect(loginSitesFor()).toEqual({ sites: ['Autreville', 'Mairie de Démoville'], remembered: null });
+    expect(loginSitesFor(`guichet_site=${b.siteId}`)).toEqual({
+      sites: ['Autreville', 'Mairie de Démoville'],
+      remembered: b.siteId
+    });
+    expect(loginSitesFor('guichet_site=not-a-site').remembered).toBeNull();
+  });
+
+  async function loginAnswer(body: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
+    const res = await fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body)
+    });
+    return { status: res.status, body: await res.json() };
+  }
+
+  it("a manager of site B creates « marie », which the demo site has: nothing tells B about A's logins", async () => {
+    const demoSiteId = server.store.sites.listDemo()[0]!.id;
+    const b = await addSite(server.store, server.clock, 'Autreville');
+    const managerB = await connect(server, 'manager', await login(server, 'manager', b.managerLogin, fixturePassword));
+
+    const created = ok(
+      await command(managerB, 'account:create', { role: 'agent', login: 'marie', firstName: 'Marie B', secret: '5678' })
+    );
+    expect(created).toMatchObject({ login: 'marie', firstName: 'Marie B' });
+    // Still « taken » at B itself, in any case.
+    expect(
+      await command(managerB, 'account:create', { role: 'agent', login: 'Marie', firstName: 'X', secret: '1111' })
+    ).toMatchObject({ ok: false, error: { code: 'login_taken' } });
+
+    // Each marie logs in at her own site with her own PIN, and is who she should be.
+    const tabletA = await connect(server, 'agent', await login(server, 'agent', 'marie', '1234', demoSiteId));
+    const tabletB = await connect(server, 'agent', await login(server, 'agent', 'marie', '5678', b.siteId));
+    expect(ok(await command(tabletA, 'agent:state', {}))).toBeDefined();
+    expect(ok(await command(tabletB, 'agent:state', {}))).toBeDefined();
+    const a = await loginAnswer({ face: 'agent', login: 'marie', secret: '1234', siteId: demoSiteId });
+    const bb = await loginAnswer({ face: 'agent', login: 'marie', secret: '5678', siteId: b.siteId });
+    expect(a.body).toMatchObject({ siteId: demoSiteId, firstName: 'Marie' });
+    expect(bb.body).toMatchObject({ siteId: b.siteId, firstName: 'Marie B' });
+
+    // The wrong site, an unknown site, or no site while two sites have « marie »: each is refused
+    // exactly like an unknown login, even with a PIN that is right somewhere.
+    const unknown = await loginAnswer({ face: 'agent', login: 'nobody', secret: '1234', siteId: demoSiteId });
+    expect(unknown).toEqual({ status: 401, body: { error: { code: 'login_failed', message: expect.any(String) } } });
+    for (const attempt of [
+      { face: 'agent', login: 'marie', secret: '5678', siteId: demoSiteId },
+      { face: 'agent', login: 'marie', secret: '1234', siteId: b.siteId },
+      { face: 'agent', login: 'marie', secret: '1234', siteId: 'no-such-site' },
+      { face: 'agent', login: 'marie', secret: '1234' },
+      { face: 'agent', login: b.agentLogin, secret: fixturePin, siteId: demoSiteId }
+    ]) {
+      expect(await loginAnswer(attempt)).toEqual(unknown);
+    }
+    // A login that only one site has still works without naming the site.
+    await login(server, 'agent', b.agentLogin, fixturePin);
   });
 });

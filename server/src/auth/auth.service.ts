@@ -60,7 +60,7 @@ export function createAuthService({
           'Too many failed attempts for this account: wait 5 minutes or ask a site manager'
         );
       }
-      const account = store.accounts.findByLogin(input.login);
+      const account = store.accounts.findForLogin(input.siteId, input.login);
       const usable = account && account.active && account.role === input.face;
       // Verify against a decoy when the account is unusable, so timing does not reveal logins.
       const ok = await verifySecret(usable ? account.secretHash : await decoyHash(), input.secret);

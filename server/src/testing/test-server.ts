@@ -91,12 +91,18 @@ export async function startTestServer(
   return server;
 }
 
-/** Logs in over HTTP and returns the login token from the Set-Cookie header. */
-export async function login(server: TestServer, face: 'agent' | 'manager', loginName: string, secret: string): Promise<string> {
+/** Logs in over HTTP (at the given site, or by a login unique in the installation) and returns the login token. */
+export async function login(
+  server: TestServer,
+  face: 'agent' | 'manager',
+  loginName: string,
+  secret: string,
+  siteId?: string
+): Promise<string> {
   const res = await fetch(`${server.url}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ face, login: loginName, secret })
+    body: JSON.stringify({ face, login: loginName, secret, siteId })
   });
   if (res.status !== 200) throw new Error(`login ${loginName} failed: ${res.status} ${await res.text()}`);
   const cookie = res.headers.get('set-cookie') ?? '';

@@ -1,30 +1,38 @@
 /**
  * `npm run demo:lock`: deactivates the demo accounts whose PIN or password is published in the
  * README, so the server may listen on the hall network. Their sessions end at once.
+ *
+ * Logins are unique per site only: the demo site's accounts are deactivated whatever their secret
+ * (as before), and another site's account of the same login only when it still accepts the
+ * published secret (what the network guard refuses); a real « marie » with her own PIN stays.
  */
 import { parseConfig } from '../server/src/config';
 import { openDatabase } from '../server/src/db/database';
+import { verifySecret } from '../server/src/auth/secrets';
 import { demoAccounts } from '../server/src/demo/demo-data';
 import { createStore } from '../server/src/store';
 
 const config = parseConfig(process.env);
 const db = openDatabase(config.databaseFile);
 const store = createStore(db);
-let locked = 0;
+const demoSites = new Set(store.sites.listDemo().map((s) => s.id));
+// Secrets are checked first: the transaction below stays synchronous.
+const toLock: string[] = [];
+for (const demo of demoAccounts) {
+  for (const account of store.accounts.listByLogin(demo.login)) {
+    if (!account.active) continue;
+    if (demoSites.has(account.siteId) || (await verifySecret(account.secretHash, demo.secret))) toLock.push(account.id);
+  }
+}
 db.transaction(() => {
-  // The published credentials open the demo site's accounts; another site may have its own
-  // « marie », which is none of the README's business.
-  const demoSites = store.sites.listDemo();
-  for (const demo of demoAccounts) {
-    const account = demoSites.map((site) => store.accounts.findInSite(site.id, demo.login)).find((a) => a !== null) ?? null;
-    if (account?.active) {
-      store.accounts.setActive(account.id, false);
-      store.authSessions.removeForAccount(account.id);
-      locked++;
-    }
+  for (const id of toLock) {
+    store.accounts.setActive(id, false);
+    store.authSessions.removeForAccount(id);
   }
 })();
 db.close();
 console.log(
-  locked ? `Deactivated ${locked} demo account(s) in ${config.databaseFile}.` : 'No active demo account: nothing to do.'
+  toLock.length
+    ? `Deactivated ${toLock.length} demo account(s) in ${config.databaseFile}.`
+    : 'No active demo account: nothing to do.'
 );

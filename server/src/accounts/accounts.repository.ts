@@ -47,6 +47,7 @@ export function createAccountsRepository(db: Db) {
   const bySiteLogin = db.prepare('SELECT * FROM accounts WHERE site_id = ? AND login = ?');
   // Two rows are enough to know the login is not unique.
   const byLogin = db.prepare('SELECT * FROM accounts WHERE login = ? LIMIT 2');
+  const allByLogin = db.prepare('SELECT * FROM accounts WHERE login = ? ORDER BY created_at, id');
   const setActive = db.prepare('UPDATE accounts SET active = ? WHERE id = ?');
   const setSecret = db.prepare('UPDATE accounts SET secret_hash = ? WHERE id = ?');
   const setFirstName = db.prepare('UPDATE accounts SET first_name = ? WHERE id = ?');
@@ -79,6 +80,10 @@ export function createAccountsRepository(db: Db) {
       if (siteId !== undefined) return this.findInSite(siteId, login);
       const rows = byLogin.all(login) as AccountRow[];
       return rows.length === 1 ? toAccount(rows[0]!) : null;
+    },
+    /** Every site's account with this login: for maintenance (the demo's published logins), never for a login form. */
+    listByLogin(login: string): Account[] {
+      return (allByLogin.all(login) as AccountRow[]).map(toAccount);
     },
     setActive(id: string, active: boolean): void {
       setActive.run(active ? 1 : 0, id);

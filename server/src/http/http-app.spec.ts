@@ -159,6 +159,9 @@ describe('the login form without JavaScript', () => {
     }
     expect(snapshot(server.store)).toEqual(before);
     expect((await postJson('/api/auth/login', { face: 'agent', login: 'marie', secret: '1234' })).status).toBe(200);
+    // SvelteKit's data requests keep their own parameters.
+    const data = await fetch(`${server.url}/agent/__data.json?x-sveltekit-invalidated=01`, { redirect: 'manual' });
+    expect(data.status).not.toBe(303);
     // The form's own error code is left alone (no redirect loop).
     expect((await fetch(`${server.url}/agent?erreur=login_failed`, { redirect: 'manual' })).status).not.toBe(303);
   });

@@ -148,7 +148,8 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
    * mistaken `?login=…&pin=…` is neither checked nor kept, and the address bar is cleaned of it.
    */
   function cleanFormPageUrl(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
-    if (req.method !== 'GET' || !formPages.test(url.pathname)) return false;
+    // SvelteKit's own data requests (`…/__data.json?x-sveltekit-invalidated=…`) carry its parameters.
+    if (req.method !== 'GET' || !formPages.test(url.pathname) || url.pathname.endsWith('/__data.json')) return false;
     const kept = new URLSearchParams();
     let dropped = false;
     for (const [name, value] of url.searchParams) {

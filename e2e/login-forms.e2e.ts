@@ -192,6 +192,12 @@ test('with two sites, each « marie » logs in at her own site, and the device r
     await page.goto('/agent');
     const site = page.getByLabel('Site');
     await expect(site.locator('option')).toHaveText(['Choisissez votre site', 'Mairie de Démoville', 'Mairie de Voisinville']);
+    // No site chosen: the form asks for it.
+    await page.getByLabel('Identifiant').fill('marie');
+    await page.getByLabel('Code PIN').fill('5678');
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await expect(page.getByRole('alert')).toHaveText('Choisissez votre site');
+
     // Voisinville's marie, with the demo's PIN: refused like any unknown login.
     await site.selectOption({ label: 'Mairie de Voisinville' });
     await page.getByLabel('Identifiant').fill('marie');
@@ -216,6 +222,11 @@ test('with two sites, each « marie » logs in at her own site, and the device r
     const jsPage = await withScripts.newPage();
     await jsPage.goto('/agent');
     await expectNoAxeViolations(jsPage);
+    await jsPage.getByLabel('Identifiant').fill('marie');
+    await jsPage.getByLabel('Code PIN').fill('1234');
+    await jsPage.getByRole('button', { name: 'Se connecter' }).click();
+    await expect(jsPage.getByRole('alert')).toHaveText('Choisissez votre site');
+    await expect(jsPage.getByLabel('Site')).toBeFocused();
     await jsPage.getByLabel('Site').selectOption({ label: 'Mairie de Démoville' });
     await jsPage.getByLabel('Identifiant').fill('marie');
     await jsPage.getByLabel('Code PIN').fill('1234');

@@ -4,8 +4,8 @@ export const agentPinSchema = z.string().regex(/^\d{4,8}$/, 'a PIN is 4 to 8 dig
 export const managerPasswordSchema = z.string().min(10, 'at least 10 characters').max(200);
 
 /**
- * Logins are unique per site. The form names the site when the installation has several; without
- * it, the login must be the only one of its name in the installation (see accounts.findForLogin).
+ * Logins are unique per site. The form names the site when the server has several (then it is
+ * required); a server with one site does not ask.
  */
 const loginSiteId = z.string().trim().min(1).max(64).optional();
 

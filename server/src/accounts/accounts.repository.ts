@@ -45,8 +45,8 @@ export function createAccountsRepository(db: Db) {
   );
   const byId = db.prepare('SELECT * FROM accounts WHERE id = ?');
   const bySiteLogin = db.prepare('SELECT * FROM accounts WHERE site_id = ? AND login = ?');
-  // Two rows are enough to know the login is not unique.
-  const byLogin = db.prepare('SELECT * FROM accounts WHERE login = ? LIMIT 2');
+  // Two rows are enough to know the server has more than one site.
+  const firstSites = db.prepare('SELECT id FROM sites LIMIT 2').pluck();
   const allByLogin = db.prepare('SELECT * FROM accounts WHERE login = ? ORDER BY created_at, id');
   const setActive = db.prepare('UPDATE accounts SET active = ? WHERE id = ?');
   const setSecret = db.prepare('UPDATE accounts SET secret_hash = ? WHERE id = ?');
@@ -72,14 +72,14 @@ export function createAccountsRepository(db: Db) {
       return row ? toAccount(row) : null;
     },
     /**
-     * The account a login form names. With a site, that site's account. Without one (the form of
-     * an installation with a single site does not ask), the one account with this login in the
-     * whole installation, or none when two sites have it: never a guess between sites.
+     * The account a login form names: that site's. Without a site (the form of a server with one
+     * site does not ask), the only site's; with several, none: never a guess between sites, and
+     * never an answer that says whether another site has this login.
      */
     findForLogin(siteId: string | undefined, login: string): Account | null {
       if (siteId !== undefined) return this.findInSite(siteId, login);
-      const rows = byLogin.all(login) as AccountRow[];
-      return rows.length === 1 ? toAccount(rows[0]!) : null;
+      const sites = firstSites.all() as string[];
+      return sites.length === 1 ? this.findInSite(sites[0]!, login) : null;
     },
     /** Every site's account with this login: for maintenance (the demo's published logins), never for a login form. */
     listByLogin(login: string): Account[] {

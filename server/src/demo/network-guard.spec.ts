@@ -32,9 +32,9 @@ describe('network guard', () => {
   });
 
   it('allows the network once each demo account is deactivated or has a new secret', async () => {
-    const marie = store.accounts.findForLogin(undefined, 'marie')!;
-    const karim = store.accounts.findForLogin(undefined, 'karim')!;
-    const gestion = store.accounts.findForLogin(undefined, 'gestion')!;
+    const marie = store.accounts.listByLogin('marie')[0]!;
+    const karim = store.accounts.listByLogin('karim')[0]!;
+    const gestion = store.accounts.listByLogin('gestion')[0]!;
     store.accounts.setActive(marie.id, false);
     store.accounts.setSecretHash(karim.id, await hashSecret('9753'));
     expect(await exposedDemoLogins(store)).toEqual(['gestion']);
@@ -43,7 +43,7 @@ describe('network guard', () => {
   });
 
   it("looks at every site: another site's « marie » with the README's PIN is just as open", async () => {
-    store.accounts.setActive(store.accounts.findForLogin(undefined, 'marie')!.id, false);
+    store.accounts.setActive(store.accounts.listByLogin('marie')[0]!.id, false);
     const other = await addSite(store, new ManualClock(), 'Voisinville');
     const otherMarie = randomUUID();
     store.accounts.insert({

@@ -1,6 +1,6 @@
 /** The HTTP side against the real server: health, login, pairing end to end, demo auto-pairing. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { snapshot } from '../testing/fixtures';
+import { addSite, snapshot } from '../testing/fixtures';
 import { command, connect, login, startTestServer, type TestServer } from '../testing/test-server';
 import { migrationsDir } from '../db/database';
 import { readMigrations } from '../db/migrate';
@@ -84,7 +84,7 @@ describe('POST /api/auth/login', () => {
   });
 
   it('refuses a deactivated account', async () => {
-    const marie = server.store.accounts.findForLogin(undefined, 'marie')!;
+    const marie = server.store.accounts.listByLogin('marie')[0]!;
     server.store.accounts.setActive(marie.id, false);
     expect((await postJson('/api/auth/login', { face: 'agent', login: 'marie', secret: '1234' })).status).toBe(401);
   });
@@ -129,6 +129,18 @@ describe('the login form without JavaScript', () => {
       expect(res.headers.getSetCookie()).toEqual([]);
     }
     expect(snapshot(server.store)).toEqual(before);
+  });
+
+  it('on a server with several sites, asks for the site by its field name, whatever the login', async () => {
+    const other = await addSite(server.store, server.clock, 'Autreville');
+    for (const name of ['marie', 'nobody', other.agentLogin]) {
+      const res = await postForm('/api/auth/login', { face: 'agent', login: name, secret: '1234' });
+      expect(res.headers.get('location')).toBe('/agent?erreur=invalid_payload&champ=siteId');
+    }
+    const siteId = server.store.sites.listDemo()[0]!.id;
+    const res = await postForm('/api/auth/login', { face: 'agent', siteId, login: 'marie', secret: '1234' });
+    expect(res.headers.get('location')).toBe('/agent');
+    expect(res.headers.getSetCookie()).toContain(`guichet_site=${siteId}; Path=/; SameSite=Strict; HttpOnly; Max-Age=315360000`);
   });
 
   it("refuses a form posted from another site's page (it would log this browser into a chosen account)", async () => {

@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { AppError } from '../../../shared/errors';
 import { credentialCookie, loginSiteCookie, pairingCookie, type AccountIdentity, type Face } from '../../../shared/identity';
 import { setRequestContext } from '../../../shared/request-context';
-import { loginInput, logoutInput } from '../../../shared/schemas/auth';
+import { loginInput, logoutInput, type LoginInput } from '../../../shared/schemas/auth';
 import { pairingStartInput } from '../../../shared/schemas/terminal';
 import { speechInput } from '../../../shared/schemas/speech';
 import { setupInput } from '../../../shared/schemas/account';
@@ -97,6 +97,16 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
     );
   }
 
+  /** A login without its site on a server with several: said plainly (site names are public, logins are not). */
+  async function login(input: LoginInput): Promise<{ token: string; identity: AccountIdentity }> {
+    if (input.siteId === undefined && store.sites.count() > 1) {
+      throw new AppError('invalid_payload', 'login: this server has several sites: name one (siteId)', [
+        { path: 'siteId', message: 'is required when the server has several sites' }
+      ]);
+    }
+    return auth.login(input);
+  }
+
   /** The first manager is logged in at once, so the browser lands in the console. */
   async function completeSetup(input: z.output<typeof setupInput>): Promise<{ token: string; identity: AccountIdentity }> {
     const account = await deps.setup.complete(input);
@@ -116,10 +126,10 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
         { face: form.face, login: form.login ?? '', secret: form.secret ?? '', siteId: form.siteId || undefined },
         'login'
       );
-      const { token, identity } = await auth.login(input);
+      const { token, identity } = await login(input);
       seeOther(res, page, loginCookies(input.face, token, identity));
     } catch (error) {
-      seeOther(res, formErrorLocation(page, toErrorBody(error, logger, { path: '/api/auth/login' })));
+      seeOther(res, formErrorLocation(page, toErrorBody(error, logger, { path: '/api/auth/login' }), ['siteId']));
     }
   }
 
@@ -170,7 +180,7 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
       case 'POST /api/auth/login': {
         if (isFormPost(req)) return await loginForm(req, res);
         const input = await readJson(req, loginInput, 'login');
-        const { token, identity } = await auth.login(input);
+        const { token, identity } = await login(input);
         sendLoggedIn(res, input.face, token, identity);
         return;
       }

@@ -107,7 +107,7 @@ describe('first start setup', () => {
 
     const site = server.store.sites.findById(me.siteId)!;
     expect(site).toMatchObject({ name: 'Mairie de Saint-Essai', timezone: 'Europe/Paris', isDemo: false });
-    const account = server.store.accounts.findForLogin(undefined, 'claire')!;
+    const account = server.store.accounts.listByLogin('claire')[0]!;
     expect(account).toMatchObject({ role: 'manager', siteId: site.id, active: true });
     // Hashed like every account: argon2id, never the password itself.
     expect(account.secretHash).toMatch(/^\$argon2id\$/);

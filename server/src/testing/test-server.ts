@@ -91,7 +91,7 @@ export async function startTestServer(
   return server;
 }
 
-/** Logs in over HTTP (at the given site, or by a login unique in the installation) and returns the login token. */
+/** Logs in over HTTP (at the given site, or the site of the only account with this login) and returns the login token. */
 export async function login(
   server: TestServer,
   face: 'agent' | 'manager',
@@ -99,6 +99,9 @@ export async function login(
   secret: string,
   siteId?: string
 ): Promise<string> {
+  // A person picks their site in the form; the tests' logins are unique enough to pick it for them.
+  const matches = server.store.accounts.listByLogin(loginName);
+  siteId ??= matches.length === 1 ? matches[0]!.siteId : undefined;
   const res = await fetch(`${server.url}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

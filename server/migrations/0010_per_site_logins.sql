@@ -23,5 +23,3 @@ INSERT INTO accounts_new (id, site_id, role, login, first_name, secret_hash, act
 DROP TABLE accounts;
 ALTER TABLE accounts_new RENAME TO accounts;
 CREATE INDEX accounts_site ON accounts(site_id);
--- Login without a site (an installation with one site) looks the login up across sites.
-CREATE INDEX accounts_login ON accounts(login);

@@ -124,7 +124,7 @@ describe('the shipped migrations', () => {
         .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'accounts'")
         .pluck()
         .all();
-      expect(indexes).toEqual(expect.arrayContaining(['accounts_site', 'accounts_login']));
+      expect(indexes).toContain('accounts_site');
     } finally {
       after.close();
     }

@@ -47,7 +47,15 @@ test('from an empty database: setup code, manager, service, agent, kiosk, printe
   let output = '';
   const server: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
     cwd: root,
-    env: { ...process.env, GUICHET_PORT: String(port), GUICHET_DATA_DIR: dataDir, GUICHET_DEMO: '0', GUICHET_LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      GUICHET_PORT: String(port),
+      GUICHET_DATA_DIR: dataDir,
+      GUICHET_DEMO: '0',
+      GUICHET_LOG_LEVEL: 'warn',
+      // The hall's printer here is a listener on loopback, which the server refuses unless told otherwise.
+      GUICHET_LOOPBACK_PRINTERS: '1'
+    },
     stdio: ['ignore', 'pipe', 'pipe']
   });
   server.stdout!.on('data', (d: Buffer) => (output += d.toString()));

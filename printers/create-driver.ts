@@ -1,16 +1,19 @@
 /**
  * Chooses a printer's driver from its URI:
  * - `tcp://host[:port]`: an ESC/POS receipt printer on the network (port 9100 by default);
- * - `file:///dev/usb/lp0`: an ESC/POS receipt printer on a device file (USB, or a udev name);
+ * - `file:///dev/usb/lp0`: an ESC/POS receipt printer on a USB device file;
  * - `cups://QUEUE`: a receipt printer behind a CUPS queue, bytes sent raw;
  * - `cups-pdf://QUEUE`: an A4 printer behind a CUPS queue, sent a PDF;
  * - `folder:///path/to/dir`: development, each job written to a numbered file.
+ * Which of these addresses this server may use is a matter of policy (`address-policy.ts`), checked
+ * when an address is saved (`checkPrinterAddress`) and again by the driver built for it.
  * Keep one driver per printer: a driver never opens two connections to its printer at once.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { AppError } from '../shared/errors';
+import { resolveTcp, targetRefusal, targetRefusalNow, type PrinterAddressPolicy } from './address-policy';
 import type { PrinterDriver, PrinterKind } from './driver';
 import { CupsDriver, type CupsDriverOptions, type CupsFormat } from './transports/cups';
 import { DeviceDriver, type DeviceDriverOptions } from './transports/device';
@@ -123,17 +126,50 @@ export function parsePrinterUri(uri: string, kind: PrinterKind): PrinterTarget {
   throw new AppError('invalid_payload', `Invalid printer URI: ${message}`, [{ path: 'uri', message }]);
 }
 
-export function createDriver(uri: string, kind: PrinterKind, options: DriverOptions = {}): PrinterDriver {
+function refused(uri: string, kind: PrinterKind, problem: string): AppError {
+  const message = `${kind === 'a4' ? 'A4' : 'Receipt'} printer URI "${String(uri).trim()}" ${problem}`;
+  return new AppError('invalid_payload', `Printer address refused: ${message}`, [{ path: 'uri', message }]);
+}
+
+/**
+ * Parses a printer URI and checks that this server may use it (names resolved, paths followed
+ * through their links); throws an `invalid_payload` AppError on `uri` naming what is wrong.
+ */
+export async function checkPrinterAddress(uri: string, kind: PrinterKind, policy: PrinterAddressPolicy): Promise<PrinterTarget> {
   const target = parsePrinterUri(uri, kind);
+  const problem = await targetRefusal(target, policy);
+  if (problem) throw refused(uri, kind, problem);
+  return target;
+}
+
+/**
+ * The driver for a URI. What can be told from the address alone is checked here (it throws like
+ * `checkPrinterAddress`); the rest (name resolution, links, the device's type) each time the driver
+ * connects or opens.
+ */
+export function createDriver(
+  uri: string,
+  kind: PrinterKind,
+  policy: PrinterAddressPolicy,
+  options: DriverOptions = {}
+): PrinterDriver {
+  const target = parsePrinterUri(uri, kind);
+  const problem = targetRefusalNow(target, policy);
+  if (problem) throw refused(uri, kind, problem);
   const trimmed = uri.trim();
   switch (target.transport) {
     case 'tcp':
-      return new TcpDriver(trimmed, kind, target.host, target.port, options);
+      return new TcpDriver(trimmed, kind, target.host, target.port, {
+        ...options,
+        resolve: (host, port) => resolveTcp(host, port, policy)
+      });
     case 'device':
       return new DeviceDriver(trimmed, kind, target.path, options);
     case 'cups':
       return new CupsDriver(trimmed, kind, target.queue, target.format, options);
     case 'folder':
-      return new FolderDriver(trimmed, kind, target.path);
+      // Already refused above when folder printers are off; told again for the type checker.
+      if (policy.folderRoot === null) throw refused(uri, kind, 'is a folder: folder printers are off on this server');
+      return new FolderDriver(trimmed, kind, target.path, policy.folderRoot);
   }
 }

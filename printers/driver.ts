@@ -3,6 +3,11 @@ import type { PrinterStatus } from './status';
 
 export type PrinterKind = 'receipt' | 'a4';
 
+/** Which stored job the bytes are: real printers ignore it; the demo's tag their output with it. */
+export interface PrintContext {
+  jobId: string;
+}
+
 export interface PrinterDriver {
   readonly uri: string;
   readonly kind: PrinterKind;
@@ -13,5 +18,5 @@ export interface PrinterDriver {
    * Resolves with the status after the job; rejects only when the job may not have been sent whole
    * (connection lost mid-way): the caller then treats any later copy as a duplicate.
    */
-  print(job: Buffer): Promise<PrinterStatus>;
+  print(job: Buffer, context?: PrintContext): Promise<PrinterStatus>;
 }

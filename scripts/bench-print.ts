@@ -68,7 +68,8 @@ const receiptPrinter = store.printers.listAll().find((p) => p.kind === 'receipt'
 store.printers.setUri(receiptPrinter.id, `tcp://127.0.0.1:${printer.port}`);
 db.close();
 const port = await freePort();
-const server = await startServerIn(dir, port);
+// The printer is a listener on loopback, which a server refuses unless told otherwise.
+const server = await startServerIn(dir, port, { GUICHET_LOOPBACK_PRINTERS: '1' });
 const guichet: number[] = [];
 try {
   const target = { url: `http://127.0.0.1:${port}` } as TestServer;

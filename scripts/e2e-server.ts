@@ -30,4 +30,6 @@ if (process.env.GUICHET_E2E_KEEP_DATA !== '1' || !fs.existsSync(dataDir)) {
 }
 process.env.GUICHET_DATA_DIR = dataDir;
 process.env.GUICHET_CATALOG_DIR = catalogDir;
+// The browser tests set up printers that are listeners on loopback (e2e/new-site.e2e.ts).
+process.env.GUICHET_LOOPBACK_PRINTERS = '1';
 await import('../server/src/main');

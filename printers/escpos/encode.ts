@@ -10,11 +10,14 @@
  * - `printQR` counts the payload in characters while the printer counts bytes: payloads must be
  *   ASCII, checked here.
  * - It has no real-time status: drivers send DLE EOT themselves (see `../status.ts`).
+ * - It writes text as given: a control character in a site name would reach the printer as a
+ *   command, so every text loses its control characters first (`../printable-text.ts`).
  * - `setTextSize(height, width)` writes its arguments the wrong way round (GS ! takes the width in
  *   the high nibble): sizes here are always square, so the order does not matter.
  */
 import { createRequire } from 'node:module';
 import type { ReceiptDocument, ReceiptLine } from '../documents';
+import { documentWithoutControls } from '../printable-text';
 
 // A CommonJS package without ESM entry: loaded once, through require.
 const require = createRequire(import.meta.url);
@@ -89,7 +92,7 @@ export function encodeReceipt(document: ReceiptDocument, options: EncodeOptions 
     removeSpecialCharacters: false,
     breakLine: BreakLine.NONE
   });
-  for (const line of document.lines) writeLine(printer, line, width);
+  for (const line of documentWithoutControls(document).lines) writeLine(printer, line, width);
   printer.cut();
   return Buffer.from(printer.getBuffer());
 }

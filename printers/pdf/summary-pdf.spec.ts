@@ -81,7 +81,20 @@ beforeAll(async () => {
     ...french,
     documents: Array.from({ length: 40 }, (_, i) => `Pièce numéro ${i + 1}`)
   };
-  for (const [name, doc] of Object.entries({ french, arabic, long, original: { ...french, duplicateLabel: null } })) {
+  // Texts typed by people, with line breaks and printer commands in them.
+  const crafted: SummaryDocument = {
+    ...french,
+    siteName: 'Mairie\nde\x1b@ Montreuil\r\n',
+    procedureTitle: 'Carte\u2028nationale\x00',
+    counter: { ...french.counter, address: '1 place\nde la Mairie' }
+  };
+  for (const [name, doc] of Object.entries({
+    french,
+    arabic,
+    long,
+    crafted,
+    original: { ...french, duplicateLabel: null }
+  })) {
     files[name] = path.join(dir, `${name}.pdf`);
     writeFileSync(files[name], await renderSummaryPdf(doc));
   }
@@ -249,6 +262,14 @@ describe('French summary', () => {
     ]) {
       expect(printed).toContain(expected);
     }
+  });
+
+  it('prints a text typed with line breaks and control characters on the line the layout gives it', () => {
+    const printed = lines(run('pdftotext', '-layout', file('crafted'), '-'));
+    expect(printed).toContain('Mairie de@ Montreuil');
+    expect(printed.some((line) => line.includes('1 place de la Mairie'))).toBe(true);
+    expect(printed.some((line) => line.includes('Carte nationale'))).toBe(true);
+    expect(printed).not.toContain('Mairie');
   });
 
   it('marks a copy as such, and only a copy', () => {

@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { create as parseFont } from 'fontkit';
 import PDFDocument from 'pdfkit';
 import type { SummaryDocument } from '../documents';
+import { documentWithoutControls } from '../printable-text';
 import {
   analyzeParagraph,
   isolateDigitGroups,
@@ -486,7 +487,9 @@ function pageNumbers(w: SummaryWriter): void {
 }
 
 /** Renders the A4 summary as a tagged PDF in the document's language and direction. */
-export async function renderSummaryPdf(doc: SummaryDocument): Promise<Buffer> {
+export async function renderSummaryPdf(document: SummaryDocument): Promise<Buffer> {
+  // Lines and paragraphs are the layout's: a line break typed into a site name is not one of them.
+  const doc = documentWithoutControls(document);
   const pdf = new PDFDocument({
     size: 'A4',
     margins: { top: MARGIN_TOP, bottom: MARGIN_BOTTOM, left: MARGIN_X, right: MARGIN_X },

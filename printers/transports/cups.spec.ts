@@ -26,6 +26,9 @@ import { renderSummaryPdf } from '../pdf/summary-pdf';
 import { loadCatalog, shippedCatalogDir } from '../../server/src/procedures/catalog';
 import { CupsDriver, parseLpstat, runCupsCommand } from './cups';
 
+/** CUPS queues are allowed whatever the policy. */
+const noLocalPrinters = { usbDevices: false, folderRoot: null, loopback: false, serverPort: () => null };
+
 /** Fails the test, not skips it, when CUPS is not set up, saying how to set it up. */
 function requireCups(): void {
   const problem = cupsProblem();
@@ -69,7 +72,7 @@ const jobNumber = (jobId: string | null): string => /-(\d+)$/.exec(jobId ?? '')?
 describe('CUPS driver, PDF queue (cups-pdf://guichet-pdf)', () => {
   it('prints a PDF: the file CUPS produces has the French accents and the Arabic word', { timeout: 60_000 }, async () => {
     requireCups();
-    const driver = createDriver(`cups-pdf://${cupsPdfQueue}`, 'a4') as CupsDriver;
+    const driver = createDriver(`cups-pdf://${cupsPdfQueue}`, 'a4', noLocalPrinters) as CupsDriver;
     expect(await driver.status()).toEqual({ fault: null, paperNearEnd: false });
     const status = await driver.print(await makePdf());
     expect(status).toEqual({ fault: null, paperNearEnd: false });
@@ -92,7 +95,7 @@ describe('CUPS driver, PDF queue (cups-pdf://guichet-pdf)', () => {
   it('prints the A4 summary, in French and in Arabic, and reads it back', { timeout: 90_000 }, async () => {
     requireCups();
     const procedure = loadCatalog(shippedCatalogDir).procedures.find((p) => p.id === 'carte-identite-passeport')!;
-    const driver = createDriver(`cups-pdf://${cupsPdfQueue}`, 'a4') as CupsDriver;
+    const driver = createDriver(`cups-pdf://${cupsPdfQueue}`, 'a4', noLocalPrinters) as CupsDriver;
     const read: Record<string, string> = {};
     for (const locale of ['fr', 'ar'] as const) {
       const pdf = await renderSummaryPdf(
@@ -143,7 +146,7 @@ describe('CUPS driver, PDF queue (cups-pdf://guichet-pdf)', () => {
     { timeout: 60_000 },
     async () => {
       requireCups();
-      const driver = createDriver(`cups-pdf://${cupsPdfQueue}`, 'a4') as CupsDriver;
+      const driver = createDriver(`cups-pdf://${cupsPdfQueue}`, 'a4', noLocalPrinters) as CupsDriver;
       const pdf = await makePdf();
       expect((await run('cupsdisable', [cupsPdfQueue])).ok).toBe(true);
       try {
@@ -168,7 +171,7 @@ describe('CUPS driver, PDF queue (cups-pdf://guichet-pdf)', () => {
 
   it('reports queue_paused when the queue rejects jobs, and does not send', { timeout: 30_000 }, async () => {
     requireCups();
-    const driver = createDriver(`cups-pdf://${cupsPdfQueue}`, 'a4') as CupsDriver;
+    const driver = createDriver(`cups-pdf://${cupsPdfQueue}`, 'a4', noLocalPrinters) as CupsDriver;
     expect((await run('cupsreject', [cupsPdfQueue])).ok).toBe(true);
     try {
       expect(await driver.status()).toEqual({ fault: 'queue_paused', paperNearEnd: false });
@@ -182,7 +185,7 @@ describe('CUPS driver, PDF queue (cups-pdf://guichet-pdf)', () => {
 
   it('reports unreachable for a queue that does not exist', async () => {
     requireCups();
-    const driver = createDriver('cups-pdf://guichet-no-such-queue', 'a4') as CupsDriver;
+    const driver = createDriver('cups-pdf://guichet-no-such-queue', 'a4', noLocalPrinters) as CupsDriver;
     expect(await driver.status()).toEqual({ fault: 'unreachable', paperNearEnd: false });
     expect((await driver.print(await makePdf())).fault).toBe('unreachable');
     expect(driver.lastJobId).toBeNull();
@@ -221,7 +224,7 @@ describe('CUPS driver, raw queue (cups://guichet-raw)', () => {
         Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
         Buffer.from([0x1b, 0x64, 0x03, 0x1d, 0x56, 0x00])
       ]);
-      const driver = createDriver(`cups://${cupsRawQueue}`, 'receipt') as CupsDriver;
+      const driver = createDriver(`cups://${cupsRawQueue}`, 'receipt', noLocalPrinters) as CupsDriver;
       expect(await driver.print(job)).toEqual({ fault: null, paperNearEnd: false });
       expect(driver.lastJobId).toMatch(new RegExp(`^${cupsRawQueue}-\\d+$`));
       await Promise.race([

@@ -4,7 +4,9 @@
  *   separate directions, like usblp, so the non-blocking writes, the polled reads and a device that
  *   disappears mid-job (EIO) all go through the kernel. The test plays the printer on the other side,
  *   answering DLE EOT from a state.
- * - a regular file: a device that can be written to but never answers.
+ * - a regular file, a link and /dev/null: paths that are not a USB printer, refused without a byte.
+ * The pseudo-terminals are under /dev/pts, so these drivers are told that is where devices are;
+ * the drivers Guichet builds only take /dev/usb.
  * What they cannot show: usblp itself (one open at a time, EAGAIN while a USB transfer is pending, the
  * error a unidirectional printer gives on read, a printer unplugged), nor a real printer's timing.
  */
@@ -104,7 +106,7 @@ async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void
 }
 
 const driverFor = (device: string, options = {}) =>
-  new DeviceDriver(`file://${device}`, 'receipt', device, { timeoutMs: 500, ...options });
+  new DeviceDriver(`file://${device}`, 'receipt', device, { timeoutMs: 500, deviceRoot: '/dev/pts', ...options });
 
 describe('device driver (file:///dev/usb/lp0), a pseudo-terminal standing in for the printer', () => {
   it('reports a ready printer from its DLE EOT answers', async () => {
@@ -163,17 +165,45 @@ describe('device driver (file:///dev/usb/lp0), a pseudo-terminal standing in for
   });
 });
 
-describe('device driver, a regular file standing in for a printer that cannot answer', () => {
-  it('counts the device as ready once it took the status request, and appends the job', async () => {
+describe('device driver, paths that are not a USB printer', () => {
+  function tempFolder(): string {
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-device-'));
     folders.push(folder);
+    return folder;
+  }
+
+  it('refuses a regular file, even inside its device folder, and writes nothing to it', async () => {
+    const folder = tempFolder();
     const file = path.join(folder, 'lp0');
-    fs.writeFileSync(file, '');
-    const driver = driverFor(file);
-    expect(await driver.status()).toEqual({ fault: null, paperNearEnd: false });
-    expect(await driver.print(receipt)).toEqual({ fault: null, paperNearEnd: false });
-    // What a printer without a return channel receives: one request per status, and the job.
-    const request = Buffer.from([0x10, 0x04, 0x01]);
-    expect(fs.readFileSync(file).equals(Buffer.concat([request, request, receipt, request]))).toBe(true);
+    fs.writeFileSync(file, 'kept');
+    const driver = driverFor(file, { deviceRoot: folder });
+    expect(await driver.status()).toEqual({ fault: 'error', paperNearEnd: false });
+    expect(await driver.print(receipt)).toEqual({ fault: 'error', paperNearEnd: false });
+    expect(fs.readFileSync(file, 'utf8')).toBe('kept');
+  });
+
+  it('creates nothing when the path does not exist', async () => {
+    const folder = tempFolder();
+    const driver = driverFor(path.join(folder, 'lp0'), { deviceRoot: folder });
+    expect((await driver.print(receipt)).fault).toBe('unreachable');
+    expect(fs.readdirSync(folder)).toEqual([]);
+  });
+
+  it('refuses a link that leads out of the device folder, even to a real device', async () => {
+    const printer = await startPtyPrinter();
+    const folder = tempFolder();
+    const link = path.join(folder, 'lp0');
+    fs.symlinkSync(printer.device, link);
+    const driver = driverFor(link, { deviceRoot: folder });
+    expect((await driver.print(receipt)).fault).toBe('error');
+    expect(printer.requests).toEqual([]);
+    expect(printer.job().length).toBe(0);
+  });
+
+  it('refuses /dev/null and /dev/tty: character devices, but not under /dev/usb', async () => {
+    for (const device of ['/dev/null', '/dev/tty']) {
+      const driver = new DeviceDriver(`file://${device}`, 'receipt', device, { timeoutMs: 200 });
+      expect((await driver.print(receipt)).fault, device).toBe('error');
+    }
   });
 });

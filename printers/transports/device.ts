@@ -1,6 +1,10 @@
 /**
- * `file:///dev/usb/lp0` (or a udev name such as `file:///dev/receipt-printer`): an ESC/POS receipt
- * printer on USB through the kernel's usblp driver, or any character device that carries ESC/POS.
+ * `file:///dev/usb/lp0`: an ESC/POS receipt printer on USB through the kernel's usblp driver.
+ *
+ * Only a character device under /dev/usb is ever opened (see `../address-policy.ts`): the path is
+ * followed through its links first and must stay there, it is opened without ever creating a file,
+ * and the open file must be a character device before a single byte is written. A regular file or
+ * any other path counts as a refused address (`error`), never as a printer.
  *
  * The device is opened read/write and non-blocking. Status: DLE EOT 1, 2 and 4 are written and the
  * answers polled with non-blocking reads until the timeout (a blocking read would hold a thread of
@@ -17,6 +21,7 @@
 import fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isInside, usbDeviceRoot } from '../address-policy';
 import type { PrinterDriver, PrinterKind } from '../driver';
 import { DLE_EOT, faultStatus, parseDleEot, readyStatus, type PrinterFault, type PrinterStatus } from '../status';
 import { defaultStatusTimeoutMs, isDleEotAnswer } from './tcp';
@@ -27,6 +32,8 @@ export interface DeviceDriverOptions {
   timeoutMs?: number;
   /** How long the device may refuse job bytes (EAGAIN) before the job counts as lost, in ms. Default 15000. */
   writeTimeoutMs?: number;
+  /** The folder the device must be in, after following links. Default /dev/usb; tests use /dev/pts. */
+  deviceRoot?: string;
 }
 
 const defaultWriteTimeoutMs = 15_000;
@@ -46,27 +53,32 @@ class Device {
   private readonly pending: number[] = [];
   private readonly buffer = Buffer.alloc(64);
 
-  private constructor(
-    private readonly handle: FileHandle,
-    /** Only a character device can answer; a regular file or a FIFO standing in for a printer cannot. */
-    private readonly canAnswer: boolean
-  ) {}
+  private constructor(private readonly handle: FileHandle) {}
 
-  static async open(path: string): Promise<Device | PrinterFault> {
-    const { O_RDWR, O_NONBLOCK, O_NOCTTY, O_APPEND } = fs.constants;
+  static async open(file: string, root: string): Promise<Device | PrinterFault> {
+    let real: string;
+    try {
+      real = await fs.promises.realpath(file);
+    } catch (error) {
+      return goneCodes.has(codeOf(error)) ? 'unreachable' : 'error';
+    }
+    if (!isInside(real, await fs.promises.realpath(root).catch(() => root), true)) return 'error';
+    const { O_RDWR, O_NONBLOCK, O_NOCTTY } = fs.constants;
     let handle: FileHandle;
     try {
-      // O_APPEND changes nothing for a device, and never overwrites a regular file used instead.
-      handle = await fs.promises.open(path, O_RDWR | O_NONBLOCK | O_NOCTTY | O_APPEND);
+      // Never O_CREAT: a path that is not there stays not there.
+      handle = await fs.promises.open(real, O_RDWR | O_NONBLOCK | O_NOCTTY);
     } catch (error) {
       return goneCodes.has(codeOf(error)) ? 'unreachable' : 'error';
     }
     try {
-      return new Device(handle, (await handle.stat()).isCharacterDevice());
+      // What was opened, whatever the path led to in the meantime: only a device may be written to.
+      if ((await handle.stat()).isCharacterDevice()) return new Device(handle);
     } catch {
-      await handle.close().catch(() => undefined);
-      return 'error';
+      // Told below.
     }
+    await handle.close().catch(() => undefined);
+    return 'error';
   }
 
   /** Writes every byte it can before the deadline; says how many went and why it stopped. */
@@ -101,7 +113,6 @@ class Device {
   /** Forgets bytes that arrived unasked (a job may contain bytes a printer takes for a request). */
   async drain(): Promise<void> {
     this.pending.length = 0;
-    if (!this.canAnswer) return;
     for (let i = 0; i < 64 && (await this.read()) === 'data'; i++);
     this.pending.length = 0;
   }
@@ -110,7 +121,6 @@ class Device {
     const deadline = Date.now() + timeoutMs;
     const sent = await this.write(DLE_EOT(n), deadline);
     if (sent.error) return goneCodes.has(codeOf(sent.error)) ? 'gone' : 'stuck';
-    if (!this.canAnswer) return 'mute';
     for (;;) {
       for (let byte = this.pending.shift(); byte !== undefined; byte = this.pending.shift()) {
         if (isDleEotAnswer(byte)) return byte;
@@ -128,8 +138,7 @@ class Device {
     const answers: number[] = [];
     for (const n of [1, 2, 4] as const) {
       const answer = await this.query(n, timeoutMs);
-      // A device that cannot be read (a printer without a return channel, or a file standing in for
-      // one) took the request: that write is all it can tell, so it counts as ready.
+      // A device that cannot be read (a printer without a return channel) took the request: that write is all it can tell, so it counts as ready.
       if (answer === 'mute') return { ...readyStatus };
       if (typeof answer !== 'number') return answer;
       answers.push(answer);
@@ -146,6 +155,7 @@ class Device {
 export class DeviceDriver implements PrinterDriver {
   private readonly timeoutMs: number;
   private readonly writeTimeoutMs: number;
+  private readonly deviceRoot: string;
   /** One job or status request at a time on this printer. */
   private readonly exclusive = oneAtATime();
 
@@ -157,11 +167,12 @@ export class DeviceDriver implements PrinterDriver {
   ) {
     this.timeoutMs = options.timeoutMs ?? defaultStatusTimeoutMs;
     this.writeTimeoutMs = options.writeTimeoutMs ?? defaultWriteTimeoutMs;
+    this.deviceRoot = options.deviceRoot ?? usbDeviceRoot;
   }
 
   status(): Promise<PrinterStatus> {
     return this.exclusive(async () => {
-      const device = await Device.open(this.path);
+      const device = await Device.open(this.path, this.deviceRoot);
       if (typeof device === 'string') return faultStatus(device);
       try {
         const status = await device.status(this.timeoutMs);
@@ -177,7 +188,7 @@ export class DeviceDriver implements PrinterDriver {
 
   print(job: Buffer): Promise<PrinterStatus> {
     return this.exclusive(async () => {
-      const device = await Device.open(this.path);
+      const device = await Device.open(this.path, this.deviceRoot);
       if (typeof device === 'string') return faultStatus(device);
       try {
         const before = await device.status(this.timeoutMs);

@@ -22,7 +22,7 @@ describe('folder driver (folder:///path)', () => {
   it('writes each job to the next numbered file, .bin for ESC/POS and .pdf for a PDF', async () => {
     const folder = tempFolder();
     fs.writeFileSync(path.join(folder, 'notes.txt'), 'not a job');
-    const driver = new FolderDriver(`folder://${folder}`, 'receipt', folder);
+    const driver = new FolderDriver(`folder://${folder}`, 'receipt', folder, path.dirname(folder));
     expect(await driver.print(receipt)).toEqual({ fault: null, paperNearEnd: false });
     expect(await driver.print(pdf)).toEqual({ fault: null, paperNearEnd: false });
     expect(fs.readdirSync(folder).sort()).toEqual(['000001.bin', '000002.pdf', 'notes.txt']);
@@ -33,7 +33,7 @@ describe('folder driver (folder:///path)', () => {
   it('goes on after the highest number already there, and numbers simultaneous jobs in call order', async () => {
     const folder = tempFolder();
     fs.writeFileSync(path.join(folder, '000041.pdf'), pdf);
-    const driver = new FolderDriver(`folder://${folder}`, 'a4', folder);
+    const driver = new FolderDriver(`folder://${folder}`, 'a4', folder, path.dirname(folder));
     const jobs = [0, 1, 2, 3, 4].map((i) => Buffer.from([0x1b, 0x40, 0x30 + i]));
     await Promise.all(jobs.map((job) => driver.print(job)));
     expect(fs.readdirSync(folder).sort()).toEqual([
@@ -49,13 +49,26 @@ describe('folder driver (folder:///path)', () => {
 
   it('reports unreachable, and writes nothing, when the folder is missing or is a file', async () => {
     const folder = tempFolder();
-    const missing = new FolderDriver('folder:///missing', 'receipt', path.join(folder, 'missing'));
+    const missing = new FolderDriver('folder:///missing', 'receipt', path.join(folder, 'missing'), folder);
     expect(await missing.status()).toEqual({ fault: 'unreachable', paperNearEnd: false });
     expect((await missing.print(receipt)).fault).toBe('unreachable');
     expect(fs.existsSync(path.join(folder, 'missing'))).toBe(false);
 
     const file = path.join(folder, 'a-file');
     fs.writeFileSync(file, '');
-    expect((await new FolderDriver('folder:///a-file', 'receipt', file).status()).fault).toBe('unreachable');
+    expect((await new FolderDriver('folder:///a-file', 'receipt', file, folder).status()).fault).toBe('unreachable');
+  });
+
+  it('refuses, and writes nothing, a folder that leads out of its root through a link', async () => {
+    const root = tempFolder();
+    const outside = tempFolder();
+    fs.symlinkSync(outside, path.join(root, 'prints'));
+    const driver = new FolderDriver('folder:///prints', 'receipt', path.join(root, 'prints'), root);
+    expect(await driver.status()).toEqual({ fault: 'error', paperNearEnd: false });
+    expect((await driver.print(receipt)).fault).toBe('error');
+    expect(fs.readdirSync(outside)).toEqual([]);
+    // The root itself is not a printer folder: the data folder's own files stay apart from jobs.
+    expect((await new FolderDriver('folder:///', 'receipt', root, root).print(receipt)).fault).toBe('error');
+    expect(fs.readdirSync(root)).toEqual(['prints']);
   });
 });

@@ -7,8 +7,9 @@
  * the order of the bytes, an answer to that last request also proves the whole job reached the printer.
  */
 import net from 'node:net';
+import type { TcpResolution } from '../address-policy';
 import type { PrinterDriver, PrinterKind } from '../driver';
-import { DLE_EOT, faultStatus, parseDleEot, type PrinterStatus } from '../status';
+import { DLE_EOT, faultStatus, parseDleEot, type PrinterFault, type PrinterStatus } from '../status';
 import { oneAtATime } from './one-at-a-time';
 
 export interface TcpDriverOptions {
@@ -18,6 +19,11 @@ export interface TcpDriverOptions {
   connectTimeoutMs?: number;
   /** How long handing a job to the network may take before it counts as lost, in ms. Default 15000. */
   writeTimeoutMs?: number;
+  /**
+   * Where to connect, checked before each connection (see `../address-policy.ts`): a refused address
+   * is never connected to, so whether something listens there stays unknown. Default: the host as is.
+   */
+  resolve?: (host: string, port: number) => Promise<TcpResolution>;
 }
 
 export const defaultStatusTimeoutMs = 1500;
@@ -169,6 +175,7 @@ export class TcpDriver implements PrinterDriver {
   private readonly timeoutMs: number;
   private readonly connectTimeoutMs: number;
   private readonly writeTimeoutMs: number;
+  private readonly resolve: TcpDriverOptions['resolve'];
   // Many network receipt printers take one connection at a time: this driver never opens two.
   /** One job or status request at a time on this printer. */
   private readonly exclusive = oneAtATime();
@@ -183,12 +190,30 @@ export class TcpDriver implements PrinterDriver {
     this.timeoutMs = options.timeoutMs ?? defaultStatusTimeoutMs;
     this.connectTimeoutMs = options.connectTimeoutMs ?? this.timeoutMs;
     this.writeTimeoutMs = options.writeTimeoutMs ?? defaultWriteTimeoutMs;
+    this.resolve = options.resolve;
+  }
+
+  /** A connection to the printer, or why there is none: a refused address is an error, not a printer away. */
+  private async open(): Promise<Connection | PrinterFault> {
+    let address = this.host;
+    if (this.resolve) {
+      // The name lookup counts in the connection's time, as it did when net.connect made it.
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<TcpResolution>((resolve) => {
+        timer = setTimeout(() => resolve({ unknown: true }), this.connectTimeoutMs);
+      });
+      const resolution = await Promise.race([this.resolve(this.host, this.port), late]).finally(() => clearTimeout(timer));
+      if ('refused' in resolution) return 'error';
+      if ('unknown' in resolution) return 'unreachable';
+      address = resolution.address;
+    }
+    return (await connect(address, this.port, this.connectTimeoutMs)) ?? 'unreachable';
   }
 
   status(): Promise<PrinterStatus> {
     return this.exclusive(async () => {
-      const connection = await connect(this.host, this.port, this.connectTimeoutMs);
-      if (!connection) return faultStatus('unreachable');
+      const connection = await this.open();
+      if (typeof connection === 'string') return faultStatus(connection);
       try {
         const status = await connection.status(this.timeoutMs);
         // Connected, but no answer (or the printer hung up instead of answering).
@@ -203,8 +228,8 @@ export class TcpDriver implements PrinterDriver {
 
   print(job: Buffer): Promise<PrinterStatus> {
     return this.exclusive(async () => {
-      const connection = await connect(this.host, this.port, this.connectTimeoutMs);
-      if (!connection) return faultStatus('unreachable');
+      const connection = await this.open();
+      if (typeof connection === 'string') return faultStatus(connection);
       try {
         const before = await connection.status(this.timeoutMs);
         if (typeof before === 'string') return faultStatus('no_answer');

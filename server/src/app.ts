@@ -38,9 +38,11 @@ import { createPrintingService } from './printing/printing.service';
 import { createSummaryPrintService } from './printing/summary-print.service';
 import { savePrinter } from './printing/printer-settings';
 import { createDriverCache, type VirtualPrinters } from './printing/drivers';
+import type { PrinterAddressPolicy } from '../../printers/address-policy';
 import { createTicketsService } from './tickets/tickets.service';
 import { createQueueService } from './queue/queue.service';
-import { purgeExpiredSessions } from './sessions/retention';
+import { purgeExpiredSessions, type AfterErase } from './sessions/retention';
+import { truncateWal } from './db/checkpointer';
 import { createQueueHandlers } from './socket/handlers/queue.handlers';
 import { createSiteSettingsService } from './sites/site-settings.service';
 import { kioskDefaults } from './sites/sites.repository';
@@ -79,6 +81,17 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
   const pairing = createPairingService({ store, clock, terminals, pairingMinutes: config.pairingMinutes });
 
   const httpServer = http.createServer();
+  const listening = () => {
+    const address = httpServer.address();
+    return address && typeof address === 'object' ? address.port : null;
+  };
+  /** The printer addresses managers may use on this server (see `printers/address-policy.ts`). */
+  const printerPolicy: PrinterAddressPolicy = {
+    usbDevices: config.usbPrinters,
+    folderRoot: config.folderPrinters ? config.dataDir : null,
+    loopback: config.loopbackPrinters,
+    serverPort: listening
+  };
   const io = createSocketServer(httpServer);
   const notifier = createNotifier(io);
   const connections = new AgentConnections();
@@ -109,7 +122,7 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
     clock,
     logger,
     notifier,
-    driverFor: createDriverCache(virtualPrinters)
+    driverFor: createDriverCache(virtualPrinters, printerPolicy, logger)
   });
   const queue = createQueueService({ store, clock, notifier });
   const settings = createSiteSettingsService({ store, clock, kioskDefaults: kioskDefaults(config), notifier });
@@ -149,12 +162,22 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
   });
   const summaries = createSummaryPrintService({ store, clock, sessions, printing });
   const statistics = createStatisticsService({ store });
-  const sessionRequests = createSessionRequestsService({ store, clock });
-  virtualPrinters?.onReceipt((receipt) => {
-    for (const printer of store.printers.listAll()) {
-      if (printer.uri === virtualPrinters.receiptUri) notifier.demoReceipt(printer.siteId, receipt);
+  // An erased session leaves nothing behind: not its printouts in the demo printers, not the old
+  // copies of its rows in the database's log.
+  const afterErase: AfterErase = (erased) => {
+    // The rows are already gone (committed): a file that cannot be removed is logged, not thrown.
+    try {
+      for (const { siteId, printJobIds } of erased) virtualPrinters?.forgetJobs(siteId, printJobIds);
+      // The pages the erase freed (zeroed by secure_delete) are given back, then the WAL emptied.
+      store.db.pragma('incremental_vacuum');
+      truncateWal(store.db, logger);
+    } catch (error) {
+      logger.error({ err: error, sessions: erased.length }, 'cleaning up after an erase failed');
     }
-  });
+  };
+  const sessionRequests = createSessionRequestsService({ store, clock, afterErase });
+  // Each site's demo receipt printer is its own: what it printed goes to that site's staff only.
+  virtualPrinters?.onReceipt((siteId, receipt) => notifier.demoReceipt(siteId, receipt));
   // Calls that were ringing or joined when the server stopped go on from what is stored.
   calls.recover();
   let ticks = 0;
@@ -167,7 +190,7 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
         logger.error({ err: error }, 'closing yesterday’s tickets failed');
       }
       try {
-        const purged = purgeExpiredSessions(store, clock);
+        const purged = purgeExpiredSessions(store, clock, afterErase);
         if (purged > 0) logger.info({ sessions: purged }, 'retention: ended sessions purged');
       } catch (error) {
         logger.error({ err: error }, 'retention purge failed');
@@ -196,7 +219,7 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
     version,
     kitHandler,
     speech: createSpeechService(),
-    demoA4File: (name) => virtualPrinters?.a4File(name) ?? null,
+    demoA4File: (siteId, name) => virtualPrinters?.a4File(siteId, name) ?? null,
     downloads: createManagerDownloads({ auth, store, statistics, sessionRequests }),
     setup,
     onLogout: (authSessionId) => closeLogins([authSessionId], 'logged_out')
@@ -234,8 +257,11 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
         tickets,
         printing,
         summaries,
-        demoOutput: () => ({ receipts: virtualPrinters?.receipts() ?? [], a4: virtualPrinters?.a4Files() ?? [] }),
-        savePrinter: (siteId, input) => savePrinter({ store, clock, printing }, siteId, input),
+        demoOutput: (siteId) => ({
+          receipts: virtualPrinters?.receipts(siteId) ?? [],
+          a4: virtualPrinters?.a4Files(siteId) ?? []
+        }),
+        savePrinter: (siteId, input) => savePrinter({ store, clock, printing, policy: printerPolicy }, siteId, input),
         printTestPage: (siteId, printerId) => printTestPage({ store, clock, printing }, siteId, printerId),
         printersChanged: (siteId) => announcePrinting(io, terminals, printing, siteId)
       })
@@ -260,7 +286,7 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
       setup,
       procedures,
       /** Runs the retention purge now (it also runs every minute). */
-      purgeSessions: () => purgeExpiredSessions(store, clock)
+      purgeSessions: () => purgeExpiredSessions(store, clock, afterErase)
     },
     listen(port: number, host: string): Promise<AddressInfo> {
       return new Promise((resolve, reject) => {

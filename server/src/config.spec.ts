@@ -41,6 +41,14 @@ describe('parseConfig', () => {
     expect((caught as ConfigError).message).toMatch(/Invalid configuration/);
   });
 
+  it('keeps printers on this machine off unless a setting allows them, and names a wrong setting', () => {
+    expect(parseConfig({}, '/srv')).toMatchObject({ usbPrinters: false, folderPrinters: false, loopbackPrinters: false });
+    expect(
+      parseConfig({ GUICHET_USB_PRINTERS: '1', GUICHET_FOLDER_PRINTERS: 'yes', GUICHET_LOOPBACK_PRINTERS: 'true' }, '/srv')
+    ).toMatchObject({ usbPrinters: true, folderPrinters: true, loopbackPrinters: true });
+    expect(() => parseConfig({ GUICHET_USB_PRINTERS: 'on' })).toThrow(/GUICHET_USB_PRINTERS="on"/);
+  });
+
   it('refuses a port out of range', () => {
     expect(() => parseConfig({ GUICHET_PORT: '70000' })).toThrow(/GUICHET_PORT/);
   });

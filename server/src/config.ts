@@ -40,6 +40,16 @@ const envSchema = z.object({
    * Longer than socket.io's dead-connection detection (~20 s) so a sleeping tablet is not dropped.
    */
   GUICHET_AGENT_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(45),
+  /**
+   * Printer addresses a manager may save (see `printers/address-policy.ts`). Each lets the server
+   * write to, or connect to, more of the machine it runs on; all are off unless a site needs them.
+   * USB receipt printers: `file:///dev/usb/…`, character devices under /dev/usb only.
+   */
+  GUICHET_USB_PRINTERS: booleanFlag.default(false),
+  /** `folder://` printers (development, demonstrations), in a folder inside the data folder only. */
+  GUICHET_FOLDER_PRINTERS: booleanFlag.default(false),
+  /** `tcp://` printers on this machine (loopback addresses, Guichet's own port): printer simulators, tests. */
+  GUICHET_LOOPBACK_PRINTERS: booleanFlag.default(false),
   /** Where the built SvelteKit app is; tests of the server alone run without it. */
   GUICHET_KIOSK_BUILD: z.string().min(1).default('./kiosk/build')
 });
@@ -61,6 +71,9 @@ export interface Config {
   kioskIdleSeconds: number;
   kioskCountdownSeconds: number;
   agentGraceSeconds: number;
+  usbPrinters: boolean;
+  folderPrinters: boolean;
+  loopbackPrinters: boolean;
 }
 
 export class ConfigError extends Error {
@@ -100,7 +113,10 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     catalogDir: path.resolve(cwd, e.GUICHET_CATALOG_DIR),
     kioskIdleSeconds: e.GUICHET_KIOSK_IDLE_SECONDS,
     kioskCountdownSeconds: e.GUICHET_KIOSK_COUNTDOWN_SECONDS,
-    agentGraceSeconds: e.GUICHET_AGENT_GRACE_SECONDS
+    agentGraceSeconds: e.GUICHET_AGENT_GRACE_SECONDS,
+    usbPrinters: e.GUICHET_USB_PRINTERS,
+    folderPrinters: e.GUICHET_FOLDER_PRINTERS,
+    loopbackPrinters: e.GUICHET_LOOPBACK_PRINTERS
   };
 }
 

@@ -19,7 +19,7 @@ import { createLogger } from './logger';
 import { createStore } from './store';
 import { loadCatalog } from './procedures/catalog';
 import { formatProblems } from '../../shared/procedures/parse';
-import { startVirtualPrinters } from './printing/virtual-printers';
+import { startVirtualPrintersFor } from './printing/virtual-printers';
 
 async function loadKitHandler(config: Config): Promise<KitHandler> {
   const file = path.join(config.kioskBuildDir, 'handler.js');
@@ -62,9 +62,7 @@ async function main(): Promise<void> {
     }
     logger.info({ procedures: catalog.procedures.map((p) => p.id) }, 'procedure catalog loaded');
     // The demo's printers run inside the server, only when a configured printer names them.
-    const virtualPrinters = store.printers.listAll().some((p) => p.uri.startsWith('virtual://'))
-      ? await startVirtualPrinters(config.dataDir)
-      : undefined;
+    const virtualPrinters = await startVirtualPrintersFor(store, config.dataDir);
     const app = createApplication({
       config,
       store,

@@ -5,6 +5,8 @@ import Database from 'better-sqlite3';
 
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = 5000');
+// The same limit as the main connection (database.ts): a checkpoint from here also cuts the WAL back.
+db.pragma(`journal_size_limit = ${workerData.journalSizeLimit}`);
 
 parentPort.on('message', (message) => {
   if (message === 'close') {

@@ -8,14 +8,14 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import type { Db } from './database';
+import { journalSizeLimit, type Db } from './database';
 
 export interface Checkpointer {
   stop(): Promise<void>;
 }
 
 export function startCheckpointer(db: Db, file: string, logger: Logger, everyMs = 2000): Checkpointer {
-  const worker = new Worker(new URL('./checkpoint-worker.mjs', import.meta.url), { workerData: { file } });
+  const worker = new Worker(new URL('./checkpoint-worker.mjs', import.meta.url), { workerData: { file, journalSizeLimit } });
   db.pragma('wal_autocheckpoint = 0');
   worker.on('message', (message: { ok: boolean; error?: string }) => {
     if (!message.ok) logger.warn({ error: message.error }, 'WAL checkpoint failed; retried on the next round');
@@ -38,4 +38,56 @@ export function startCheckpointer(db: Db, file: string, logger: Logger, everyMs 
       db.pragma('wal_autocheckpoint = 1000');
     }
   };
+}
+
+/** Databases with a truncation retry loop running. */
+const retrying = new WeakSet<Db>();
+
+/**
+ * Checkpoints the whole WAL into the database file and truncates it to zero bytes: after an erase
+ * the WAL still holds the earlier versions of the erased rows' pages, and a PASSIVE checkpoint
+ * would leave them there until overwritten. Never waits on the event loop: a checkpoint blocked by
+ * another connection (the checkpoint worker mid-round, a maintenance script reading) is tried again
+ * every `retryMs`, up to `attempts` times, then logged. Returns whether it was done now.
+ */
+export function truncateWal(db: Db, logger: Logger, { attempts = 20, retryMs = 250 } = {}): boolean {
+  const once = (): boolean => {
+    const busyTimeout = db.pragma('busy_timeout', { simple: true }) as number;
+    db.pragma('busy_timeout = 0');
+    try {
+      const [row] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      return row?.busy === 0;
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? '';
+      if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return false;
+      throw error;
+    } finally {
+      db.pragma(`busy_timeout = ${busyTimeout}`);
+    }
+  };
+  if (once()) return true;
+  // One retry loop per database: a second erase meanwhile is covered by the loop already running.
+  if (retrying.has(db)) return false;
+  retrying.add(db);
+  let left = attempts;
+  const retry = () => {
+    let outcome: 'done' | 'busy' | 'failed';
+    try {
+      // A store closed meanwhile (shutdown) has had its WAL checkpointed and removed by SQLite.
+      outcome = !db.open || once() ? 'done' : 'busy';
+    } catch (error) {
+      logger.error({ err: error }, 'WAL truncation after an erase failed');
+      outcome = 'failed';
+    }
+    if (outcome === 'busy' && --left > 0) {
+      setTimeout(retry, retryMs).unref();
+      return;
+    }
+    retrying.delete(db);
+    if (outcome === 'done') logger.info({ tries: attempts - left + 2 }, 'WAL truncated after an erase');
+    if (outcome === 'busy')
+      logger.warn('WAL still in use after an erase: its old pages go at the next erase or when the server stops');
+  };
+  setTimeout(retry, retryMs).unref();
+  return false;
 }

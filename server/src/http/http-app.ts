@@ -47,8 +47,8 @@ export interface HttpDeps {
   setup: SetupService;
   /** Closes the sockets of a login session that just logged out. */
   onLogout(authSessionId: string): void;
-  /** A PDF the demo A4 printer wrote, by name (null for any other name). */
-  demoA4File?: (name: string) => string | null;
+  /** A PDF the site's demo A4 printer wrote, by name (null for any other name, another site's included). */
+  demoA4File?: (siteId: string, name: string) => string | null;
   /** The manager's downloads (statistics and audit CSV, a session's JSON): see manager-downloads.ts. */
   downloads?: ManagerDownloads;
 }
@@ -237,10 +237,15 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
 
   /** The demo's A4 summaries, for the site manager only: they hold what a citizen prepared. */
   function demoA4(req: IncomingMessage, res: ServerResponse, name: string): void {
-    if (!auth.resolve('manager', cookiesOf(req)[credentialCookie.manager])) {
-      throw new AppError('unauthenticated', 'The printed summaries are for the site manager');
+    const manager = auth.resolve('manager', cookiesOf(req)[credentialCookie.manager]);
+    if (!manager) throw new AppError('unauthenticated', 'The printed summaries are for the site manager');
+    // Another site's summary is "not found", exactly like a name that never existed.
+    let file: string | null = null;
+    try {
+      file = deps.demoA4File?.(manager.siteId, decodeURIComponent(name)) ?? null;
+    } catch {
+      // A malformed escape (`%E0%A4%A`) names no file either.
     }
-    const file = deps.demoA4File?.(decodeURIComponent(name)) ?? null;
     if (!file) throw new AppError('not_found', `No printed summary ${name}`);
     const pdf = fs.readFileSync(file);
     res.writeHead(200, { 'content-type': 'application/pdf', 'content-length': pdf.length, 'cache-control': 'no-store' });

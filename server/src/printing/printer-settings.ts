@@ -1,11 +1,12 @@
 /**
  * The manager sets up the site's printers: a name, receipt or A4, the address of its driver (its
- * URI, checked against the kind, with a message naming what is wrong), and the kiosk it is
- * attached to or none (shared by the site).
+ * URI, checked against the kind and against what this server may reach — `printers/address-policy.ts`
+ * — with a message naming what is wrong), and the kiosk it is attached to or none (shared by the site).
  */
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { parsePrinterUri } from '../../../printers/create-driver';
+import type { PrinterAddressPolicy } from '../../../printers/address-policy';
+import { checkPrinterAddress } from '../../../printers/create-driver';
 import { AppError } from '../../../shared/errors';
 import type { printerSaveInput, PrinterView } from '../../../shared/schemas/print';
 import type { Clock } from '../clock';
@@ -15,13 +16,14 @@ import type { PrintingService } from './printing.service';
 /** The demo's own printers, which the server runs itself. */
 const virtualUris: Record<string, 'receipt' | 'a4'> = { 'virtual://receipt': 'receipt', 'virtual://a4': 'a4' };
 
-export function savePrinter(
-  deps: { store: Store; clock: Clock; printing: PrintingService },
+export async function savePrinter(
+  deps: { store: Store; clock: Clock; printing: PrintingService; policy: PrinterAddressPolicy },
   siteId: string,
   input: z.output<typeof printerSaveInput>
-): PrinterView {
-  const { store, clock, printing } = deps;
-  if (virtualUris[input.uri] !== input.kind) parsePrinterUri(input.uri, input.kind);
+): Promise<PrinterView> {
+  const { store, clock, printing, policy } = deps;
+  // Resolved and followed before anything is written (a name is looked up, a path followed through its links).
+  if (virtualUris[input.uri] !== input.kind) await checkPrinterAddress(input.uri, input.kind, policy);
   if (input.terminalId) {
     const terminal = store.terminals.findById(input.terminalId);
     if (!terminal || terminal.siteId !== siteId || terminal.revokedAt || terminal.kind !== 'kiosk') {

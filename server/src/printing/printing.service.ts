@@ -175,7 +175,7 @@ export function createPrintingService({
     }
     let after: PrinterStatus;
     try {
-      after = await driver.print(bytes);
+      after = await driver.print(bytes, { jobId: job.id });
     } catch (error) {
       logger.warn({ err: error, printer: printer.name, job: job.id }, 'print job interrupted');
       store.db.transaction(() => {

@@ -20,7 +20,8 @@ let hall: Hall;
 let printer: VirtualPrinter;
 
 beforeEach(async () => {
-  server = await startTestServer();
+  // Printers here are listeners on loopback, which the server refuses unless told otherwise.
+  server = await startTestServer({ GUICHET_LOOPBACK_PRINTERS: '1' });
   hall = await openHall(server, { procedureId: 'carte-identite-passeport' });
   printer = server.virtualPrinters!.device;
 });
@@ -213,7 +214,7 @@ describe('summaries', () => {
     const job = ok(await command(hall.kiosk, 'print:summary', { requestId: rid(), sessionId: hall.session.id, format: 'a4' }));
     await server.app.services.printing.idle();
     expect(server.store.printJobs.findById(job.id)?.status).toBe('printed');
-    const dir = path.join(server.dataDir, 'demo-a4');
+    const dir = path.join(server.dataDir, 'demo-a4', server.store.printers.listAll()[0]!.siteId);
     const pdf = fs.readdirSync(dir).find((f) => f.endsWith('.pdf'));
     expect(pdf).toBeDefined();
     const text = execFileSync('pdftotext', [path.join(dir, pdf!), '-'], { encoding: 'utf8' });
@@ -296,9 +297,19 @@ describe('the manager sets up printers', () => {
       terminalId: null
     });
     expect(wrongKind).toMatchObject({ ok: false, error: { code: 'invalid_payload', issues: [{ path: 'uri' }] } });
-    const nowhere = await command(manager, 'printer:save', { name: 'X', kind: 'a4', uri: 'folder:///tmp', terminalId: 'nope' });
+    const nowhere = await command(manager, 'printer:save', {
+      name: 'X',
+      kind: 'a4',
+      uri: 'cups-pdf://bureau',
+      terminalId: 'nope'
+    });
     expect(nowhere).toMatchObject({ ok: false, error: { code: 'invalid_payload', issues: [{ path: 'terminalId' }] } });
-    const byKiosk = await command(hall.kiosk, 'printer:save', { name: 'X', kind: 'a4', uri: 'folder:///tmp', terminalId: null });
+    const byKiosk = await command(hall.kiosk, 'printer:save', {
+      name: 'X',
+      kind: 'a4',
+      uri: 'cups-pdf://bureau',
+      terminalId: null
+    });
     expect(byKiosk).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(snapshot(server.store)).toEqual(before);
   });

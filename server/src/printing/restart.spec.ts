@@ -41,7 +41,8 @@ afterEach(async () => {
 });
 
 async function startServer(port: number): Promise<void> {
-  child = (await startServerIn(dir, port)).proc;
+  // The printer is a listener on loopback, which a server refuses unless told otherwise.
+  child = (await startServerIn(dir, port, { GUICHET_LOOPBACK_PRINTERS: '1' })).proc;
 }
 
 it('a ticket waiting for paper is printed once after the server was killed and restarted', async () => {

@@ -71,7 +71,7 @@ describe('a test page', () => {
     const jobs = collect<PrintJobView>(manager, 'print:job');
     const job = ok(await command(manager, 'printer:test', { printerId: a4Printer().id }));
     await jobReaches(jobs, job.id, 'printed');
-    const dir = path.join(server.dataDir, 'demo-a4');
+    const dir = path.join(server.dataDir, 'demo-a4', server.store.printers.listAll()[0]!.siteId);
     const pdf = fs.readdirSync(dir).find((f) => f.endsWith('.pdf'));
     expect(pdf).toBeDefined();
     const file = path.join(dir, pdf!);

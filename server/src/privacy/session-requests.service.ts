@@ -9,20 +9,30 @@
  * - a session still going on at a kiosk is refused (`session_active`): the citizen is using it, and
  *   erasing it under them would break their kiosk; it can be done as soon as it has ended;
  * - erasing deletes exactly what the retention purge deletes (state, answers, notes, changes,
- *   unprinted summaries); help calls keep their row without the session, the audit log keeps the
+ *   unprinted summaries, what the demo printers printed for it, the database log's old copies);
+ *   help calls keep their row without the session, the audit log keeps the
  *   reference only.
  */
 import { AppError } from '../../../shared/errors';
 import type { AccountIdentity } from '../../../shared/identity';
 import type { SessionExport, SessionSummary } from '../../../shared/schemas/privacy';
 import type { Clock } from '../clock';
-import { eraseSessionContents } from '../sessions/retention';
+import { eraseSessionContents, type AfterErase, type ErasedSession } from '../sessions/retention';
 import type { SessionRecord } from '../sessions/sessions.repository';
 import type { Store } from '../store';
 
 export type SessionRequestsService = ReturnType<typeof createSessionRequestsService>;
 
-export function createSessionRequestsService({ store, clock }: { store: Store; clock: Clock }) {
+export function createSessionRequestsService({
+  store,
+  clock,
+  afterErase
+}: {
+  store: Store;
+  clock: Clock;
+  /** Removes the erased session's printout files and empties the database log (see retention.ts). */
+  afterErase?: AfterErase;
+}) {
   function find(siteId: string, reference: string): SessionRecord {
     const record = store.sessions.findByReference(siteId, reference);
     if (!record) {
@@ -107,10 +117,11 @@ export function createSessionRequestsService({ store, clock }: { store: Store; c
 
     erase(manager: AccountIdentity, reference: string): { reference: string } {
       const record = ended(manager.siteId, reference);
-      store.db.transaction(() => {
-        eraseSessionContents(store, record.id);
+      const erased: ErasedSession | null = store.db.transaction(() => {
         audit(record, manager, 'erase');
+        return eraseSessionContents(store, record.id);
       })();
+      if (erased) afterErase?.([erased]);
       return { reference: record.reference };
     }
   };

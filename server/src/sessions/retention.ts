@@ -15,20 +15,37 @@ function daysBefore(date: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
+/** What an erase leaves to do once committed: the files its printouts left behind, by print job. */
+export interface ErasedSession {
+  siteId: string;
+  printJobIds: string[];
+}
+
+/**
+ * Run after the transaction that erased sessions: their printouts' files go, and the database's
+ * log is emptied so the old versions of the erased rows leave the disk (see `truncateWal`).
+ */
+export type AfterErase = (erased: ErasedSession[]) => void;
+
 /**
  * Deletes one session's contents: its state and patches (the row itself), and the text of its
  * summaries not yet printed. The retention purge and a citizen's request to erase both come here.
- * Call inside a transaction when erasing several.
+ * Call inside a transaction when erasing several; then pass what it returns to `AfterErase`.
  */
-export function eraseSessionContents(store: Store, sessionId: string): void {
-  store.db.transaction(() => {
+export function eraseSessionContents(store: Store, sessionId: string): ErasedSession | null {
+  return store.db.transaction(() => {
+    const session = store.sessions.findById(sessionId);
+    if (!session) return null;
+    // Read before the row goes: the jobs then lose their link to the session.
+    const printJobIds = store.printJobs.listForSession(sessionId).map((j) => j.id);
     store.printJobs.dropForSession(sessionId);
     store.sessions.remove(sessionId);
+    return { siteId: session.siteId, printJobIds };
   })();
 }
 
-export function purgeExpiredSessions(store: Store, clock: Clock): number {
-  let purged = 0;
+export function purgeExpiredSessions(store: Store, clock: Clock, afterErase?: AfterErase): number {
+  const erased: ErasedSession[] = [];
   for (const site of store.sites.listAll()) {
     const today = localDate(clock.now(), site.timezone);
     // Kept while the day it ended is within `retentionDays` of today.
@@ -38,9 +55,12 @@ export function purgeExpiredSessions(store: Store, clock: Clock): number {
       .filter((s) => s.endedAt && localDate(new Date(s.endedAt), site.timezone) < keepFrom);
     if (expired.length === 0) continue;
     store.db.transaction(() => {
-      for (const session of expired) eraseSessionContents(store, session.id);
+      for (const session of expired) {
+        const done = eraseSessionContents(store, session.id);
+        if (done) erased.push(done);
+      }
     })();
-    purged += expired.length;
   }
-  return purged;
+  if (erased.length > 0) afterErase?.(erased);
+  return erased.length;
 }

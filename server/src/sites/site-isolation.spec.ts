@@ -27,7 +27,8 @@ let b: OtherSite;
 let managerA: TestClient;
 
 beforeEach(async () => {
-  server = await startTestServer();
+  // The other site's printer is on loopback, which the server refuses unless told otherwise.
+  server = await startTestServer({ GUICHET_LOOPBACK_PRINTERS: '1' });
   b = await addOtherSite(server);
   managerA = await connect(server, 'manager', await login(server, 'manager', 'gestion', 'demoville-gestion'));
 });

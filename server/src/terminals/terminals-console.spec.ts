@@ -16,7 +16,8 @@ let manager: TestClient;
 let managerToken: string;
 
 beforeEach(async () => {
-  server = await startTestServer();
+  // The printers set up here are on loopback, which the server refuses unless told otherwise.
+  server = await startTestServer({ GUICHET_LOOPBACK_PRINTERS: '1' });
   managerToken = await login(server, 'manager', 'gestion', 'demoville-gestion');
   manager = await connect(server, 'manager', managerToken);
 });

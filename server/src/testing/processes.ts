@@ -53,12 +53,13 @@ export function stubWebApp(dir: string): string {
 }
 
 /** The real server on `dir/data` and a stub web app, on `port`; resolves once it is running. */
-export async function startServerIn(dir: string, port: number): Promise<ServerProcess> {
+export async function startServerIn(dir: string, port: number, env: Record<string, string> = {}): Promise<ServerProcess> {
   const server = spawnServer({
     GUICHET_DATA_DIR: path.join(dir, 'data'),
     GUICHET_KIOSK_BUILD: stubWebApp(dir),
     GUICHET_PORT: String(port),
-    GUICHET_LOG_LEVEL: 'warn'
+    GUICHET_LOG_LEVEL: 'warn',
+    ...env
   });
   await waitFor(() => server.output().includes('Guichet is running'), 20_000);
   return server;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { createApplication, type Application } from '../app';
 import type { VirtualPrinters } from '../printing/drivers';
-import { startVirtualPrinters } from '../printing/virtual-printers';
+import { startVirtualPrintersFor } from '../printing/virtual-printers';
 import { ManualClock } from '../clock';
 import { parseConfig, type Config } from '../config';
 import { openDatabase } from '../db/database';
@@ -63,9 +63,7 @@ export async function startTestServer(
   }
   const catalog = (options.catalogDirs ?? [shippedCatalogDir]).flatMap((dir) => loadCatalog(dir).entries);
   // The demo site's printers are real: an ESC/POS listener on loopback and a folder for A4.
-  const virtualPrinters = store.printers.listAll().some((p) => p.uri.startsWith('virtual://'))
-    ? await startVirtualPrinters(dataDir)
-    : undefined;
+  const virtualPrinters = await startVirtualPrintersFor(store, dataDir);
   const app = createApplication({ config, store, clock, logger: createLogger(config.logLevel), catalog, virtualPrinters });
   const address = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${address.port}`;

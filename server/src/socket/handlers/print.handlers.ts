@@ -24,9 +24,9 @@ export function createPrintHandlers({
   tickets: TicketsService;
   printing: PrintingService;
   summaries: SummaryPrintService;
-  /** What the demo printer received, for the manager console; empty without one. */
-  demoOutput: () => DemoOutput;
-  savePrinter: (siteId: string, input: CommandPayload<'printer:save'>) => PrinterView;
+  /** What the site's demo printers printed, for its manager console; empty without them. */
+  demoOutput: (siteId: string) => DemoOutput;
+  savePrinter: (siteId: string, input: CommandPayload<'printer:save'>) => Promise<PrinterView>;
   printTestPage: (siteId: string, printerId: string) => PrintJob;
   /** A printer was added or moved: the printers and the kiosks' printers as the console lists them. */
   printersChanged: (siteId: string) => void;
@@ -52,9 +52,9 @@ export function createPrintHandlers({
     },
     'print:jobs': (_input, { identity }) => store.printJobs.listRecent(identity.siteId, 30).map(printing.jobView),
     'printer:list': (_input, { identity }) => printing.refresh(identity.siteId),
-    'printer:demo-output': () => demoOutput(),
-    'printer:save': (input, { identity, afterAck }) => {
-      const view = savePrinter(identity.siteId, input);
+    'printer:demo-output': (_input, { identity }) => demoOutput(identity.siteId),
+    'printer:save': async (input, { identity, afterAck }) => {
+      const view = await savePrinter(identity.siteId, input);
       // Asked at once: everyone sees whether the new address answers.
       afterAck(() => {
         void printing.refresh(identity.siteId);

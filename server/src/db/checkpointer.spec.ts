@@ -1,0 +1,74 @@
+/**
+ * Emptying the WAL after an erase, on a real database file: deleted text leaves the file (secure
+ * delete) and the WAL (TRUNCATE checkpoint), even while another connection reads or the checkpoint
+ * worker runs its own rounds.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../logger';
+import { startCheckpointer, truncateWal } from './checkpointer';
+import { openDatabase, type Db } from './database';
+
+const logger = createLogger('silent');
+const marker = 'Quetzalcoatl-7f3a';
+let dir: string;
+let file: string;
+let db: Db;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-wal-'));
+  file = path.join(dir, 'guichet.sqlite');
+  db = openDatabase(file);
+  db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)');
+  // Many versions of the row, as a session edited keystroke by keystroke leaves in the WAL.
+  const insert = db.prepare('INSERT INTO notes (id, text) VALUES (1, ?)');
+  const update = db.prepare('UPDATE notes SET text = ? WHERE id = 1');
+  insert.run(marker);
+  for (let i = 0; i < 50; i++) update.run(`${marker} ${i}`);
+});
+afterEach(() => {
+  if (db.open) db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const onDisk = () =>
+  ['', '-wal', '-shm'].filter((suffix) => fs.existsSync(file + suffix) && fs.readFileSync(file + suffix).includes(marker));
+
+describe('truncateWal', () => {
+  it('after a delete, neither the database file nor the WAL holds the text', () => {
+    expect(onDisk()).toContain('-wal');
+    db.prepare('DELETE FROM notes').run();
+    expect(truncateWal(db, logger)).toBe(true);
+    expect(fs.statSync(`${file}-wal`).size).toBe(0);
+    expect(onDisk()).toEqual([]);
+  });
+
+  it('blocked by an open reader, it is tried again until the reader is done', async () => {
+    const reader = new Database(file);
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM notes').get();
+    db.prepare('DELETE FROM notes').run();
+    expect(truncateWal(db, logger, { retryMs: 10, attempts: 1000 })).toBe(false);
+    // The store is not held up meanwhile: writes go on.
+    db.prepare('INSERT INTO notes (id, text) VALUES (2, ?)').run('autre');
+    reader.exec('COMMIT');
+    reader.close();
+    await expect.poll(() => fs.statSync(`${file}-wal`).size, { timeout: 10_000 }).toBe(0);
+    expect(onDisk()).toEqual([]);
+    expect(db.prepare('SELECT text FROM notes').pluck().all()).toEqual(['autre']);
+  });
+
+  it('works beside the checkpoint worker', async () => {
+    const checkpointer = startCheckpointer(db, file, logger, 5);
+    try {
+      db.prepare('DELETE FROM notes').run();
+      truncateWal(db, logger, { retryMs: 10, attempts: 1000 });
+      await expect.poll(() => onDisk(), { timeout: 10_000 }).toEqual([]);
+    } finally {
+      await checkpointer.stop();
+    }
+  });
+});

@@ -3,10 +3,15 @@
  * README, so the server may listen on the hall network, and revokes the demo kiosk and display,
  * so no page gets them by automatic pairing any more (pair real terminals from the console).
  * Their logins and device tokens end at once.
+ *
+ * Logins are unique per site only: the demo site's accounts are deactivated whatever their secret
+ * (as before), and another site's account of the same login only when it still accepts the
+ * published secret (what the network guard refuses); a real « marie » with her own PIN stays.
  */
 import { systemClock } from '../server/src/clock';
 import { parseConfig } from '../server/src/config';
 import { openDatabase } from '../server/src/db/database';
+import { verifySecret } from '../server/src/auth/secrets';
 import { demoAccounts } from '../server/src/demo/demo-data';
 import { createStore } from '../server/src/store';
 import { TerminalPresence } from '../server/src/terminals/terminal-presence';
@@ -17,22 +22,26 @@ const config = parseConfig(process.env);
 const db = openDatabase(config.databaseFile);
 const store = createStore(db);
 const terminals = createTerminalsService({ store, clock: systemClock, presence: new TerminalPresence(), serverVersion: version });
-let locked = 0;
 let revoked = 0;
+const demoSites = new Set(store.sites.listDemo().map((s) => s.id));
+// Secrets are checked first: the transaction below stays synchronous.
+const toLock: string[] = [];
+for (const demo of demoAccounts) {
+  for (const account of store.accounts.listByLogin(demo.login)) {
+    if (!account.active) continue;
+    if (demoSites.has(account.siteId) || (await verifySecret(account.secretHash, demo.secret))) toLock.push(account.id);
+  }
+}
 db.transaction(() => {
-  for (const demo of demoAccounts) {
-    const account = store.accounts.findByLogin(demo.login);
-    if (account?.active) {
-      store.accounts.setActive(account.id, false);
-      store.authSessions.removeForAccount(account.id);
-      locked++;
-    }
+  for (const id of toLock) {
+    store.accounts.setActive(id, false);
+    store.authSessions.removeForAccount(id);
   }
   revoked = terminals.revokeDemoTerminals();
 })();
 db.close();
 console.log(
-  locked || revoked
-    ? `Deactivated ${locked} demo account(s) and revoked ${revoked} demo terminal(s) in ${config.databaseFile}.`
+  toLock.length || revoked
+    ? `Deactivated ${toLock.length} demo account(s) and revoked ${revoked} demo terminal(s) in ${config.databaseFile}.`
     : 'No active demo account or terminal: nothing to do.'
 );

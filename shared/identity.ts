@@ -39,4 +39,6 @@ export const credentialCookie: Record<Face, string> = {
 };
 
 export const pairingCookie = 'guichet_pairing';
+/** The site this device last logged in to, for the login form of an installation with several sites. */
+export const loginSiteCookie = 'guichet_site';
 export const localeCookie = 'PARAGLIDE_LOCALE';

@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { AccountIdentity, TerminalIdentity } from './identity';
 import type { SiteInfo } from './schemas/site';
+import type { LoginSite } from './schemas/auth';
 
 export interface RequestContext {
   terminal: TerminalIdentity | null;
@@ -16,6 +17,10 @@ export interface RequestContext {
   version: string;
   /** No manager account exists yet: /gestion shows the first-start setup form instead of login. */
   setupRequired: boolean;
+  /** The sites a login form offers, by name: empty when the installation has only one (it asks nothing). */
+  loginSites: LoginSite[];
+  /** The site this device last logged in to, when it is one of those. */
+  loginSiteId: string | null;
 }
 
 const key = Symbol.for('guichet.request-context');

@@ -10,7 +10,12 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrationsDir } from './db/database';
+import { randomUUID } from 'node:crypto';
+import { hashSecret } from './auth/secrets';
+import { ManualClock } from './clock';
+import { migrationsDir, openDatabase } from './db/database';
+import { createStore } from './store';
+import { addSite } from './testing/fixtures';
 import { readMigrations } from './db/migrate';
 
 /** Every migration file runs on a new store. */
@@ -87,6 +92,21 @@ describe('server entry point', () => {
     await waitFor(() => first.output().includes('Guichet is running'));
     first.proc.kill('SIGTERM');
     await first.exited;
+    // Another site, whose « marie » has her own PIN and whose « karim » kept the README's one.
+    const db = openDatabase(path.join(dir, 'data/guichet.sqlite'));
+    const store = createStore(db);
+    const other = await addSite(store, new ManualClock(), 'Voisinville');
+    const otherAccount = async (login: string, pin: string) => {
+      const id = randomUUID();
+      store.accounts.insert({
+        ...{ id, siteId: other.siteId, role: 'agent', login, firstName: login, active: true },
+        ...{ secretHash: await hashSecret(pin), createdAt: new Date().toISOString() }
+      });
+      return id;
+    };
+    const ownMarie = await otherAccount('marie', '8642');
+    const openKarim = await otherAccount('karim', '5678');
+    db.close();
 
     const lock = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo-lock.ts'], {
       cwd: root,
@@ -95,7 +115,11 @@ describe('server entry point', () => {
     let lockOut = '';
     lock.stdout.on('data', (d: Buffer) => (lockOut += d.toString()));
     expect(await new Promise((r) => lock.on('exit', r))).toBe(0);
-    expect(lockOut).toContain('Deactivated 3 demo account(s) and revoked 2 demo terminal(s)');
+    expect(lockOut).toContain('Deactivated 4 demo account(s) and revoked 2 demo terminal(s)');
+    const after = new Database(path.join(dir, 'data/guichet.sqlite'), { readonly: true });
+    const active = after.prepare('SELECT active FROM accounts WHERE id = ?').pluck();
+    expect([active.get(ownMarie), active.get(openKarim)]).toEqual([1, 0]);
+    after.close();
 
     const second = run({ GUICHET_HOST: '0.0.0.0', GUICHET_PORT: String(port) });
     await waitFor(() => second.output().includes('Guichet is running'));

@@ -15,6 +15,9 @@ export const load: LayoutServerLoad = ({ platform }) => {
     site: context?.site ?? null,
     version: context?.version ?? '',
     /** A real installation without any manager yet: /gestion offers the first-start setup. */
-    setupRequired: context?.setupRequired ?? false
+    setupRequired: context?.setupRequired ?? false,
+    /** Several sites: the login forms ask which one (names only), preselecting this device's last. */
+    loginSites: context?.loginSites ?? [],
+    loginSiteId: context?.loginSiteId ?? null
   };
 };

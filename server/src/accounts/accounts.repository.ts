@@ -48,7 +48,10 @@ export function createAccountsRepository(db: Db) {
     'INSERT INTO accounts (id, site_id, role, login, first_name, secret_hash, active, created_at, secret_length) VALUES (@id, @siteId, @role, @login, @firstName, @secretHash, @active, @createdAt, @secretLength)'
   );
   const byId = db.prepare('SELECT * FROM accounts WHERE id = ?');
-  const byLogin = db.prepare('SELECT * FROM accounts WHERE login = ?');
+  const bySiteLogin = db.prepare('SELECT * FROM accounts WHERE site_id = ? AND login = ?');
+  // Two rows are enough to know the server has more than one site.
+  const firstSites = db.prepare('SELECT id FROM sites LIMIT 2').pluck();
+  const allByLogin = db.prepare('SELECT * FROM accounts WHERE login = ? ORDER BY created_at, id');
   const setActive = db.prepare('UPDATE accounts SET active = ? WHERE id = ?');
   const setSecret = db.prepare('UPDATE accounts SET secret_hash = ?, secret_length = ? WHERE id = ?');
   const setSecretLength = db.prepare('UPDATE accounts SET secret_length = ? WHERE id = ?');
@@ -69,9 +72,24 @@ export function createAccountsRepository(db: Db) {
       const row = byId.get(id) as AccountRow | undefined;
       return row ? toAccount(row) : null;
     },
-    findByLogin(login: string): Account | null {
-      const row = byLogin.get(login) as AccountRow | undefined;
+    /** The account with this login at this site (logins are unique per site, case-insensitively). */
+    findInSite(siteId: string, login: string): Account | null {
+      const row = bySiteLogin.get(siteId, login) as AccountRow | undefined;
       return row ? toAccount(row) : null;
+    },
+    /**
+     * The account a login form names: that site's. Without a site (the form of a server with one
+     * site does not ask), the only site's; with several, none: never a guess between sites, and
+     * never an answer that says whether another site has this login.
+     */
+    findForLogin(siteId: string | undefined, login: string): Account | null {
+      if (siteId !== undefined) return this.findInSite(siteId, login);
+      const sites = firstSites.all() as string[];
+      return sites.length === 1 ? this.findInSite(sites[0]!, login) : null;
+    },
+    /** Every site's account with this login: for maintenance (the demo's published logins), never for a login form. */
+    listByLogin(login: string): Account[] {
+      return (allByLogin.all(login) as AccountRow[]).map(toAccount);
     },
     setActive(id: string, active: boolean): void {
       setActive.run(active ? 1 : 0, id);

@@ -34,8 +34,8 @@ export interface LoginsEnded {
 
 /** What failed logins did to an account, as the login limits know it. */
 export interface LoginLocks {
-  isLocked(login: string): boolean;
-  unlock(login: string): number;
+  isLocked(siteId: string, login: string): boolean;
+  unlock(siteId: string, login: string): number;
 }
 
 export function toAccountView(account: Account, state: { locked: boolean; pinMinLength: number }): AccountView {
@@ -82,7 +82,7 @@ export function createAccountsService({
   }
 
   function view(account: Account, minLength = pinMinLength(account.siteId)): AccountView {
-    return toAccountView(account, { locked: locks.isLocked(account.login), pinMinLength: minLength });
+    return toAccountView(account, { locked: locks.isLocked(account.siteId, account.login), pinMinLength: minLength });
   }
 
   /** Who changed which account, for the server log (never a secret). */
@@ -118,8 +118,9 @@ export function createAccountsService({
 
     async create(manager: AccountIdentity, input: z.output<typeof accountCreateInput>): Promise<AccountView> {
       const siteId = manager.siteId;
-      // Logins are unique in the whole installation, because login does not ask for the site.
-      if (store.accounts.findByLogin(input.login)) throw loginTaken(input.login);
+      // Unique per site only: another site's logins are none of this manager's business, and
+      // saying « taken » for them would tell.
+      if (store.accounts.findInSite(siteId, input.login)) throw loginTaken(input.login);
       if (input.role === 'agent' && input.secret.length < pinMinLength(siteId)) throw pinTooShort(pinMinLength(siteId));
       // Hash first: the write below stays synchronous.
       const secretHash = await hashSecret(input.secret);
@@ -136,7 +137,7 @@ export function createAccountsService({
       };
       store.db.transaction(() => {
         // Checked again: another manager may have taken the login while the secret was hashed.
-        if (store.accounts.findByLogin(input.login)) throw loginTaken(input.login);
+        if (store.accounts.findInSite(siteId, input.login)) throw loginTaken(input.login);
         store.accounts.insert(account);
       })();
       trace(manager, account, 'created');
@@ -185,7 +186,7 @@ export function createAccountsService({
         ended = endLogins(account.id, account.id === manager.accountId ? manager.authSessionId : null);
       })();
       // Guesses at the old secret mean nothing for the new one: its owner may log in at once.
-      locks.unlock(account.login);
+      locks.unlock(account.siteId, account.login);
       const updated = reload(account.id);
       trace(manager, updated, 'given a new secret');
       after(() => loginsEnded({ account: updated, authSessionIds: ended, deactivated: false }));
@@ -195,7 +196,7 @@ export function createAccountsService({
     /** Lifts what failed logins blocked on this account (from every address), e.g. after an attack. */
     unlock(manager: AccountIdentity, accountId: string): AccountView {
       const account = load(manager.siteId, accountId);
-      if (locks.unlock(account.login) > 0) trace(manager, account, 'unlocked');
+      if (locks.unlock(account.siteId, account.login) > 0) trace(manager, account, 'unlocked');
       return view(account);
     }
   };

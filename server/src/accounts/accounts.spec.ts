@@ -2,8 +2,10 @@
  * A site manager's staff accounts through the real server and real clients: create, deactivate,
  * reactivate, new PIN or password, the last-manager guard, and one site never seeing another's.
  */
+import type { IncomingMessage } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addSite, fixturePassword, snapshot } from '../testing/fixtures';
+import { resolveRequestContext } from '../http/identities';
+import { addSite, fixturePassword, fixturePin, snapshot } from '../testing/fixtures';
 import { ok, openHall, patchWith, rid } from '../testing/hall';
 import { command, connect, login, nextEvent, startTestServer, type TestClient, type TestServer } from '../testing/test-server';
 
@@ -21,7 +23,7 @@ afterEach(async () => {
 });
 
 function idOf(loginName: string): string {
-  return server.store.accounts.findByLogin(loginName)!.id;
+  return server.store.accounts.listByLogin(loginName)[0]!.id;
 }
 
 async function loginStatus(face: 'agent' | 'manager', loginName: string, secret: string): Promise<number> {
@@ -81,10 +83,10 @@ describe('creating', () => {
     expect(logins).toEqual(['gestion', 'chef', 'karim', 'lea', 'marie']);
   });
 
-  it('refuses a login already used anywhere in the installation, naming the field', async () => {
-    const other = await addSite(server.store, server.clock, 'Autreville');
+  it('refuses a login already used at the same site, in any case, naming the field', async () => {
+    await addSite(server.store, server.clock, 'Autreville');
     const before = snapshot(server.store);
-    for (const taken of ['MARIE', other.agentLogin]) {
+    for (const taken of ['marie', 'MARIE', 'Gestion']) {
       const result = await command(manager, 'account:create', { role: 'agent', login: taken, firstName: 'X', secret: '1111' });
       expect(result).toMatchObject({ ok: false, error: { code: 'login_taken', issues: [{ path: 'login' }] } });
     }
@@ -317,6 +319,117 @@ describe('sites are kept apart', () => {
     // What B creates belongs to B only.
     ok(await command(managerB, 'account:create', { role: 'agent', login: 'bob', firstName: 'Bob', secret: '1357' }));
     expect(ok(await command(manager, 'account:list', {})).map((a) => a.login)).not.toContain('bob');
-    expect(server.store.accounts.findByLogin('bob')?.siteId).toBe(b.siteId);
+    expect(server.store.accounts.listByLogin('bob')[0]?.siteId).toBe(b.siteId);
+  });
+});
+
+describe('logins are unique per site', () => {
+  /** What a login page is told about sites, for a browser with these cookies. */
+  function loginSitesFor(cookie?: string) {
+    const req = { headers: cookie ? { cookie } : {} } as IncomingMessage;
+    const { auth, terminals, setup } = server.app.services;
+    const context = resolveRequestContext(req, {
+      auth,
+      terminals,
+      setup,
+      store: server.store,
+      version: 't',
+      config: server.config
+    });
+    return { sites: context.loginSites.map((s) => s.name), remembered: context.loginSiteId };
+  }
+
+  it('the login form asks for the site only when there are several, preselecting the one this device used', async () => {
+    expect(loginSitesFor()).toEqual({ sites: [], remembered: null });
+    const b = await addSite(server.store, server.clock, 'Autreville');
+    expect(loginSitesFor()).toEqual({ sites: ['Autreville', 'Mairie de Démoville'], remembered: null });
+    expect(loginSitesFor(`guichet_site=${b.siteId}`)).toEqual({
+      sites: ['Autreville', 'Mairie de Démoville'],
+      remembered: b.siteId
+    });
+    expect(loginSitesFor('guichet_site=not-a-site').remembered).toBeNull();
+  });
+
+  async function loginAnswer(body: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
+    const res = await fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body)
+    });
+    return { status: res.status, body: await res.json() };
+  }
+
+  it('wrong PINs for « marie » at one site do not lock « marie » out at another', async () => {
+    const demoSiteId = server.store.sites.listDemo()[0]!.id;
+    const b = await addSite(server.store, server.clock, 'Lockville');
+    const managerB = await connect(server, 'manager', await login(server, 'manager', b.managerLogin, fixturePassword));
+    ok(await command(managerB, 'account:create', { role: 'agent', login: 'marie', firstName: 'Marie B', secret: '5678' }));
+    const codes: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const answer = await loginAnswer({ face: 'agent', login: 'marie', secret: '0000', siteId: b.siteId });
+      codes.push((answer.body as { error: { code: string } }).error.code);
+    }
+    expect(codes.at(-1)).toBe('too_many_attempts');
+    // B's marie is blocked, even with her right PIN; the demo site's marie is not.
+    expect((await loginAnswer({ face: 'agent', login: 'marie', secret: '5678', siteId: b.siteId })).status).toBe(429);
+    expect(await loginAnswer({ face: 'agent', login: 'marie', secret: '1234', siteId: demoSiteId })).toMatchObject({
+      status: 200,
+      body: { siteId: demoSiteId }
+    });
+    // B's manager sees her blocked and unlocks her; the demo site's marie was never blocked.
+    const listed = ok(await command(managerB, 'account:list', {})).find((a) => a.login === 'marie')!;
+    expect(listed.locked).toBe(true);
+    ok(await command(managerB, 'account:unlock', { accountId: listed.id }));
+    expect((await loginAnswer({ face: 'agent', login: 'marie', secret: '5678', siteId: b.siteId })).status).toBe(200);
+  });
+
+  it("a manager of site B creates « marie », which the demo site has: nothing tells B about A's logins", async () => {
+    const demoSiteId = server.store.sites.listDemo()[0]!.id;
+    const b = await addSite(server.store, server.clock, 'Autreville');
+    const managerB = await connect(server, 'manager', await login(server, 'manager', b.managerLogin, fixturePassword));
+
+    const created = ok(
+      await command(managerB, 'account:create', { role: 'agent', login: 'marie', firstName: 'Marie B', secret: '5678' })
+    );
+    expect(created).toMatchObject({ login: 'marie', firstName: 'Marie B' });
+    // Still « taken » at B itself, in any case.
+    expect(
+      await command(managerB, 'account:create', { role: 'agent', login: 'Marie', firstName: 'X', secret: '1111' })
+    ).toMatchObject({ ok: false, error: { code: 'login_taken' } });
+
+    // Each marie logs in at her own site with her own PIN, and is who she should be.
+    const tabletA = await connect(server, 'agent', await login(server, 'agent', 'marie', '1234', demoSiteId));
+    const tabletB = await connect(server, 'agent', await login(server, 'agent', 'marie', '5678', b.siteId));
+    expect(ok(await command(tabletA, 'agent:state', {}))).toBeDefined();
+    expect(ok(await command(tabletB, 'agent:state', {}))).toBeDefined();
+    const a = await loginAnswer({ face: 'agent', login: 'marie', secret: '1234', siteId: demoSiteId });
+    const bb = await loginAnswer({ face: 'agent', login: 'marie', secret: '5678', siteId: b.siteId });
+    expect(a.body).toMatchObject({ siteId: demoSiteId, firstName: 'Marie' });
+    expect(bb.body).toMatchObject({ siteId: b.siteId, firstName: 'Marie B' });
+
+    // The wrong site or an unknown site: refused exactly like an unknown login, even with a PIN
+    // that is right somewhere.
+    const unknown = await loginAnswer({ face: 'agent', login: 'nobody', secret: '1234', siteId: demoSiteId });
+    expect(unknown).toEqual({ status: 401, body: { error: { code: 'login_failed', message: expect.any(String) } } });
+    for (const attempt of [
+      { face: 'agent', login: 'marie', secret: '5678', siteId: demoSiteId },
+      { face: 'agent', login: 'marie', secret: '1234', siteId: b.siteId },
+      { face: 'agent', login: 'marie', secret: '1234', siteId: 'no-such-site' },
+      { face: 'agent', login: b.agentLogin, secret: fixturePin, siteId: demoSiteId }
+    ]) {
+      expect(await loginAnswer(attempt)).toEqual(unknown);
+    }
+    // No site on a server with several: asked for, the same for every login (which says nothing
+    // about where a login exists), and nothing is checked.
+    for (const [name, pin] of [
+      ['marie', '1234'],
+      [b.agentLogin, fixturePin],
+      ['nobody', '1234']
+    ]) {
+      expect(await loginAnswer({ face: 'agent', login: name, secret: pin })).toMatchObject({
+        status: 400,
+        body: { error: { code: 'invalid_payload', issues: [{ path: 'siteId' }] } }
+      });
+    }
   });
 });

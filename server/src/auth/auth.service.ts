@@ -23,6 +23,15 @@ export function createAuthService({
 }) {
   const limiter = createLoginLimiter({ repo: store.loginLimits, clock, transaction: (fn) => store.db.transaction(fn) });
 
+  /**
+   * Logins are unique per site: the counters of « marie » at one site are not another's. A login
+   * without a site only happens on a server with one site (the HTTP layer asks for it otherwise).
+   */
+  function soleSiteId(): string {
+    return store.sites.listAll()[0]?.id ?? '';
+  }
+  const limitKey = (siteId: string, login: string) => `${siteId}/${login}`;
+
   function identityOf(account: Account, sessionId: string, expiresAt: string): AccountIdentity {
     return {
       kind: 'account',
@@ -58,7 +67,7 @@ export function createAuthService({
      * so attempts sent together cannot all slip under the limit.
      */
     async login(input: LoginInput, from: { address: string }): Promise<{ token: string; identity: AccountIdentity }> {
-      const consumed = limiter.consume(input.login, from.address);
+      const consumed = limiter.consume(limitKey(input.siteId ?? soleSiteId(), input.login), from.address);
       if (!consumed.ok) {
         const wait = consumed.retryAfterSeconds;
         throw new AppError(
@@ -68,7 +77,7 @@ export function createAuthService({
           { retryAfterSeconds: wait }
         );
       }
-      const account = store.accounts.findByLogin(input.login);
+      const account = store.accounts.findForLogin(input.siteId, input.login);
       const usable = account && account.active && account.role === input.face;
       // Verify against a decoy when the account is unusable, so timing does not reveal logins.
       const ok = await verifySecret(usable ? account.secretHash : await decoyHash(), input.secret);
@@ -82,10 +91,10 @@ export function createAuthService({
     },
 
     /** Whether this login is refused for now (from some address or from all). */
-    isLocked: (login: string): boolean => limiter.isLocked(login),
+    isLocked: (siteId: string, login: string): boolean => limiter.isLocked(limitKey(siteId, login)),
 
     /** Lifts the login's blocks; the caller checked the manager may. */
-    unlock: (login: string): number => limiter.unlock(login),
+    unlock: (siteId: string, login: string): number => limiter.unlock(limitKey(siteId, login)),
 
     purgeLoginLimits: (): number => limiter.purge(),
 

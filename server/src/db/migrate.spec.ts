@@ -78,6 +78,67 @@ describe('migrate', () => {
 });
 
 describe('the shipped migrations', () => {
+  it('0010 makes logins unique per site, keeping every account and every row that references one', () => {
+    // A database as the previous version left it: a site, an agent, and her login session.
+    for (const f of fs.readdirSync(migrationsDir).filter((f) => f < '0010')) {
+      fs.copyFileSync(path.join(migrationsDir, f), path.join(dir, f));
+    }
+    const file = path.join(dir, 'store.sqlite');
+    const before = openDatabase(file, dir);
+    before.exec(`
+      INSERT INTO sites (id, name, created_at) VALUES ('a', 'Mairie A', 'now'), ('b', 'Mairie B', 'now');
+      INSERT INTO accounts (id, site_id, role, login, first_name, secret_hash, created_at)
+        VALUES ('marie-a', 'a', 'agent', 'marie', 'Marie', 'h', 'now');
+      INSERT INTO auth_sessions (token_hash, id, account_id, created_at, expires_at) VALUES ('t', 's', 'marie-a', 'now', 'later');
+    `);
+    expect(() =>
+      before.exec(`INSERT INTO accounts (id, site_id, role, login, first_name, secret_hash, created_at)
+        VALUES ('marie-b', 'b', 'agent', 'marie', 'Marie', 'h', 'now')`)
+    ).toThrow(/UNIQUE/);
+    before.close();
+
+    fs.copyFileSync(path.join(migrationsDir, '0010_per_site_logins.sql'), path.join(dir, '0010_per_site_logins.sql'));
+    const after = openDatabase(file, dir);
+    try {
+      expect(after.prepare('SELECT id, login FROM accounts').all()).toEqual([{ id: 'marie-a', login: 'marie' }]);
+      // The rebuild did not cascade to the login sessions.
+      expect(after.prepare('SELECT id, account_id FROM auth_sessions').all()).toEqual([{ id: 's', account_id: 'marie-a' }]);
+      expect(after.pragma('foreign_keys', { simple: true })).toBe(1);
+      expect(after.pragma('foreign_key_check')).toEqual([]);
+      // Another site may have its « marie »; the same site may not, in any case.
+      after.exec(`INSERT INTO accounts (id, site_id, role, login, first_name, secret_hash, created_at)
+        VALUES ('marie-b', 'b', 'agent', 'marie', 'Marie', 'h', 'now')`);
+      expect(() =>
+        after.exec(`INSERT INTO accounts (id, site_id, role, login, first_name, secret_hash, created_at)
+          VALUES ('marie-a2', 'a', 'agent', 'MARIE', 'Marie', 'h', 'now')`)
+      ).toThrow(/UNIQUE/);
+      // References to accounts are still enforced, and still cascade.
+      expect(() =>
+        after.exec(
+          `INSERT INTO auth_sessions (token_hash, id, account_id, created_at, expires_at) VALUES ('u', 'v', 'ghost', 'now', 'later')`
+        )
+      ).toThrow(/FOREIGN KEY/);
+      after.exec(`DELETE FROM accounts WHERE id = 'marie-a'`);
+      expect(after.prepare('SELECT COUNT(*) FROM auth_sessions').pluck().get()).toBe(0);
+      const indexes = after
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'accounts'")
+        .pluck()
+        .all();
+      expect(indexes).toContain('accounts_site');
+    } finally {
+      after.close();
+    }
+  });
+
+  it('refuse to commit a migration that leaves a broken reference', () => {
+    write('0001_first.sql', 'CREATE TABLE p (id TEXT PRIMARY KEY); CREATE TABLE c (p_id TEXT REFERENCES p(id));');
+    write('0002_broken.sql', "INSERT INTO c (p_id) VALUES ('ghost');");
+    db.pragma('foreign_keys = ON');
+    expect(() => migrate(db, dir)).toThrow(/broken reference/);
+    expect(appliedMigrationCount(db)).toBe(0);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+  });
+
   it('apply to an empty database with WAL and foreign keys on', () => {
     const file = path.join(dir, 'store.sqlite');
     const store = openDatabase(file, migrationsDir);

@@ -75,12 +75,27 @@ export function migrate(db: Database.Database, dir: string): number {
   const pending = migrations.slice(applied.length);
   if (pending.length === 0) return 0;
   const record = db.prepare('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)');
-  db.transaction(() => {
-    for (const m of pending) {
-      db.exec(m.sql);
-      record.run(m.version, m.name, m.checksum, new Date().toISOString());
-    }
-  })();
+  // A migration that rebuilds a table (SQLite's only way to change a constraint) drops a table
+  // that others reference: with foreign keys on, that drop would delete or empty their rows too.
+  // As SQLite's own procedure says, foreign keys are off while migrations run (the pragma cannot
+  // change inside a transaction), and every reference is checked before the transaction commits.
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) === 1;
+  db.pragma('foreign_keys = OFF');
+  try {
+    db.transaction(() => {
+      for (const m of pending) {
+        db.exec(m.sql);
+        record.run(m.version, m.name, m.checksum, new Date().toISOString());
+      }
+      const broken = db.pragma('foreign_key_check') as { table: string; parent: string }[];
+      if (broken.length > 0) {
+        const first = broken[0]!;
+        throw new Error(`Migrations left ${broken.length} broken reference(s), e.g. ${first.table} → ${first.parent}`);
+      }
+    })();
+  } finally {
+    if (foreignKeys) db.pragma('foreign_keys = ON');
+  }
   return pending.length;
 }
 

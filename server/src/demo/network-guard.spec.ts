@@ -2,7 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock';
 import { openDatabase, type Db } from '../db/database';
 import { createStore, type Store } from '../store';
+import { randomUUID } from 'node:crypto';
 import { hashSecret } from '../auth/secrets';
+import { addSite } from '../testing/fixtures';
 import { NetworkGuardError, assertSafeToListen, exposedDemoLogins } from './network-guard';
 import { seedDemoIfEmpty } from './seed-demo';
 
@@ -37,15 +39,28 @@ describe('network guard', () => {
   });
 
   it('allows the network once each demo account is deactivated or has a new secret', async () => {
-    const marie = store.accounts.findByLogin('marie')!;
-    const karim = store.accounts.findByLogin('karim')!;
-    const gestion = store.accounts.findByLogin('gestion')!;
+    const marie = store.accounts.listByLogin('marie')[0]!;
+    const karim = store.accounts.listByLogin('karim')[0]!;
+    const gestion = store.accounts.listByLogin('gestion')[0]!;
     store.accounts.setActive(marie.id, false);
     store.accounts.setSecretHash(karim.id, await hashSecret('9753'), 4);
     expect(await exposedDemoLogins(store)).toEqual(['gestion']);
     store.accounts.setSecretHash(gestion.id, await hashSecret('a-new-long-password'), null);
     await expect(assertSafeToListen('0.0.0.0', store)).resolves.toBeUndefined();
     await expect(assertSafeToListen('127.0.0.1', store, true)).resolves.toBeUndefined();
+  });
+
+  it("looks at every site: another site's « marie » with the README's PIN is just as open", async () => {
+    store.accounts.setActive(store.accounts.listByLogin('marie')[0]!.id, false);
+    const other = await addSite(store, new ManualClock(), 'Voisinville');
+    const otherMarie = randomUUID();
+    store.accounts.insert({
+      ...{ id: otherMarie, siteId: other.siteId, role: 'agent', login: 'marie', firstName: 'Marie', active: true },
+      ...{ secretHash: await hashSecret('1234'), createdAt: new Date().toISOString() }
+    });
+    expect(await exposedDemoLogins(store)).toEqual(['marie', 'karim', 'gestion']);
+    store.accounts.setSecretHash(otherMarie, await hashSecret('8642'), 4);
+    expect(await exposedDemoLogins(store)).toEqual(['karim', 'gestion']);
   });
 
   it('seeds the demo only once', async () => {

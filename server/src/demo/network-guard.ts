@@ -7,12 +7,20 @@ import type { Store } from '../store';
 import { verifySecret } from '../auth/secrets';
 import { demoAccounts } from './demo-data';
 
-/** Logins of active accounts that still accept their published demo PIN or password. */
+/**
+ * Logins of active accounts that still accept their published demo PIN or password. Every site is
+ * looked at: logins are unique per site only, and another site's « marie » with the README's PIN
+ * is just as open.
+ */
 export async function exposedDemoLogins(store: Store): Promise<string[]> {
   const exposed: string[] = [];
   for (const demo of demoAccounts) {
-    const account = store.accounts.findByLogin(demo.login);
-    if (account?.active && (await verifySecret(account.secretHash, demo.secret))) exposed.push(demo.login);
+    for (const account of store.accounts.listByLogin(demo.login)) {
+      if (account.active && (await verifySecret(account.secretHash, demo.secret))) {
+        exposed.push(demo.login);
+        break;
+      }
+    }
   }
   return exposed;
 }

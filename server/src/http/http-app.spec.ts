@@ -1,6 +1,6 @@
 /** The HTTP side against the real server: health, login, pairing end to end, demo auto-pairing. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { snapshot } from '../testing/fixtures';
+import { addSite, snapshot } from '../testing/fixtures';
 import { command, connect, login, startTestServer, type TestServer } from '../testing/test-server';
 import { migrationsDir } from '../db/database';
 import { readMigrations } from '../db/migrate';
@@ -37,8 +37,12 @@ describe('POST /api/auth/login', () => {
     const res = await postJson('/api/auth/login', { face: 'agent', login: 'marie', secret: '1234' });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ role: 'agent', firstName: 'Marie' });
-    const cookie = res.headers.get('set-cookie') ?? '';
-    expect(cookie).toMatch(/^guichet_agent=[\w-]+; Path=\/; SameSite=Strict; HttpOnly; Max-Age=\d+$/);
+    const [credential, site] = res.headers.getSetCookie();
+    expect(credential).toMatch(/^guichet_agent=[\w-]+; Path=\/; SameSite=Strict; HttpOnly; Max-Age=\d+$/);
+    // The site, so a form that asks for it (several sites) asks once per device.
+    expect(site).toBe(
+      `guichet_site=${server.store.sites.listDemo()[0]!.id}; Path=/; SameSite=Strict; HttpOnly; Max-Age=315360000`
+    );
   });
 
   it('refuses a wrong PIN, an unknown login and the wrong face alike', async () => {
@@ -84,9 +88,102 @@ describe('POST /api/auth/login', () => {
   });
 
   it('refuses a deactivated account', async () => {
-    const marie = server.store.accounts.findByLogin('marie')!;
+    const marie = server.store.accounts.listByLogin('marie')[0]!;
     server.store.accounts.setActive(marie.id, false);
     expect((await postJson('/api/auth/login', { face: 'agent', login: 'marie', secret: '1234' })).status).toBe(401);
+  });
+});
+
+describe('the login form without JavaScript', () => {
+  /** What a browser sends when the form is submitted before (or without) the page's scripts. */
+  const postForm = (path: string, fields: Record<string, string>, origin = server.url) =>
+    fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
+      body: new URLSearchParams(fields).toString(),
+      redirect: 'manual'
+    });
+
+  it('logs the agent in from a POSTed form and sends the browser to its page with the cookie', async () => {
+    const res = await postForm('/api/auth/login', { face: 'agent', login: 'marie', secret: '1234' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/agent');
+    const credential = res.headers.getSetCookie().find((c) => c.startsWith('guichet_agent='))!;
+    expect(credential).toContain('HttpOnly');
+    const tablet = await connect(server, 'agent', decodeURIComponent(credential.split(';')[0]!.split('=')[1]!));
+    expect((await command(tablet, 'agent:state', {})).ok).toBe(true);
+
+    const manager = await postForm('/api/auth/login', { face: 'manager', login: 'gestion', secret: 'demoville-gestion' });
+    expect(manager.status).toBe(303);
+    expect(manager.headers.get('location')).toBe('/gestion');
+    expect(manager.headers.getSetCookie().some((c) => c.startsWith('guichet_manager='))).toBe(true);
+  });
+
+  it('sends a failed login back to the form with only the error code: never the login or the PIN', async () => {
+    const before = snapshot(server.store);
+    for (const [fields, code] of [
+      [{ face: 'agent', login: 'marie', secret: '9999' }, 'login_failed'],
+      [{ face: 'agent', login: 'marie', secret: '12ab' }, 'invalid_payload'],
+      [{ face: 'manager', login: 'gestion', secret: 'wrong-password' }, 'login_failed']
+    ] as const) {
+      const res = await postForm('/api/auth/login', fields);
+      expect(res.status).toBe(303);
+      const page = fields.face === 'agent' ? '/agent' : '/gestion';
+      expect(res.headers.get('location')).toBe(`${page}?erreur=${code}`);
+      expect(res.headers.getSetCookie()).toEqual([]);
+    }
+    // Nothing but the failed attempts' counters was written (they are counted before the check).
+    const { login_limits: counted, ...after } = snapshot(server.store);
+    const { login_limits: _none, ...rest } = before;
+    expect(after).toEqual(rest);
+    expect(counted!.length).toBeGreaterThan(0);
+  });
+
+  it('on a server with several sites, asks for the site by its field name, whatever the login', async () => {
+    const other = await addSite(server.store, server.clock, 'Autreville');
+    for (const name of ['marie', 'nobody', other.agentLogin]) {
+      const res = await postForm('/api/auth/login', { face: 'agent', login: name, secret: '1234' });
+      expect(res.headers.get('location')).toBe('/agent?erreur=invalid_payload&champ=siteId');
+    }
+    const siteId = server.store.sites.listDemo()[0]!.id;
+    const res = await postForm('/api/auth/login', { face: 'agent', siteId, login: 'marie', secret: '1234' });
+    expect(res.headers.get('location')).toBe('/agent');
+    expect(res.headers.getSetCookie()).toContain(`guichet_site=${siteId}; Path=/; SameSite=Strict; HttpOnly; Max-Age=315360000`);
+  });
+
+  it("refuses a form posted from another site's page (it would log this browser into a chosen account)", async () => {
+    for (const origin of ['http://evil.example', 'null']) {
+      const res = await postForm('/api/auth/login', { face: 'agent', login: 'marie', secret: '1234' }, origin);
+      expect(res.status).toBe(403);
+      expect(res.headers.getSetCookie()).toEqual([]);
+    }
+  });
+
+  it('checks nothing from a crafted GET with the login and PIN in the URL, and cleans the address bar', async () => {
+    const before = snapshot(server.store);
+    // Six wrong PINs in URLs: had any been checked, the throttle would now refuse marie.
+    for (const pin of ['0000', '0001', '0002', '0003', '0004', '1234']) {
+      const res = await fetch(`${server.url}/agent?login=marie&pin=${pin}`, { redirect: 'manual' });
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toBe('/agent');
+      expect(res.headers.getSetCookie()).toEqual([]);
+    }
+    for (const [url, clean] of [
+      ['/gestion?login=gestion&password=demoville-gestion', '/gestion'],
+      ['/gestion/comptes?face=manager&secret=x', '/gestion/comptes'],
+      ['/agent?erreur=login_failed&pin=1234', '/agent?erreur=login_failed']
+    ]) {
+      const res = await fetch(`${server.url}${url}`, { redirect: 'manual' });
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toBe(clean);
+    }
+    expect(snapshot(server.store)).toEqual(before);
+    expect((await postJson('/api/auth/login', { face: 'agent', login: 'marie', secret: '1234' })).status).toBe(200);
+    // SvelteKit's data requests keep their own parameters.
+    const data = await fetch(`${server.url}/agent/__data.json?x-sveltekit-invalidated=01`, { redirect: 'manual' });
+    expect(data.status).not.toBe(303);
+    // The form's own error code is left alone (no redirect loop).
+    expect((await fetch(`${server.url}/agent?erreur=login_failed`, { redirect: 'manual' })).status).not.toBe(303);
   });
 });
 

@@ -5,13 +5,20 @@
 import fs from 'node:fs';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { z } from 'zod';
 import { AppError } from '../../../shared/errors';
-import { credentialCookie as plainCredentialCookie, type AccountIdentity, type TerminalKind } from '../../../shared/identity';
+import {
+  credentialCookie as plainCredentialCookie,
+  loginSiteCookie,
+  type AccountIdentity,
+  type TerminalKind
+} from '../../../shared/identity';
 import { setRequestContext } from '../../../shared/request-context';
-import { loginInput, logoutInput } from '../../../shared/schemas/auth';
+import { loginInput, logoutInput, type LoginInput } from '../../../shared/schemas/auth';
 import { pairingStartInput } from '../../../shared/schemas/terminal';
 import { speechInput } from '../../../shared/schemas/speech';
 import { setupInput } from '../../../shared/schemas/account';
+import { parseOrThrow } from '../../../shared/validation';
 import type { SetupService } from '../setup/setup.service';
 import type { SpeechService } from '../speech/speech.service';
 import type { AuthService } from '../auth/auth.service';
@@ -28,6 +35,7 @@ import { serveSiteLogo } from './site-logo';
 import { readJson, sendError, sendJson } from './json';
 import { toErrorBody } from '../errors';
 import type { ManagerDownloads } from './manager-downloads';
+import { assertSameOrigin, formErrorLocation, formPageParams, isFormPost, readForm, seeOther } from './forms';
 
 export type KitHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
@@ -74,6 +82,11 @@ function decodeSegment(segment: string, what: string): string {
   }
 }
 
+/** The pages that show a login (or first-start) form, whose URL must never carry what is typed in it. */
+const formPages = /^\/(agent|gestion)(\/|$)/;
+/** The setup form's fields, as named in the page and in the schema; `passwordAgain` is checked here. */
+const setupFields = ['siteName', 'firstName', 'login', 'password', 'passwordAgain', 'code'] as const;
+
 export function createHttpApp(deps: HttpDeps): RequestListener {
   const { config, store, auth, pairing, terminals, logger } = deps;
   const secure = config.secureCookies;
@@ -81,9 +94,20 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
   const credentialCookie = names.credential;
   const pairingCookie = names.pairing;
 
-  /** The answer to a login (or to the setup that logs its manager in): who, and the cookie. */
-  function sendLoggedIn(res: ServerResponse, face: 'agent' | 'manager', token: string, identity: AccountIdentity): void {
+  /**
+   * The cookies of a login: its credential, and the site, so that the form of an installation with
+   * several sites asks for it once per device.
+   */
+  function loginCookies(face: 'agent' | 'manager', token: string, identity: AccountIdentity): string[] {
     const maxAge = (face === 'agent' ? config.agentSessionHours : config.managerSessionHours) * 3600;
+    return [
+      serializeCookie(credentialCookie[face], token, { secure, maxAgeSeconds: maxAge }),
+      serializeCookie(loginSiteCookie, identity.siteId, { secure, maxAgeSeconds: tenYears })
+    ];
+  }
+
+  /** The answer to a login (or to the setup that logs its manager in): who, and the cookies. */
+  function sendLoggedIn(res: ServerResponse, face: 'agent' | 'manager', token: string, identity: AccountIdentity): void {
     sendJson(
       res,
       200,
@@ -95,8 +119,83 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
         siteId: identity.siteId,
         expiresAt: identity.expiresAt
       },
-      { 'set-cookie': serializeCookie(credentialCookie[face], token, { secure, maxAgeSeconds: maxAge }) }
+      { 'set-cookie': loginCookies(face, token, identity) }
     );
+  }
+
+  /** A login without its site on a server with several: said plainly (site names are public, logins are not). */
+  async function login(input: LoginInput, address: string): Promise<{ token: string; identity: AccountIdentity }> {
+    if (input.siteId === undefined && store.sites.count() > 1) {
+      throw new AppError('invalid_payload', 'login: this server has several sites: name one (siteId)', [
+        { path: 'siteId', message: 'is required when the server has several sites' }
+      ]);
+    }
+    return auth.login(input, { address });
+  }
+
+  /** The first manager is logged in at once, so the browser lands in the console. */
+  async function completeSetup(input: z.output<typeof setupInput>): Promise<{ token: string; identity: AccountIdentity }> {
+    const account = await deps.setup.complete(input);
+    const opened = auth.openSession(account);
+    logger.info({ siteId: opened.identity.siteId, login: opened.identity.login }, 'setup done: site and first manager created');
+    return opened;
+  }
+
+  /** The login form without JavaScript: the face's page on success, or back to it with the error's code. */
+  async function loginForm(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    assertSameOrigin(req);
+    const form = await readForm(req);
+    const page = form.face === 'manager' ? '/gestion' : '/agent';
+    try {
+      const input = parseOrThrow(
+        loginInput,
+        { face: form.face, login: form.login ?? '', secret: form.secret ?? '', siteId: form.siteId || undefined },
+        'login'
+      );
+      const { token, identity } = await login(input, clientAddress(req, config));
+      seeOther(res, page, loginCookies(input.face, token, identity));
+    } catch (error) {
+      seeOther(res, formErrorLocation(page, toErrorBody(error, logger, { path: '/api/auth/login' }), ['siteId']));
+    }
+  }
+
+  /** The first-start form without JavaScript: the console on success, or back with the error and its fields. */
+  async function setupForm(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    assertSameOrigin(req);
+    const form = await readForm(req);
+    try {
+      if ((form.password ?? '') !== (form.passwordAgain ?? '')) {
+        throw new AppError('invalid_payload', 'setup: the two passwords differ', [
+          { path: 'passwordAgain', message: 'differs from the password' }
+        ]);
+      }
+      const { code, siteName, firstName, login, password } = form;
+      const { token, identity } = await completeSetup(
+        parseOrThrow(setupInput, { code, siteName, firstName, login, password }, 'setup')
+      );
+      seeOther(res, '/gestion', loginCookies('manager', token, identity));
+    } catch (error) {
+      seeOther(res, formErrorLocation('/gestion', toErrorBody(error, logger, { path: '/api/setup' }), setupFields));
+    }
+  }
+
+  /**
+   * A login page asked for with anything in its query but the form's own error: a crafted or
+   * mistaken `?login=…&pin=…` is neither checked nor kept, and the address bar is cleaned of it.
+   */
+  function cleanFormPageUrl(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+    // SvelteKit's own data requests (`…/__data.json?x-sveltekit-invalidated=…`) carry its parameters.
+    if (req.method !== 'GET' || !formPages.test(url.pathname) || url.pathname.endsWith('/__data.json')) return false;
+    const kept = new URLSearchParams();
+    let dropped = false;
+    for (const [name, value] of url.searchParams) {
+      if ((formPageParams as readonly string[]).includes(name)) kept.append(name, value);
+      else dropped = true;
+    }
+    if (!dropped) return false;
+    const query = kept.toString();
+    seeOther(res, query ? `${url.pathname}?${query}` : url.pathname);
+    return true;
   }
 
   async function api(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
@@ -105,16 +204,15 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
     if (route === 'GET /api/site-logo') return serveSiteLogo(req, res, deps);
     switch (route) {
       case 'POST /api/auth/login': {
+        if (isFormPost(req)) return await loginForm(req, res);
         const input = await readJson(req, loginInput, 'login');
-        const { token, identity } = await auth.login(input, { address: clientAddress(req, config) });
+        const { token, identity } = await login(input, clientAddress(req, config));
         sendLoggedIn(res, input.face, token, identity);
         return;
       }
       case 'POST /api/setup': {
-        // The first manager is logged in at once, so the browser lands in the console.
-        const account = await deps.setup.complete(await readJson(req, setupInput, 'setup'));
-        const { token, identity } = auth.openSession(account);
-        logger.info({ siteId: identity.siteId, login: identity.login }, 'setup done: site and first manager created');
+        if (isFormPost(req)) return await setupForm(req, res);
+        const { token, identity } = await completeSetup(await readJson(req, setupInput, 'setup'));
         sendLoggedIn(res, 'manager', token, identity);
         return;
       }
@@ -246,6 +344,7 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
         if (path.startsWith('/api/')) return await api(req, res, path);
         if (demoAutoPair(req, res, url)) return;
         if (renewTerminalToken(req, res, url)) return;
+        if (cleanFormPageUrl(req, res, url)) return;
         if (!deps.kitHandler) throw new AppError('not_found', `No page ${path} (the web app is not built)`);
         setRequestContext(req, resolveRequestContext(req, deps));
         deps.kitHandler(req, res, () => sendError(res, { code: 'not_found', message: `No page ${path}` }));

@@ -1,5 +1,6 @@
 /** Resolves, from a request's cookies, who is there for each face. Used by pages and by socket.io. */
 import type { IncomingMessage } from 'node:http';
+import { loginSiteCookie } from '../../../shared/identity';
 import type { RequestContext } from '../../../shared/request-context';
 import type { AuthService } from '../auth/auth.service';
 import type { Config } from '../config';
@@ -7,7 +8,7 @@ import type { Store } from '../store';
 import type { SetupService } from '../setup/setup.service';
 import type { TerminalsService } from '../terminals/terminals.service';
 import { kioskDefaults, toSiteInfo } from '../sites/sites.repository';
-import { credentialOf } from './cookies';
+import { cookiesOf, credentialOf } from './cookies';
 
 export function resolveRequestContext(
   req: IncomingMessage,
@@ -27,12 +28,18 @@ export function resolveRequestContext(
   const manager = deps.auth.resolve('manager', credentialOf(req, 'manager', secure));
   const siteId = terminal?.siteId ?? agent?.siteId ?? manager?.siteId;
   const site = siteId ? deps.store.sites.findById(siteId) : null;
+  // Only a page that shows a login form needs them: a face already logged in, or a terminal, does not.
+  const sites = terminal || (agent && manager) ? [] : deps.store.sites.listAll();
+  const loginSites = sites.length > 1 ? sites.map((s) => ({ id: s.id, name: s.name })) : [];
+  const remembered = cookiesOf(req)[loginSiteCookie];
   return {
     terminal,
     agent,
     manager,
     site: site ? toSiteInfo(site, kioskDefaults(deps.config)) : null,
     version: deps.version,
-    setupRequired: deps.setup.pending()
+    setupRequired: deps.setup.pending(),
+    loginSites,
+    loginSiteId: loginSites.some((s) => s.id === remembered) ? remembered! : null
   };
 }

@@ -57,7 +57,7 @@ export function sendError(res: ServerResponse, error: ErrorBody): void {
   sendJson(res, statusOf[error.code], { error }, headers);
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+export async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {

@@ -12,7 +12,6 @@ import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto'
 import { AppError } from '../../../shared/errors';
 import type { SetupInput } from '../../../shared/schemas/account';
 import type { Account } from '../accounts/accounts.repository';
-import { loginTaken } from '../accounts/accounts.service';
 import { CodeThrottle } from './code-throttle';
 import { hashSecret } from '../auth/secrets';
 import type { Clock } from '../clock';
@@ -87,7 +86,7 @@ export function createSetupService({
           { path: 'code', message: 'is not the code the server printed' }
         ]);
       }
-      if (store.accounts.findByLogin(input.login)) throw loginTaken(input.login);
+      // Logins are unique per site and this site is new: no login can be taken in it.
       // Hash first: the transaction below stays synchronous.
       const secretHash = await hashSecret(input.password);
       const now = clock.now().toISOString();
@@ -106,7 +105,6 @@ export function createSetupService({
       store.db.transaction(() => {
         // Checked again: a second request with the right code may have won while this one hashed.
         if (!pending()) throw new AppError('setup_done', 'This installation is already set up: log in as its manager');
-        if (store.accounts.findByLogin(input.login)) throw loginTaken(input.login);
         store.sites.insert({
           id: siteId,
           name: input.siteName,

@@ -107,7 +107,7 @@ describe('first start setup', () => {
 
     const site = server.store.sites.findById(me.siteId)!;
     expect(site).toMatchObject({ name: 'Mairie de Saint-Essai', timezone: 'Europe/Paris', isDemo: false });
-    const account = server.store.accounts.findByLogin('claire')!;
+    const account = server.store.accounts.listByLogin('claire')[0]!;
     expect(account).toMatchObject({ role: 'manager', siteId: site.id, active: true });
     // Hashed like every account: argon2id, never the password itself.
     expect(account.secretHash).toMatch(/^\$argon2id\$/);
@@ -131,6 +131,39 @@ describe('first start setup', () => {
     expect(again.status).toBe(409);
     expect((await errorOf(again)).code).toBe('setup_done');
     expect(snapshot(server.store)).toEqual(before);
+  });
+
+  it('works as a form POSTed without JavaScript: errors come back as codes and field names, never as values', async () => {
+    const code = server.app.services.setup.issueCode()!;
+    const postForm = (fields: Record<string, string>) =>
+      fetch(`${server.url}/api/setup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
+        body: new URLSearchParams(fields).toString(),
+        redirect: 'manual'
+      });
+    const filled = { ...form, passwordAgain: form.password, code };
+    const before = snapshot(server.store);
+    for (const [fields, location] of [
+      [
+        { ...filled, code: 'AAAA-AAAA-AAAA' === code ? 'BBBB-BBBB-BBBB' : 'AAAA-AAAA-AAAA' },
+        '/gestion?erreur=setup_code_invalid&champ=code'
+      ],
+      [{ ...filled, passwordAgain: 'un-autre-mot-de-passe' }, '/gestion?erreur=invalid_payload&champ=passwordAgain'],
+      [{ ...filled, login: 'c l', siteName: 'x' }, '/gestion?erreur=invalid_payload&champ=siteName&champ=login']
+    ] as const) {
+      const res = await postForm(fields);
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toBe(location);
+      expect(res.headers.getSetCookie()).toEqual([]);
+    }
+    expect(snapshot(server.store)).toEqual(before);
+
+    const res = await postForm(filled);
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/gestion');
+    const manager = await connect(server, 'manager', tokenOf(res), 'cookie');
+    expect(ok(await command(manager, 'site:get', {})).name).toBe('Mairie de Saint-Essai');
   });
 
   it('takes a chosen time zone', async () => {

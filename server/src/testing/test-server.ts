@@ -98,12 +98,21 @@ export async function startTestServer(
   return server;
 }
 
-/** Logs in over HTTP and returns the login token from the Set-Cookie header. */
-export async function login(server: TestServer, face: 'agent' | 'manager', loginName: string, secret: string): Promise<string> {
+/** Logs in over HTTP (at the given site, or the site of the only account with this login) and returns the login token. */
+export async function login(
+  server: TestServer,
+  face: 'agent' | 'manager',
+  loginName: string,
+  secret: string,
+  siteId?: string
+): Promise<string> {
+  // A person picks their site in the form; the tests' logins are unique enough to pick it for them.
+  const matches = server.store.accounts.listByLogin(loginName);
+  siteId ??= matches.length === 1 ? matches[0]!.siteId : undefined;
   const res = await fetch(`${server.url}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ face, login: loginName, secret })
+    body: JSON.stringify({ face, login: loginName, secret, siteId })
   });
   if (res.status !== 200) throw new Error(`login ${loginName} failed: ${res.status} ${await res.text()}`);
   const cookie = res.headers.get('set-cookie') ?? '';

@@ -30,6 +30,8 @@ const allowedColumns: Record<string, string> = {
   'help_calls.handover_from': 'the first name shown on a handed-over call while it rings; cleared when it ends',
   'audit_log.account_id': 'who accessed a citizen’s session: what the audit log is for (principle 7)',
   'audit_log.actor_name': 'who accessed a citizen’s session, by name, kept when the account is deleted',
+  'login_limits.login':
+    'failed login attempts, counted to stop PIN guessing; a correct login gives its attempt back; forgotten within 48 h',
   'procedure_versions.created_by':
     'the manager who saved a version of a procedure (a first name): authorship of the site’s documents, not agents’ work'
 };
@@ -38,6 +40,7 @@ const allowedColumns: Record<string, string> = {
 const allowedData: Record<string, string> = {
   ...allowedColumns,
   'audit_log.detail': 'to whom a call was handed over (a first name)',
+  'login_limits.key': 'the same failed-attempt counters, keyed by site and login (and address)',
   'kiosk_sessions.state': 'the citizen’s session shows the first name of the agent with them; purged with it',
   'session_patches.patch': 'the same session’s changes, each with who made it; purged with the session'
 };

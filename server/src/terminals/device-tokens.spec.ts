@@ -100,9 +100,11 @@ describe('cookies over HTTPS', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ face: 'manager', login: 'gestion', secret: 'demoville-gestion' })
     });
-    const setCookie = res.headers.get('set-cookie')!;
+    const setCookie = res.headers.getSetCookie().find((c) => c.startsWith('__Host-guichet_manager='))!;
     expect(setCookie).toMatch(/^__Host-guichet_manager=[\w-]+; Path=\/; SameSite=Strict; HttpOnly; Secure; Max-Age=\d+$/);
     const managerToken = cookieValue(setCookie);
+    // The device's remembered site (no credential) is Secure too.
+    expect(res.headers.getSetCookie().find((c) => c.startsWith('guichet_site='))).toMatch(/; Secure;/);
 
     const audit = (cookie: string) => fetch(`${server.url}/api/audit.csv`, { headers: { cookie } });
     expect((await audit(`__Host-guichet_manager=${managerToken}`)).status).toBe(200);

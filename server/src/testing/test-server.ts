@@ -107,7 +107,8 @@ export async function login(
   siteId?: string
 ): Promise<string> {
   // A person picks their site in the form; the tests' logins are unique enough to pick it for them.
-  const matches = server.store.accounts.listByLogin(loginName);
+  // A server in another process (restart tests) has no store here: it has one site.
+  const matches = (server.store as Store | undefined)?.accounts.listByLogin(loginName) ?? [];
   siteId ??= matches.length === 1 ? matches[0]!.siteId : undefined;
   const res = await fetch(`${server.url}/api/auth/login`, {
     method: 'POST',

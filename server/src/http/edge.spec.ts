@@ -144,10 +144,10 @@ describe('DNS rebinding: the Host allow-list', () => {
   it('refuses a foreign Origin on a post and on a socket handshake, even with an allowed Host', async () => {
     const server = await start({ GUICHET_PUBLIC_ORIGIN: 'https://guichet.mairie.fr' });
     const host = `127.0.0.1:${portOf(server)}`;
-    const post = (origin: string) =>
+    const post = (origin: string, fetchSite?: string) =>
       raw(server, '/api/auth/login', {
         method: 'POST',
-        headers: { host, origin, 'content-type': 'application/json' },
+        headers: { host, origin, 'content-type': 'application/json', ...(fetchSite ? { 'sec-fetch-site': fetchSite } : {}) },
         body: JSON.stringify({ face: 'manager', login: 'gestion', secret: 'demoville-gestion' })
       });
     const foreign = await post(`http://localhost:${portOf(server)}`);
@@ -155,6 +155,11 @@ describe('DNS rebinding: the Host allow-list', () => {
     expect(JSON.parse(foreign.body)).toMatchObject({ error: { code: 'forbidden' } });
     expect(foreign.headers['set-cookie']).toBeUndefined();
     expect((await post('null')).status).toBe(403);
+    // `Origin: null` is what a browser sends for Guichet's own forms (no-referrer pages): only the
+    // browser's own Sec-Fetch-Site can vouch for them; a page of another site says cross-site.
+    expect((await post('null', 'cross-site')).status).toBe(403);
+    expect((await post('null', 'same-site')).status).toBe(403);
+    expect((await post('null', 'same-origin')).status).toBe(200);
     expect((await post(`http://${host}`)).status).toBe(200);
     // Behind a proxy that rewrites Host, the public origin is the page's origin.
     expect((await post('https://guichet.mairie.fr')).status).toBe(200);

@@ -53,9 +53,20 @@ function isAllowedHost(host: string | undefined, config: EdgeConfig): boolean {
   });
 }
 
-/** No Origin (not a browser, or a same-origin GET), this very host, or the public origin. */
-function isAllowedOrigin(origin: string | undefined, host: string | undefined, config: EdgeConfig): boolean {
+/**
+ * No Origin (not a browser, or a same-origin GET), this very host, or the public origin. A form
+ * posted by one of Guichet's own pages says `Origin: null`, because every page is served with
+ * `Referrer-Policy: no-referrer`; the browser's `Sec-Fetch-Site`, which no page can set, then says
+ * whether the page was Guichet's own.
+ */
+function isAllowedOrigin(
+  origin: string | undefined,
+  host: string | undefined,
+  fetchSite: string | string[] | undefined,
+  config: EdgeConfig
+): boolean {
   if (origin === undefined) return true;
+  if (origin === 'null') return fetchSite === 'same-origin';
   if (config.publicOrigin && origin.toLowerCase() === config.publicOrigin) return true;
   try {
     const url = new URL(origin);
@@ -85,7 +96,7 @@ export function refusal(req: IncomingMessage, config: EdgeConfig, upgrade = fals
   }
   const origin = req.headers.origin;
   const checkOrigin = upgrade || !safeMethods.has(req.method ?? 'GET') || req.url?.startsWith('/socket.io/');
-  if (checkOrigin && !isAllowedOrigin(origin, host, config)) {
+  if (checkOrigin && !isAllowedOrigin(origin, host, req.headers['sec-fetch-site'], config)) {
     return {
       status: 403,
       message: `Requests from pages of ${JSON.stringify(origin?.slice(0, 100))} are refused: only Guichet's own pages may send this`

@@ -21,9 +21,13 @@ export function assertSameOrigin(req: IncomingMessage): void {
   const origin = req.headers.origin;
   const fetchSite = req.headers['sec-fetch-site'];
   let same = true;
-  if (origin !== undefined) {
+  if (origin === 'null') {
+    // Guichet's pages are served with `Referrer-Policy: no-referrer`, so a browser posts their
+    // forms with `Origin: null`; `Sec-Fetch-Site` (which no page can set) tells whose page it was.
+    same = fetchSite === 'same-origin';
+  } else if (origin !== undefined) {
     try {
-      same = origin !== 'null' && new URL(origin).host === req.headers.host;
+      same = new URL(origin).host === req.headers.host;
     } catch {
       same = false;
     }

@@ -53,6 +53,8 @@ import { createSessionRequestsService } from './privacy/session-requests.service
 import { createStatisticsHandlers } from './socket/handlers/statistics.handlers';
 import { createPrivacyHandlers } from './socket/handlers/privacy.handlers';
 import { createManagerDownloads } from './http/manager-downloads';
+import { createMetricsEndpoint } from './metrics/metrics-endpoint';
+import { createGuichetMetrics } from './metrics/guichet-metrics';
 import { createAccountsService } from './accounts/accounts.service';
 import { createAccountHandlers } from './socket/handlers/account.handlers';
 import { createSetupService } from './setup/setup.service';
@@ -309,6 +311,18 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
     speech: createSpeechService(speak),
     demoA4File: (siteId, name) => virtualPrinters?.a4File(siteId, name) ?? null,
     downloads: createManagerDownloads({ auth, store, statistics, sessionRequests, secureCookies: config.secureCookies }),
+    metrics: createMetricsEndpoint({
+      metrics: createGuichetMetrics({
+        store,
+        presence,
+        connections,
+        queue,
+        printing,
+        databaseFile: config.databaseFile,
+        version
+      }),
+      config
+    }),
     setup,
     onLogout: (authSessionId) => closeLogins([authSessionId], 'logged_out')
   });

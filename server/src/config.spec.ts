@@ -49,6 +49,23 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ GUICHET_USB_PRINTERS: 'on' })).toThrow(/GUICHET_USB_PRINTERS="on"/);
   });
 
+  it('reads a metrics token only when it is long enough, and never repeats it in an error', () => {
+    expect(parseConfig({}).metricsToken).toBeNull();
+    const token = 'f'.repeat(32);
+    expect(parseConfig({ GUICHET_METRICS_TOKEN: token }).metricsToken).toBe(token);
+    let caught: unknown;
+    try {
+      parseConfig({ GUICHET_METRICS_TOKEN: 'short-secret' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const message = (caught as ConfigError).message;
+    expect(message).toContain('GUICHET_METRICS_TOKEN=(hidden, 12 characters): at least 32 characters');
+    expect(message).not.toContain('short-secret');
+    expect(() => parseConfig({ GUICHET_METRICS_TOKEN: `${'a'.repeat(20)} ${'b'.repeat(20)}` })).toThrow(/without spaces/);
+  });
+
   it('has volume limits far above honest use, each one settable', () => {
     expect(parseConfig({}).limits).toEqual({
       commandsPerSecond: 30,

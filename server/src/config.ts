@@ -134,7 +134,17 @@ const envSchema = z.object({
   GUICHET_PAIRINGS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(20),
   GUICHET_PAIRINGS_PENDING_MAX: z.coerce.number().int().min(1).max(100_000).default(50),
   GUICHET_SPEECH_TIMEOUT_MS: z.coerce.number().int().min(10).max(120_000).default(10_000),
-  GUICHET_PROCEDURE_PARSE_TIMEOUT_MS: z.coerce.number().int().min(10).max(120_000).default(5_000)
+  GUICHET_PROCEDURE_PARSE_TIMEOUT_MS: z.coerce.number().int().min(10).max(120_000).default(5_000),
+  /**
+   * Lets a scraper on another machine (or behind a proxy) read `/metrics` with
+   * `Authorization: Bearer <token>`. Unset: only programs of this machine talking to it directly.
+   */
+  GUICHET_METRICS_TOKEN: z
+    .string()
+    .min(32, 'at least 32 characters, e.g. the output of: openssl rand -hex 32')
+    .max(1024)
+    .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces, e.g. the output of: openssl rand -hex 32')
+    .optional()
 });
 
 /** Caps that keep one client (or a flood of them) from taking the server for itself. */
@@ -185,6 +195,8 @@ export interface Config {
   folderPrinters: boolean;
   loopbackPrinters: boolean;
   limits: Limits;
+  /** GUICHET_METRICS_TOKEN, or null: `/metrics` then answers direct loopback requests only. */
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -194,6 +206,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** Variables whose value a configuration error does not repeat. */
+const secretVariables = new Set(['GUICHET_METRICS_TOKEN']);
+
 export function parseConfig(env: Record<string, string | undefined>, cwd = process.cwd()): Config {
   // Empty strings count as unset, as shells and .env files often leave them.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
@@ -202,7 +217,11 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     throw new ConfigError(
       result.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? '(environment)');
-        return `${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`;
+        // A secret is not written to the logs, even a wrong one: its length says enough.
+        const shown = secretVariables.has(name)
+          ? `(hidden, ${(env[name] ?? '').length} characters)`
+          : JSON.stringify(env[name] ?? '');
+        return `${name}=${shown}: ${issue.message}`;
       })
     );
   }
@@ -250,7 +269,8 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       pairingsPendingMax: e.GUICHET_PAIRINGS_PENDING_MAX,
       speechTimeoutMs: e.GUICHET_SPEECH_TIMEOUT_MS,
       procedureParseTimeoutMs: e.GUICHET_PROCEDURE_PARSE_TIMEOUT_MS
-    }
+    },
+    metricsToken: e.GUICHET_METRICS_TOKEN ?? null
   };
 }
 

@@ -2,7 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config';
-import { clientAddress, normalizeAddress } from './client-address';
+import { clientAddress, isDirectFromLoopback, normalizeAddress } from './client-address';
 
 const request = (peer: string, headers: Record<string, string> = {}) =>
   ({ socket: { remoteAddress: peer }, headers }) as unknown as IncomingMessage;
@@ -79,5 +79,29 @@ describe('normalizeAddress', () => {
     [' unknown ', 'unknown']
   ])('%s → %s', (raw, expected) => {
     expect(normalizeAddress(raw)).toBe(expected);
+  });
+});
+
+describe('isDirectFromLoopback', () => {
+  const direct = parseConfig({});
+  const behindLoopback = parseConfig({ GUICHET_TRUST_PROXY: 'loopback' });
+  const behindLan = parseConfig({ GUICHET_TRUST_PROXY: '192.168.1.5' });
+
+  it.each([
+    ['a program of this machine (IPv4)', direct, request('127.0.0.1'), true],
+    ['a program of this machine (IPv6)', direct, request('::1'), true],
+    ['a program of this machine (IPv4-mapped, another loopback address)', direct, request('::ffff:127.0.0.2'), true],
+    ['a proxy elsewhere is trusted, this request is direct', behindLan, request('127.0.0.1'), true],
+    ['another machine', direct, request('192.168.1.20'), false],
+    ['another machine claiming loopback in a header', direct, request('192.168.1.20', { 'x-forwarded-for': '127.0.0.1' }), false],
+    ['a proxy of this machine: X-Forwarded-For', direct, request('127.0.0.1', { 'x-forwarded-for': '203.0.113.9' }), false],
+    ['a proxy of this machine: only X-Forwarded-Proto', direct, request('127.0.0.1', { 'x-forwarded-proto': 'https' }), false],
+    ['a proxy of this machine: Forwarded', direct, request('::1', { forwarded: 'for=203.0.113.9' }), false],
+    ['a proxy of this machine: X-Real-IP', direct, request('127.0.0.1', { 'x-real-ip': '203.0.113.9' }), false],
+    ['a proxy of this machine: Via', direct, request('127.0.0.1', { via: '1.1 proxy' }), false],
+    ['loopback is a trusted proxy, even without headers', behindLoopback, request('127.0.0.1'), false],
+    ['no peer address at all', direct, request(''), false]
+  ])('%s', (_name, config, req, expected) => {
+    expect(isDirectFromLoopback(req, config)).toBe(expected);
   });
 });

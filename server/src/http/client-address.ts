@@ -8,6 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
 import type { Config } from '../config';
+import { isLoopbackHost } from '../config';
 
 type ProxyConfig = Pick<Config, 'trustProxy' | 'proxyHeader'>;
 
@@ -78,4 +79,22 @@ export function clientAddress(req: IncomingMessage, config: Config): string {
   }
   // Every hop is a trusted proxy (or the proxy sent no header): the first one is the client.
   return chain[0] ?? peer;
+}
+
+/** Headers a reverse proxy adds: their presence means the request did not come from this machine's browser. */
+export function viaProxy(req: IncomingMessage): boolean {
+  return Object.keys(req.headers).some(
+    (name) => name === 'forwarded' || name === 'via' || name === 'x-real-ip' || name.startsWith('x-forwarded-')
+  );
+}
+
+/**
+ * A request from a program of this very machine, straight to Guichet: the TCP peer is loopback,
+ * no forwarding header says a proxy relayed it, and the peer is not one of the trusted proxies
+ * (a proxy declared on loopback may relay without adding headers).
+ */
+export function isDirectFromLoopback(req: IncomingMessage, config: ProxyConfig): boolean {
+  const peer = normalizeAddress(req.socket.remoteAddress ?? '');
+  if (!isLoopbackHost(peer) || viaProxy(req)) return false;
+  return config.trustProxy.length === 0 || !isTrusted(trustedProxies(config), peer);
 }

@@ -4,7 +4,8 @@
  * - the Host header must be one Guichet answers to, else 421. A page of another site that
  *   rebinds its DNS name to this machine still sends its own name as Host, so this is what stops
  *   DNS rebinding. Allowed: loopback names, this machine's own IP addresses (an IP literal cannot
- *   be rebound), GUICHET_ALLOWED_HOSTS and the host of GUICHET_PUBLIC_ORIGIN;
+ *   be rebound), GUICHET_ALLOWED_HOSTS and the host of GUICHET_PUBLIC_ORIGIN. Health probes and
+ *   scrapes of /metrics that carry the metrics token may use any name;
  * - a browser's Origin, on anything but GET/HEAD/OPTIONS and on socket handshakes, must be this
  *   very host or GUICHET_PUBLIC_ORIGIN, else 403.
  */
@@ -15,8 +16,10 @@ import type { Duplex } from 'node:stream';
 import type { Config } from '../config';
 import { isLoopbackHost } from '../config';
 import { sendError } from './json';
+import { hasMetricsToken, isMetricsUrl } from '../metrics/metrics-endpoint';
 
-type EdgeConfig = Pick<Config, 'allowedHosts' | 'publicOrigin'>;
+/** The metrics token only matters to plain requests: socket handshakes are checked without it. */
+type EdgeConfig = Pick<Config, 'allowedHosts' | 'publicOrigin'> & Partial<Pick<Config, 'metricsToken'>>;
 
 const securityHeaders: Record<string, string> = {
   'x-content-type-options': 'nosniff',
@@ -85,7 +88,11 @@ export function refusal(req: IncomingMessage, config: EdgeConfig, upgrade = fals
   const host = req.headers.host;
   // Health probes (load balancers, containers) use whatever name they like; it says only the version.
   const health = !upgrade && (req.url === '/healthz' || req.url?.startsWith('/healthz?'));
-  if (!health && !isAllowedHost(host, config)) {
+  // A scraper names the server as its own network does (an internal DNS name, a service name). A
+  // rebinding page cannot send the token, so with it the name proves nothing more; without it, a
+  // scrape from loopback is held to the allowed names like any request a browser could make.
+  const scrape = !upgrade && isMetricsUrl(req.url) && hasMetricsToken(req, config.metricsToken ?? null);
+  if (!health && !scrape && !isAllowedHost(host, config)) {
     const shown = host ? JSON.stringify(host.slice(0, 100)) : 'no host name';
     return {
       status: 421,

@@ -29,12 +29,13 @@ import type { PairingService } from '../pairing/pairing.service';
 import type { Store } from '../store';
 import type { TerminalsService } from '../terminals/terminals.service';
 import { clearCookie, cookieNames, cookiesOf, serializeCookie } from './cookies';
-import { clientAddress } from './client-address';
+import { clientAddress, viaProxy } from './client-address';
 import { resolveRequestContext } from './identities';
 import { serveSiteLogo } from './site-logo';
 import { readJson, sendError, sendJson } from './json';
 import { toErrorBody } from '../errors';
 import type { ManagerDownloads } from './manager-downloads';
+import { metricsPath, type MetricsEndpoint } from '../metrics/metrics-endpoint';
 import { assertSameOrigin, formErrorLocation, formPageParams, isFormPost, readForm, seeOther } from './forms';
 
 export type KitHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
@@ -57,16 +58,11 @@ export interface HttpDeps {
   demoA4File?: (siteId: string, name: string) => string | null;
   /** The manager's downloads (statistics and audit CSV, a session's JSON): see manager-downloads.ts. */
   downloads?: ManagerDownloads;
+  /** `/metrics` for a Prometheus scraper on this machine or with the token: see metrics-endpoint.ts. */
+  metrics?: MetricsEndpoint;
 }
 
 const tenYears = 10 * 365 * 24 * 3600;
-
-/** Headers a reverse proxy adds: their presence means the request did not come from this machine's browser. */
-function viaProxy(req: IncomingMessage): boolean {
-  return Object.keys(req.headers).some(
-    (name) => name === 'forwarded' || name === 'via' || name === 'x-real-ip' || name.startsWith('x-forwarded-')
-  );
-}
 
 /** `name` of the Host header, without port or IPv6 brackets. */
 function hostName(host: string | undefined): string {
@@ -340,6 +336,8 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
     void (async () => {
       try {
         if (path === '/healthz') return health(res);
+        // A refused scrape goes on like any unknown page: its 404 says nothing of the endpoint.
+        if (path === metricsPath && (await deps.metrics?.(req, res, url))) return;
         if (path.startsWith('/api/') && deps.downloads?.(req, res, url)) return;
         if (path.startsWith('/api/')) return await api(req, res, path);
         if (demoAutoPair(req, res, url)) return;

@@ -96,6 +96,10 @@ export function createPrintJobsRepository(db: Db) {
   );
   const forSession = db.prepare('SELECT * FROM print_jobs WHERE session_id = ? ORDER BY created_at');
   const maxCopy = db.prepare('SELECT MAX(copy) FROM print_jobs WHERE ticket_id = ? OR id = ?').pluck();
+  // Read through the partial index of pending jobs: the rest of the table is never scanned.
+  const pendingBySite = db.prepare(
+    "SELECT site_id, COUNT(*) AS n FROM print_jobs WHERE status IN ('queued', 'waiting') GROUP BY site_id"
+  );
 
   return {
     insert(
@@ -133,6 +137,11 @@ export function createPrintJobsRepository(db: Db) {
     /** A purged session's summaries: not printed any more, and their text erased. */
     dropForSession(sessionId: string): void {
       dropForSession.run(sessionId);
+    },
+    /** Jobs not printed yet (queued, or waiting for their printer), per site. */
+    pendingCountsBySite(): Map<string, number> {
+      const rows = pendingBySite.all() as { site_id: string; n: number }[];
+      return new Map(rows.map((r) => [r.site_id, r.n]));
     },
     /** The highest copy number of a ticket's jobs (or of a job without ticket). */
     lastCopy(ticketId: string | null, jobId: string): number {

@@ -1,0 +1,192 @@
+/**
+ * What `/metrics` says, in the Prometheus text format: the state of each site's hall right now
+ * (terminals and tablets connected, calls ringing, tickets and print jobs waiting, printers by
+ * state), the database's size on disk, and Node's own figures (event-loop lag, memory, CPU).
+ *
+ * Every Guichet figure is read when the scraper asks (a gauge's `collect`), from what the server
+ * already keeps: nothing is counted on the way of a call or a ticket, so the hall never waits for
+ * the metrics. Labels are the site's id and public name, the service, the terminal kind and the
+ * printer state — never an agent: agents are not watched (principle 6), so tablets are a count.
+ */
+import fs from 'node:fs';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { printerFaults } from '../../../shared/schemas/print';
+import type { AgentConnections } from '../agents/agent-connections';
+import type { PrintingService } from '../printing/printing.service';
+import type { QueueService } from '../queue/queue.service';
+import type { Store } from '../store';
+import type { TerminalPresence } from '../terminals/terminal-presence';
+
+export interface MetricsDeps {
+  store: Store;
+  presence: TerminalPresence;
+  connections: AgentConnections;
+  queue: Pick<QueueService, 'serviceViews'>;
+  printing: Pick<PrintingService, 'listPrinters'>;
+  /** The SQLite file; its `-wal` beside it. */
+  databaseFile: string;
+  version: string;
+}
+
+/** A printer's state as a label: `unknown` until it was first asked, `ready`, or its fault. */
+export const printerStates = ['ready', 'unknown', ...printerFaults] as const;
+
+/** One server's figures in the text format, with the content type to send them under. */
+export interface GuichetMetrics {
+  contentType: string;
+  read(): Promise<string>;
+}
+
+let processRegistry: Registry | null = null;
+
+/**
+ * Node's figures (event-loop lag, heap, CPU, handles) are the process's, whatever the number of
+ * servers in it: collected once in a registry of their own, which each server's scrape merges.
+ * Collecting them per server would start one more event-loop monitor and GC observer each time;
+ * made at the first scrape, they cost nothing to a server nobody scrapes.
+ */
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
+function fileBytes(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    // No WAL file between a truncating checkpoint and the next write: nothing on disk.
+    return 0;
+  }
+}
+
+/** The figures of one Guichet server: its own gauges over its store, and the process's figures. */
+export function createGuichetMetrics(deps: MetricsDeps): GuichetMetrics {
+  const { store, presence, connections, queue, printing } = deps;
+  const own = new Registry();
+  const registers = [own];
+  const sites = () => store.sites.listAll();
+
+  new Gauge({
+    name: 'guichet_build_info',
+    help: 'The Guichet version this server runs (always 1).',
+    labelNames: ['version'] as const,
+    registers,
+    collect() {
+      this.reset();
+      this.set({ version: deps.version }, 1);
+    }
+  });
+
+  new Gauge({
+    name: 'guichet_site_info',
+    help: 'Each site by id, with its public name (always 1): join on `site` to show names.',
+    labelNames: ['site', 'name'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const site of sites()) this.set({ site: site.id, name: site.name }, 1);
+    }
+  });
+
+  new Gauge({
+    name: 'guichet_terminals_connected',
+    help: 'Paired kiosks and hall displays with a live connection now, per site.',
+    labelNames: ['site', 'kind'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const site of sites()) {
+        const online = store.terminals.listActiveInSite(site.id).filter((t) => presence.isOnline(t.id));
+        for (const kind of ['kiosk', 'display'] as const) {
+          this.set({ site: site.id, kind }, online.filter((t) => t.kind === kind).length);
+        }
+      }
+    }
+  });
+
+  new Gauge({
+    name: 'guichet_agents_connected',
+    help: "Agents' tablets connected now, per site (a count: no agent is named).",
+    labelNames: ['site'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const site of sites()) this.set({ site: site.id }, connections.connectedInSite(site.id).length);
+    }
+  });
+
+  new Gauge({
+    name: 'guichet_calls_ringing',
+    help: 'Help calls from kiosks ringing now (not yet taken by an agent), per site.',
+    labelNames: ['site'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const site of sites()) this.set({ site: site.id }, store.helpCalls.listRinging(site.id).length);
+    }
+  });
+
+  new Gauge({
+    name: 'guichet_tickets_waiting',
+    help: "Today's queue tickets waiting to be called, per site and service.",
+    labelNames: ['site', 'service'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const site of sites()) {
+        for (const service of queue.serviceViews(site.id)) this.set({ site: site.id, service: service.id }, service.waiting);
+      }
+    }
+  });
+
+  new Gauge({
+    name: 'guichet_printers',
+    help: 'Printers per site and last known state (ready, unknown: not asked yet, or the fault).',
+    labelNames: ['site', 'state'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const site of sites()) {
+        const counts = new Map<string, number>(printerStates.map((state) => [state, 0]));
+        for (const printer of printing.listPrinters(site.id)) {
+          const state = printer.fault ?? (printer.checkedAt ? 'ready' : 'unknown');
+          counts.set(state, (counts.get(state) ?? 0) + 1);
+        }
+        for (const [state, n] of counts) this.set({ site: site.id, state }, n);
+      }
+    }
+  });
+
+  new Gauge({
+    name: 'guichet_print_jobs_waiting',
+    help: 'Print jobs not printed yet (queued, or waiting for their printer), per site.',
+    labelNames: ['site'] as const,
+    registers,
+    collect() {
+      this.reset();
+      const pending = store.printJobs.pendingCountsBySite();
+      for (const site of sites()) this.set({ site: site.id }, pending.get(site.id) ?? 0);
+    }
+  });
+
+  new Gauge({
+    name: 'guichet_database_bytes',
+    help: 'Size on disk of the SQLite database: its main file and its write-ahead log (wal).',
+    labelNames: ['file'] as const,
+    registers,
+    collect() {
+      this.reset();
+      this.set({ file: 'main' }, fileBytes(deps.databaseFile));
+      this.set({ file: 'wal' }, fileBytes(`${deps.databaseFile}-wal`));
+    }
+  });
+
+  return {
+    contentType: own.contentType,
+    // A fresh merge per scrape: a dozen references, and each server keeps its own registry.
+    read: () => Registry.merge([processMetrics(), own]).metrics()
+  };
+}

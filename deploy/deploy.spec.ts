@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../server/src/config';
 
 const deployDir = import.meta.dirname;
 const installer = path.join(deployDir, 'install.sh');
@@ -242,6 +243,29 @@ describe('install.sh under a prefix (--root)', () => {
     expect(caddyfile).toContain('reverse_proxy 127.0.0.1:3000');
     expect(caddyfile).toContain('tls internal');
     expect(mode(path.join(root, 'etc/caddy/Caddyfile'))).toBe('644');
+
+    // The server accepts the settings as written, and reads them as the installation means them.
+    const settings = Object.fromEntries(
+      env
+        .split('\n')
+        .filter((line) => /^[A-Z_]+=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)])
+    );
+    const config = parseConfig(settings, '/opt/guichet');
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 3000,
+      dataDir: '/var/lib/guichet',
+      databaseFile: '/var/lib/guichet/guichet.sqlite',
+      demo: false,
+      demoAutoPair: false,
+      publicOrigin: 'https://mairie.saint-andre.local',
+      secureCookies: true,
+      trustProxy: ['loopback'],
+      usbPrinters: true,
+      kioskBuildDir: '/opt/guichet/kiosk/build',
+      catalogDir: '/opt/guichet/server/catalog'
+    });
   });
 
   it('upgrades in place: the new tree replaces the old, the settings stay as the town hall edited them', () => {

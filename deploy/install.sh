@@ -88,6 +88,8 @@ data_dir=/var/lib/guichet
 unit_dir=/etc/systemd/system
 caddyfile=/etc/caddy/Caddyfile
 caddy_root_cert=/var/lib/caddy/.local/share/caddy/pki/authorities/local/root.crt
+# The copy of Caddy's root certificate that the devices of the hall trust.
+hall_root_cert="$conf_dir/hall-root.crt"
 units=(guichet.service guichet-backup.service guichet-backup.timer)
 # Where systemd looks for a command named without its path (ExecStart=node …).
 systemd_path=(/usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin)
@@ -333,10 +335,18 @@ else
   say "  No setup code: the first manager account already exists."
 fi
 say ""
+# Caddy creates its authority when it starts with "tls internal". Its data folder is private to
+# the caddy user: a copy of the (public) root certificate goes where Guichet and the
+# administrator can read it.
+for _ in $(seq 1 20); do
+  [ -f "$caddy_root_cert" ] && break
+  sleep 0.5
+done
 if [ -f "$caddy_root_cert" ]; then
-  say "The hall's root certificate, for each device to trust once: $caddy_root_cert"
+  install -m 0644 "$caddy_root_cert" "$hall_root_cert"
+  say "The town hall's certificate, for each device to trust once: $hall_root_cert"
 else
-  say "The hall's root certificate will be in $caddy_root_cert once Caddy has served its first page."
+  say "Caddy has not created its certificate authority yet ($caddy_root_cert): run this script again in a minute."
 fi
 say "Logs: journalctl -u guichet -f     Backups: systemctl list-timers guichet-backup.timer"
 say "Settings: $env_file (then systemctl restart guichet)"

@@ -171,7 +171,7 @@ check it with \"node --version\", then run this script again."
 if [ "$staging" = 0 ]; then
   say "▶ Packages"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
+  apt-get update -qq || say "  apt-get update failed: going on with the package lists this machine has."
   node_bin="$(find_in_systemd_path node)"
   if [ -z "$node_bin" ]; then
     # Debian's own nodejs only if it is recent enough (it is not on Debian 12).
@@ -205,7 +205,8 @@ own() {
   [ "$staging" = 1 ] || chown "$@"
 }
 
-install -d -m 0755 "$root/opt" "$root/etc" "$root/var/lib" "$root$unit_dir" "$root/etc/caddy"
+# mkdir, not install -d: the modes of folders that exist (/etc, /opt …) stay as they are.
+mkdir -p "$root/opt" "$root/var/lib" "$root$unit_dir" "$root/etc/caddy"
 install -d -m 0750 "$root$conf_dir" "$root$data_dir"
 own root:guichet "$root$conf_dir"
 own guichet:guichet "$root$data_dir"

@@ -7,6 +7,8 @@ export default defineConfig({
       'shared/**/*.spec.ts',
       'printers/**/*.spec.ts',
       'scripts/**/*.spec.ts',
+      // The town hall's installation: systemd units, Caddyfile, install.sh.
+      'deploy/**/*.spec.ts',
       // Plain modules of the web app (no Svelte component): tested as they are.
       'kiosk/src/lib/**/*.spec.ts'
     ],

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ensureChromium } from './ensure-chromium';
 import { ensureCups } from './ensure-cups';
+import { ensureDeployTools } from './ensure-deploy-tools';
 import { freePort } from '../server/src/testing/processes';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -49,6 +50,8 @@ function playwrightCounts(file: string): Counts | null {
 ensureChromium();
 // The printer tests print through a real CUPS scheduler and read the PDFs back with pdftotext.
 ensureCups();
+// The deploy tests check the systemd units and the Caddyfile with the tools that run them.
+ensureDeployTools();
 
 const results: { name: string; counts: Counts | null; ok: boolean }[] = [];
 let ok = step('Type-check (svelte-check + tsc)', 'npm', ['run', '--silent', 'check']);

@@ -5,6 +5,8 @@
  */
 import path from 'node:path';
 import { ConfigError, parseConfig } from '../server/src/config';
+import { migrationsDir } from '../server/src/db/database';
+import { readMigrations } from '../server/src/db/migrate';
 import { restoreDatabase, RestoreError } from '../server/src/db/restore';
 
 const argument = process.argv[2];
@@ -23,7 +25,9 @@ try {
       keptAside
         ? `The database it replaced is kept as ${keptAside}: it holds citizens' data, delete it once you have checked the restore.`
         : '',
-      'Start the server: it upgrades the database if this backup comes from an earlier version.'
+      level < readMigrations(migrationsDir).length
+        ? 'This backup comes from an earlier version: the server backs it up again, then upgrades it, when it starts.'
+        : ''
     ]
       .filter(Boolean)
       .join('\n')

@@ -10,7 +10,7 @@
  */
 import { systemClock } from '../server/src/clock';
 import { parseConfig } from '../server/src/config';
-import { openDatabase } from '../server/src/db/database';
+import { migrationsDir, openDatabase } from '../server/src/db/database';
 import { verifySecret } from '../server/src/auth/secrets';
 import { demoAccounts } from '../server/src/demo/demo-data';
 import { createStore } from '../server/src/store';
@@ -19,7 +19,7 @@ import { createTerminalsService } from '../server/src/terminals/terminals.servic
 import { version } from '../server/src/version';
 
 const config = parseConfig(process.env);
-const db = openDatabase(config.databaseFile);
+const db = openDatabase(config.databaseFile, migrationsDir, { dir: config.backupDir, kept: config.backupsKept });
 const store = createStore(db);
 const terminals = createTerminalsService({ store, clock: systemClock, presence: new TerminalPresence(), serverVersion: version });
 let revoked = 0;

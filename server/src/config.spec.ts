@@ -23,6 +23,16 @@ describe('parseConfig', () => {
     expect(config.logLevel).toBe('warn');
   });
 
+  it('backs up into the data folder by default, keeping a week of nightly backups', () => {
+    const config = parseConfig({ GUICHET_DATA_DIR: '/var/lib/guichet' }, '/srv');
+    expect(config.backupDir).toBe('/var/lib/guichet/backups');
+    expect(config.backupsKept).toBe(7);
+    const moved = parseConfig({ GUICHET_BACKUP_DIR: 'copies', GUICHET_BACKUPS_KEPT: '3' }, '/srv');
+    expect(moved.backupDir).toBe('/srv/copies');
+    expect(moved.backupsKept).toBe(3);
+    expect(() => parseConfig({ GUICHET_BACKUPS_KEPT: '0' })).toThrow(/GUICHET_BACKUPS_KEPT="0"/);
+  });
+
   it('treats empty values as unset', () => {
     expect(parseConfig({ GUICHET_PORT: '' }).port).toBe(3000);
   });

@@ -19,12 +19,23 @@ function isProxyEntry(entry: string): boolean {
   return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
+/** Backups kept when GUICHET_BACKUPS_KEPT is unset: a week of nightly copies. */
+export const defaultBackupsKept = 7;
+
 const booleanFlag = z.enum(['1', '0', 'true', 'false', 'yes', 'no']).transform((v) => v === '1' || v === 'true' || v === 'yes');
 
 const envSchema = z.object({
   GUICHET_HOST: z.string().min(1).default('127.0.0.1'),
   GUICHET_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   GUICHET_DATA_DIR: z.string().min(1).default('./data'),
+  /** Where `npm run backup` and the start-up before an upgrade write backups; default `<data>/backups`. */
+  GUICHET_BACKUP_DIR: z.string().min(1).optional(),
+  /**
+   * Backups kept, the newest (older ones are deleted after each backup). Each holds the citizens'
+   * data of its day, sessions the purge erased since included: this count bounds how long erased
+   * data survives in backups (7 nightly backups: a week).
+   */
+  GUICHET_BACKUPS_KEPT: z.coerce.number().int().min(1).max(1000).default(defaultBackupsKept),
   GUICHET_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Create the demo site when the database is empty. */
   GUICHET_DEMO: booleanFlag.default(true),
@@ -171,6 +182,9 @@ export interface Config {
   port: number;
   dataDir: string;
   databaseFile: string;
+  /** GUICHET_BACKUP_DIR, absolute. */
+  backupDir: string;
+  backupsKept: number;
   logLevel: z.infer<typeof envSchema>['GUICHET_LOG_LEVEL'];
   demo: boolean;
   demoAutoPair: boolean;
@@ -240,6 +254,8 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     port: e.GUICHET_PORT,
     dataDir,
     databaseFile: path.join(dataDir, 'guichet.sqlite'),
+    backupDir: e.GUICHET_BACKUP_DIR ? path.resolve(cwd, e.GUICHET_BACKUP_DIR) : path.join(dataDir, 'backups'),
+    backupsKept: e.GUICHET_BACKUPS_KEPT,
     logLevel: e.GUICHET_LOG_LEVEL,
     demo: e.GUICHET_DEMO,
     demoAutoPair: e.GUICHET_DEMO_AUTOPAIR,

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { createApplication } from './app';
 import { systemClock } from './clock';
 import { ConfigError, parseConfig, type Config } from './config';
-import { openDatabase } from './db/database';
+import { migrationsDir, openDatabase } from './db/database';
 import { startCheckpointer } from './db/checkpointer';
 import { assertSafeToListen, NetworkGuardError } from './demo/network-guard';
 import { seedDemoIfEmpty } from './demo/seed-demo';
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const db = openDatabase(config.databaseFile);
+  const db = openDatabase(config.databaseFile, migrationsDir, { dir: config.backupDir, kept: config.backupsKept });
   const store = createStore(db);
   try {
     if (config.demo && (await seedDemoIfEmpty(store, systemClock))) {

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { defaultBackupsKept } from '../config';
+import { backupBeforeMigration, type BackupSettings } from './backup';
 import { migrate } from './migrate';
 
 export type Db = Database.Database;
@@ -12,7 +14,16 @@ export const journalSizeLimit = 4 * 1024 * 1024;
 
 export const migrationsDir = fileURLToPath(new URL('../../migrations', import.meta.url));
 
-export function openDatabase(file: string, dir = migrationsDir): Db {
+/**
+ * `backups`: where the copy taken before pending migrations goes (by default a `backups` folder
+ * beside the file, as GUICHET_BACKUP_DIR's default). A database that has applied migrations is
+ * backed up before any new one runs, and not upgraded if that backup fails.
+ */
+export function openDatabase(
+  file: string,
+  dir = migrationsDir,
+  backups: BackupSettings = { dir: path.join(path.dirname(file), 'backups'), kept: defaultBackupsKept }
+): Db {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file);
   // Before anything is written, so a new file is made with it: free pages can then be given back
@@ -29,8 +40,16 @@ export function openDatabase(file: string, dir = migrationsDir): Db {
   // A WAL that was once large is cut back to this size when it restarts, so it does not keep
   // thousands of old page copies (with whatever they held) for weeks.
   db.pragma(`journal_size_limit = ${journalSizeLimit}`);
-  rewriteOnce(db);
-  migrate(db, dir);
+  try {
+    rewriteOnce(db);
+    migrate(db, dir, (from, to) => {
+      // A new, empty store has nothing to lose.
+      if (from > 0 && !db.memory) backupBeforeMigration(db, backups, from, to);
+    });
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   return db;
 }
 

@@ -47,14 +47,34 @@ export function readMigrations(dir: string): MigrationFile[] {
   return migrations;
 }
 
-interface AppliedRow {
+export interface AppliedMigration {
   version: number;
   name: string;
   checksum: string;
 }
 
-/** Applies pending migrations; returns how many ran. */
-export function migrate(db: Database.Database, dir: string): number {
+/** The migrations a database has applied, in order. */
+export function appliedMigrations(db: Database.Database): AppliedMigration[] {
+  return db.prepare('SELECT version, name, checksum FROM schema_migrations ORDER BY version').all() as AppliedMigration[];
+}
+
+/** What is wrong with a database's migration history against these files, or null when it matches them. */
+export function historyProblem(applied: AppliedMigration[], migrations: MigrationFile[]): string | null {
+  for (const row of applied) {
+    const file = migrations[row.version - 1];
+    if (!file) return `Migration ${row.name} was applied but is missing from the migrations folder`;
+    if (file.name !== row.name) return `Migration ${row.version} was applied as ${row.name} but the file is now ${file.name}`;
+    if (file.checksum !== row.checksum) return `Migration ${row.name} was changed after it was applied`;
+  }
+  return null;
+}
+
+/**
+ * Applies pending migrations; returns how many ran. `beforeApply` runs first when some are pending
+ * (with the level the database is at and the one it is going to): it is where the store is backed
+ * up, and an exception there leaves the database untouched.
+ */
+export function migrate(db: Database.Database, dir: string, beforeApply?: (from: number, to: number) => void): number {
   const migrations = readMigrations(dir);
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY,
@@ -62,18 +82,13 @@ export function migrate(db: Database.Database, dir: string): number {
     checksum TEXT NOT NULL,
     applied_at TEXT NOT NULL
   )`);
-  const applied = db.prepare('SELECT version, name, checksum FROM schema_migrations ORDER BY version').all() as AppliedRow[];
-
-  for (const row of applied) {
-    const file = migrations[row.version - 1];
-    if (!file) throw new MigrationHistoryError(`Migration ${row.name} was applied but is missing from the migrations folder`);
-    if (file.name !== row.name)
-      throw new MigrationHistoryError(`Migration ${row.version} was applied as ${row.name} but the file is now ${file.name}`);
-    if (file.checksum !== row.checksum) throw new MigrationHistoryError(`Migration ${row.name} was changed after it was applied`);
-  }
+  const applied = appliedMigrations(db);
+  const problem = historyProblem(applied, migrations);
+  if (problem) throw new MigrationHistoryError(problem);
 
   const pending = migrations.slice(applied.length);
   if (pending.length === 0) return 0;
+  beforeApply?.(applied.length, migrations.length);
   const record = db.prepare('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)');
   // A migration that rebuilds a table (SQLite's only way to change a constraint) drops a table
   // that others reference: with foreign keys on, that drop would delete or empty their rows too.

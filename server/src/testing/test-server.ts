@@ -12,7 +12,7 @@ import type { VirtualPrinters } from '../printing/drivers';
 import { startVirtualPrintersFor } from '../printing/virtual-printers';
 import { ManualClock } from '../clock';
 import { parseConfig, type Config } from '../config';
-import { openDatabase } from '../db/database';
+import { migrationsDir, openDatabase } from '../db/database';
 import { createLogger } from '../logger';
 import { seedDemoIfEmpty } from '../demo/seed-demo';
 import { createStore, type Store } from '../store';
@@ -54,7 +54,7 @@ export async function startTestServer(
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-test-'));
   const config = parseConfig({ GUICHET_DATA_DIR: dataDir, GUICHET_PORT: '0', GUICHET_LOG_LEVEL: 'silent', ...env });
   const clock = new ManualClock(new Date());
-  const db = openDatabase(config.databaseFile);
+  const db = openDatabase(config.databaseFile, migrationsDir, { dir: config.backupDir, kept: config.backupsKept });
   const store = createStore(db);
   if (config.demo && (await seedDemoIfEmpty(store, clock))) {
     // The demo's opening hours would make help calls depend on when the tests run; tests that

@@ -33,6 +33,8 @@ interface Way {
 interface Sample {
   readyMs: number;
   rssMb: number;
+  /** Of that, the process's own memory (the rest maps files: node's executable, shared libraries). */
+  anonMb: number;
   treeRssMb: number;
 }
 
@@ -86,9 +88,9 @@ function tree(pid: number): { pid: number; cmdline: string }[] {
   return found;
 }
 
-function rssMb(pid: number): number {
+function rssMb(pid: number, field = 'VmRSS'): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)![1]) / 1024;
 }
 
 async function healthy(port: number): Promise<boolean> {
@@ -130,7 +132,7 @@ async function start(way: Way): Promise<Sample> {
     const serving = processes.filter((p) => p.cmdline.includes(way.marker)).at(-1);
     if (!serving) throw new Error(`${way.name}: no process runs ${way.marker}`);
     const treeRssMb = processes.reduce((sum, p) => sum + rssMb(p.pid), 0);
-    return { readyMs, rssMb: rssMb(serving.pid), treeRssMb };
+    return { readyMs, rssMb: rssMb(serving.pid), anonMb: rssMb(serving.pid, 'RssAnon'), treeRssMb };
   } finally {
     await stop(child);
   }
@@ -151,10 +153,11 @@ try {
     const result = {
       readyMs: Math.round(median(s.map((x) => x.readyMs))),
       rssMb: round(median(s.map((x) => x.rssMb))),
+      anonMb: round(median(s.map((x) => x.anonMb))),
       treeRssMb: round(median(s.map((x) => x.treeRssMb)))
     };
     console.log(
-      `${way.name}: ready ${result.readyMs} ms, idle RSS ${result.rssMb} MB (with its launchers ${result.treeRssMb} MB); ` +
+      `${way.name}: ready ${result.readyMs} ms, idle RSS ${result.rssMb} MB (${result.anonMb} MB of its own, the rest mapped files; with its launchers ${result.treeRssMb} MB); ` +
         `median of ${RUNS}: ${s.map((x) => Math.round(x.readyMs)).join(', ')} ms`
     );
     return result;

@@ -1,7 +1,7 @@
 // `npm run build` (after the web app): compiles the server to plain JavaScript in build/server/,
 // so a town hall's machine runs `node build/server/main.js` with neither TypeScript nor a loader.
 //
-// One bundle per entry point: the server (main.js), `npm run demo:lock` (demo-lock.js) and each
+// One bundle per entry point: the server (main.js, through server/src/built-main.ts), `npm run demo:lock` (demo-lock.js) and each
 // module a worker thread loads (WORKERS below). Packages are not bundled: node_modules provides them at run time (native
 // modules, the speech engine, pino's transports).
 //
@@ -61,7 +61,7 @@ fs.rmSync(outdir, { recursive: true, force: true });
 await esbuild.build({
   absWorkingDir: root,
   entryPoints: {
-    main: 'server/src/main.ts',
+    main: 'server/src/built-main.ts',
     // `npm run demo:lock`, which an installation without the development tools runs too.
     'demo-lock': 'scripts/demo-lock.ts',
     ...Object.fromEntries(Object.entries(WORKERS).map(([source, bundle]) => [bundle, source]))
@@ -71,6 +71,9 @@ await esbuild.build({
   packages: 'external',
   platform: 'node',
   format: 'esm',
+  // Code shared by the entries goes to chunks beside them (in outdir itself: the paths rewritten
+  // above are relative to it). It also keeps the server out of main.js: see built-main.ts.
+  splitting: true,
   target: 'node20.19',
   sourcemap: 'linked',
   sourcesContent: false,

@@ -11,10 +11,6 @@
  * exact letters (a font that builds several letters from one dotless glyph plus dots cannot).
  */
 import { readFileSync } from 'node:fs';
-// fontkit is the font engine pdfkit is built on; it ships no type declarations.
-// @ts-expect-error -- untyped module, see ParsedFont
-import { create as parseFont } from 'fontkit';
-import PDFDocument from 'pdfkit';
 import type { SummaryDocument } from '../documents';
 import { documentWithoutControls } from '../printable-text';
 import {
@@ -48,10 +44,24 @@ interface ParsedFont {
 let parsedFonts: Record<FontKey, ParsedFont> | undefined;
 
 /**
+ * pdfkit and fontkit (its font engine) hold some 10 MB once loaded: they are loaded with the first
+ * PDF, not at every start of a server that may never print one.
+ */
+async function pdfEngine() {
+  const [{ default: PDFDocument }, fontkit] = await Promise.all([
+    import('pdfkit'),
+    // fontkit ships no type declarations.
+    // @ts-expect-error -- untyped module, see ParsedFont
+    import('fontkit') as Promise<{ create(data: Buffer): unknown }>
+  ]);
+  return { PDFDocument, parseFont: fontkit.create };
+}
+
+/**
  * The fonts, read and parsed once per process (parsing the OpenType tables is most of the cost of a
  * PDF otherwise); each PDF still embeds its own subset.
  */
-function fonts(): Record<FontKey, ParsedFont> {
+function fonts(parseFont: (data: Buffer) => unknown): Record<FontKey, ParsedFont> {
   parsedFonts ??= Object.fromEntries(
     Object.entries(FONT_FILES).map(([key, file]) => {
       const font = parseFont(readFileSync(new URL(`../fonts/${file}`, import.meta.url))) as ParsedFont;
@@ -490,6 +500,7 @@ function pageNumbers(w: SummaryWriter): void {
 export async function renderSummaryPdf(document: SummaryDocument): Promise<Buffer> {
   // Lines and paragraphs are the layout's: a line break typed into a site name is not one of them.
   const doc = documentWithoutControls(document);
+  const { PDFDocument, parseFont } = await pdfEngine();
   const pdf = new PDFDocument({
     size: 'A4',
     margins: { top: MARGIN_TOP, bottom: MARGIN_BOTTOM, left: MARGIN_X, right: MARGIN_X },
@@ -501,7 +512,7 @@ export async function renderSummaryPdf(document: SummaryDocument): Promise<Buffe
     info: { Title: `${doc.title} – ${doc.procedureTitle}`, Creator: 'Guichet' }
   });
   // Typed for file sources only; pdfkit takes a parsed fontkit font as well.
-  for (const [key, font] of Object.entries(fonts())) pdf.registerFont(key, font as unknown as Uint8Array);
+  for (const [key, font] of Object.entries(fonts(parseFont))) pdf.registerFont(key, font as unknown as Uint8Array);
   const chunks: Uint8Array[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     pdf.on('data', (chunk: Uint8Array) => chunks.push(chunk));

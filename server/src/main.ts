@@ -15,13 +15,15 @@ import { assertSafeToListen, NetworkGuardError } from './demo/network-guard';
 import { seedDemoIfEmpty } from './demo/seed-demo';
 import { demoAccounts } from './demo/demo-data';
 import type { KitHandler } from './http/http-app';
+import { serveStaticFirst } from './http/static-files';
+import type { Logger } from 'pino';
 import { createLogger } from './logger';
 import { createStore } from './store';
 import { loadCatalog } from './procedures/catalog';
 import { formatProblems } from '../../shared/procedures/parse';
 import { startVirtualPrintersFor } from './printing/virtual-printers';
 
-async function loadKitHandler(config: Config): Promise<KitHandler> {
+async function loadKitHandler(config: Config, logger: Logger): Promise<KitHandler> {
   const file = path.join(config.kioskBuildDir, 'handler.js');
   if (!fs.existsSync(file)) {
     throw new Error(
@@ -29,7 +31,7 @@ async function loadKitHandler(config: Config): Promise<KitHandler> {
     );
   }
   const mod = (await import(pathToFileURL(file).href)) as { handler: KitHandler };
-  return mod.handler;
+  return serveStaticFirst(mod.handler, path.join(config.kioskBuildDir, 'client'), logger);
 }
 
 async function main(): Promise<void> {
@@ -51,7 +53,7 @@ async function main(): Promise<void> {
       logger.info({ site: 'Mairie de Démoville' }, 'demo site created');
     }
     await assertSafeToListen(config.host, store, config.trustProxy.length > 0);
-    const kitHandler = await loadKitHandler(config);
+    const kitHandler = await loadKitHandler(config, logger);
     const catalog = loadCatalog(config.catalogDir);
     for (const error of catalog.errors) {
       // A broken file is refused; the other procedures are still offered.

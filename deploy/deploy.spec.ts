@@ -16,7 +16,11 @@ import { parseConfig } from '../server/src/config';
 
 const deployDir = import.meta.dirname;
 const installer = path.join(deployDir, 'install.sh');
-const unitFiles = ['guichet.service', 'guichet-backup.service', 'guichet-backup.timer'];
+/** The units, by their path under deploy/: the server's, and the kiosk machine's (deploy/kiosk/). */
+const unitPaths = ['guichet.service', 'guichet-backup.service', 'guichet-backup.timer', 'kiosk/guichet-borne.service'];
+const unitFiles = unitPaths.map((p) => path.basename(p));
+/** The units install.sh puts on the server (the kiosk's are install-borne.sh's, on the kiosk). */
+const serverUnitFiles = unitPaths.filter((p) => !p.includes('/'));
 /** Where systemd looks for a command named without its path (`ExecStart=node …`). */
 const systemdPath = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
@@ -38,6 +42,12 @@ const caddy = findTool('caddy', pathFolders);
 if (!systemdAnalyze)
   console.warn('deploy tests: systemd-analyze is absent (apt-get install systemd): the unit checks are skipped.');
 if (!caddy) console.warn('deploy tests: caddy is absent (apt-get install caddy): the Caddyfile check is skipped.');
+const cage = findTool('cage', systemdPath);
+if (systemdAnalyze && !cage) {
+  console.warn(
+    'deploy tests: cage is absent (apt-get install cage): the kiosk unit is verified with /bin/true in place of /usr/bin/cage.'
+  );
+}
 
 const temps: string[] = [];
 function tempDir(prefix: string): string {
@@ -54,17 +64,20 @@ const cEnv = { ...process.env, LC_ALL: 'C', LANG: 'C', SYSTEMD_COLORS: '0', SYST
 /**
  * The units, copied into a folder of their own, each edited by `edit`. A command the units name
  * without its path must be where systemd looks; where Node.js lives elsewhere (a version manager),
- * the copy names it by its full path, so only the unit's own settings are judged.
+ * the copy names it by its full path, so only the unit's own settings are judged. The kiosk unit
+ * runs cage, a package of the kiosk machine: where it is not installed, /bin/true stands in.
  */
 function unitCopies(edit: (name: string, text: string) => string = (_name, text) => text): string {
   const dir = tempDir('units');
-  for (const name of unitFiles) {
-    let text = fs.readFileSync(path.join(deployDir, name), 'utf8');
+  for (const unitPath of unitPaths) {
+    const name = path.basename(unitPath);
+    let text = fs.readFileSync(path.join(deployDir, unitPath), 'utf8');
     for (const command of ['node', 'npm']) {
       if (findTool(command, systemdPath)) continue;
       const full = findTool(command, pathFolders);
       if (full) text = text.replace(new RegExp(`^ExecStart=${command} `, 'm'), `ExecStart=${full} `);
     }
+    if (!cage) text = text.replace(/^ExecStart=\/usr\/bin\/cage /m, 'ExecStart=/bin/true ');
     fs.writeFileSync(path.join(dir, name), edit(name, text));
   }
   return dir;
@@ -114,6 +127,11 @@ describe.skipIf(!systemdAnalyze)('the systemd units', () => {
       name === 'guichet.service' ? text.replace(/^ExecStart=\S+/m, 'ExecStart=/usr/bin/no-such-node') : text
     );
     expect(verifyProblems(missingCommand).join('\n')).toContain('no-such-node');
+
+    const missingCage = unitCopies((name, text) =>
+      name === 'guichet-borne.service' ? text.replace(/^ExecStart=\S+/m, 'ExecStart=/usr/bin/no-such-cage') : text
+    );
+    expect(verifyProblems(missingCage).join('\n')).toContain('no-such-cage');
 
     const badTime = unitCopies((name, text) =>
       name === 'guichet-backup.timer' ? text.replace(/^OnCalendar=.*$/m, 'OnCalendar=*-*-* 25:30:00') : text
@@ -206,11 +224,11 @@ describe('install.sh under a prefix (--root)', () => {
         'opt/guichet/build/server/main.js',
         'opt/guichet/package-lock.json',
         'opt/guichet/package.json',
-        ...fs.readdirSync(deployDir).map((f) => `opt/guichet/deploy/${f}`)
+        ...filesUnder(deployDir).map((f) => `opt/guichet/deploy/${f}`)
       ].sort()
     );
     expect(fs.readFileSync(path.join(root, 'opt/guichet/build/server/main.js'), 'utf8')).toBe('// Guichet 1.0.0\n');
-    for (const unit of unitFiles) {
+    for (const unit of serverUnitFiles) {
       expect(fs.readFileSync(path.join(root, 'etc/systemd/system', unit), 'utf8')).toBe(
         fs.readFileSync(path.join(deployDir, unit), 'utf8')
       );

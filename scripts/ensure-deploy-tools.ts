@@ -1,7 +1,8 @@
 /**
  * The deploy tests (`deploy/deploy.spec.ts`) check the systemd units with `systemd-analyze` and the
- * Caddyfile with `caddy`. As root, installs whichever is missing with apt (packages `systemd` and
- * `caddy`); otherwise says which checks the tests will skip and the command that installs them.
+ * Caddyfile with `caddy`; the kiosk session test (`deploy/kiosk/kiosk-launcher.spec.ts`) runs
+ * `cage`, which needs `Xwayland` to start, and a session that calls `curl`. As root, installs whichever is missing with apt;
+ * otherwise says which checks the tests will skip and the command that installs them.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -9,7 +10,11 @@ import path from 'node:path';
 
 const tools = [
   { command: 'systemd-analyze', aptPackage: 'systemd' },
-  { command: 'caddy', aptPackage: 'caddy' }
+  { command: 'caddy', aptPackage: 'caddy' },
+  { command: 'cage', aptPackage: 'cage' },
+  { command: 'Xwayland', aptPackage: 'xwayland' },
+  // The kiosk session checks the server's /healthz with it.
+  { command: 'curl', aptPackage: 'curl' }
 ];
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
@@ -31,7 +36,7 @@ export function ensureDeployTools(): void {
   if (missing.length === 0) return;
   const packages = missing.map((t) => t.aptPackage);
   if (isRoot && found('apt-get')) {
-    console.log(`The deploy tests need ${packages.join(' and ')}: installing with apt…`);
+    console.log(`The deploy tests need ${packages.join(', ')}: installing with apt…`);
     spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
     spawnSync('apt-get', ['install', '-y', '-qq', ...packages], {
       stdio: 'inherit',
@@ -41,7 +46,7 @@ export function ensureDeployTools(): void {
   }
   if (missing.length > 0) {
     console.warn(
-      `The deploy tests will skip what needs ${missing.map((t) => t.command).join(' and ')}: ` +
+      `The deploy tests will skip what needs ${missing.map((t) => t.command).join(', ')}: ` +
         `install it with "sudo apt-get install ${missing.map((t) => t.aptPackage).join(' ')}".`
     );
   }

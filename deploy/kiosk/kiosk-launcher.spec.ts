@@ -20,6 +20,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium as playwrightChromium } from '@playwright/test';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, spawnServer, type ServerProcess } from '../../server/src/testing/processes';
 
@@ -128,11 +129,29 @@ function browserPids(): number[] {
   return pids;
 }
 
+/** The names of the cookies Chromium has written to the profile so far (read from a copy of its database). */
+function storedCookieNames(): string[] {
+  const source = path.join(profile, 'Default/Cookies');
+  if (!fs.existsSync(source)) return [];
+  const copy = path.join(work, 'cookies-copy.sqlite');
+  fs.copyFileSync(source, copy);
+  const db = new Database(copy, { readonly: true });
+  try {
+    return db.prepare('SELECT name FROM cookies').pluck().all() as string[];
+  } finally {
+    db.close();
+  }
+}
+
 /**
  * What the kiosk's screen shows: the page's address and, on /borne, that the help button is there;
  * `after` is a Chromium this one must replace (the check waits for the new one).
  */
-async function screen(expectedPath: string, text: string, after?: string): Promise<{ browser: string; url: string }> {
+async function screen(
+  expectedPath: string,
+  text: string,
+  after?: string
+): Promise<{ browser: string; url: string; pairing: string | undefined }> {
   return until(`Chromium showing ${expectedPath} with « ${text} »`, async () => {
     const browser = await browserId();
     if (browser === after) return null;
@@ -148,7 +167,8 @@ async function screen(expectedPath: string, text: string, after?: string): Promi
       }
       // Still the same Chromium as when the check began.
       if ((await browserId()) !== browser) return null;
-      return { browser, url: page.url() };
+      const cookies = await page.context().cookies();
+      return { browser, url: page.url(), pairing: cookies.find((c) => c.name === 'guichet_terminal')?.value };
     } finally {
       // Only the test's connection closes: the kiosk's own window stays.
       await cdp.close().catch(() => undefined);
@@ -242,6 +262,7 @@ describe.skipIf(missing.length > 0)('the kiosk session under cage', () => {
       const first = await screen('/borne', 'Parler à un agent', offline.browser);
       expect(first.url).toBe(`http://127.0.0.1:${serverPort}/borne`);
       expect(first.browser).not.toBe(offline.browser);
+      expect(first.pairing).toBeTruthy();
 
       // 3. Chromium is killed: the session starts another one on /borne.
       const pids = browserPids();
@@ -252,6 +273,8 @@ describe.skipIf(missing.length > 0)('the kiosk session under cage', () => {
       expect(browserPids()).not.toContain(pids[0]);
 
       // 4. The server goes away and comes back on the same data: Chromium is restarted on /borne.
+      // First, Chromium has written the pairing to its profile (it writes cookies in batches).
+      await until('the pairing cookie written to the profile', async () => storedCookieNames().includes('guichet_terminal'));
       await stopServer();
       await until('the session to notice the outage', async () => sessionLog.includes('the server does not answer'));
       // The page stays up meanwhile (the same Chromium): the web app shows it is offline.
@@ -260,6 +283,10 @@ describe.skipIf(missing.length > 0)('the kiosk session under cage', () => {
       await until('the session to see the server back', async () => sessionLog.includes('the server is back'));
       const reloaded = await screen('/borne', 'Parler à un agent', revived.browser);
       expect(reloaded.url).toBe(`http://127.0.0.1:${serverPort}/borne`);
+      // The new Chromium has the kiosk's pairing from its profile (the demo pairs only a browser
+      // without one, so a lost cookie would show as a new token).
+      expect(revived.pairing).toBeTruthy();
+      expect(reloaded.pairing).toBe(revived.pairing);
     },
     4 * flowMs
   );

@@ -71,8 +71,18 @@ clear_crash_state() {
 }
 
 child=""
+# SIGTERM lets Chromium close cleanly; one that hangs on the way out is killed after 10 s.
+stop_chromium() {
+  [ -n "$child" ] || return 0
+  kill "$child" 2>/dev/null
+  for _ in $(seq 1 20); do
+    kill -0 "$child" 2>/dev/null || return 0
+    sleep 0.5
+  done
+  kill -KILL "$child" 2>/dev/null
+}
 stop() {
-  [ -n "$child" ] && kill "$child" 2>/dev/null
+  stop_chromium
   wait 2>/dev/null
   exit 0
 }
@@ -99,7 +109,7 @@ while true; do
     if server_up; then
       if [ "$outage" = 1 ]; then
         echo "guichet-borne: the server is back, reloading the page"
-        kill "$child" 2>/dev/null
+        stop_chromium
         break
       fi
     elif [ "$outage" = 0 ]; then

@@ -32,6 +32,7 @@ import { clearCookie, cookieNames, cookiesOf, secureRequest, serializeCookie, ty
 import { clientAddress, viaProxy } from './client-address';
 import { resolveRequestContext } from './identities';
 import { serveSiteLogo } from './site-logo';
+import { hallCertificatePath, serveHallCertificate } from './hall-certificate';
 import { readJson, sendError, sendJson } from './json';
 import { toErrorBody } from '../errors';
 import type { ManagerDownloads } from './manager-downloads';
@@ -211,6 +212,8 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
     const { secure, credential: credentialCookie, pairing: pairingCookie } = cookieSet(req);
     if (req.method === 'GET' && path.startsWith('/api/demo-a4/')) return demoA4(req, res, path.slice('/api/demo-a4/'.length));
     if (route === 'GET /api/site-logo') return serveSiteLogo(req, res, deps);
+    if (route === `GET ${hallCertificatePath}`) return serveHallCertificate(res, config, logger, 'file');
+    if (route === `GET ${hallCertificatePath}.json`) return serveHallCertificate(res, config, logger, 'json');
     switch (route) {
       case 'POST /api/auth/login': {
         if (isFormPost(req)) return await loginForm(req, res);

@@ -23,6 +23,8 @@ test('the console offers the hall’s root certificate with its fingerprint, a Q
   await expect(section.getByText(downloadUrl, { exact: true })).toBeVisible();
   await expect(section.getByText(/Réglages › Général › Informations › Réglages des certificats/)).toBeVisible();
   await expect(section.getByText(/^Android :/)).toBeVisible();
+  // The warning a tablet shows before it trusts the hall is announced, with what to do about it.
+  await expect(section.getByText(/continuez pour ce téléchargement seulement, puis comparez l'empreinte/)).toBeVisible();
 
   const [download] = await Promise.all([
     page.waitForEvent('download'),

@@ -126,4 +126,23 @@ describe('secure cookies by request', () => {
       /^__Host-guichet_agent=.*; Secure/
     );
   });
+
+  it('moves a terminal paired over plain HTTP to the __Host- cookie on its first page load over HTTPS', async () => {
+    const server = await start({ GUICHET_TRUST_PROXY: 'loopback' });
+    const kioskId = server.store.terminals.findDemoTerminalId('kiosk')!;
+    const plain = server.app.services.terminals.mintToken(kioskId);
+    const load = (headers: Record<string, string>) =>
+      fetch(`${server.url}/borne`, { redirect: 'manual', headers: { cookie: `guichet_terminal=${plain}`, ...headers } });
+
+    // Still over plain HTTP through the proxy: nothing moves.
+    const overHttp = await load({ 'x-forwarded-proto': 'http', 'x-forwarded-for': '192.168.1.30' });
+    expect(overHttp.headers.getSetCookie().some((c) => c.startsWith('__Host-'))).toBe(false);
+
+    const res = await load({ 'x-forwarded-proto': 'https', 'x-forwarded-for': '192.168.1.30' });
+    expect(res.status).toBe(303);
+    const [prefixed, cleared] = res.headers.getSetCookie();
+    expect(prefixed).toMatch(/^__Host-guichet_terminal=[\w-]+; Path=\/; SameSite=Strict; HttpOnly; Secure;/);
+    expect(cleared).toMatch(/^guichet_terminal=; .*Max-Age=0$/);
+    expect(server.app.services.terminals.resolve(tokenOf(prefixed!))).toMatchObject({ role: 'kiosk' });
+  });
 });

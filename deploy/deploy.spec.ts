@@ -244,6 +244,7 @@ describe('install.sh under a prefix (--root)', () => {
       'GUICHET_DEMO=0',
       'GUICHET_PUBLIC_ORIGIN=https://mairie.saint-andre.local',
       'GUICHET_TRUST_PROXY=loopback',
+      'GUICHET_HALL_CA_FILE=/etc/guichet/hall-root.crt',
       'GUICHET_USB_PRINTERS=1'
     ]) {
       expect(env.split('\n')).toContain(line);

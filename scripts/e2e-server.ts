@@ -34,4 +34,6 @@ process.env.GUICHET_CATALOG_DIR = catalogDir;
 process.env.GUICHET_LOOPBACK_PRINTERS = '1';
 // The browser suite pairs terminals from this one address, test after test, on one server.
 process.env.GUICHET_PAIRINGS_PER_MINUTE ??= '1000';
+// The manager's console offers the hall's root certificate (e2e/hall-certificate.e2e.ts).
+process.env.GUICHET_HALL_CA_FILE ??= path.resolve(import.meta.dirname, '../e2e/certificates/hall-root.crt');
 await import('../server/src/main');

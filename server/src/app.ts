@@ -310,7 +310,7 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
     kitHandler,
     speech: createSpeechService(speak),
     demoA4File: (siteId, name) => virtualPrinters?.a4File(siteId, name) ?? null,
-    downloads: createManagerDownloads({ auth, store, statistics, sessionRequests, secureCookies: config.secureCookies }),
+    downloads: createManagerDownloads({ auth, store, statistics, sessionRequests, cookieConfig: config }),
     metrics: createMetricsEndpoint({
       metrics: createGuichetMetrics({
         store,
@@ -341,7 +341,7 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
       presence,
       clock,
       logger,
-      secureCookies: config.secureCookies,
+      cookieConfig: config,
       limits: config.limits,
       agentConnected: (agent) => calls.agentConnected(agent, immediately),
       agentDisconnected: (agent) => calls.agentDisconnected(agent, immediately)

@@ -155,7 +155,12 @@ const envSchema = z.object({
     .min(32, 'at least 32 characters, e.g. the output of: openssl rand -hex 32')
     .max(1024)
     .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces, e.g. the output of: openssl rand -hex 32')
-    .optional()
+    .optional(),
+  /**
+   * The hall's root certificate (PEM), offered at /api/hall-certificate so tablets and kiosks can
+   * trust the hall's HTTPS. Unset: nothing is offered. install.sh sets /etc/guichet/hall-root.crt.
+   */
+  GUICHET_HALL_CA_FILE: z.string().trim().min(1).optional()
 });
 
 /** Caps that keep one client (or a flood of them) from taking the server for itself. */
@@ -211,6 +216,8 @@ export interface Config {
   limits: Limits;
   /** GUICHET_METRICS_TOKEN, or null: `/metrics` then answers direct loopback requests only. */
   metricsToken: string | null;
+  /** GUICHET_HALL_CA_FILE, absolute, or null: the hall's root certificate offered for download. */
+  hallCaFile: string | null;
 }
 
 export class ConfigError extends Error {
@@ -286,7 +293,8 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       speechTimeoutMs: e.GUICHET_SPEECH_TIMEOUT_MS,
       procedureParseTimeoutMs: e.GUICHET_PROCEDURE_PARSE_TIMEOUT_MS
     },
-    metricsToken: e.GUICHET_METRICS_TOKEN ?? null
+    metricsToken: e.GUICHET_METRICS_TOKEN ?? null,
+    hallCaFile: e.GUICHET_HALL_CA_FILE ? path.resolve(cwd, e.GUICHET_HALL_CA_FILE) : null
   };
 }
 

@@ -98,3 +98,25 @@ export function isDirectFromLoopback(req: IncomingMessage, config: ProxyConfig):
   if (!isLoopbackHost(peer) || viaProxy(req)) return false;
   return config.trustProxy.length === 0 || !isTrusted(trustedProxies(config), peer);
 }
+
+/**
+ * The request reached Guichet over HTTPS: on a TLS socket, or from a trusted proxy whose own
+ * scheme header says https (X-Forwarded-Proto, or proto= in Forwarded when that is the proxy's
+ * header). The right-most value is the one the nearest proxy wrote; the header of a peer that is
+ * not a trusted proxy is never read, since anyone can send it.
+ */
+export function overHttps(req: IncomingMessage, config: ProxyConfig): boolean {
+  if ((req.socket as { encrypted?: boolean }).encrypted === true) return true;
+  if (config.trustProxy.length === 0) return false;
+  if (!isTrusted(trustedProxies(config), normalizeAddress(req.socket.remoteAddress ?? ''))) return false;
+  const name = config.proxyHeader === 'forwarded' ? 'forwarded' : 'x-forwarded-proto';
+  const value = req.headers[name];
+  const entries = (Array.isArray(value) ? value.join(',') : (value ?? '')).split(',');
+  const last = entries[entries.length - 1]!.trim();
+  if (name === 'x-forwarded-proto') return last.toLowerCase() === 'https';
+  const proto = last
+    .split(';')
+    .map((p) => p.trim().toLowerCase())
+    .find((p) => p.startsWith('proto='));
+  return proto?.slice(6).replace(/^"(.*)"$/, '$1') === 'https';
+}

@@ -6,6 +6,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { credentialCookie, pairingCookie, type Face } from '../../../shared/identity';
+import type { Config } from '../config';
+import { overHttps } from './client-address';
 
 export function parseCookies(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -51,6 +53,18 @@ export function cookieNames(secure: boolean): CookieNames {
     },
     pairing: prefixed(pairingCookie)
   };
+}
+
+/**
+ * Whether this request's cookies are Secure and `__Host-` named: always when the deployment says
+ * so (GUICHET_SECURE_COOKIES, an https GUICHET_PUBLIC_ORIGIN), and for every request that came over
+ * HTTPS (see overHttps), so a hall behind Caddy gets them without any setting.
+ */
+export function secureRequest(
+  req: IncomingMessage,
+  config: Pick<Config, 'secureCookies' | 'trustProxy' | 'proxyHeader'>
+): boolean {
+  return config.secureCookies || overHttps(req, config);
 }
 
 /** The credential a request carries for a face, under this deployment's cookie name. */

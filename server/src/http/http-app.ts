@@ -28,10 +28,11 @@ import { appliedMigrationCount } from '../db/migrate';
 import type { PairingService } from '../pairing/pairing.service';
 import type { Store } from '../store';
 import type { TerminalsService } from '../terminals/terminals.service';
-import { clearCookie, cookieNames, cookiesOf, serializeCookie } from './cookies';
+import { clearCookie, cookieNames, cookiesOf, secureRequest, serializeCookie, type CookieNames } from './cookies';
 import { clientAddress, viaProxy } from './client-address';
 import { resolveRequestContext } from './identities';
 import { serveSiteLogo } from './site-logo';
+import { hallCertificatePath, serveHallCertificate } from './hall-certificate';
 import { readJson, sendError, sendJson } from './json';
 import { toErrorBody } from '../errors';
 import type { ManagerDownloads } from './manager-downloads';
@@ -85,16 +86,22 @@ const setupFields = ['siteName', 'firstName', 'login', 'password', 'passwordAgai
 
 export function createHttpApp(deps: HttpDeps): RequestListener {
   const { config, store, auth, pairing, terminals, logger } = deps;
-  const secure = config.secureCookies;
-  const names = cookieNames(secure);
-  const credentialCookie = names.credential;
-  const pairingCookie = names.pairing;
+  /**
+   * The cookie names and flag of one request: Secure and `__Host-` when the deployment says so or
+   * when this request came over HTTPS (a trusted proxy's X-Forwarded-Proto, or TLS).
+   */
+  function cookieSet(req: IncomingMessage): { secure: boolean; credential: CookieNames['credential']; pairing: string } {
+    const secure = secureRequest(req, config);
+    const names = cookieNames(secure);
+    return { secure, credential: names.credential, pairing: names.pairing };
+  }
 
   /**
    * The cookies of a login: its credential, and the site, so that the form of an installation with
    * several sites asks for it once per device.
    */
-  function loginCookies(face: 'agent' | 'manager', token: string, identity: AccountIdentity): string[] {
+  function loginCookies(req: IncomingMessage, face: 'agent' | 'manager', token: string, identity: AccountIdentity): string[] {
+    const { secure, credential: credentialCookie } = cookieSet(req);
     const maxAge = (face === 'agent' ? config.agentSessionHours : config.managerSessionHours) * 3600;
     return [
       serializeCookie(credentialCookie[face], token, { secure, maxAgeSeconds: maxAge }),
@@ -103,7 +110,13 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
   }
 
   /** The answer to a login (or to the setup that logs its manager in): who, and the cookies. */
-  function sendLoggedIn(res: ServerResponse, face: 'agent' | 'manager', token: string, identity: AccountIdentity): void {
+  function sendLoggedIn(
+    req: IncomingMessage,
+    res: ServerResponse,
+    face: 'agent' | 'manager',
+    token: string,
+    identity: AccountIdentity
+  ): void {
     sendJson(
       res,
       200,
@@ -115,7 +128,7 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
         siteId: identity.siteId,
         expiresAt: identity.expiresAt
       },
-      { 'set-cookie': loginCookies(face, token, identity) }
+      { 'set-cookie': loginCookies(req, face, token, identity) }
     );
   }
 
@@ -149,7 +162,7 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
         'login'
       );
       const { token, identity } = await login(input, clientAddress(req, config));
-      seeOther(res, page, loginCookies(input.face, token, identity));
+      seeOther(res, page, loginCookies(req, input.face, token, identity));
     } catch (error) {
       seeOther(res, formErrorLocation(page, toErrorBody(error, logger, { path: '/api/auth/login' }), ['siteId']));
     }
@@ -169,7 +182,7 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
       const { token, identity } = await completeSetup(
         parseOrThrow(setupInput, { code, siteName, firstName, login, password }, 'setup')
       );
-      seeOther(res, '/gestion', loginCookies('manager', token, identity));
+      seeOther(res, '/gestion', loginCookies(req, 'manager', token, identity));
     } catch (error) {
       seeOther(res, formErrorLocation('/gestion', toErrorBody(error, logger, { path: '/api/setup' }), setupFields));
     }
@@ -196,20 +209,23 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
 
   async function api(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const route = `${req.method} ${path}`;
+    const { secure, credential: credentialCookie, pairing: pairingCookie } = cookieSet(req);
     if (req.method === 'GET' && path.startsWith('/api/demo-a4/')) return demoA4(req, res, path.slice('/api/demo-a4/'.length));
     if (route === 'GET /api/site-logo') return serveSiteLogo(req, res, deps);
+    if (route === `GET ${hallCertificatePath}`) return serveHallCertificate(res, config, logger, 'file');
+    if (route === `GET ${hallCertificatePath}.json`) return serveHallCertificate(res, config, logger, 'json');
     switch (route) {
       case 'POST /api/auth/login': {
         if (isFormPost(req)) return await loginForm(req, res);
         const input = await readJson(req, loginInput, 'login');
         const { token, identity } = await login(input, clientAddress(req, config));
-        sendLoggedIn(res, input.face, token, identity);
+        sendLoggedIn(req, res, input.face, token, identity);
         return;
       }
       case 'POST /api/setup': {
         if (isFormPost(req)) return await setupForm(req, res);
         const { token, identity } = await completeSetup(await readJson(req, setupInput, 'setup'));
-        sendLoggedIn(res, 'manager', token, identity);
+        sendLoggedIn(req, res, 'manager', token, identity);
         return;
       }
       case 'POST /api/auth/logout': {
@@ -259,6 +275,7 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
 
   /** The demo's A4 summaries, for the site manager only: they hold what a citizen prepared. */
   function demoA4(req: IncomingMessage, res: ServerResponse, name: string): void {
+    const { credential: credentialCookie } = cookieSet(req);
     const manager = auth.resolve('manager', cookiesOf(req)[credentialCookie.manager]);
     if (!manager) throw new AppError('unauthenticated', 'The printed summaries are for the site manager');
     // Another site's summary is "not found", exactly like a name that never existed; a malformed
@@ -294,10 +311,12 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
    * listening beyond loopback. `?appairage` shows the real pairing screen instead.
    */
   function demoAutoPair(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
-    if (!config.demoAutoPair || secure || config.trustProxy.length > 0 || !isLoopbackHost(config.host)) return false;
+    if (!config.demoAutoPair || config.secureCookies || config.trustProxy.length > 0 || !isLoopbackHost(config.host))
+      return false;
     if (!isLoopbackHost(clientAddress(req, config)) || !isLoopbackHost(hostName(req.headers.host)) || viaProxy(req)) return false;
     const kind = terminalPage(req, url);
     if (!kind || url.searchParams.has('appairage')) return false;
+    const { secure, credential: credentialCookie } = cookieSet(req);
     if (terminals.resolve(cookiesOf(req)[credentialCookie.kiosk])?.role === kind) return false;
     const terminalId = store.terminals.findDemoTerminalId(kind);
     if (!terminalId) return false;
@@ -318,6 +337,7 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
    */
   function renewTerminalToken(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
     if (!terminalPage(req, url)) return false;
+    const { secure, credential: credentialCookie } = cookieSet(req);
     const cookies = cookiesOf(req);
     const current = cookies[credentialCookie.kiosk];
     const legacy = secure && !current ? cookies[plainCredentialCookie.kiosk] : undefined;

@@ -8,7 +8,7 @@ import type { Store } from '../store';
 import type { SetupService } from '../setup/setup.service';
 import type { TerminalsService } from '../terminals/terminals.service';
 import { kioskDefaults, toSiteInfo } from '../sites/sites.repository';
-import { cookiesOf, credentialOf } from './cookies';
+import { cookiesOf, credentialOf, secureRequest } from './cookies';
 
 export function resolveRequestContext(
   req: IncomingMessage,
@@ -19,10 +19,10 @@ export function resolveRequestContext(
     version: string;
     setup: SetupService;
     /** The kiosk's default inactivity delays, for a site that has not set its own. */
-    config: Pick<Config, 'kioskIdleSeconds' | 'kioskCountdownSeconds' | 'secureCookies'>;
+    config: Pick<Config, 'kioskIdleSeconds' | 'kioskCountdownSeconds' | 'secureCookies' | 'trustProxy' | 'proxyHeader'>;
   }
 ): RequestContext {
-  const secure = deps.config.secureCookies;
+  const secure = secureRequest(req, deps.config);
   const terminal = deps.terminals.resolve(credentialOf(req, 'kiosk', secure));
   const agent = deps.auth.resolve('agent', credentialOf(req, 'agent', secure));
   const manager = deps.auth.resolve('manager', credentialOf(req, 'manager', secure));

@@ -19,7 +19,8 @@ import type { SessionRequestsService } from '../privacy/session-requests.service
 import { statsCsv } from '../statistics/statistics-csv';
 import type { StatisticsService } from '../statistics/statistics.service';
 import type { Store } from '../store';
-import { credentialOf } from './cookies';
+import { credentialOf, secureRequest } from './cookies';
+import type { Config } from '../config';
 import { sendCsv } from './csv';
 
 export interface ManagerDownloadsDeps {
@@ -27,8 +28,8 @@ export interface ManagerDownloadsDeps {
   store: Store;
   statistics: StatisticsService;
   sessionRequests: SessionRequestsService;
-  /** The manager's cookie is `__Host-` prefixed then (see cookies.ts). */
-  secureCookies: boolean;
+  /** Which requests carry `__Host-` prefixed cookies (see secureRequest in cookies.ts). */
+  cookieConfig: Pick<Config, 'secureCookies' | 'trustProxy' | 'proxyHeader'>;
 }
 
 /** Handles the request when it is one of these downloads (true), else leaves it (false). */
@@ -41,10 +42,10 @@ export function createManagerDownloads({
   store,
   statistics,
   sessionRequests,
-  secureCookies
+  cookieConfig
 }: ManagerDownloadsDeps): ManagerDownloads {
   function manager(req: IncomingMessage): AccountIdentity {
-    const identity = auth.resolve('manager', credentialOf(req, 'manager', secureCookies));
+    const identity = auth.resolve('manager', credentialOf(req, 'manager', secureRequest(req, cookieConfig)));
     if (!identity) throw new AppError('unauthenticated', 'This file is for the site manager: log in to /gestion first');
     return identity;
   }

@@ -9,14 +9,19 @@ import type { AuthService } from '../auth/auth.service';
 import type { Config } from '../config';
 import type { Store } from '../store';
 import type { TerminalsService } from '../terminals/terminals.service';
-import { credentialOf } from './cookies';
+import { credentialOf, secureRequest } from './cookies';
 
 export function serveSiteLogo(
   req: IncomingMessage,
   res: ServerResponse,
-  deps: { auth: AuthService; terminals: TerminalsService; store: Store; config: Pick<Config, 'secureCookies'> }
+  deps: {
+    auth: AuthService;
+    terminals: TerminalsService;
+    store: Store;
+    config: Pick<Config, 'secureCookies' | 'trustProxy' | 'proxyHeader'>;
+  }
 ): void {
-  const secure = deps.config.secureCookies;
+  const secure = secureRequest(req, deps.config);
   const siteId =
     deps.terminals.resolve(credentialOf(req, 'kiosk', secure))?.siteId ??
     deps.auth.resolve('agent', credentialOf(req, 'agent', secure))?.siteId ??

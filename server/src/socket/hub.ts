@@ -13,7 +13,7 @@ import { parseOrThrow } from '../../../shared/validation';
 import type { AuthService } from '../auth/auth.service';
 import type { Clock } from '../clock';
 import { toErrorBody } from '../errors';
-import { cookieNames, parseCookies } from '../http/cookies';
+import { cookieNames, parseCookies, secureRequest } from '../http/cookies';
 import { refusal } from '../http/edge';
 import type { Config } from '../config';
 import type { TerminalPresence } from '../terminals/terminal-presence';
@@ -36,8 +36,8 @@ export interface HubDeps {
   presence: TerminalPresence;
   clock: Clock;
   logger: Logger;
-  /** Credential cookies are `__Host-` prefixed then (see cookies.ts). */
-  secureCookies: boolean;
+  /** Which handshakes carry `__Host-` prefixed cookies (see secureRequest in cookies.ts). */
+  cookieConfig: Pick<Config, 'secureCookies' | 'trustProxy' | 'proxyHeader'>;
   limits: Pick<Limits, 'commandsPerSecond' | 'commandBurst' | 'connectionsPerCredential'>;
   /** Agent tablets coming and going: presence, and getting a joined session back. */
   agentConnected(agent: AccountIdentity, socket: GuichetSocket): void;
@@ -88,7 +88,6 @@ interface SocketLimits {
 
 export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHandlers, signalHandlers: SignalHandlers): void {
   const { auth, terminals, presence, clock, logger, limits } = deps;
-  const names = cookieNames(deps.secureCookies);
   /** Open sockets per credential: a stolen or looping token cannot open hundreds. */
   const openSockets = new Map<string, number>();
   /** Handshakes refused per credential since it last connected: logged once per burst. */
@@ -100,6 +99,8 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
     if (!parsed.success)
       return next(authError('Handshake must say which face connects: auth.face is kiosk, display, agent or manager'));
     const { face, token } = parsed.data;
+    // The handshake's request carries the proxy's headers too: over HTTPS, only `__Host-` names.
+    const names = cookieNames(secureRequest(socket.request, deps.cookieConfig));
     const credential = token ?? parseCookies(socket.handshake.headers.cookie)[names.credential[face]];
     let identity: Identity | null = null;
     if (face === 'kiosk' || face === 'display') {

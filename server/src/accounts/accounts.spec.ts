@@ -326,7 +326,7 @@ describe('sites are kept apart', () => {
 describe('logins are unique per site', () => {
   /** What a login page is told about sites, for a browser with these cookies. */
   function loginSitesFor(cookie?: string) {
-    const req = { headers: cookie ? { cookie } : {} } as IncomingMessage;
+    const req = { headers: cookie ? { cookie } : {}, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
     const { auth, terminals, setup } = server.app.services;
     const context = resolveRequestContext(req, {
       auth,

@@ -46,7 +46,7 @@ function tokenOf(res: Response): string {
 
 /** What a page request would be told about setup (no cookies). */
 function setupRequired(): boolean {
-  const req = { headers: {} } as IncomingMessage;
+  const req = { headers: {}, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
   const { auth, terminals, setup } = server.app.services;
   return resolveRequestContext(req, { auth, terminals, setup, store: server.store, version: 'test', config: server.config })
     .setupRequired;

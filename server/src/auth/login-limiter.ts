@@ -23,6 +23,7 @@
  */
 import type { Clock } from '../clock';
 import type { LoginLimit, LoginLimitsRepository } from './login-limits.repository';
+import { normalizeAddress } from '../http/client-address';
 
 export interface LimitRule {
   /** Failures (and attempts still being checked) allowed in one window. */
@@ -78,10 +79,7 @@ export function loginKey(login: string): string {
  * will (privacy addresses), so IPv6 addresses count per /64; IPv4 ones each on their own.
  */
 export function addressKey(address: string): string {
-  const plain = address
-    .trim()
-    .toLowerCase()
-    .replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+  const plain = normalizeAddress(address);
   if (!plain.includes(':')) return plain;
   const [head = '', tail = ''] = plain.replace(/%.*$/, '').split('::');
   const left = head ? head.split(':') : [];

@@ -62,11 +62,53 @@ describe('truncateWal', () => {
   });
 
   it('works beside the checkpoint worker', async () => {
-    const checkpointer = startCheckpointer(db, file, logger, 5);
+    const checkpointer = startCheckpointer(db, file, logger, { everyMs: 5 });
     try {
       db.prepare('DELETE FROM notes').run();
       truncateWal(db, logger, { retryMs: 10, attempts: 1000 });
       await expect.poll(() => onDisk(), { timeout: 10_000 }).toEqual([]);
+    } finally {
+      await checkpointer.stop();
+    }
+  });
+});
+
+describe('startCheckpointer', () => {
+  const inDatabaseFile = (text: string) => fs.readFileSync(file).includes(text);
+
+  it('runs its worker only while there is something to checkpoint, and checkpoints what was written', async () => {
+    // Everything written so far goes to the database file: the WAL starts empty, as after a restart.
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const checkpointer = startCheckpointer(db, file, logger, { everyMs: 5, idleMs: 40 });
+    try {
+      // A quiet hall: twenty rounds go by without a worker.
+      await expect.poll(() => checkpointer.stats().rounds, { timeout: 10_000 }).toBeGreaterThanOrEqual(20);
+      expect(checkpointer.stats().started).toBe(0);
+
+      db.prepare('INSERT INTO notes (id, text) VALUES (2, ?)').run('Tlaloc-first');
+      expect(inDatabaseFile('Tlaloc-first')).toBe(false);
+      await expect.poll(() => checkpointer.stats().started, { timeout: 10_000 }).toBe(1);
+      // The worker checkpoints the new row into the database file, then stops once idle.
+      await expect.poll(() => inDatabaseFile('Tlaloc-first'), { timeout: 10_000 }).toBe(true);
+      await expect.poll(() => checkpointer.stats().running, { timeout: 10_000 }).toBe(false);
+
+      // A later write brings one back.
+      db.prepare('INSERT INTO notes (id, text) VALUES (3, ?)').run('Tlaloc-second');
+      await expect.poll(() => checkpointer.stats().started, { timeout: 10_000 }).toBe(2);
+      await expect.poll(() => inDatabaseFile('Tlaloc-second'), { timeout: 10_000 }).toBe(true);
+      await expect.poll(() => checkpointer.stats().running, { timeout: 10_000 }).toBe(false);
+    } finally {
+      await checkpointer.stop();
+    }
+  });
+
+  it('starts at once on a WAL left with frames in it', async () => {
+    expect(fs.statSync(`${file}-wal`).size).toBeGreaterThan(0);
+    expect(inDatabaseFile(`${marker} 49`)).toBe(false);
+    const checkpointer = startCheckpointer(db, file, logger, { everyMs: 5, idleMs: 40 });
+    try {
+      await expect.poll(() => inDatabaseFile(`${marker} 49`), { timeout: 10_000 }).toBe(true);
+      expect(checkpointer.stats().started).toBe(1);
     } finally {
       await checkpointer.stop();
     }

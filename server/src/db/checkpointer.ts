@@ -6,38 +6,137 @@
  * every few seconds (PASSIVE: it never blocks writers). Durability is unchanged: a committed
  * change is in the WAL either way.
  */
+import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { journalSizeLimit, type Db } from './database';
 
 export interface Checkpointer {
+  /** Rounds looked at so far, workers started so far, and whether one is up now. */
+  stats(): { rounds: number; started: number; running: boolean };
   stop(): Promise<void>;
 }
 
-export function startCheckpointer(db: Db, file: string, logger: Logger, everyMs = 2000): Checkpointer {
-  const worker = new Worker(new URL('./checkpoint-worker.mjs', import.meta.url), { workerData: { file, journalSizeLimit } });
+export interface CheckpointerOptions {
+  /** How often the WAL is looked at, and checkpointed while the worker runs. */
+  everyMs?: number;
+  /** The worker stops after this long with nothing written and nothing left to checkpoint. */
+  idleMs?: number;
+}
+
+interface RoundResult {
+  ok: boolean;
+  error?: string;
+  result?: { busy: number; log: number; checkpointed: number };
+}
+
+/**
+ * The worker thread costs a V8 isolate (about 10 MB) for as long as it lives, so it runs only
+ * while the hall is busy: it starts when the WAL file changes (its size or modification time, read
+ * with one asynchronous stat per round) and stops once nothing has been written for `idleMs` and
+ * its last round left no frame behind. A quiet night holds no worker.
+ */
+export function startCheckpointer(
+  db: Db,
+  file: string,
+  logger: Logger,
+  { everyMs = 2000, idleMs = 10_000 }: CheckpointerOptions = {}
+): Checkpointer {
+  const wal = `${file}-wal`;
+  let worker: Worker | null = null;
+  let failed = false;
+  let stopped = false;
+  let quietMs = 0;
+  let caughtUp = false;
+  // What the WAL looked like at the last round. A WAL with frames at start (after a crash) is work.
+  let lastSeen = walAtStart(wal);
+  let rounds = 0;
+  let started = 0;
+
   db.pragma('wal_autocheckpoint = 0');
-  worker.on('message', (message: { ok: boolean; error?: string }) => {
-    if (!message.ok) logger.warn({ error: message.error }, 'WAL checkpoint failed; retried on the next round');
-  });
-  worker.on('error', (error) => {
+
+  const fallBack = (error: unknown) => {
     // Without the worker, SQLite checkpoints by itself again: slower tails, nothing lost.
+    failed = true;
+    clearInterval(timer);
     logger.error({ err: error }, 'checkpoint worker stopped');
-    db.pragma('wal_autocheckpoint = 1000');
-  });
-  const timer = setInterval(() => worker.postMessage('checkpoint'), everyMs);
+    if (db.open) db.pragma('wal_autocheckpoint = 1000');
+  };
+
+  const spawn = () => {
+    const w = new Worker(new URL('./checkpoint-worker.mjs', import.meta.url), { workerData: { file, journalSizeLimit } });
+    w.on('message', (message: RoundResult) => {
+      if (!message.ok) {
+        caughtUp = false;
+        logger.warn({ error: message.error }, 'WAL checkpoint failed; retried on the next round');
+        return;
+      }
+      const r = message.result;
+      caughtUp = r !== undefined && r.busy === 0 && r.log === r.checkpointed;
+    });
+    w.on('error', fallBack);
+    return w;
+  };
+
+  const retire = () => {
+    const w = worker;
+    worker = null;
+    w?.postMessage('close');
+    return w;
+  };
+
+  const round = () => {
+    fs.stat(wal, { bigint: true }, (error, stat) => {
+      if (stopped || failed) return;
+      rounds++;
+      const seen = error ? 'absent' : `${stat.size}:${stat.mtimeNs}`;
+      const changed = seen !== lastSeen;
+      lastSeen = seen;
+      if (changed) {
+        quietMs = 0;
+        caughtUp = false;
+      } else {
+        quietMs += everyMs;
+      }
+      if (!worker) {
+        if (!changed || error) return;
+        worker = spawn();
+        started++;
+      } else if (quietMs >= idleMs && caughtUp) {
+        retire();
+        return;
+      }
+      worker.postMessage('checkpoint');
+    });
+  };
+  const timer = setInterval(round, everyMs);
   timer.unref();
+
   return {
+    stats: () => ({ rounds, started, running: worker !== null }),
     async stop() {
+      stopped = true;
       clearInterval(timer);
-      worker.postMessage('close');
-      await new Promise<void>((resolve) => {
-        worker.once('exit', () => resolve());
-        setTimeout(() => void worker.terminate().then(() => resolve()), 2000).unref();
-      });
-      db.pragma('wal_autocheckpoint = 1000');
+      const w = retire();
+      if (w) {
+        await new Promise<void>((resolve) => {
+          w.once('exit', () => resolve());
+          setTimeout(() => void w.terminate().then(() => resolve()), 2000).unref();
+        });
+      }
+      if (db.open) db.pragma('wal_autocheckpoint = 1000');
     }
   };
+}
+
+/** The WAL's size and modification time, or `'work'` when it holds frames already. */
+function walAtStart(wal: string): string {
+  try {
+    const stat = fs.statSync(wal, { bigint: true });
+    return stat.size > 0n ? 'work' : `${stat.size}:${stat.mtimeNs}`;
+  } catch {
+    return 'absent';
+  }
 }
 
 /** Databases with a truncation retry loop running. */

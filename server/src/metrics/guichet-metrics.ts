@@ -7,9 +7,12 @@
  * already keeps: nothing is counted on the way of a call or a ticket, so the hall never waits for
  * the metrics. Labels are the site's id and public name, the service, the terminal kind and the
  * printer state — never an agent: agents are not watched (principle 6), so tablets are a count.
+ *
+ * prom-client itself is loaded at the first scrape: a hall nobody scrapes does not hold it (with the
+ * tracing API it brings, some 5 MB of an idle server's memory).
  */
 import fs from 'node:fs';
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { printerFaults } from '../../../shared/schemas/print';
 import type { AgentConnections } from '../agents/agent-connections';
 import type { PrintingService } from '../printing/printing.service';
@@ -33,9 +36,10 @@ export const printerStates = ['ready', 'unknown', ...printerFaults] as const;
 
 /** One server's figures in the text format, with the content type to send them under. */
 export interface GuichetMetrics {
-  contentType: string;
-  read(): Promise<string>;
+  read(): Promise<{ contentType: string; text: string }>;
 }
+
+type PromClient = typeof import('prom-client');
 
 let processRegistry: Registry | null = null;
 
@@ -45,7 +49,7 @@ let processRegistry: Registry | null = null;
  * Collecting them per server would start one more event-loop monitor and GC observer each time;
  * made at the first scrape, they cost nothing to a server nobody scrapes.
  */
-function processMetrics(): Registry {
+function processMetrics({ Registry, collectDefaultMetrics }: PromClient): Registry {
   if (!processRegistry) {
     processRegistry = new Registry();
     collectDefaultMetrics({ register: processRegistry });
@@ -64,6 +68,20 @@ function fileBytes(file: string): number {
 
 /** The figures of one Guichet server: its own gauges over its store, and the process's figures. */
 export function createGuichetMetrics(deps: MetricsDeps): GuichetMetrics {
+  let registries: Promise<{ prom: PromClient; own: Registry }> | null = null;
+  return {
+    async read() {
+      registries ??= import('prom-client').then((prom) => ({ prom, own: serverGauges(prom, deps) }));
+      const { prom, own } = await registries;
+      // A fresh merge per scrape: a dozen references, and each server keeps its own registry.
+      const merged = prom.Registry.merge([processMetrics(prom), own]);
+      return { contentType: merged.contentType, text: await merged.metrics() };
+    }
+  };
+}
+
+/** This server's own gauges, in a registry of their own. */
+function serverGauges({ Gauge, Registry }: PromClient, deps: MetricsDeps): Registry {
   const { store, presence, connections, queue, printing } = deps;
   const own = new Registry();
   const registers = [own];
@@ -184,9 +202,5 @@ export function createGuichetMetrics(deps: MetricsDeps): GuichetMetrics {
     }
   });
 
-  return {
-    contentType: own.contentType,
-    // A fresh merge per scrape: a dozen references, and each server keeps its own registry.
-    read: () => Registry.merge([processMetrics(), own]).metrics()
-  };
+  return own;
 }

@@ -49,9 +49,9 @@ export function createMetricsEndpoint({
   return async (req, res, url) => {
     if (url.pathname !== metricsPath || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
     if (!mayScrape(req, config)) return false;
-    const text = await metrics.read();
+    const { contentType, text } = await metrics.read();
     res.writeHead(200, {
-      'content-type': metrics.contentType,
+      'content-type': contentType,
       'content-length': Buffer.byteLength(text),
       'cache-control': 'no-store'
     });

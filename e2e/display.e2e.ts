@@ -15,6 +15,14 @@ test('the board shows the site, the clock and the sound control, in portrait and
   await page.goto('/affichage');
   await expect(page.getByRole('heading', { level: 1, name: 'Mairie de Démoville' })).toBeVisible();
   await expect(page.locator('.clock time')).toHaveText(/^\d{2}:\d{2}$/);
+  // The clock is said with its label (as text: a name on a paragraph is not read), and the calls
+  // are the page's main landmark.
+  await expect(page.locator('.clock')).toHaveText(/^Heure\s*\d{2}:\d{2}$/);
+  await expect(page.locator('.clock time')).toHaveAttribute('datetime', /^\d{2}:\d{2}$/);
+  await expect(page.locator('[aria-label]:not(button, a, input, select, [role], section, nav, main, aside, form)')).toHaveCount(
+    0
+  );
+  await expect(page.getByRole('main')).toContainText('Appel en cours');
   await expect(page.getByRole('heading', { name: 'Appel en cours' })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Derniers appels' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Activer le son' }).or(page.getByText('Son activé'))).toBeVisible();

@@ -17,6 +17,7 @@ export const errorCodes = [
   'call_closed',
   'session_closed',
   'already_joined',
+  'handover_to_self',
   'service_closed',
   'setup_code_invalid',
   'setup_done',

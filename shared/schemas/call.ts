@@ -74,6 +74,8 @@ export interface AgentPresenceView {
 
 /** Everything a tablet needs after (re)connecting. */
 export interface AgentState {
+  /** The agent's own account: the tablet leaves it out of the colleagues a call can be handed to. */
+  accountId: string;
   status: AgentStatus;
   /** The procedures offered on the kiosks: the tablet renders a joined session with them. */
   procedures: Procedure[];

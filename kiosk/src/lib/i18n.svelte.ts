@@ -56,6 +56,7 @@ export function errorText(error: Pick<ErrorBody, 'code' | 'retryAfterSeconds'> |
     call_closed: m.error_call_closed,
     session_closed: m.error_session_closed,
     already_joined: m.error_already_joined,
+    handover_to_self: m.error_handover_to_self,
     setup_code_invalid: m.error_setup_code_invalid,
     setup_done: m.error_setup_done,
     login_taken: m.error_login_taken,

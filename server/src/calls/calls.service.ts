@@ -225,7 +225,13 @@ export function createCallsService({
         joined = joinedView(agent, joinedCall, stored);
       }
     }
-    return { status, procedures: sessions.publishedProcedures(agent.siteId), ringing: ringingFor(agent, status), joined };
+    return {
+      accountId: agent.accountId,
+      status,
+      procedures: sessions.publishedProcedures(agent.siteId),
+      ringing: ringingFor(agent, status),
+      joined
+    };
   }
 
   /** An agent whose tablet is gone for good: presence announced, their joined call rings again. */
@@ -356,12 +362,15 @@ export function createCallsService({
 
     handover(agent: AccountIdentity, input: z.output<typeof callHandoverInput>, after: After): { callId: string } {
       const call = loadJoined(agent, input.callId);
+      // Checked first: choosing oneself is a mistake in the form, not an unknown colleague.
+      if (input.toAccountId === agent.accountId)
+        throw new AppError('handover_to_self', 'Hand the call to someone else', [
+          { path: 'toAccountId', message: 'is yourself' }
+        ]);
       const colleague = store.accounts.findById(input.toAccountId);
       if (!colleague || colleague.siteId !== agent.siteId || colleague.role !== 'agent' || !colleague.active) {
         throw new AppError('not_found', `No colleague ${input.toAccountId} at this site`);
       }
-      if (colleague.id === agent.accountId)
-        throw new AppError('invalid_payload', 'Hand the call to someone else', [{ path: 'toAccountId', message: 'is yourself' }]);
       if (!connections.isConnected(colleague.id)) {
         throw new AppError('not_found', `${colleague.firstName} is not connected right now`);
       }

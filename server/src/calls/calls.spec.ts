@@ -269,6 +269,25 @@ describe('hand-over, stop sharing, end', () => {
     expect(joined.session.id).toBe(hall.session.id);
   });
 
+  it('refuses a hand-over to oneself with its own code, on the field, and changes nothing', async () => {
+    const created = await call();
+    ok(await command(hall.marie, 'call:accept', { callId: created.id }));
+    const state = ok(await command(hall.marie, 'agent:state', {}));
+    // The tablet learns its own account from its state, to leave it out of the list.
+    expect(ok(await command(hall.marie, 'agent:colleagues', {})).map((c) => c.accountId)).not.toContain(state.accountId);
+    const before = snapshot(server.store);
+    const closed = collect(hall.marie, 'session:closed');
+    const refused = await command(hall.marie, 'call:handover', { callId: created.id, toAccountId: state.accountId });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'handover_to_self', issues: [{ path: 'toAccountId' }] }
+    });
+    expect(snapshot(server.store)).toEqual(before);
+    // Still joined: the next command from the same socket is answered after any event the refusal sent.
+    expect(ok(await command(hall.marie, 'agent:state', {})).joined?.card.callId).toBe(created.id);
+    expect(closed).toEqual([]);
+  });
+
   it('“Arrêter le partage” closes the agent’s view at once and the agent can no longer read or write', async () => {
     const created = await call();
     ok(await command(hall.marie, 'call:accept', { callId: created.id }));

@@ -20,6 +20,7 @@ const statusOf: Record<ErrorCode, number> = {
   call_closed: 409,
   session_closed: 409,
   already_joined: 409,
+  handover_to_self: 400,
   service_closed: 409,
   setup_code_invalid: 403,
   setup_done: 409,

@@ -17,6 +17,10 @@ export class AgentDesk {
   ringing = $state<CallCard[]>([]);
   joinedCard = $state<CallCard | null>(null);
   colleagues = $state<AgentPresenceView[]>([]);
+  /** This agent's own account, learnt from the server: never offered as a colleague to hand a call to. */
+  self = $state<string | null>(null);
+  /** Why the last hand-over was refused, shown on the colleague field until the next try. */
+  handoverProblem = $state<ErrorCode | null>(null);
   /** Why the joined view just closed, said once to the agent. */
   closed = $state<ClosedReason | null>(null);
   /** The last refused action (a call a colleague took first…). */
@@ -51,6 +55,14 @@ export class AgentDesk {
     });
   }
 
+  /**
+   * Who a joined call can be handed to: colleagues online now, never oneself (the presence of
+   * every agent at the site is broadcast, one's own included, e.g. when accepting makes one busy).
+   */
+  get handoverTargets(): AgentPresenceView[] {
+    return this.colleagues.filter((c) => c.online && c.accountId !== this.self);
+  }
+
   get joined(): boolean {
     return this.joinedCard !== null && this.session.state !== null;
   }
@@ -67,6 +79,7 @@ export class AgentDesk {
 
   private leave(reason: ClosedReason | null): void {
     this.joinedCard = null;
+    this.handoverProblem = null;
     this.session.replica.load(null);
     this.closed = reason;
   }
@@ -75,6 +88,7 @@ export class AgentDesk {
     const ack = await this.connection.command('agent:state', {});
     if (!ack.ok) return;
     const state = ack.data;
+    this.self = state.accountId;
     this.status = state.status;
     this.session.pinned = state.joined?.procedure ?? null;
     this.session.setPublished(state.procedures);
@@ -139,8 +153,14 @@ export class AgentDesk {
   async handover(toAccountId: string): Promise<void> {
     const callId = this.joinedCard?.callId;
     if (!callId) return;
+    this.handoverProblem = null;
     const ack = await this.connection.command('call:handover', { callId, toAccountId });
-    if (!ack.ok) this.problem = ack.error.code;
+    if (!ack.ok) {
+      this.handoverProblem = ack.error.code;
+      // The colleague may have left meanwhile: offer who is there now.
+      await this.loadColleagues();
+      return;
+    }
     await this.afterLeaving(ack, 'handed_over');
   }
 

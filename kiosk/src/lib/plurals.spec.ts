@@ -110,6 +110,20 @@ describe('counts in French, English and Arabic', () => {
     expect(m.procedure_problem_max_length({ maximum: '1' }, { locale: 'en' })).toBe(
       'This text must be at most 1 character long.'
     );
+    // « {minutes} min » does not change in French or English; Arabic says the minutes in words.
+    const wait = (n: number) => m.error_too_many_attempts_wait({ minutes: String(n) }, { locale: 'ar' });
+    expect(counts.map((n) => wait(n).split('.')[1].trim())).toEqual([
+      'حاول مرة أخرى أو اطلب من مسؤول الموقع إلغاء حظر الحساب',
+      'حاول بعد دقيقة واحدة أو اطلب من مسؤول الموقع إلغاء حظر الحساب',
+      'حاول بعد دقيقتين أو اطلب من مسؤول الموقع إلغاء حظر الحساب',
+      'حاول بعد 5 دقائق أو اطلب من مسؤول الموقع إلغاء حظر الحساب',
+      'حاول بعد 11 دقيقة أو اطلب من مسؤول الموقع إلغاء حظر الحساب',
+      'حاول بعد 100 دقيقة أو اطلب من مسؤول الموقع إلغاء حظر الحساب'
+    ]);
+    // The chart's description gives its counts after a colon, right for any number in every language.
+    const chart = { first: '8', last: '18', hour: '10', calls: '1', tickets: '0' };
+    expect(m.stats_chart_alt(chart, { locale: 'fr' })).toContain('Heure la plus chargée : 10 h (appels : 1, tickets : 0).');
+    expect(m.stats_chart_alt(chart, { locale: 'en' })).toContain('Busiest hour: 10:00 (calls: 1, tickets: 0).');
   });
 
   it('no French message with a count is left with a « (s) »', () => {

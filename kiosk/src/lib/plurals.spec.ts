@@ -112,7 +112,7 @@ describe('counts in French, English and Arabic', () => {
     );
     // « {minutes} min » does not change in French or English; Arabic says the minutes in words.
     const wait = (n: number) => m.error_too_many_attempts_wait({ minutes: String(n) }, { locale: 'ar' });
-    expect(counts.map((n) => wait(n).split('.')[1].trim())).toEqual([
+    expect(counts.map((n) => (wait(n).split('.')[1] ?? '').trim())).toEqual([
       'حاول مرة أخرى أو اطلب من مسؤول الموقع إلغاء حظر الحساب',
       'حاول بعد دقيقة واحدة أو اطلب من مسؤول الموقع إلغاء حظر الحساب',
       'حاول بعد دقيقتين أو اطلب من مسؤول الموقع إلغاء حظر الحساب',

@@ -43,6 +43,8 @@ test('a double tap on « Parler à un agent » calls once: the tablet keeps ring
   page: kiosk,
   browser
 }) => {
+  // Two browsers, axe on both: slower than one screen's test on a busy machine.
+  test.slow();
   const tablet = await agentTablet(browser);
   // The tablet's announcer is in the page before any call, empty.
   const announcer = tablet.getByTestId('call-announcer');

@@ -144,7 +144,7 @@ test('nobody answers: the call widens to busy agents, then the kiosk gives the w
     await expect(tablet.locator('main')).toHaveAttribute('data-rings', '1');
     await expect(kiosk.getByTestId('call-panel')).toContainText('Nous prévenons tous les agents');
     // After the second delay: nobody could come; the kiosk says where to go; the card goes.
-    const unanswered = kiosk.getByRole('alert').filter({ hasText: "Personne n'a pu venir" });
+    const unanswered = kiosk.getByTestId('call-panel').filter({ hasText: "Personne n'a pu venir" });
     await expect(unanswered).toBeVisible({ timeout: 10_000 });
     await expect(unanswered).toContainText("Allez à l'accueil");
     await expect(unanswered).toContainText('Accueil : au rez-de-chaussée, à gauche de l’entrée');
@@ -171,7 +171,8 @@ test('in Arabic: the call panel, the ringing card and the joined session, at tou
   await kiosk.locator('[data-procedure="essai-saisies"]').tap();
   await kiosk.getByTestId('help-button').tap();
   await expect(kiosk.getByTestId('call-panel')).toContainText('تم إبلاغ موظف');
-  await expect(kiosk.getByTestId('help-button')).toHaveAccessibleName('إلغاء النداء');
+  await expect(kiosk.getByTestId('cancel-call')).toHaveAccessibleName('إلغاء النداء');
+  await expect(kiosk.getByTestId('help-button')).toHaveAccessibleName('التحدث إلى موظف');
   await expectNoAxeViolations(kiosk);
   await expectTouchTargets(kiosk, 48);
   await expectNoHorizontalScrollOnKioskScreens(kiosk);

@@ -107,7 +107,9 @@ test('social help offers an agent straight away', async ({ page }) => {
   await expect(page.getByText('Pour cette démarche, un agent vous reçoit directement.')).toBeVisible();
   await page.getByRole('button', { name: 'Parler à un agent maintenant' }).tap();
   // No tablet is connected in this test: the kiosk says so at once, with the way to the desk.
-  await expect(page.getByRole('alert').filter({ hasText: "Aucun agent n'est disponible en ce moment" })).toBeVisible();
+  await expect(page.getByTestId('call-panel').filter({ hasText: "Aucun agent n'est disponible en ce moment" })).toBeVisible();
+  // …and says it through the live region that was there before the call.
+  await expect(page.getByTestId('call-status')).toContainText("Aucun agent n'est disponible en ce moment");
 });
 
 test('the review lets the citizen change an answer and come straight back', async ({ page }) => {

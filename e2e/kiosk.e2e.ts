@@ -20,7 +20,7 @@ for (const viewport of [
 
     // No agent's tablet is connected: the kiosk says so at once and gives the next human step.
     await help.tap();
-    const panel = page.getByRole('alert').filter({ hasText: "Aucun agent n'est disponible en ce moment" });
+    const panel = page.getByTestId('call-panel').filter({ hasText: "Aucun agent n'est disponible en ce moment" });
     await expect(panel).toBeVisible();
     await expect(panel).toContainText("Allez à l'accueil");
     await expect(panel).toContainText('à gauche de l’entrée');

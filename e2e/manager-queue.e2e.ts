@@ -49,7 +49,7 @@ test('the manager adds a counter, sets a service’s hours, the priority rule an
   // How long a finished procedure's answers are kept: a week, then back to the same evening.
   await openConsolePage(page, 'Réglages du site');
   const data = page.locator('section').filter({ has: page.getByRole('heading', { name: 'Données des usagers' }) });
-  await data.getByLabel('Effacer les réponses').selectOption({ label: 'après 7 jour(s)' });
+  await data.getByLabel('Effacer les réponses').selectOption({ label: 'après 7 jours' });
   await data.getByRole('button', { name: 'Enregistrer' }).click();
   await expect(data.getByRole('status')).toHaveText('Enregistré.');
   await page.reload();

@@ -17,6 +17,16 @@ export function receiptLocale(locale: string): PrintLocale {
   return latinScript.has(locale) ? asPrintLocale(locale) : 'fr';
 }
 
+/** Arabic counts take one of six forms (the kiosk's messages use the same rules). */
+const arabicPlural = new Intl.PluralRules('ar');
+const arabicPeopleAhead: Record<Exclude<Intl.LDMLPluralRule, 'zero'>, (n: number) => string> = {
+  one: () => 'شخص واحد قبلك',
+  two: () => 'شخصان قبلك',
+  few: (n) => `${n} أشخاص قبلك`,
+  many: (n) => `${n} شخصًا قبلك`,
+  other: (n) => `${n} شخص قبلك`
+};
+
 export interface PrintWords {
   duplicate: string;
   yourNumber: string;
@@ -86,7 +96,7 @@ export const printWords: Record<PrintLocale, PrintWords> = {
     duplicate: 'نسخة ثانية',
     yourNumber: 'رقمك',
     priority: 'أولوية',
-    peopleAhead: (n) => (n === 0 ? 'لا أحد قبلك' : n === 1 ? 'شخص واحد قبلك' : `${n} أشخاص قبلك`),
+    peopleAhead: (n) => arabicPeopleAhead[arabicPlural.select(n) as Exclude<Intl.LDMLPluralRule, 'zero'>]?.(n) ?? 'لا أحد قبلك',
     waitHere: 'انتظر في القاعة: يظهر رقمك على الشاشة ويُنادى به.',
     summary: 'ملخص',
     prepared: 'ما حضّرته',

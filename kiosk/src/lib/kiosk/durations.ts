@@ -1,5 +1,5 @@
 /** "45 s", "2 min": short durations for waits, in the current language. */
-import { m } from '$lib/paraglide/messages';
+import { m } from '../paraglide/messages';
 
 export function formatDuration(seconds: number): string {
   if (seconds < 60) return m.duration_seconds({ n: String(Math.max(0, Math.round(seconds))) });

@@ -24,6 +24,11 @@ export class SessionReplica {
   state = $state<SessionState | null>(null);
   /** Where the other side is typing, for a few seconds after they last did. */
   remoteFocus = $state<SessionFocus | null>(null);
+  /**
+   * How many changes an agent has made to the session's contents (answers, steps, notes; not
+   * joining or leaving): the kiosk's « Marie arrive » becomes « Marie est avec vous » at the first.
+   */
+  agentEdits = $state(0);
   /** Why the server last refused one of this client's changes (e.g. the session is full), until one is accepted. */
   refused = $state<ErrorCode | null>(null);
   private confirmed: SessionState | null = null;
@@ -49,10 +54,19 @@ export class SessionReplica {
     });
     connection.socket.on('session:focus', (focus) => {
       if (focus.sessionId !== this.id) return;
-      clearTimeout(this.focusTimer);
+      this.forgetRemoteFocus();
       this.remoteFocus = focus.stepId ? focus : null;
       this.focusTimer = setTimeout(() => (this.remoteFocus = null), 5000);
     });
+  }
+
+  /**
+   * « Marie modifie … » is true while the other side types; once this side changes something
+   * itself (types, moves on, finishes) it is old news and would only mislead, so it goes.
+   */
+  private forgetRemoteFocus(): void {
+    clearTimeout(this.focusTimer);
+    this.remoteFocus = null;
   }
 
   /** Tells the other side where this one is typing: on a new field, then at most every 2 s. */
@@ -71,7 +85,10 @@ export class SessionReplica {
   /** Takes the server's whole state (start, resume, catch-up) and resends anything not confirmed. */
   load(state: SessionState | null): void {
     this.confirmed = state;
-    if (!state) this.pending = [];
+    if (!state) {
+      this.pending = [];
+      this.forgetRemoteFocus();
+    }
     this.render();
     if (state) for (const p of this.pending) void this.push(p);
   }
@@ -79,6 +96,7 @@ export class SessionReplica {
   /** Sends operations; the screen shows them at once. */
   send(ops: SessionOp[]): void {
     if (!this.confirmed) return;
+    this.forgetRemoteFocus();
     if (!this.connection) {
       const confirmed = this.confirmed;
       this.confirmed = applyChanges(confirmed, optimisticChanges(ops, this.publishedOf), confirmed.version + 1);
@@ -134,6 +152,7 @@ export class SessionReplica {
       return;
     }
     this.confirmed = applyChanges(base, patch.changes, patch.version);
+    if (patch.by.kind === 'agent' && patch.changes.some((c) => c.op !== 'agent' && c.op !== 'call')) this.agentEdits++;
     this.render();
   }
 

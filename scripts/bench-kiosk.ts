@@ -2,7 +2,8 @@
  * `npm run bench:kiosk`: builds the web app, starts the real server on a free port, and loads the
  * kiosk in Chromium with the CPU slowed down 4×. Prints the JavaScript of the first load (gzip),
  * the time until the idle screen can be touched, and the median time from "Suivant" to the next
- * step on screen (20 changes), each beside its target. Ends with `bench kiosk: …`.
+ * step on screen (20 changes), each beside its target. Ends with `bench kiosk: …`, then exits with
+ * status 1 if a figure is over its target (JavaScript over 80 KB, a step over 100 ms).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,6 +13,7 @@ import zlib from 'node:zlib';
 import { chromium } from '@playwright/test';
 import { chromiumPath, ensureChromium } from './ensure-chromium';
 import { freePort } from '../server/src/testing/processes';
+import { overTargets } from './bench-targets';
 
 const root = path.resolve(import.meta.dirname, '..');
 const samples = 20;
@@ -130,9 +132,13 @@ try {
   console.log(
     `"Suivant" → next step: median ${result.step_ms} ms, p90 ${result.step_p90_ms} ms over ${stepMs.length} changes (target ≤ ${targets.step_ms} ms)`
   );
+  // A figure over its target fails the run (after the last line), so a regression cannot pass unseen.
+  const missed = overTargets(result, targets);
+  if (missed.length > 0) console.log(`Over target: ${missed.join(', ')}`);
   console.log(
     `bench kiosk: js_gzip_kb=${result.js_gzip_kb} interactive_ms=${result.interactive_ms} step_ms=${result.step_ms} step_p90_ms=${result.step_p90_ms} js_target_kb=${targets.js_gzip_kb} step_target_ms=${targets.step_ms}`
   );
+  if (missed.length > 0) process.exitCode = 1;
 } finally {
   await browser.close();
   server.kill('SIGTERM');

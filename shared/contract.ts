@@ -5,7 +5,7 @@
  * `commands` holds, per event, the zod schema of its payload and the faces allowed to send it:
  * the server validates and authorises from this table before any handler runs.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import type { Ack } from './errors';
 import type { Face, Identity } from './identity';
 import type { Procedure } from './procedures/schema';

@@ -6,7 +6,7 @@
  * kiosk ends every procedure with "check with an agent" or "print and go to the counter"
  * (principle 3). Unknown keys are refused, so a "submit" field cannot slip in.
  */
-import { z } from 'zod';
+import { z } from '../zod';
 import { problemParams, type ProblemCode } from './problems';
 
 const localeKey = /^[a-z]{2}(-[A-Z]{2})?$/;

@@ -2,7 +2,7 @@
  * Staff accounts as a site manager manages them (agents with a PIN, managers with a password), and
  * the first-start setup that creates a real installation's site and its first manager.
  */
-import { z } from 'zod';
+import { z } from '../zod';
 import { agentPinSchema, managerPasswordSchema } from './auth';
 
 /** A login is typed on a tablet: no spaces, nothing that looks alike once printed. */

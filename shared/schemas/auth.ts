@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../zod';
 
 export const agentPinSchema = z.string().regex(/^\d{4,8}$/, 'a PIN is 4 to 8 digits');
 export const managerPasswordSchema = z.string().min(10, 'at least 10 characters').max(200);

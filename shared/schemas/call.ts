@@ -2,7 +2,7 @@
  * Help calls and agent presence: what the kiosk sends to call a person, what rings on the
  * tablets, and how an agent says whether they can come.
  */
-import { z } from 'zod';
+import { z } from '../zod';
 import type { LocalizedText, Procedure } from '../procedures/schema';
 import { requestId, type SessionLocale, type SessionState } from './session';
 

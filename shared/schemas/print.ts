@@ -2,7 +2,7 @@
  * Tickets, print jobs and printers as the kiosk, the tablets and the manager console see them.
  * A ticket's number is shown on the kiosk screen whatever happens to the paper.
  */
-import { z } from 'zod';
+import { z } from '../zod';
 
 const id = z.string().min(1).max(100);
 

@@ -2,7 +2,7 @@
  * A citizen's requests about their own session, answered by the site manager: export it (JSON) or
  * erase it, named by the reference printed on their receipt or summary (« ABC DEF »).
  */
-import { z } from 'zod';
+import { z } from '../zod';
 import { pairingAlphabet, pairingCodeLength } from './terminal';
 import type { SessionPatch, SessionState } from './session';
 

@@ -2,7 +2,7 @@
  * What the manager console sends and gets about the site's procedures: the files as written, each
  * saved version kept, one of them published on the kiosks (or none).
  */
-import { z } from 'zod';
+import { z } from '../zod';
 import type { ProcedureProblem } from '../procedures/parse';
 import type { LocalizedText, Procedure } from '../procedures/schema';
 

@@ -2,7 +2,7 @@
  * The queue: services (a letter, a name), counters (where an agent calls tickets), and calls as
  * the hall display announces them. Tickets carry no name anywhere: a number, a service, times.
  */
-import { z } from 'zod';
+import { z } from '../zod';
 import { openingHoursSchema, type OpeningHours } from './site';
 
 const id = z.string().min(1).max(100);

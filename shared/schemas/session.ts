@@ -2,7 +2,7 @@
  * The kiosk session as both sides see it: one server-held, versioned state, changed only by small
  * typed operations. The kiosk and the agent's tablet render the same procedure components from it.
  */
-import { z } from 'zod';
+import { z } from '../zod';
 
 export const sessionLocales = ['fr', 'en', 'ar'] as const;
 export const sessionLocale = z.enum(sessionLocales);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../zod';
 import { sessionLocale, sessionLocales } from './session';
 
 const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time is HH:MM');

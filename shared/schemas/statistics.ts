@@ -3,7 +3,7 @@
  * could answer, tickets, waits, printer faults. Counted for the team to see where staff is missing,
  * never per agent: no type here has a field that could name one.
  */
-import { z } from 'zod';
+import { z } from '../zod';
 
 /** Longest period one request covers (about a quarter). */
 export const statsMaxDays = 92;

@@ -1,4 +1,7 @@
-import { z } from 'zod';
+import { z } from '../zod';
+import { pairingAlphabet, pairingCodeLength } from '../pairing-code';
+
+export { formatPairingCode, pairingAlphabet, pairingCodeLength } from '../pairing-code';
 
 export const terminalKindSchema = z.enum(['kiosk', 'display']);
 
@@ -42,15 +45,6 @@ export const terminalPrinterInput = z
 
 /** What a terminal's page says about its build in the socket handshake (`auth.version`). */
 export const softwareVersionSchema = z.string().trim().min(1).max(40);
-
-/** Pairing codes: six characters from an alphabet without look-alikes (no 0/O, 1/I/L, 2/Z, 5/S, 8/B). */
-export const pairingAlphabet = 'ACDEFGHJKMNPQRTUVWXY34679';
-export const pairingCodeLength = 6;
-
-/** How a code is shown on screen: two groups of three, easier to read aloud and to copy. */
-export function formatPairingCode(code: string): string {
-  return `${code.slice(0, 3)} ${code.slice(3)}`;
-}
 
 export const pairingCodeSchema = z
   .string()

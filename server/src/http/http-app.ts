@@ -32,6 +32,7 @@ import { clearCookie, cookieNames, cookiesOf, secureRequest, serializeCookie, ty
 import { clientAddress, viaProxy } from './client-address';
 import { resolveRequestContext } from './identities';
 import { serveSiteLogo } from './site-logo';
+import { preparePageResponse } from './page-response';
 import { hallCertificatePath, serveHallCertificate } from './hall-certificate';
 import { readJson, sendError, sendJson } from './json';
 import { toErrorBody } from '../errors';
@@ -309,25 +310,25 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
    * loopback, so every sign of one turns it off: a Host that is not a loopback name, any
    * forwarding header, secure cookies (HTTPS is a proxy's job here), a trusted proxy, a server
    * listening beyond loopback. `?appairage` shows the real pairing screen instead.
+   *
+   * The page is answered at once, as the demo terminal: the request is given the new credential
+   * (so the page is rendered for it) and the response the cookie that keeps it (no redirection
+   * to the same page). Returns that cookie, or null when the demo terminal is not given.
    */
-  function demoAutoPair(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
-    if (!config.demoAutoPair || config.secureCookies || config.trustProxy.length > 0 || !isLoopbackHost(config.host))
-      return false;
-    if (!isLoopbackHost(clientAddress(req, config)) || !isLoopbackHost(hostName(req.headers.host)) || viaProxy(req)) return false;
+  function demoAutoPair(req: IncomingMessage, url: URL): string | null {
+    if (!config.demoAutoPair || config.secureCookies || config.trustProxy.length > 0 || !isLoopbackHost(config.host)) return null;
+    if (!isLoopbackHost(clientAddress(req, config)) || !isLoopbackHost(hostName(req.headers.host)) || viaProxy(req)) return null;
     const kind = terminalPage(req, url);
-    if (!kind || url.searchParams.has('appairage')) return false;
+    if (!kind || url.searchParams.has('appairage')) return null;
     const { secure, credential: credentialCookie } = cookieSet(req);
-    if (terminals.resolve(cookiesOf(req)[credentialCookie.kiosk])?.role === kind) return false;
+    if (terminals.resolve(cookiesOf(req)[credentialCookie.kiosk])?.role === kind) return null;
     const terminalId = store.terminals.findDemoTerminalId(kind);
-    if (!terminalId) return false;
+    if (!terminalId) return null;
     const token = terminals.mintDemoToken(terminalId);
-    res.writeHead(303, {
-      location: url.pathname,
-      'set-cookie': serializeCookie(credentialCookie.kiosk, token, { secure, maxAgeSeconds: tenYears }),
-      'cache-control': 'no-store'
-    });
-    res.end();
-    return true;
+    // First in the header: the one read (a stale credential of the same name comes after).
+    const given = `${credentialCookie.kiosk}=${encodeURIComponent(token)}`;
+    req.headers.cookie = req.headers.cookie ? `${given}; ${req.headers.cookie}` : given;
+    return serializeCookie(credentialCookie.kiosk, token, { secure, maxAgeSeconds: tenYears });
   }
 
   /**
@@ -360,11 +361,16 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
         if (path === metricsPath && (await deps.metrics?.(req, res, url))) return;
         if (path.startsWith('/api/') && deps.downloads?.(req, res, url)) return;
         if (path.startsWith('/api/')) return await api(req, res, path);
-        if (demoAutoPair(req, res, url)) return;
-        if (renewTerminalToken(req, res, url)) return;
+        const demoCookie = demoAutoPair(req, url);
+        if (!demoCookie && renewTerminalToken(req, res, url)) return;
         if (cleanFormPageUrl(req, res, url)) return;
-        if (!deps.kitHandler) throw new AppError('not_found', `No page ${path} (the web app is not built)`);
+        if (demoCookie) res.setHeader('cache-control', 'no-store');
+        if (!deps.kitHandler) {
+          if (demoCookie) res.setHeader('set-cookie', demoCookie);
+          throw new AppError('not_found', `No page ${path} (the web app is not built)`);
+        }
         setRequestContext(req, resolveRequestContext(req, deps));
+        preparePageResponse(req, res, demoCookie ? [demoCookie] : []);
         deps.kitHandler(req, res, () => sendError(res, { code: 'not_found', message: `No page ${path}` }));
       } catch (error) {
         if (res.headersSent) {

@@ -72,7 +72,8 @@ function listFiles(dir: string): Map<string, Listed> {
   return files;
 }
 
-function accepted(req: IncomingMessage): Set<string> {
+/** The content codings a request accepts (`q=0` ones left out). */
+export function accepted(req: IncomingMessage): Set<string> {
   const header = req.headers['accept-encoding'] ?? '';
   return new Set(
     header

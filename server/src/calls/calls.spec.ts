@@ -269,7 +269,7 @@ describe('hand-over, stop sharing, end', () => {
     expect(joined.session.id).toBe(hall.session.id);
   });
 
-  it('“Arrêter le partage” closes the agent’s view at once and the agent can no longer read or write', async () => {
+  it('“Ne plus montrer mon écran” closes the agent’s view at once and the agent can no longer read or write', async () => {
     const created = await call();
     ok(await command(hall.marie, 'call:accept', { callId: created.id }));
     const closed = nextEvent(hall.marie, 'session:closed');

@@ -104,7 +104,7 @@ test('call → ring → accept → “Marie arrive” → both edit → stop sha
   await expect(kiosk.getByRole('button', { name: 'Année' })).toContainText('1980');
 
   // The citizen stops sharing: the agent's view closes at once.
-  await kiosk.getByRole('button', { name: 'Arrêter le partage' }).tap();
+  await kiosk.getByRole('button', { name: 'Ne plus montrer mon écran' }).tap();
   await expect(joined).toHaveCount(0);
   await expect(tablet.getByText("L'usager a arrêté le partage.")).toBeVisible();
   await expect(kiosk.getByTestId('sharing-banner')).toHaveCount(0);
@@ -186,7 +186,7 @@ test('in Arabic: the call panel, the ringing card and the joined session, at tou
   await card.getByRole('button', { name: 'قبول' }).tap();
 
   await expect(kiosk.getByTestId('sharing-banner')).toContainText('Marie');
-  await expect(kiosk.getByRole('button', { name: 'إيقاف المشاركة' })).toBeVisible();
+  await expect(kiosk.getByRole('button', { name: 'أوقف عرض شاشتي' })).toBeVisible();
   await expectNoAxeViolations(kiosk);
   await expectTouchTargets(kiosk, 48);
   const joined = tablet.getByTestId('joined-session');
@@ -194,7 +194,7 @@ test('in Arabic: the call panel, the ringing card and the joined session, at tou
   await expectNoAxeViolations(tablet);
   await expectTouchTargets(tablet, 48);
   await expectNoHorizontalScroll(tablet);
-  await kiosk.getByRole('button', { name: 'إيقاف المشاركة' }).tap();
+  await kiosk.getByRole('button', { name: 'أوقف عرض شاشتي' }).tap();
   await expect(joined).toHaveCount(0);
   await tablet.context().close();
 });

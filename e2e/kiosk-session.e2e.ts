@@ -16,7 +16,7 @@ test('inactivity: a countdown, "I am still here", then a full wipe', async ({ pa
   await page.getByRole('button', { name: 'Text size' }).tap();
   await page.getByRole('button', { name: 'Contrast' }).tap();
   await page.getByRole('button', { name: 'Touch the screen to start' }).tap();
-  await expect(page.getByText('After 90 seconds without a touch, the kiosk erases everything.')).toBeVisible();
+  await expect(page.getByText('If you do not touch the screen for 90 seconds, the kiosk erases everything.')).toBeVisible();
   await page.locator('[data-procedure="carte-identite-passeport"]').tap();
   await page.getByRole('button', { name: 'Next' }).tap();
   await page.getByRole('radio', { name: 'Passport' }).tap();

@@ -382,7 +382,7 @@ export function createCallsService({
       return { callId: call.id };
     },
 
-    /** "Arrêter le partage" on the kiosk: the agent's view closes at once. */
+    /** "Ne plus montrer mon écran" on the kiosk: the agent's view closes at once. */
     stopSharing(terminal: TerminalIdentity, input: z.output<typeof sessionRefInput>, after: After): { sessionId: string } {
       const stored = sessions.loadActive(terminal.siteId, input.sessionId);
       sessions.assertAccess(terminal, stored);

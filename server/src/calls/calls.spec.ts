@@ -288,7 +288,7 @@ describe('hand-over, stop sharing, end', () => {
     expect(closed).toEqual([]);
   });
 
-  it('“Arrêter le partage” closes the agent’s view at once and the agent can no longer read or write', async () => {
+  it('“Ne plus montrer mon écran” closes the agent’s view at once and the agent can no longer read or write', async () => {
     const created = await call();
     ok(await command(hall.marie, 'call:accept', { callId: created.id }));
     const closed = nextEvent(hall.marie, 'session:closed');

@@ -95,7 +95,7 @@ describe('counts in French, English and Arabic', () => {
     expect(m.idle_text({ seconds: '11' }, { locale: 'ar' })).toBe('بدون رد، سيُمسح كل شيء بعد 11 ثانية.');
     expect(m.idle_text({ seconds: '5' }, { locale: 'ar' })).toBe('بدون رد، سيُمسح كل شيء بعد 5 ثوانٍ.');
     expect(m.kiosk_idle_info({ seconds: '1' }, { locale: 'en' })).toBe(
-      'After 1 second without a touch, the kiosk erases everything.'
+      'If you do not touch the screen for 1 second, the kiosk erases everything.'
     );
     expect(forms((n, locale) => m.printer_waiting_jobs({ count: String(n) }, { locale }), 'fr').slice(1, 3)).toEqual([
       '1 impression en attente',

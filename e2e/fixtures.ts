@@ -36,7 +36,13 @@ export async function expectNoAxeViolations(page: Page): Promise<void> {
 }
 
 export async function expectNoHorizontalScroll(page: Page): Promise<void> {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await page.evaluate(() => {
+    const page = document.documentElement.scrollWidth - document.documentElement.clientWidth;
+    // A screen area that scrolls by itself (the kiosk's, between its header and its bar) would
+    // hide what overflows it from the page's measure: it is measured too.
+    const areas = Array.from(document.querySelectorAll('main'), (el) => el.scrollWidth - el.clientWidth);
+    return Math.max(page, ...areas);
+  });
   expect(overflow, 'horizontal overflow in px').toBeLessThanOrEqual(0);
 }
 

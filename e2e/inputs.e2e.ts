@@ -56,7 +56,7 @@ test('keyboard, number pad and date entry, with a private answer kept silent', a
   await page.getByRole('button', { name: 'Suivant' }).tap();
   await expect(page.getByRole('alert')).toHaveText("Cette date n'existe pas. Vérifiez le jour, le mois et l'année.");
   await page.getByRole('button', { name: 'Jour' }).tap();
-  await pad.getByRole('button', { name: 'Tout effacer' }).tap();
+  await pad.getByRole('button', { name: 'Effacer le nombre' }).tap();
   for (const d of '28') await pad.getByRole('button', { name: d, exact: true }).tap();
   await page.getByRole('button', { name: 'Suivant' }).tap();
 

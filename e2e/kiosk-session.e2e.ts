@@ -13,7 +13,7 @@ test('inactivity: a countdown, "I am still here", then a full wipe', async ({ pa
   await page.clock.install();
   await openKiosk(page);
   await page.getByRole('button', { name: 'English' }).first().tap();
-  await page.getByRole('button', { name: 'Text size' }).tap();
+  await page.getByRole('button', { name: 'A+ Normal text' }).tap();
   await page.getByRole('button', { name: 'Contrast' }).tap();
   await page.getByRole('button', { name: 'Touch the screen to start' }).tap();
   await expect(page.getByText('If you do not touch the screen for 90 seconds, the kiosk erases everything.')).toBeVisible();
@@ -134,8 +134,8 @@ test('the review lets the citizen change an answer and come straight back', asyn
 test('at the largest text size nothing scrolls sideways, in portrait or landscape', async ({ page }) => {
   await openKiosk(page);
   await page.getByRole('button', { name: 'العربية' }).first().tap();
-  await page.getByRole('button', { name: 'حجم النص' }).tap();
-  await page.getByRole('button', { name: 'حجم النص' }).tap();
+  await page.getByTestId('text-size').tap();
+  await page.getByTestId('text-size').tap();
   await expect(page.locator('.kiosk')).toHaveClass(/size-2/);
   await expectNoHorizontalScrollOnKioskScreens(page);
   await page.getByRole('button', { name: 'المس الشاشة للبدء' }).tap();

@@ -94,7 +94,7 @@ test('import with a mistake, fix it at its line, preview in each language, publi
   await bar.getByRole('button', { name: 'English' }).click();
   await expect(frame.getByRole('heading', { name: 'Why are you here?' })).toBeVisible();
   await expect(languages.getByRole('button', { name: 'English' })).toHaveAttribute('aria-pressed', 'true');
-  await bar.getByRole('button', { name: 'Text size' }).click();
+  await bar.getByRole('button', { name: 'A+ Normal text' }).click();
   await expect(frame.locator('div.kiosk')).toHaveClass(/\bsize-1\b/);
   await bar.getByRole('button', { name: 'Read aloud' }).click();
   await expect(

@@ -33,12 +33,29 @@ export interface EncodeOptions {
   width?: number;
 }
 
+/** French puts a space before these signs; a line never starts with one (« ? » alone on a line). */
+const CLINGING = /^[?!:;»]+$/;
+
+/**
+ * The words of a paragraph, each French high sign (and a closing « ») kept with the word before
+ * it: the space between them is the narrow no-break one of French typography, printed as a plain
+ * space (see `toPrintable`).
+ */
+function unbreakableWords(paragraph: string): string[] {
+  const words: string[] = [];
+  for (const word of paragraph.split(/\s+/).filter(Boolean)) {
+    if (CLINGING.test(word) && words.length > 0) words[words.length - 1] += ` ${word}`;
+    else words.push(word);
+  }
+  return words;
+}
+
 /** Folds text into lines of at most `width` characters, breaking between words where it can. */
 export function foldText(text: string, width: number): string[] {
   const lines: string[] = [];
   for (const paragraph of text.split('\n')) {
     let line = '';
-    for (const word of paragraph.split(/\s+/).filter(Boolean)) {
+    for (const word of unbreakableWords(paragraph)) {
       let rest = word;
       while (rest.length > width) {
         if (line) lines.push(line);

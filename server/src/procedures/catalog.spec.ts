@@ -38,6 +38,20 @@ describe('the shipped catalog', () => {
     expect(missing).toEqual([]);
   });
 
+  it('puts a narrow no-break space before « ? », « ! », « : » and « ; » in French, never a breakable one', () => {
+    const loose: string[] = [];
+    const visit = (value: unknown, where: string) => {
+      if (Array.isArray(value)) return value.forEach((v, i) => visit(v, `${where}.${i}`));
+      if (typeof value !== 'object' || value === null) return;
+      for (const [k, v] of Object.entries(value)) {
+        if (k === 'fr' && typeof v === 'string' && /\S[ \u00a0][?!:;]/.test(v)) loose.push(`${where}: ${v}`);
+        else visit(v, `${where}.${k}`);
+      }
+    };
+    for (const p of catalog.procedures) visit(p, p.id);
+    expect(loose).toEqual([]);
+  });
+
   it('sends social help to an agent first', () => {
     expect(catalog.procedures.find((p) => p.id === 'aide-sociale-ccas')?.agentFirst).toBe(true);
   });

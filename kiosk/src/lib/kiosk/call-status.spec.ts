@@ -20,7 +20,7 @@ describe('the call status the kiosk announces and speaks', () => {
     expect(callStatusText(call({}), null, false)).toBe('Un agent a été prévenu. Il va venir vers vous.');
     expect(callStatusText(call({ stage: 1 }), null, false)).toBe('Les agents sont occupés. Nous prévenons tous les agents.');
     expect(callStatusText(call({ status: 'unanswered', unansweredReason: 'no_agent' }), null, false)).toBe(
-      "Aucun agent n'est disponible en ce moment. Allez à l'accueil : un agent vous recevra."
+      "Aucun agent n'est disponible en ce moment. Allez à l'accueil : un agent vous recevra."
     );
     const marie = { firstName: 'Marie', connected: true };
     expect(callStatusText(call({ status: 'accepted' }), marie, false)).toBe('Marie arrive et voit cet écran pour vous aider.');

@@ -86,8 +86,18 @@ test('« Tout effacer » asks first: one touch wipes nothing, « Non » and Esca
   await expect(ask).toBeHidden();
   await expect(page.getByRole('radio', { name: 'Passeport' })).toHaveAttribute('aria-checked', 'true');
 
-  // « Oui »: everything is wiped; a new start shows nothing of it.
+  // With reading on, the question is heard too.
+  await page.getByRole('button', { name: 'Lire à voix haute' }).tap();
+  const spoken = page.waitForRequest(
+    (r) => r.url().endsWith('/api/speech') && (r.postDataJSON() as { text: string }).text.startsWith('Tout effacer')
+  );
   await finish.tap();
+  expect((await spoken).postDataJSON()).toMatchObject({
+    lang: 'fr',
+    text: expect.stringMatching(/^Tout effacer\s\? Vos réponses seront perdues\. Non, garder mes réponses\. Oui, tout effacer\.$/)
+  });
+
+  // « Oui »: everything is wiped; a new start shows nothing of it.
   await wipe.tap();
   await expect(page.locator('.kiosk')).toHaveAttribute('data-screen', 'idle');
   await choosePassportAgainUnchosen(page);

@@ -7,6 +7,7 @@
 import type { Browser, Page } from '@playwright/test';
 import {
   demo,
+  eraseAll,
   expect,
   expectNoAxeViolations,
   expectNoHorizontalScroll,
@@ -125,7 +126,7 @@ test('a ticket taken at the kiosk is called at the counter with the same number,
   await tablet.context().close();
 
   await page.getByRole('button', { name: 'Fermer' }).tap();
-  await page.getByTestId('finish').tap();
+  await eraseAll(page);
 });
 
 test('the list of services reads right to left in Arabic, with the help button', async ({ page }) => {
@@ -140,5 +141,5 @@ test('the list of services reads right to left in Arabic, with the help button',
   await expectTouchTargets(page, 48);
   await expectNoHorizontalScroll(page);
   await page.getByRole('button', { name: 'رجوع' }).tap();
-  await page.getByTestId('finish').tap();
+  await eraseAll(page);
 });

@@ -5,7 +5,7 @@
  */
 import zlib from 'node:zlib';
 import type { Page } from '@playwright/test';
-import { demo, expect, expectNoAxeViolations, test } from './fixtures';
+import { demo, eraseAll, expect, expectNoAxeViolations, test } from './fixtures';
 
 /** Records every layout shift from the start of the page, and every CSP refusal. */
 async function watchFirstLoad(page: Page): Promise<void> {
@@ -106,6 +106,6 @@ test("the kiosk's first load carries at most 80 KB of JavaScript (gzip)", async 
   await page.getByRole('button', { name: "Touchez l'écran pour commencer" }).tap();
   await page.locator('[data-procedure="carte-identite-passeport"]').tap();
   await expect(page.locator('section[data-step]')).toBeVisible();
-  await page.getByTestId('finish').tap();
+  await eraseAll(page);
   await expect(page.locator('.kiosk[data-screen="idle"]')).toBeVisible();
 });

@@ -89,6 +89,12 @@ export async function openConsolePage(page: Page, name: string): Promise<void> {
   await expect(page.getByRole('link', { name, exact: true })).toHaveAttribute('aria-current', 'page');
 }
 
+/** The bar's « Tout effacer », confirmed in its dialog (in any language): the session ends. */
+export async function eraseAll(page: Page): Promise<void> {
+  await page.getByTestId('finish').tap();
+  await page.getByTestId('wipe-yes').tap();
+}
+
 /**
  * Opens the demo kiosk on its idle screen. The kiosk's session is held by the server and resumed
  * on reload, so a session left by an earlier test is ended first, the way a citizen would.
@@ -97,9 +103,7 @@ export async function openKiosk(page: Page, path = '/borne'): Promise<void> {
   await page.goto(path);
   const kiosk = page.locator('.kiosk[data-ready="true"]');
   await expect(kiosk).toBeVisible();
-  if ((await kiosk.getAttribute('data-screen')) !== 'idle') {
-    await page.getByTestId('finish').tap();
-  }
+  if ((await kiosk.getAttribute('data-screen')) !== 'idle') await eraseAll(page);
   await expect(page.locator('.kiosk[data-screen="idle"]')).toBeVisible();
   await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
 }

@@ -4,7 +4,7 @@
  * language), publishes it, and the kiosk already open in the hall shows it without a reload. A
  * citizen who started it keeps that version when the next one is published, reload included.
  */
-import { expect, expectNoAxeViolations, loginAs, openConsolePage, openKiosk, test } from './fixtures';
+import { eraseAll, expect, expectNoAxeViolations, loginAs, openConsolePage, openKiosk, test } from './fixtures';
 
 const source = (pictogram: string) => `# Essai du navigateur : une démarche publiée depuis la console.
 id: essai-console
@@ -133,7 +133,7 @@ test('import with a mistake, fix it at its line, preview in each language, publi
   await expect(kiosk.getByRole('heading', { name: 'Pourquoi venez-vous ?' })).toBeVisible();
   await expect(kiosk.getByRole('radio', { name: 'Autre chose' })).toHaveAttribute('aria-checked', 'true');
   // The next citizen gets version 2.
-  await kiosk.getByTestId('finish').tap();
+  await eraseAll(kiosk);
   await kiosk.getByRole('button', { name: "Touchez l'écran pour commencer" }).tap();
   await kiosk.locator('[data-procedure="essai-console"]').tap();
   await expect(kiosk.getByRole('heading', { name: 'Quelle est votre demande ?' })).toBeVisible();
@@ -142,5 +142,5 @@ test('import with a mistake, fix it at its line, preview in each language, publi
   // Withdrawn: gone from the kiosk.
   await page.getByRole('button', { name: 'Retirer de la borne' }).click();
   await expect(kiosk.locator('[data-procedure="essai-console"]')).toHaveCount(0);
-  await kiosk.getByTestId('finish').tap();
+  await eraseAll(kiosk);
 });

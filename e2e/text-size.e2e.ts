@@ -6,7 +6,15 @@
  * size in use; each screen has its own title; primary targets are 72 px; colours reach 7:1.
  */
 import AxeBuilder from '@axe-core/playwright';
-import { answerIdCardUpToChecklist, expect, expectNoAxeViolations, expectNoHorizontalScroll, openKiosk, test } from './fixtures';
+import {
+  answerIdCardUpToChecklist,
+  eraseAll,
+  expect,
+  expectNoAxeViolations,
+  expectNoHorizontalScroll,
+  openKiosk,
+  test
+} from './fixtures';
 import type { Locator, Page } from '@playwright/test';
 
 const portrait = { width: 1080, height: 1920 };
@@ -140,7 +148,7 @@ test('at the largest size every text on every kiosk screen is twice its default'
   await expectWholeLabels(page);
   await expectNoHorizontalScroll(page);
   await setSize(page, 0);
-  await page.getByTestId('finish').tap();
+  await eraseAll(page);
 
   // A checklist step and the review.
   await answerIdCardUpToChecklist(page);
@@ -287,7 +295,7 @@ test('each kiosk screen has its own title, in the citizen’s language', async (
   await page.getByRole('button', { name: 'Suivant' }).tap();
   await expect(page).toHaveTitle(/^Étape 2 sur \d+/);
   await take();
-  await page.getByTestId('finish').tap();
+  await eraseAll(page);
   await page.getByRole('button', { name: 'العربية' }).first().tap();
   await expect(page).toHaveTitle(/^الترحيب/);
   await take();
@@ -308,7 +316,7 @@ test('primary targets: « Modifier » and the keys are 72 px, with labels at bod
     expect(box!.height).toBeGreaterThanOrEqual(72);
     expect(box!.width).toBeGreaterThanOrEqual(72);
   }
-  await page.getByTestId('finish').tap();
+  await eraseAll(page);
 
   await page.getByRole('button', { name: "Touchez l'écran pour commencer" }).tap();
   await page.locator('[data-procedure="essai-saisies"]').tap();
@@ -352,7 +360,7 @@ test('kiosk screens pass axe’s AAA rules, enhanced contrast (7:1) included', a
   await page.getByRole('button', { name: "Touchez l'écran pour commencer" }).tap();
   await expect(page.locator('[data-procedure="carte-identite-passeport"]')).toBeVisible();
   await expectAaa();
-  await page.getByTestId('finish').tap();
+  await eraseAll(page);
   await answerIdCardUpToChecklist(page);
   await expectAaa();
   await page.getByRole('button', { name: 'Suivant' }).tap();

@@ -188,8 +188,8 @@ async function everyKindOfScreen(page: Page, locale: Locale, look: Look, options
     await page.getByRole('button', { name: languageName[locale] }).first().tap();
     await expect(page.locator('html')).toHaveAttribute('lang', locale);
     if (options.largest) {
-      await page.getByRole('button', { name: t.tool_text_size }).tap();
-      await page.getByRole('button', { name: t.tool_text_size }).tap();
+      await page.getByTestId('text-size').tap();
+      await page.getByTestId('text-size').tap();
       await expect(page.locator('.kiosk')).toHaveClass(/size-2/);
       await page.getByRole('button', { name: t.tool_contrast }).tap();
       await expect(page.locator('.kiosk')).toHaveClass(/high-contrast/);
@@ -270,7 +270,6 @@ async function everyKindOfScreen(page: Page, locale: Locale, look: Look, options
   await look('step: date');
 }
 
-
 async function expectNoEngineFindings(page: Page, found: Record<string, string[]>, screen: string): Promise<void> {
   found[screen] = await engineFindings(page);
 }
@@ -290,7 +289,9 @@ test('HTML_CodeSniffer and axe experimental rules find what they are meant to', 
 });
 
 for (const locale of ['fr', 'en', 'ar'] as const) {
-  test(`HTML_CodeSniffer and axe experimental rules find nothing on every kind of kiosk screen, in ${locale}`, async ({ page }) => {
+  test(`HTML_CodeSniffer and axe experimental rules find nothing on every kind of kiosk screen, in ${locale}`, async ({
+    page
+  }) => {
     test.setTimeout(120_000);
     await page.setViewportSize({ width: 1080, height: 1920 });
     await page.clock.install();

@@ -114,7 +114,9 @@ try {
         )
       );
     }
-    await page.getByRole('button', { name: 'Tout effacer' }).click();
+    // « Tout effacer » asks first.
+    await page.getByTestId('finish').click();
+    await page.getByTestId('wipe-yes').click();
     await page.getByRole('button', { name: "Touchez l'écran pour commencer" }).click();
   }
 

@@ -153,7 +153,7 @@ test('with « Lire à voix haute » on, each change of the call is spoken: ringi
     joined.getByRole('group', { name: 'Clavier' }).getByRole('button', { name: 'm', exact: true }).tap()
   );
   await expect(kiosk.getByTestId('sharing-banner')).toContainText('Marie est avec vous et voit cet écran.');
-  await kiosk.getByRole('button', { name: 'Arrêter le partage' }).tap();
+  await kiosk.getByRole('button', { name: 'Ne plus montrer mon écran' }).tap();
   await expect(joined).toHaveCount(0);
   await tablet.context().close();
 });
@@ -205,7 +205,7 @@ test('« Marie modifie » goes at the citizen’s next change; a help tap with M
   await expect(kiosk.getByTestId('call-status')).toHaveText('Marie est déjà avec vous et voit cet écran.');
   await kiosk.clock.resume();
   await expectNoAxeViolations(kiosk);
-  await kiosk.getByRole('button', { name: 'Arrêter le partage' }).tap();
+  await kiosk.getByRole('button', { name: 'Ne plus montrer mon écran' }).tap();
   await expect(joined).toHaveCount(0);
   await tablet.context().close();
 });

@@ -164,7 +164,7 @@ test('the tablet puts focus on the joined session after « Accepter », on the c
   const tablet = await agentTablet(browser);
   await openKiosk(kiosk);
   await kiosk.getByRole('button', { name: "Touchez l'écran pour commencer" }).tap();
-  await kiosk.getByRole('button', { name: 'Parler à un agent' }).tap();
+  await kiosk.getByTestId('help-button').tap();
 
   await tablet.locator('[data-call]').getByRole('button', { name: 'Accepter' }).tap();
   await expectHeadingFocused(tablet, /^Avec l'usager de la borne/, 2);

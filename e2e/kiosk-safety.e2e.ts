@@ -48,7 +48,7 @@ test('during the inactivity countdown, « Parler à un agent » is still there, 
   await help.tap();
   await expect(countdown).toBeHidden();
   await expect(page.getByTestId('call-panel')).toHaveAttribute('data-call-status', 'unanswered');
-  await expect(page.getByRole('alert').filter({ hasText: "Aucun agent n'est disponible en ce moment" })).toBeVisible();
+  await expect(page.getByTestId('call-panel').filter({ hasText: "Aucun agent n'est disponible en ce moment" })).toBeVisible();
   await expect(page.getByRole('radio', { name: 'Passeport' })).toHaveAttribute('aria-checked', 'true');
 });
 

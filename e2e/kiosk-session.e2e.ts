@@ -53,7 +53,8 @@ test('inactivity: a countdown, "I am still here", then a full wipe', async ({ pa
       .filter((name) => !siteTexts.has(name));
     const all = JSON.stringify(tables.map((t) => db.prepare(`SELECT * FROM "${t}"`).all()));
     db.close();
-    return all;
+    // A ticket taken by an earlier test prints its service's name: the site's words, not an answer.
+    return all.replaceAll("Carte d'identité ou passeport", '');
   };
   await expect.poll(dump).not.toMatch(/vol|passeport/);
 

@@ -33,9 +33,9 @@ test('the passport stamp gives each price on its own line, and says what the sta
   expect(await shownLines(page, `${stamp} .help`)).toEqual([
     'Le timbre fiscal sert à payer le passeport.',
     "Son prix dépend de l'âge.",
-    'Pour un adulte : 86 €.',
-    'Pour un jeune de 15 à 17 ans : 42 €.',
-    'Pour un enfant de moins de 15 ans : 17 €.',
+    'Pour un adulte\u202f: 86 €.',
+    'Pour un jeune de 15 à 17 ans\u202f: 42 €.',
+    'Pour un enfant de moins de 15 ans\u202f: 17 €.',
     "Vous l'achetez sur internet ou dans un bureau de tabac."
   ]);
   expect(await shownLines(page, 'li[data-document="photo"] .help')).toEqual([

@@ -45,6 +45,9 @@ test('during the inactivity countdown, « Parler à un agent » is still there, 
 
   // A touch calls: the countdown closes, the answers stay, and the call is made (no tablet is
   // connected here, so the kiosk says so at once, with the way to the desk).
+  // The clock jumped 91 s, past socket.io's own ping timeout: the kiosk reconnects first (a kiosk
+  // offline answers « Parler à un agent » with the way to the desk, not with a call).
+  await expect(page.getByText('Connecté', { exact: true })).toBeVisible();
   await help.tap();
   await expect(countdown).toBeHidden();
   await expect(page.getByTestId('call-panel')).toHaveAttribute('data-call-status', 'unanswered');

@@ -223,6 +223,8 @@ test('at the largest size the review shows there is more below, and its actions 
   // By touch: the hint, tapped until all is shown, then it goes away and every action can be touched.
   const main = page.locator('main');
   await main.evaluate((el) => el.scrollTo({ top: 0, behavior: 'instant' }));
+  // Back at the top, the hint shows again (it follows the scroll a frame later).
+  await expect(more).toBeVisible();
   for (let i = 0; i < 20 && (await more.isVisible()); i++) {
     const before = await main.evaluate((el) => el.scrollTop);
     await more.tap();

@@ -18,7 +18,7 @@ import path from 'node:path';
 import type { PrinterTarget } from './create-driver';
 
 export interface PrinterAddressPolicy {
-  /** `file:///dev/usb/…` receipt printers are allowed. */
+  /** `file:///dev/usb/lp0` and the other USB receipt printers are allowed. */
   usbDevices: boolean;
   /** The folder `folder://` printers must be inside, or null when folder printers are off. */
   folderRoot: string | null;

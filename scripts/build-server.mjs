@@ -83,4 +83,23 @@ await esbuild.build({
   logLevel: 'warning',
   plugins: [sourcePlaces]
 });
+// V8 keeps a module's source text in memory as long as the module lives, one byte per character
+// if all of it is Latin-1, two otherwise: one « → » in a kept comment doubles a whole bundle's
+// share of an idle server's memory. Strings are escaped by esbuild; comments and regular
+// expressions are not, so such a character in them stops the build here, with where it is.
+const wide = [];
+for (const file of fs.readdirSync(outdir).filter((f) => f.endsWith('.js'))) {
+  const lines = fs.readFileSync(path.join(outdir, file), 'utf8').split('\n');
+  lines.forEach((line, i) => {
+    const found = line.match(/[^\u0000-\u00ff]/u);
+    if (found) wide.push(`build/server/${file}:${i + 1}: « ${found[0]} » in ${line.trim().slice(0, 100)}`);
+  });
+}
+if (wide.length > 0) {
+  console.error(
+    'The built server holds characters beyond Latin-1 (write them as \\u escapes, or in plain words in comments):\n' +
+      wide.join('\n')
+  );
+  process.exit(1);
+}
 console.log(`Server built: ${posix(path.relative(root, path.join(outdir, 'main.js')))}`);

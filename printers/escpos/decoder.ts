@@ -10,8 +10,13 @@
  * their parameter lengths (one table below), so parameter and data bytes are never taken for text
  * or for other commands. `readToken` exposes that reading to the virtual printer.
  */
-import iconv from 'iconv-lite';
+import { createRequire } from 'node:module';
 import type { Align } from '../documents';
+
+// iconv-lite's tables are loaded at the first receipt that needs them, not at every start.
+const require = createRequire(import.meta.url);
+let iconv: typeof import('iconv-lite') | undefined;
+const iconvLite = () => (iconv ??= require('iconv-lite') as typeof import('iconv-lite'));
 
 export type { Align };
 
@@ -148,7 +153,7 @@ export function codePage(n: number): CodePage {
 }
 
 function decodeText(bytes: Uint8Array, page: CodePage): string {
-  if (page.encoding) return iconv.decode(Buffer.from(bytes), page.encoding);
+  if (page.encoding) return iconvLite().decode(Buffer.from(bytes), page.encoding);
   return Array.from(bytes, (b) => (b < 0x80 ? String.fromCharCode(b) : '\ufffd')).join('');
 }
 

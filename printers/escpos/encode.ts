@@ -19,14 +19,11 @@ import { createRequire } from 'node:module';
 import type { ReceiptDocument, ReceiptLine } from '../documents';
 import { documentWithoutControls } from '../printable-text';
 
-// A CommonJS package without ESM entry: loaded once, through require.
+// A CommonJS package without ESM entry: loaded through require, at the first receipt rather than
+// at every start of a server that may not print for hours.
 const require = createRequire(import.meta.url);
-const {
-  printer: ThermalPrinter,
-  types: PrinterTypes,
-  characterSet: CharacterSet,
-  BreakLine
-} = require('node-thermal-printer') as typeof import('node-thermal-printer');
+let thermal: typeof import('node-thermal-printer') | undefined;
+const library = () => (thermal ??= require('node-thermal-printer') as typeof import('node-thermal-printer'));
 
 export interface EncodeOptions {
   /** Characters per line at normal size: 48 on 80 mm paper (font A), 32 on 58 mm. */
@@ -91,7 +88,9 @@ const plain: Record<string, string> = {
   '\u00a0': ' '
 };
 export function toPrintable(text: string): string {
-  return text.replace(/[’‘“”—–…\u202f\u00a0]/g, (c) => plain[c] ?? c);
+  // Escaped: one character above U+00FF in the built server's source makes V8 keep all of it
+  // two bytes per character (’ ‘ “ ” — – …).
+  return text.replace(/[\u2019\u2018\u201c\u201d\u2014\u2013\u2026\u202f\u00a0]/g, (c) => plain[c] ?? c);
 }
 
 function isAscii(text: string): boolean {
@@ -100,6 +99,7 @@ function isAscii(text: string): boolean {
 
 export function encodeReceipt(document: ReceiptDocument, options: EncodeOptions = {}): Buffer {
   const width = options.width ?? 48;
+  const { printer: ThermalPrinter, types: PrinterTypes, characterSet: CharacterSet, BreakLine } = library();
   const printer = new ThermalPrinter({
     // No interface: the library only builds the bytes; Guichet's drivers send them and ask status.
     interface: '',
@@ -114,7 +114,7 @@ export function encodeReceipt(document: ReceiptDocument, options: EncodeOptions 
   return Buffer.from(printer.getBuffer());
 }
 
-type Printer = InstanceType<typeof ThermalPrinter>;
+type Printer = InstanceType<typeof import('node-thermal-printer').printer>;
 
 function writeLine(printer: Printer, line: ReceiptLine, width: number): void {
   switch (line.kind) {

@@ -54,7 +54,7 @@ const envSchema = z.object({
   GUICHET_PAIRING_MINUTES: z.coerce.number().positive().max(60).default(10),
   /**
    * Set when the hall network reaches Guichet over HTTPS (e.g. behind a reverse proxy): credential
-   * cookies are then `Secure` and named `__Host-…`. Unset, it follows GUICHET_PUBLIC_ORIGIN.
+   * cookies are then `Secure` and named `__Host-`. Unset, it follows GUICHET_PUBLIC_ORIGIN.
    */
   GUICHET_SECURE_COOKIES: booleanFlag.optional(),
   /**
@@ -119,7 +119,7 @@ const envSchema = z.object({
   /**
    * Printer addresses a manager may save (see `printers/address-policy.ts`). Each lets the server
    * write to, or connect to, more of the machine it runs on; all are off unless a site needs them.
-   * USB receipt printers: `file:///dev/usb/…`, character devices under /dev/usb only.
+   * USB receipt printers: `file:///dev/usb/lp0` and the like, character devices under /dev/usb only.
    */
   GUICHET_USB_PRINTERS: booleanFlag.default(false),
   /** `folder://` printers (development, demonstrations), in a folder inside the data folder only. */

@@ -115,7 +115,7 @@ export const siteSettingsInput = z
       .max(sessionLocales.length)
       .refine((l) => l.includes('fr'), 'French is always offered')
       .refine((l) => new Set(l).size === l.length, 'a language is listed twice'),
-    // The same bounds as the server's own settings (GUICHET_KIOSK_IDLE_SECONDS …).
+    // The same bounds as the server's own settings (GUICHET_KIOSK_IDLE_SECONDS and the like).
     idleSeconds: z.number().int().min(20).max(3600),
     countdownSeconds: z.number().int().min(20).max(300),
     closedMessage: z.string().trim().max(500)

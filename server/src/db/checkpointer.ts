@@ -12,8 +12,11 @@ import type { Logger } from 'pino';
 import { journalSizeLimit, type Db } from './database';
 
 export interface Checkpointer {
-  /** Rounds looked at so far, workers started so far, and whether one is up now. */
-  stats(): { rounds: number; started: number; running: boolean };
+  /**
+   * Rounds looked at so far, workers started so far, whether one is up now, and checkpoints made
+   * on the main thread after a lone write.
+   */
+  stats(): { rounds: number; started: number; running: boolean; inline: number };
   stop(): Promise<void>;
 }
 
@@ -31,10 +34,14 @@ interface RoundResult {
 }
 
 /**
- * The worker thread costs a V8 isolate (about 10 MB) for as long as it lives, so it runs only
- * while the hall is busy: it starts when the WAL file changes (its size or modification time, read
- * with one asynchronous stat per round) and stops once nothing has been written for `idleMs` and
- * its last round left no frame behind. A quiet night holds no worker.
+ * The worker thread costs a V8 isolate (about 10 MB, and memory its thread keeps after it ends),
+ * so it runs only while the hall is busy. Each round reads the WAL file's size and modification
+ * time with one asynchronous stat:
+ * - a lone write (a ticket at night, a start-up's own writes) followed by a quiet round is
+ *   checkpointed right here: a few pages, on a server that is doing nothing else;
+ * - a second write before that, or a WAL holding frames at start (after a crash, maybe many), starts
+ *   the worker, which stops once nothing has been written for `idleMs` and its last round left no
+ *   frame behind. A quiet night holds no worker.
  */
 export function startCheckpointer(
   db: Db,
@@ -48,10 +55,15 @@ export function startCheckpointer(
   let stopped = false;
   let quietMs = 0;
   let caughtUp = false;
-  // What the WAL looked like at the last round. A WAL with frames at start (after a crash) is work.
+  // What the WAL looked like at the last round. A WAL with many frames at start (after a crash) is
+  // work for the worker; a few (this start's own writes) are a lone write.
   let lastSeen = walAtStart(wal);
   let rounds = 0;
   let started = 0;
+  let inline = 0;
+  // Written since the last checkpoint, with no worker up: one more write starts one.
+  let pending = lastSeen === 'some';
+  if (pending) lastSeen = walStat(wal);
 
   db.pragma('wal_autocheckpoint = 0');
 
@@ -85,12 +97,24 @@ export function startCheckpointer(
     return w;
   };
 
+  const checkpointHere = () => {
+    pending = false;
+    try {
+      db.pragma('wal_checkpoint(PASSIVE)');
+      inline++;
+    } catch (error) {
+      // Busy or failed: the next write brings the worker, which retries.
+      logger.warn({ err: error }, 'WAL checkpoint failed; retried after the next write');
+    }
+  };
+
   const round = () => {
     fs.stat(wal, { bigint: true }, (error, stat) => {
       if (stopped || failed) return;
       rounds++;
       const seen = error ? 'absent' : `${stat.size}:${stat.mtimeNs}`;
       const changed = seen !== lastSeen;
+      const seenBefore = lastSeen;
       lastSeen = seen;
       if (changed) {
         quietMs = 0;
@@ -99,7 +123,16 @@ export function startCheckpointer(
         quietMs += everyMs;
       }
       if (!worker) {
-        if (!changed || error) return;
+        if (error) return;
+        if (!changed) {
+          if (pending) checkpointHere();
+          return;
+        }
+        if (!pending && seenBefore !== 'work') {
+          pending = true;
+          return;
+        }
+        pending = false;
         worker = spawn();
         started++;
       } else if (quietMs >= idleMs && caughtUp) {
@@ -113,7 +146,7 @@ export function startCheckpointer(
   timer.unref();
 
   return {
-    stats: () => ({ rounds, started, running: worker !== null }),
+    stats: () => ({ rounds, started, running: worker !== null, inline }),
     async stop() {
       stopped = true;
       clearInterval(timer);
@@ -129,11 +162,25 @@ export function startCheckpointer(
   };
 }
 
-/** The WAL's size and modification time, or `'work'` when it holds frames already. */
+/** Beyond this many bytes of WAL at start, checkpointing it is the worker's job, not the main thread's. */
+const startWalForWorker = 256 * 1024;
+
+/** The WAL's size and modification time, or `'absent'`. */
+function walStat(wal: string): string {
+  try {
+    const stat = fs.statSync(wal, { bigint: true });
+    return `${stat.size}:${stat.mtimeNs}`;
+  } catch {
+    return 'absent';
+  }
+}
+
+/** `'work'` when the WAL holds many frames already, `'some'` when it holds a few, else its stat. */
 function walAtStart(wal: string): string {
   try {
     const stat = fs.statSync(wal, { bigint: true });
-    return stat.size > 0n ? 'work' : `${stat.size}:${stat.mtimeNs}`;
+    if (stat.size > BigInt(startWalForWorker)) return 'work';
+    return stat.size > 0n ? 'some' : `${stat.size}:${stat.mtimeNs}`;
   } catch {
     return 'absent';
   }

@@ -17,7 +17,6 @@ import type { PrinterDriver } from '../../../printers/driver';
 import type { ReceiptDocument, SummaryDocument } from '../../../printers/documents';
 import { encodeReceipt } from '../../../printers/escpos/encode';
 import { asPrintLocale, printWords, type PrintLocale } from '../../../printers/i18n';
-import { renderSummaryPdf } from '../../../printers/pdf/summary-pdf';
 import { faultStatus, type PrinterStatus } from '../../../printers/status';
 import type { PrinterView, PrintJobView } from '../../../shared/schemas/print';
 import type { Clock } from '../clock';
@@ -127,6 +126,8 @@ export function createPrintingService({
           : stored.receipt.lines;
       return encodeReceipt({ lines });
     }
+    // Loaded with the first summary: the PDF layout and its bidi tables are not needed to start.
+    const { renderSummaryPdf } = await import('../../../printers/pdf/summary-pdf');
     return renderSummaryPdf({ ...stored.summary, duplicateLabel: job.copy > 0 ? words.duplicate : null });
   }
 

@@ -60,7 +60,7 @@ export function createProcedureVersionsRepository(db: Db) {
       const row = latest.get(siteId, procedureId) as VersionRow | undefined;
       return row ? toVersion(row) : null;
     },
-    /** Procedure id → its newest version number, for every procedure of the site. */
+    /** Procedure id to its newest version number, for every procedure of the site. */
     latestNumbers(siteId: string): Map<string, number> {
       const rows = latestInSite.all(siteId) as { procedure_id: string; version: number }[];
       return new Map(rows.map((r) => [r.procedure_id, r.version]));

@@ -33,9 +33,18 @@ export function isOpen(hours: OpeningHours, at: Date, timezone: string): boolean
   return ranges.some(([open, close]) => time >= open && time < close);
 }
 
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
+
 /** The site's date (YYYY-MM-DD) at a moment: what "today" means for a date answer. */
 export function localDate(at: Date, timezone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone }).format(at);
+  // Made once per time zone: a formatter costs far more to make than to use, and the queue asks
+  // for today's date on every ticket.
+  let formatter = dateFormatters.get(timezone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-CA', { timeZone: timezone });
+    dateFormatters.set(timezone, formatter);
+  }
+  return formatter.format(at);
 }
 
 /** The local hour (0–23) of a moment, for "usual at this hour" figures. */

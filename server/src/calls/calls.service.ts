@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { AppError } from '../../../shared/errors';
 import type { AccountIdentity, Identity, TerminalIdentity } from '../../../shared/identity';
-import { isSiteOpen, localHour } from '../../../shared/opening-hours';
+import { isSiteOpen } from '../../../shared/opening-hours';
 import { stepHeading } from '../../../shared/procedures/answers';
 import type {
   AgentState,
@@ -38,13 +38,14 @@ import type { StoredSession } from '../sessions/sessions.repository';
 import type { Notifier } from '../socket/notifier';
 import type { Store } from '../store';
 import type { HelpCall } from './help-calls.repository';
+import { createHourlyDurations } from '../queue/hourly-durations';
 
 const historyDays = 28;
 const minHistory = 5;
 
 export type CallsService = ReturnType<typeof createCallsService>;
 
-function quantile(sorted: number[], q: number): number {
+function quantile(sorted: readonly number[], q: number): number {
   const i = (sorted.length - 1) * q;
   const lo = Math.floor(i);
   return sorted[lo]! + (sorted[Math.ceil(i)]! - sorted[lo]!) * (i - lo);
@@ -69,18 +70,21 @@ export function createCallsService({
 }) {
   const iso = () => clock.now().toISOString();
 
+  /** Each site's times to answer at this hour (see hourly-durations.ts), read once an hour. */
+  const answerTimes = createHourlyDurations({
+    clock,
+    days: historyDays,
+    load: (siteId, since) =>
+      store.helpCalls
+        .answeredSince(siteId, since)
+        .map((c) => ({ at: c.createdAt, seconds: (Date.parse(c.answeredAt) - Date.parse(c.createdAt)) / 1000 }))
+  });
+
   /** "Usually 1 to 3 minutes at this hour", from this site's own answered calls of the last weeks. */
   function estimate(siteId: string, availableAgents = agents.ringable(siteId, 0).length): CallEstimate {
     const site = store.sites.findById(siteId);
     if (!site) return { availableAgents, usualSeconds: null };
-    const at = clock.now();
-    const hour = localHour(at, site.timezone);
-    const since = new Date(at.getTime() - historyDays * 86_400_000).toISOString();
-    const waits = store.helpCalls
-      .answeredSince(siteId, since)
-      .filter((c) => localHour(new Date(c.createdAt), site.timezone) === hour)
-      .map((c) => (Date.parse(c.answeredAt) - Date.parse(c.createdAt)) / 1000)
-      .sort((a, b) => a - b);
+    const waits = answerTimes.sorted(siteId, site.timezone);
     if (waits.length < minHistory) return { availableAgents, usualSeconds: null };
     const low = Math.floor(quantile(waits, 0.25) / 15) * 15;
     const high = Math.max(low + 15, Math.ceil(quantile(waits, 0.75) / 15) * 15);
@@ -327,7 +331,8 @@ export function createCallsService({
         const stored = sessionOf(current);
         if (stored) return joinedView(agent, current, stored);
       }
-      const won = store.helpCalls.accept(input.callId, agent.siteId, agent.accountId, iso());
+      const acceptedAt = iso();
+      const won = store.helpCalls.accept(input.callId, agent.siteId, agent.accountId, acceptedAt);
       if (!won) {
         const call = loadCall(agent.siteId, input.callId);
         if (call.status === 'accepted') throw new AppError('call_taken', 'A colleague has already taken this call');
@@ -335,6 +340,14 @@ export function createCallsService({
         throw new AppError('call_closed', 'This call is over: the citizen cancelled it or it ended');
       }
       const call = reload(input.callId);
+      const site = store.sites.findById(call.siteId);
+      // A first answer only: a call handed over keeps the time it was first answered in.
+      if (site && call.answeredAt === acceptedAt) {
+        answerTimes.add(call.siteId, site.timezone, {
+          at: call.createdAt,
+          seconds: (Date.parse(call.answeredAt) - Date.parse(call.createdAt)) / 1000
+        });
+      }
       const stored = sessionOf(call);
       agents.beginCall(agent.siteId, agent.accountId, after);
       removeCard(call, 'taken', after);

@@ -19,6 +19,8 @@ import type { Service } from './services.repository';
 import type { Site } from '../sites/sites.repository';
 import type { OpeningHours } from '../../../shared/schemas/site';
 import { nextStreak, pickNext } from './next-ticket';
+import { createHourlyDurations } from './hourly-durations';
+import { estimateDays } from './wait-estimate';
 import type { TicketCall } from './ticket-calls.repository';
 
 /** The reception desk: for whoever has no procedure, or was not answered by a call. */
@@ -129,10 +131,32 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
     });
   }
 
+  /** Each service's times at the counter at this hour, for the kiosk's wait (see hourly-durations.ts). */
+  const serviceTimes = createHourlyDurations({
+    clock,
+    days: estimateDays,
+    load: (key, since) => {
+      const [siteId = '', service = ''] = key.split('\u0000');
+      return store.tickets.serviceSeconds(siteId, service, since).map((t) => ({ at: t.calledAt, seconds: t.seconds }));
+    }
+  });
+  const serviceTimesKey = (siteId: string, service: string) => `${siteId}\u0000${service}`;
+
+  /** Done with a ticket: a finished one adds its time at the counter to its service's. */
+  function closeTicket(ticket: Ticket, status: 'done' | 'absent'): void {
+    const at = clock.now().toISOString();
+    if (!store.tickets.close(ticket.id, status, at) || status !== 'done' || !ticket.calledAt) return;
+    const timezone = store.sites.findById(ticket.siteId)?.timezone ?? 'Europe/Paris';
+    serviceTimes.add(serviceTimesKey(ticket.siteId, ticket.queueService), timezone, {
+      at: ticket.calledAt,
+      seconds: (Date.parse(at) - Date.parse(ticket.calledAt)) / 1000
+    });
+  }
+
   /** Done with the counter's current ticket, if any, before it calls another. */
   function closeCurrent(counter: Counter, status: 'done' | 'absent'): void {
     const current = store.tickets.currentAt(counter.id);
-    if (current) store.tickets.close(current.id, status, clock.now().toISOString());
+    if (current) closeTicket(current, status);
   }
 
   /** Recent `counter:next` commands: a replay answers with the ticket it called, never a second one. */
@@ -146,6 +170,10 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
   return {
     state,
     serviceViews,
+    /** The hour's sorted service times of a site's service (seconds). */
+    serviceTimes(siteId: string, service: string, timezone: string): readonly number[] {
+      return serviceTimes.sorted(serviceTimesKey(siteId, service), timezone);
+    },
 
     /** Refuses a ticket for a service closed now (the kiosk; an agent at the desk may still give one). */
     assertOpen(siteId: string, serviceId: string): void {
@@ -291,7 +319,7 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
 
     close(siteId: string, counterId: string, status: 'done' | 'absent'): CounterView {
       const counter = counterAt(siteId, counterId);
-      store.tickets.close(currentAt(counter).id, status, clock.now().toISOString());
+      closeTicket(currentAt(counter), status);
       publish(siteId, null);
       return counterView(counter);
     },

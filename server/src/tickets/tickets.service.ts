@@ -16,7 +16,7 @@ import type { PrintingService } from '../printing/printing.service';
 import type { Store } from '../store';
 import type { NewTicket, Ticket } from './tickets.repository';
 import type { QueueService } from '../queue/queue.service';
-import { estimateWindowStart, waitMinutes } from '../queue/wait-estimate';
+import { waitFromDurations } from '../queue/wait-estimate';
 import type { ticketIssueInput } from '../../../shared/schemas/queue';
 
 export type TicketsService = ReturnType<typeof createTicketsService>;
@@ -38,14 +38,10 @@ export function createTicketsService({
 
   function estimate(ticket: Ticket): TicketView['waitMinutes'] {
     const site = store.sites.findById(ticket.siteId);
-    const now = clock.now();
     const counters = store.counters.listInSite(ticket.siteId).filter((c) => c.services.includes(ticket.queueService)).length;
-    return waitMinutes({
+    return waitFromDurations(queue.serviceTimes(ticket.siteId, ticket.queueService, site?.timezone ?? 'Europe/Paris'), {
       peopleAhead: store.tickets.peopleAhead(ticket),
-      counters,
-      samples: store.tickets.serviceSeconds(ticket.siteId, ticket.queueService, estimateWindowStart(now)),
-      now,
-      timezone: site?.timezone ?? 'Europe/Paris'
+      counters
     });
   }
 

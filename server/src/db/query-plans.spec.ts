@@ -1,0 +1,68 @@
+/**
+ * No statement reads a whole table that grows with the site's history. Every statement the store
+ * prepares is asked for its plan (EXPLAIN QUERY PLAN, on the migrated schema): a `SCAN` of one of
+ * these tables means its cost grows with each month of use, on every ring, ticket or print.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createStore } from '../store';
+import { migrationsDir, openDatabase } from './database';
+
+/** Tables with a row per call, ticket, session, change, print or audited action. */
+const growing = [
+  'help_calls',
+  'tickets',
+  'ticket_calls',
+  'kiosk_sessions',
+  'session_patches',
+  'print_jobs',
+  'audit_log',
+  'printer_faults'
+];
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-plans-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** Every statement prepared while the store is made (each repository prepares its own up front). */
+function preparedStatements(db: Database.Database): string[] {
+  const seen: string[] = [];
+  const prepare = Database.prototype.prepare;
+  Database.prototype.prepare = function (this: Database.Database, sql: string) {
+    seen.push(sql);
+    return prepare.call(this, sql);
+  } as typeof prepare;
+  try {
+    createStore(db);
+  } finally {
+    Database.prototype.prepare = prepare;
+  }
+  return [...new Set(seen)];
+}
+
+/** The plan's lines, every parameter bound to NULL. */
+function plan(db: Database.Database, sql: string): string[] {
+  const named = [...new Set([...sql.matchAll(/[@:$]([A-Za-z_]\w*)/g)].map((m) => m[1]!))];
+  const positional = (sql.replace(/'[^']*'/g, '').match(/\?/g) ?? []).length;
+  const args: unknown[] = Array.from({ length: positional }, () => null);
+  if (named.length > 0) args.unshift(Object.fromEntries(named.map((n) => [n, null])));
+  return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail);
+}
+
+describe('query plans', () => {
+  it('no statement of the store scans a table that grows with history', () => {
+    const db = openDatabase(path.join(dir, 'guichet.sqlite'), migrationsDir);
+    const statements = preparedStatements(db).filter((sql) => /^\s*(SELECT|UPDATE|DELETE|WITH)\b/i.test(sql));
+    // Not a vacuous pass: the store's reads, changes and deletes are all here.
+    expect(statements.length).toBeGreaterThan(80);
+    const scans = statements.flatMap((sql) =>
+      plan(db, sql)
+        .filter((line) => growing.some((table) => new RegExp(`^SCAN ${table}\\b(?! USING (COVERING )?INDEX)`).test(line)))
+        .map((line) => `${line}: ${sql.replace(/\s+/g, ' ').trim()}`)
+    );
+    db.close();
+    expect(scans).toEqual([]);
+  });
+});

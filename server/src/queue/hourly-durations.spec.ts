@@ -1,0 +1,79 @@
+/**
+ * The hour's durations, kept between rings: read once per key and local hour, new ones added in
+ * order, the next hour read again; the same figures as reading every row each time, in a time zone
+ * whose offset is not a whole hour too.
+ */
+import { describe, expect, it } from 'vitest';
+import { localHour, localWeekdayAndTime } from '../../../shared/opening-hours';
+import { ManualClock } from '../clock';
+import { createHourlyDurations, type Duration } from './hourly-durations';
+
+/** A month of durations every 7 minutes and 13 seconds, of 30 s to about 10 min. */
+function month(end: Date): Duration[] {
+  const out: Duration[] = [];
+  for (let t = end.getTime() - 30 * 86_400_000, i = 0; t < end.getTime(); t += 433_000, i++) {
+    out.push({ at: new Date(t).toISOString(), seconds: 30 + ((i * 37) % 570) });
+  }
+  return out;
+}
+
+/** What reading every row at every ring gives: the hour on each of the last 28 days, and today's. */
+function everyRow(all: Duration[], now: Date, timezone: string): number[] {
+  const minutesIntoHour = Number(localWeekdayAndTime(now, timezone).time.slice(3, 5));
+  const since = Math.floor(now.getTime() / 60_000) * 60_000 - minutesIntoHour * 60_000 - 28 * 86_400_000;
+  const hour = localHour(now, timezone);
+  return all
+    .filter((d) => Date.parse(d.at) >= since && d.seconds > 0 && localHour(new Date(d.at), timezone) === hour)
+    .map((d) => d.seconds)
+    .sort((a, b) => a - b);
+}
+
+describe('hourly durations', () => {
+  for (const timezone of ['Europe/Paris', 'Asia/Kathmandu', 'America/St_Johns']) {
+    it(`gives what reading every row gives, in ${timezone}`, () => {
+      const clock = new ManualClock('2026-11-23T09:40:00Z');
+      const all = month(clock.now());
+      const durations = createHourlyDurations({
+        clock,
+        load: (_key, since) => all.filter((d) => d.at >= since)
+      });
+      for (let i = 0; i < 6; i++) {
+        expect(durations.sorted('site', timezone)).toEqual(everyRow(all, clock.now(), timezone));
+        clock.advance(41 * 60_000);
+      }
+    });
+  }
+
+  it('reads once per hour, and counts a new duration of the hour without reading again', () => {
+    const clock = new ManualClock('2026-11-23T09:10:00Z'); // 10:10 in Paris
+    const all = month(clock.now());
+    let reads = 0;
+    const durations = createHourlyDurations({
+      clock,
+      load: (_key, since) => {
+        reads++;
+        return all.filter((d) => d.at >= since);
+      }
+    });
+    const first = [...durations.sorted('site', 'Europe/Paris')];
+    for (let i = 0; i < 100; i++) durations.sorted('site', 'Europe/Paris');
+    expect(reads).toBe(1);
+
+    // A call answered now, after 95 s; one from 9:50 answered at 10:12, counted at 9 o'clock.
+    clock.advance(2 * 60_000);
+    const now = { at: clock.now().toISOString(), seconds: 95 };
+    durations.add('site', 'Europe/Paris', now);
+    durations.add('site', 'Europe/Paris', { at: '2026-11-23T08:50:00Z', seconds: 1320 });
+    all.push(now, { at: '2026-11-23T08:50:00Z', seconds: 1320 });
+    expect(durations.sorted('site', 'Europe/Paris')).toEqual([...first, 95].sort((a, b) => a - b));
+    expect(durations.sorted('site', 'Europe/Paris')).toEqual(everyRow(all, clock.now(), 'Europe/Paris'));
+    expect(reads).toBe(1);
+
+    // Another key is its own; the next hour is read again.
+    durations.sorted('other site', 'Europe/Paris');
+    expect(reads).toBe(2);
+    clock.advance(60 * 60_000);
+    expect(durations.sorted('site', 'Europe/Paris')).toEqual(everyRow(all, clock.now(), 'Europe/Paris'));
+    expect(reads).toBe(3);
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * "Usually N to M minutes at this hour": the durations observed at the current local hour over the
+ * last four weeks, per key (a site's answered calls, a service's finished tickets).
+ *
+ * They are read from the database once per key and local hour, then kept sorted as new durations
+ * come in (`add`, when a call is answered or a ticket finished). A ring or a ticket therefore costs
+ * one lookup, whatever the site's history; a month of history is read once an hour per key, with one
+ * time zone conversion per quarter hour of that month rather than one per row.
+ */
+import { localDate, localHour, localWeekdayAndTime } from '../../../shared/opening-hours';
+import type { Clock } from '../clock';
+
+export interface Duration {
+  /** When it started (ISO): its local hour is the hour it counts for. */
+  at: string;
+  seconds: number;
+}
+
+export interface HourlyDurations {
+  /** The durations (seconds, over 0) observed at this local hour in the window, sorted. */
+  sorted(key: string, timezone: string): readonly number[];
+  /** A new duration: counted at once if it started at the hour being served. */
+  add(key: string, timezone: string, duration: Duration): void;
+}
+
+interface Entry {
+  /** Local date and hour it holds, e.g. `2026-12-03 14`. */
+  slot: string;
+  hour: number;
+  timezone: string;
+  values: number[];
+}
+
+const quarterMs = 15 * 60_000;
+
+export function createHourlyDurations({
+  clock,
+  days = 28,
+  load
+}: {
+  clock: Clock;
+  days?: number;
+  /** Every duration of `key` that started at or after `since` (ISO). */
+  load(key: string, since: string): Duration[];
+}): HourlyDurations {
+  const entries = new Map<string, Entry>();
+
+  /** The local hour a moment is in, and when that hour began. */
+  const slotOf = (at: Date, timezone: string) => {
+    const { time } = localWeekdayAndTime(at, timezone);
+    const hour = Number(time.slice(0, 2));
+    const start = Math.floor(at.getTime() / 60_000) * 60_000 - Number(time.slice(3, 5)) * 60_000;
+    return { hour, start, slot: `${localDate(at, timezone)} ${hour}` };
+  };
+
+  function read(key: string, timezone: string, hour: number, slot: string, start: number): Entry {
+    // The same hour on each of the last `days` days, and this one: the window stays put for the hour.
+    const since = new Date(start - days * 86_400_000).toISOString();
+    // Offsets from UTC are whole quarter hours everywhere: one conversion per quarter hour.
+    const hours = new Map<number, number>();
+    const hourOf = (at: string) => {
+      const quarter = Math.floor(Date.parse(at) / quarterMs);
+      let h = hours.get(quarter);
+      if (h === undefined) {
+        h = localHour(new Date(quarter * quarterMs), timezone);
+        hours.set(quarter, h);
+      }
+      return h;
+    };
+    const values = load(key, since)
+      .filter((d) => d.seconds > 0 && hourOf(d.at) === hour)
+      .map((d) => d.seconds)
+      .sort((a, b) => a - b);
+    return { slot, hour, timezone, values };
+  }
+
+  return {
+    sorted(key, timezone) {
+      const now = clock.now();
+      const { hour, slot, start } = slotOf(now, timezone);
+      let entry = entries.get(key);
+      if (!entry || entry.slot !== slot || entry.timezone !== timezone) {
+        entry = read(key, timezone, hour, slot, start);
+        entries.set(key, entry);
+      }
+      return entry.values;
+    },
+    add(key, timezone, { at, seconds }) {
+      const entry = entries.get(key);
+      // Not read yet, or for another hour: the database has it when that hour is read.
+      if (!entry || entry.timezone !== timezone || seconds <= 0) return;
+      if (slotOf(clock.now(), timezone).slot !== entry.slot || localHour(new Date(at), timezone) !== entry.hour) return;
+      let lo = 0;
+      let hi = entry.values.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (entry.values[mid]! <= seconds) lo = mid + 1;
+        else hi = mid;
+      }
+      entry.values.splice(lo, 0, seconds);
+    }
+  };
+}

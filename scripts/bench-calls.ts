@@ -1,51 +1,68 @@
 /**
- * `npm run bench:calls`: the real Guichet server (its own process, SQLite file, demo site) with N
- * kiosks and M agent tablets connected over socket.io, against a bare socket.io relay with the same
- * N and M, in one run, on loopback.
+ * `npm run bench:calls`: the real Guichet server (built, run as in production: `node
+ * --v8-pool-size=2 build/server/main.js` with MALLOC_ARENA_MAX=2, its own SQLite file, the demo
+ * site) with N kiosks and M agent tablets connected over socket.io, against a bare socket.io relay
+ * (run the same way) with the same N and M, in one run, on loopback.
  *
  * - ring: a kiosk sends `call:create` → each available tablet receives `call:ring` (every delivery
  *   is a sample); baseline: a kiosk emits to the relay, which broadcasts to every agent.
  * - edit: one side of a joined pair sends `session:patch` → the other side receives
  *   `session:patched`; baseline: one side emits, the relay forwards to the peer.
+ * - burst: 200 kiosks send `ticket:take` in the same tick; each sample is one kiosk's emit → ack.
+ *   Baseline: 200 kiosks emit to the relay, which sends a message as large as Guichet's queue state
+ *   to every socket, then acks each.
  *
- * Both run for the whole benchmark and are measured in turns, one call or one edit each, so the
- * machine's slower moments fall on both. Each ratio compares Guichet's p99 with the relay's p99
- * for the same pattern (the relay's ring p99 is `relay_p99_ms`). Prints the detail,
- * then ends with `bench calls: …`. Flags: --kiosks N --agents M --calls K --edits E.
+ * Two phases, each with a fresh server and a fresh relay: first an empty history, then the site's
+ * month (`--history N` answered calls and N finished tickets over the last 28 days, written into
+ * the SQLite file before the server starts; 20,000 by default, 0 for one phase only). Rings and
+ * edits are measured in turns, one call or one edit each, so the machine's slower moments fall on
+ * both systems; the burst comes at the end of the last phase, then the server's memory is read
+ * with every kiosk and agent still connected. Each ratio compares Guichet's p99 with the relay's
+ * p99 for the same pattern in the same phase.
+ *
+ * Prints the detail, then ends with `bench calls: …` and exits 1 when a target is missed (see
+ * callsTargets). Flags: --kiosks N (≤ 5000) --agents M (≤ 500) --calls K --edits E --history H
+ * --burst B.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import * as esbuild from 'esbuild';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { systemClock } from '../server/src/clock';
 import { openDatabase } from '../server/src/db/database';
 import { seedDemoIfEmpty } from '../server/src/demo/seed-demo';
 import { hashToken, newToken } from '../server/src/auth/tokens';
 import { createStore } from '../server/src/store';
-import { freePort, spawnServer, waitFor } from '../server/src/testing/processes';
+import { freePort, waitFor } from '../server/src/testing/processes';
 import type { ClientToServerEvents, ServerToClientEvents } from '../shared/contract';
 import type { Ack } from '../shared/errors';
+import { recordHistory } from './bench/history';
+import { callsTargets, overTargets } from './bench-targets';
 
 type GuichetClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 const root = path.resolve(import.meta.dirname, '..');
-const flag = (name: string, fallback: number) => {
+const flag = (name: string, fallback: number, max: number, min = 1) => {
   const i = process.argv.indexOf(`--${name}`);
   const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive whole number`);
-  return value;
+  if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be a whole number ≥ ${min}`);
+  return Math.min(value, max);
 };
-const kiosks = Math.min(flag('kiosks', 500), 2000);
-const agents = Math.min(flag('agents', 50), 200);
-const calls = Math.min(flag('calls', 300), 2000);
-const edits = Math.min(flag('edits', 5000), 20000);
+const kiosks = flag('kiosks', 500, 5000);
+const agents = flag('agents', 50, 500);
+const calls = flag('calls', 300, 2000);
+const edits = flag('edits', 5000, 20000);
+const history = flag('history', 20000, 100_000, 0);
+const burst = Math.min(flag('burst', 200, 5000), kiosks);
 const pairs = Math.min(agents, kiosks, 50);
 const warmup = 20;
+const burstRounds = 2;
 const deliveryTimeoutMs = 3000;
-const target = 1.5;
+const ackTimeoutMs = 30_000;
 
 const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -61,19 +78,49 @@ async function inBatches<T>(count: number, make: (i: number) => Promise<T>, size
   return out;
 }
 
-function open<S extends Socket>(url: string, auth: Record<string, string>): Promise<S> {
+/** What went wrong on one system: refused or timed-out acks, deliveries that never came, drops. */
+class Faults {
+  failed = 0;
+  missed = 0;
+  disconnects = 0;
+  /** Set before the bench closes its own sockets: those are not drops. */
+  closing = false;
+  watch(socket: Socket): void {
+    socket.on('disconnect', () => {
+      if (!this.closing) this.disconnects++;
+    });
+  }
+  get errors(): number {
+    return this.failed + this.missed + this.disconnects;
+  }
+}
+
+function open<S extends Socket>(url: string, auth: Record<string, string>, faults: Faults): Promise<S> {
   const socket = connectClient(url, { auth, transports: ['websocket'], forceNew: true, reconnection: false }) as S;
   return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
+    socket.once('connect', () => {
+      faults.watch(socket);
+      resolve(socket);
+    });
     socket.once('connect_error', reject);
   });
 }
 
-async function send<T>(socket: GuichetClient, event: string, payload: unknown): Promise<T> {
-  const emit = socket.timeout(10_000).emitWithAck as unknown as (e: string, p: unknown) => Promise<Ack<T>>;
-  const ack = await emit.call(socket.timeout(10_000), event, payload);
+async function send<T>(socket: Socket, event: string, payload: unknown): Promise<T> {
+  const timed = socket.timeout(ackTimeoutMs);
+  const ack = (await timed.emitWithAck(event, payload)) as Ack<T>;
   if (!ack.ok) throw new Error(`${event} refused: ${ack.error.code} ${ack.error.message}`);
   return ack.data;
+}
+
+/** `send`, with a refusal or a timeout counted rather than thrown: the run goes on. */
+async function attempt<T>(faults: Faults, run: () => Promise<T>): Promise<T | null> {
+  try {
+    return await run();
+  } catch {
+    faults.failed++;
+    return null;
+  }
 }
 
 /** False during the warm-up rounds. */
@@ -83,6 +130,7 @@ let measuring = false;
 class Deliveries {
   private waiting = new Map<string, { start: number; left: number; done: () => void }>();
   readonly samples: number[] = [];
+  constructor(private faults: Faults) {}
   expect(key: string, count: number): { start: (t: number) => void; done: Promise<void> } {
     let resolve!: () => void;
     const done = new Promise<void>((r) => (resolve = r));
@@ -90,12 +138,18 @@ class Deliveries {
     this.waiting.set(key, entry);
     const timer = setTimeout(() => {
       this.waiting.delete(key);
+      if (measuring) this.faults.missed++;
       resolve();
     }, deliveryTimeoutMs);
     return {
       start: (t) => (entry.start = t),
       done: done.then(() => clearTimeout(timer))
     };
+  }
+  /** A key nobody waits for any more (its sender's ack failed). */
+  forget(key: string): void {
+    this.waiting.get(key)?.done();
+    this.waiting.delete(key);
   }
   record(key: string): void {
     const now = performance.now();
@@ -114,22 +168,102 @@ function readRssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
+/** Newest modification time of the files under `dir`. */
+function newest(dir: string): number {
+  let latest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) latest = Math.max(latest, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return latest;
+}
+
+/**
+ * The built server, as `npm start` runs it: built when there is no build yet, or when the server's
+ * sources changed since (the bench measures the code in the tree, never an older build).
+ */
+function ensureBuiltServer(): string {
+  const main = path.join(root, 'build/server/main.js');
+  const sources = Math.max(...['server/src', 'server/migrations', 'shared'].map((d) => newest(path.join(root, d))));
+  if (!fs.existsSync(main) || fs.statSync(main).mtimeMs < sources) {
+    console.log('Building the server (npm run build:server)…');
+    const build = spawnSync('npm', ['run', 'build:server', '--silent'], { cwd: root, stdio: 'inherit' });
+    if (build.status !== 0) process.exit(build.status ?? 1);
+  }
+  return main;
+}
+
+/** The relay as plain JavaScript beside the build, so it too runs on node alone, without a loader. */
+async function builtRelay(): Promise<string> {
+  const out = path.join(root, 'build/bench/relay-server.mjs');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  const source = fs.readFileSync(path.join(root, 'scripts/bench/relay-server.ts'), 'utf8');
+  const { code } = await esbuild.transform(source, { loader: 'ts', format: 'esm', platform: 'node', target: 'node20' });
+  fs.writeFileSync(out, code);
+  return out;
+}
+
+/** Node as deploy/guichet.service runs it: two V8 helper threads, two malloc arenas. */
+function spawnNode(script: string, args: string[], env: Record<string, string>): { proc: ChildProcess; output: () => string } {
+  const proc = spawn(process.execPath, ['--v8-pool-size=2', script, ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH, MALLOC_ARENA_MAX: '2', ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  });
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  return { proc, output: () => out };
+}
+
+async function stop(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise((resolve) => proc.once('exit', resolve));
+  proc.kill('SIGTERM');
+  await exited;
+}
+
 /** One system under test, connected and ready: Guichet or the bare relay. */
 interface Target {
+  faults: Faults;
   rings: Deliveries;
   edits: Deliveries;
+  /** Emit → ack of each ticket of the bursts. */
+  burstAcks: number[];
   /** One call from kiosk `i % N`, waited for on every tablet. */
   ring(i: number): Promise<void>;
   /** Joins the pairs that will type into each other's session. */
   joinPairs(): Promise<void>;
   /** Edit `e`: alternately from each side of pair `e % pairs`, waited for on the other side. */
   edit(e: number): Promise<void>;
+  /** Kiosks 0 to B−1 take a ticket in the same tick; resolves once every ack came (or failed). */
+  burst(round: number): Promise<void>;
   rssMb(): number;
   close(): Promise<void>;
 }
 
+/** Sends one command from many sockets in the same tick and records each emit → ack time. */
+function emitAll(
+  sockets: Socket[],
+  event: string,
+  payload: (i: number) => unknown,
+  faults: Faults,
+  samples: number[]
+): Promise<void> {
+  return new Promise((resolve) => {
+    let left = sockets.length;
+    sockets.forEach((socket, i) => {
+      const start = performance.now();
+      socket.timeout(ackTimeoutMs).emit(event, payload(i), (err: Error | null, ack?: Ack<unknown>) => {
+        if (err || !ack?.ok) faults.failed++;
+        else samples.push(performance.now() - start);
+        if (--left === 0) resolve();
+      });
+    });
+  });
+}
+
 // ---------------------------------------------------------------- Guichet
-async function startGuichet(): Promise<Target> {
+async function startGuichet(main: string, historyCount: number): Promise<Target & { queueState(): Promise<unknown> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-bench-calls-'));
   fs.mkdirSync(path.join(dir, 'web'));
   fs.writeFileSync(
@@ -147,7 +281,17 @@ async function startGuichet(): Promise<Target> {
   const store = createStore(db);
   await seedDemoIfEmpty(store, systemClock);
   const siteId = db.prepare('SELECT id FROM sites').pluck().get() as string;
+  // Open at any hour and on any day the bench runs: a call rings, a kiosk takes a ticket.
   store.sites.setOpeningHours(siteId, {});
+  store.sites.setClosedDays(siteId, []);
+  if (historyCount > 0) {
+    const t0 = performance.now();
+    const h = recordHistory(store, siteId, historyCount, new Date());
+    console.log(
+      `  history: ${h.calls} answered calls and ${h.tickets} finished tickets, ${h.from.slice(0, 10)} → ${h.to.slice(0, 10)} ` +
+        `(${((performance.now() - t0) / 1000).toFixed(1)} s)`
+    );
+  }
   const now = new Date().toISOString();
   const expires = new Date(Date.now() + 86_400_000).toISOString();
   const kioskTokens: string[] = [];
@@ -188,7 +332,7 @@ async function startGuichet(): Promise<Target> {
   db.close();
 
   const port = await freePort();
-  const server = spawnServer({
+  const server = spawnNode(main, [], {
     GUICHET_DATA_DIR: path.join(dir, 'data'),
     GUICHET_KIOSK_BUILD: path.join(dir, 'web'),
     GUICHET_CATALOG_DIR: catalogDir,
@@ -199,16 +343,24 @@ async function startGuichet(): Promise<Target> {
     GUICHET_COMMAND_BURST: '1000000',
     GUICHET_COMMANDS_PER_SECOND: '100000'
   });
+  const faults = new Faults();
+  let clients: Socket[] = [];
   const close = async () => {
-    server.proc.kill('SIGTERM');
-    await server.exited;
+    faults.closing = true;
+    for (const c of clients) c.disconnect();
+    await stop(server.proc);
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
     await waitFor(() => server.output().includes('Guichet is running'), 30_000);
     const url = `http://127.0.0.1:${port}`;
-    const kioskClients = await inBatches(kiosks, (i) => open<GuichetClient>(url, { face: 'kiosk', token: kioskTokens[i]! }));
-    const agentClients = await inBatches(agents, (i) => open<GuichetClient>(url, { face: 'agent', token: agentTokens[i]! }));
+    const kioskClients = await inBatches(kiosks, (i) =>
+      open<GuichetClient>(url, { face: 'kiosk', token: kioskTokens[i]! }, faults)
+    );
+    const agentClients = await inBatches(agents, (i) =>
+      open<GuichetClient>(url, { face: 'agent', token: agentTokens[i]! }, faults)
+    );
+    clients = [...kioskClients, ...agentClients];
     const sessionIds = await inBatches(kiosks, async (i) => {
       const session = await send<{ id: string }>(kioskClients[i]!, 'session:start', { requestId: randomUUID(), locale: 'fr' });
       await send(kioskClients[i]!, 'session:patch', {
@@ -218,8 +370,9 @@ async function startGuichet(): Promise<Target> {
       });
       return session.id;
     });
-    const rings = new Deliveries();
-    const edits = new Deliveries();
+    const rings = new Deliveries(faults);
+    const edits = new Deliveries(faults);
+    const burstAcks: number[] = [];
     for (const agent of agentClients) agent.on('call:ring', (card) => rings.record(card.sessionId));
     for (const c of [...kioskClients.slice(0, pairs), ...agentClients.slice(0, pairs)]) {
       c.on('session:patched', (patch) => {
@@ -228,18 +381,20 @@ async function startGuichet(): Promise<Target> {
       });
     }
     return {
+      faults,
       rings,
       edits,
+      burstAcks,
       async ring(i) {
         const k = i % kiosks;
         const waiter = rings.expect(sessionIds[k]!, agents);
         waiter.start(performance.now());
-        const call = await send<{ id: string }>(kioskClients[k]!, 'call:create', {
-          sessionId: sessionIds[k],
-          requestId: randomUUID()
-        });
+        const call = await attempt(faults, () =>
+          send<{ id: string }>(kioskClients[k]!, 'call:create', { sessionId: sessionIds[k], requestId: randomUUID() })
+        );
+        if (!call) return rings.forget(sessionIds[k]!);
         await waiter.done;
-        await send(kioskClients[k]!, 'call:cancel', { callId: call.id });
+        await attempt(faults, () => send(kioskClients[k]!, 'call:cancel', { callId: call.id }));
       },
       async joinPairs() {
         for (let p = 0; p < pairs; p++) {
@@ -258,18 +413,90 @@ async function startGuichet(): Promise<Target> {
         // What is measured is the other side receiving the change. The turn also waits for the
         // sender's ack (the write is done), as between two keystrokes: no work spills onto the
         // next sample, of either system.
-        const acked = send(sender, 'session:patch', {
-          sessionId: sessionIds[p]!,
-          patchId: randomUUID(),
-          ops: [{ op: 'answer', stepId: 'nom', value: `edit-${e}` }]
-        });
+        const acked = attempt(faults, () =>
+          send(sender, 'session:patch', {
+            sessionId: sessionIds[p]!,
+            patchId: randomUUID(),
+            ops: [{ op: 'answer', stepId: 'nom', value: `edit-${e}` }]
+          })
+        );
         await Promise.all([waiter.done, acked]);
       },
+      burst: () =>
+        emitAll(
+          kioskClients.slice(0, burst),
+          'ticket:take',
+          () => ({ requestId: randomUUID(), service: 'accueil', priority: false, locale: 'fr' }),
+          faults,
+          burstAcks
+        ),
+      /** The queue's state as an agent receives it: the size of the relay's burst message. */
+      queueState: () => send(agentClients[0]!, 'queue:state', {}),
       rssMb: () => readRssMb(server.proc.pid!),
-      async close() {
-        for (const c of [...kioskClients, ...agentClients]) c.disconnect();
-        await close();
-      }
+      close
+    };
+  } catch (error) {
+    console.error(server.output());
+    await close();
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------- bare relay
+async function startRelay(script: string): Promise<Target & { setState(state: unknown): Promise<void> }> {
+  const port = await freePort();
+  const relay = spawnNode(script, [String(port)], {});
+  const faults = new Faults();
+  let clients: Socket[] = [];
+  const close = async () => {
+    faults.closing = true;
+    for (const c of clients) c.disconnect();
+    await stop(relay.proc);
+  };
+  try {
+    await waitFor(() => relay.output().includes('relay listening'), 30_000);
+    const url = `http://127.0.0.1:${port}`;
+    const kioskClients = await inBatches(kiosks, () => open<Socket>(url, { role: 'kiosk' }, faults));
+    const agentClients = await inBatches(agents, () => open<Socket>(url, { role: 'agent' }, faults));
+    clients = [...kioskClients, ...agentClients];
+    const rings = new Deliveries(faults);
+    const edits = new Deliveries(faults);
+    const burstAcks: number[] = [];
+    for (const agent of agentClients) agent.on('ring', (id: string) => rings.record(id));
+    return {
+      faults,
+      rings,
+      edits,
+      burstAcks,
+      async ring(i) {
+        const id = randomUUID();
+        const waiter = rings.expect(id, agents);
+        waiter.start(performance.now());
+        await kioskClients[i % kiosks]!.timeout(ackTimeoutMs).emitWithAck('ring', id);
+        await waiter.done;
+      },
+      async joinPairs() {
+        for (let p = 0; p < pairs; p++) {
+          for (const c of [kioskClients[p]!, agentClients[p]!]) {
+            await c.timeout(ackTimeoutMs).emitWithAck('join-pair', `pair-${p}`);
+            c.on('edit', (value: string) => edits.record(value));
+          }
+        }
+      },
+      async edit(e) {
+        const p = e % pairs;
+        const sender = e % 2 === 0 ? kioskClients[p]! : agentClients[p]!;
+        const waiter = edits.expect(`edit-${e}`, 1);
+        waiter.start(performance.now());
+        const acked = sender.timeout(ackTimeoutMs).emitWithAck('edit', `pair-${p}`, `edit-${e}`);
+        await Promise.all([waiter.done, acked]);
+      },
+      burst: () => emitAll(kioskClients.slice(0, burst), 'ticket', () => randomUUID(), faults, burstAcks),
+      async setState(state) {
+        await agentClients[0]!.timeout(ackTimeoutMs).emitWithAck('set-state', state);
+      },
+      rssMb: () => readRssMb(relay.proc.pid!),
+      close
     };
   } catch (error) {
     await close();
@@ -277,83 +504,6 @@ async function startGuichet(): Promise<Target> {
   }
 }
 
-// ---------------------------------------------------------------- bare relay
-async function startRelay(): Promise<Target> {
-  const port = await freePort();
-  const relay: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench/relay-server.ts', String(port)], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit']
-  });
-  let out = '';
-  relay.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  try {
-    await waitFor(() => out.includes('relay listening'), 30_000);
-  } catch (error) {
-    relay.kill('SIGTERM');
-    throw error;
-  }
-  const url = `http://127.0.0.1:${port}`;
-  const kioskClients = await inBatches(kiosks, () => open<Socket>(url, { role: 'kiosk' }));
-  const agentClients = await inBatches(agents, () => open<Socket>(url, { role: 'agent' }));
-  const rings = new Deliveries();
-  const edits = new Deliveries();
-  for (const agent of agentClients) agent.on('ring', (id: string) => rings.record(id));
-  return {
-    rings,
-    edits,
-    async ring(i) {
-      const id = randomUUID();
-      const waiter = rings.expect(id, agents);
-      waiter.start(performance.now());
-      await kioskClients[i % kiosks]!.timeout(10_000).emitWithAck('ring', id);
-      await waiter.done;
-    },
-    async joinPairs() {
-      for (let p = 0; p < pairs; p++) {
-        for (const c of [kioskClients[p]!, agentClients[p]!]) {
-          await c.timeout(10_000).emitWithAck('join-pair', `pair-${p}`);
-          c.on('edit', (value: string) => edits.record(value));
-        }
-      }
-    },
-    async edit(e) {
-      const p = e % pairs;
-      const sender = e % 2 === 0 ? kioskClients[p]! : agentClients[p]!;
-      const waiter = edits.expect(`edit-${e}`, 1);
-      waiter.start(performance.now());
-      const acked = sender.timeout(10_000).emitWithAck('edit', `pair-${p}`, `edit-${e}`);
-      await Promise.all([waiter.done, acked]);
-    },
-    rssMb: () => readRssMb(relay.pid!),
-    async close() {
-      for (const c of [...kioskClients, ...agentClients]) c.disconnect();
-      relay.kill('SIGTERM');
-    }
-  };
-}
-
-console.log(`bench calls: ${kiosks} kiosks, ${agents} agents, ${calls} calls, ${edits} edits (${pairs} joined pairs), loopback`);
-// Both systems are up with the same N and M for the whole run, and measured in turns (one call or
-// one edit each, the order swapped every round), so a slower moment of the machine falls on both.
-const relay = await startRelay();
-const guichet = await startGuichet();
-let rssMb = 0;
-try {
-  for (let i = 0; i < warmup + calls; i++) {
-    measuring = i >= warmup;
-    for (const t of i % 2 === 0 ? [guichet, relay] : [relay, guichet]) await t.ring(i);
-  }
-  await guichet.joinPairs();
-  await relay.joinPairs();
-  for (let e = 0; e < warmup + edits; e++) {
-    measuring = e >= warmup;
-    for (const t of e % 2 === 0 ? [guichet, relay] : [relay, guichet]) await t.edit(e);
-  }
-} finally {
-  rssMb = guichet.rssMb();
-  await guichet.close();
-  await relay.close();
-}
 const stats = (xs: number[]) => ({
   p50: percentile(xs, 50),
   p90: percentile(xs, 90),
@@ -361,26 +511,129 @@ const stats = (xs: number[]) => ({
   p999: percentile(xs, 99.9),
   n: xs.length
 });
-const g = { ring: stats(guichet.rings.samples), edit: stats(guichet.edits.samples) };
-const r = { ring: stats(relay.rings.samples), edit: stats(relay.edits.samples) };
-const ringRatio = g.ring.p99 / r.ring.p99;
-const editRatio = g.edit.p99 / r.edit.p99;
-const line = (name: string, s: ReturnType<typeof stats>) =>
-  `  ${name.padEnd(14)} p50 ${s.p50.toFixed(2).padStart(6)}  p90 ${s.p90.toFixed(2).padStart(6)}  ` +
-  `p99 ${s.p99.toFixed(2).padStart(6)}  p99.9 ${s.p999.toFixed(2).padStart(6)} ms  (${s.n} deliveries)`;
-console.log(line('Guichet ring', g.ring));
-console.log(line('relay ring', r.ring));
-console.log(line('Guichet edit', g.edit));
-console.log(line('relay edit', r.edit));
+type Stats = ReturnType<typeof stats>;
+const detail = (name: string, s: Stats) =>
+  `  ${name.padEnd(14)} p50 ${s.p50.toFixed(2).padStart(8)}  p90 ${s.p90.toFixed(2).padStart(8)}  ` +
+  `p99 ${s.p99.toFixed(2).padStart(8)}  p99.9 ${s.p999.toFixed(2).padStart(8)} ms  (${s.n} samples)`;
+
+interface PhaseResult {
+  g: { ring: Stats; edit: Stats; burst: Stats | null; faults: Faults };
+  r: { ring: Stats; edit: Stats; burst: Stats | null; faults: Faults };
+  stateBytes: number;
+  rssMb: number;
+  relayRssMb: number;
+}
+
+/** One fresh server and one fresh relay, measured in turns; the burst when asked. */
+async function phase(main: string, relayScript: string, historyCount: number, withBurst: boolean): Promise<PhaseResult> {
+  console.log(`phase: history ${historyCount}`);
+  const relay = await startRelay(relayScript);
+  const guichet = await startGuichet(main, historyCount).catch(async (error: unknown) => {
+    await relay.close();
+    throw error;
+  });
+  let rssMb = 0;
+  let relayRssMb = 0;
+  let stateBytes = 0;
+  try {
+    for (let i = 0; i < warmup + calls; i++) {
+      measuring = i >= warmup;
+      for (const t of i % 2 === 0 ? [guichet, relay] : [relay, guichet]) await t.ring(i);
+    }
+    await guichet.joinPairs();
+    await relay.joinPairs();
+    for (let e = 0; e < warmup + edits; e++) {
+      measuring = e >= warmup;
+      for (const t of e % 2 === 0 ? [guichet, relay] : [relay, guichet]) await t.edit(e);
+    }
+    if (withBurst) {
+      const state = await guichet.queueState();
+      stateBytes = Buffer.byteLength(JSON.stringify(state));
+      await relay.setState(state);
+      for (let b = 0; b < burstRounds; b++) {
+        for (const t of b % 2 === 0 ? [guichet, relay] : [relay, guichet]) await t.burst(b);
+      }
+    }
+    // Every kiosk and agent still connected, after the measures.
+    rssMb = guichet.rssMb();
+    relayRssMb = relay.rssMb();
+  } finally {
+    await guichet.close();
+    await relay.close();
+  }
+  const side = (t: Target) => ({
+    ring: stats(t.rings.samples),
+    edit: stats(t.edits.samples),
+    burst: withBurst ? stats(t.burstAcks) : null,
+    faults: t.faults
+  });
+  const result = { g: side(guichet), r: side(relay), stateBytes, rssMb, relayRssMb };
+  console.log(detail('Guichet ring', result.g.ring));
+  console.log(detail('relay ring', result.r.ring));
+  console.log(detail('Guichet edit', result.g.edit));
+  console.log(detail('relay edit', result.r.edit));
+  if (result.g.burst && result.r.burst) {
+    console.log(detail('Guichet burst', result.g.burst));
+    console.log(detail('relay burst', result.r.burst));
+    console.log(`  relay burst message: ${stateBytes} bytes (Guichet's queue state) to ${kiosks + agents} sockets`);
+  }
+  console.log(
+    `  ring p99 ratio ${(result.g.ring.p99 / result.r.ring.p99).toFixed(2)}   edit p99 ratio ${(result.g.edit.p99 / result.r.edit.p99).toFixed(2)}`
+  );
+  const f = result.g.faults;
+  console.log(
+    `  Guichet: ${f.failed} acks refused or timed out, ${f.missed} deliveries missing after ${deliveryTimeoutMs / 1000} s, ` +
+      `${f.disconnects} disconnects; relay: ${result.r.faults.errors}`
+  );
+  console.log(`  server RSS ${rssMb.toFixed(0)} MB, relay RSS ${relayRssMb.toFixed(0)} MB`);
+  return result;
+}
+
 console.log(
-  `  ring p99 ratio ${ringRatio.toFixed(2)} (target ≤ ${target})   edit p99 ratio ${editRatio.toFixed(2)} (target ≤ ${target})`
+  `bench calls: ${kiosks} kiosks, ${agents} agents, ${calls} calls, ${edits} edits (${pairs} joined pairs), ` +
+    `burst of ${burst} tickets, history 0 then ${history}, loopback`
 );
-console.log(`  Guichet server RSS after the run: ${rssMb.toFixed(0)} MB`);
-if (g.ring.n < calls * agents || g.edit.n < edits) console.log('  warning: some deliveries did not arrive within 3 s');
+const main = ensureBuiltServer();
+const relayScript = await builtRelay();
+const fresh = await phase(main, relayScript, 0, history === 0);
+const month = history > 0 ? await phase(main, relayScript, history, true) : null;
+const last = month ?? fresh;
+
+const figures: Record<string, number> = {
+  kiosks,
+  agents,
+  history,
+  ring_p50_ms: round(fresh.g.ring.p50),
+  ring_p99_ms: round(fresh.g.ring.p99),
+  edit_p50_ms: round(fresh.g.edit.p50),
+  edit_p99_ms: round(fresh.g.edit.p99),
+  relay_p99_ms: round(fresh.r.ring.p99),
+  relay_edit_p99_ms: round(fresh.r.edit.p99),
+  ring_p99_ratio: round(fresh.g.ring.p99 / fresh.r.ring.p99),
+  edit_p99_ratio: round(fresh.g.edit.p99 / fresh.r.edit.p99),
+  ...(month
+    ? {
+        ring_p99_ms_hist: round(month.g.ring.p99),
+        edit_p99_ms_hist: round(month.g.edit.p99),
+        relay_p99_ms_hist: round(month.r.ring.p99),
+        ring_p99_ratio_hist: round(month.g.ring.p99 / month.r.ring.p99),
+        edit_p99_ratio_hist: round(month.g.edit.p99 / month.r.edit.p99)
+      }
+    : {}),
+  burst_ack_p99_ms: round(last.g.burst!.p99, 1),
+  relay_burst_ack_p99_ms: round(last.r.burst!.p99, 1),
+  burst_ratio: round(last.g.burst!.p99 / last.r.burst!.p99),
+  errors: fresh.g.faults.errors + (month?.g.faults.errors ?? 0),
+  disconnects: fresh.g.faults.disconnects + (month?.g.faults.disconnects ?? 0),
+  server_rss_mb: round(last.rssMb, 0),
+  relay_rss_mb: round(last.relayRssMb, 0)
+};
+// A figure over its target fails the run (after the last line), so a regression cannot pass unseen.
+const missed = overTargets(figures, callsTargets({ kiosks, agents, history }));
+if (missed.length > 0) console.log(`Over target: ${missed.join(', ')}`);
 console.log(
-  `bench calls: kiosks=${kiosks} agents=${agents} ring_p50_ms=${round(g.ring.p50)} ring_p99_ms=${round(g.ring.p99)} ` +
-    `edit_p50_ms=${round(g.edit.p50)} edit_p99_ms=${round(g.edit.p99)} relay_p99_ms=${round(r.ring.p99)} ` +
-    `relay_edit_p99_ms=${round(r.edit.p99)} ring_p99_ratio=${round(ringRatio)} edit_p99_ratio=${round(editRatio)} ` +
-    `server_rss_mb=${round(rssMb, 0)}`
+  `bench calls: ${Object.entries(figures)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ')}`
 );
-process.exit(0);
+process.exit(missed.length > 0 ? 1 : 0);

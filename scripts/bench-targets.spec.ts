@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { overTargets } from './bench-targets';
+import { callsTargets, overTargets } from './bench-targets';
 
 describe('overTargets', () => {
   const targets = { js_gzip_kb: 80, step_ms: 100 };
@@ -12,5 +12,35 @@ describe('overTargets', () => {
   it('passes figures at or under their targets, and counts a missing figure as missed', () => {
     expect(overTargets({ js_gzip_kb: 80, step_ms: 100 }, targets)).toEqual([]);
     expect(overTargets({ js_gzip_kb: Number.NaN, step_ms: 1 }, targets)).toEqual(['js_gzip_kb NaN > 80']);
+  });
+
+  it('holds a strict bound strictly', () => {
+    expect(overTargets({ ring_p99_ms: 49.9 }, { ring_p99_ms: { below: 50 } })).toEqual([]);
+    expect(overTargets({ ring_p99_ms: 50 }, { ring_p99_ms: { below: 50 } })).toEqual(['ring_p99_ms 50 ≥ 50']);
+    expect(overTargets({ ring_p99_ms: Number.NaN }, { ring_p99_ms: { below: 50 } })).toEqual(['ring_p99_ms NaN ≥ 50']);
+  });
+});
+
+describe('callsTargets', () => {
+  it('holds a hall to the relay ratios, with and without history, the burst ratio and the memory bound', () => {
+    expect(callsTargets({ kiosks: 500, agents: 50, history: 20000 })).toEqual({
+      errors: 0,
+      disconnects: 0,
+      ring_p99_ratio: 1.5,
+      edit_p99_ratio: 1.5,
+      ring_p99_ratio_hist: 1.5,
+      edit_p99_ratio_hist: 1.5,
+      burst_ratio: 1.2,
+      server_rss_mb: 150
+    });
+    expect(callsTargets({ kiosks: 100, agents: 10, history: 0 })).not.toHaveProperty('ring_p99_ratio_hist');
+  });
+
+  it('holds a city on one site to no error, no drop and a ring within 50 ms', () => {
+    const figures = { errors: 0, disconnects: 2, ring_p99_ms: 61, ring_p99_ms_hist: 49, ring_p99_ratio: 3, server_rss_mb: 900 };
+    expect(overTargets(figures, callsTargets({ kiosks: 5000, agents: 500, history: 20000 }))).toEqual([
+      'disconnects 2 > 0',
+      'ring_p99_ms 61 ≥ 50'
+    ]);
   });
 });

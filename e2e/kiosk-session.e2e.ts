@@ -20,7 +20,12 @@ function databaseRows(port: string): string[] {
   const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[])
     .map((t) => t.name)
     .filter((name) => !siteTexts.has(name));
-  const rows = tables.flatMap((t) => db.prepare(`SELECT * FROM "${t}"`).all().map((row) => `${t} ${JSON.stringify(row)}`));
+  const rows = tables.flatMap((t) =>
+    db
+      .prepare(`SELECT * FROM "${t}"`)
+      .all()
+      .map((row) => `${t} ${JSON.stringify(row)}`)
+  );
   db.close();
   return rows;
 }

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { isClosedDay, isOpen, localDate } from '../../../shared/opening-hours';
 import { localize } from '../../../shared/procedures/answers';
 import type { Procedure } from '../../../shared/procedures/schema';
-import type { CallView, CounterView, DisplayState, QueueState, ServiceView } from '../../../shared/schemas/queue';
+import type { CallView, CounterView, DisplayState, QueueState, ServiceCount, ServiceView } from '../../../shared/schemas/queue';
 import type { Clock } from '../clock';
 import type { Store } from '../store';
 import type { Ticket } from '../tickets/tickets.repository';
@@ -27,7 +27,11 @@ const recentCalls = 12;
 
 export interface QueueNotifier {
   queueCalled(siteId: string, call: CallView): void;
-  queueUpdated(siteId: string, state: QueueState): void;
+  queueChanged(
+    siteId: string,
+    source: { state(siteId: string): QueueState; counts(siteId: string): ServiceCount[] },
+    listChanged?: boolean
+  ): void;
 }
 
 export type QueueService = ReturnType<typeof createQueueService>;
@@ -61,6 +65,11 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
       openingHours: s.openingHours,
       open: isServiceOpen(s, site)
     }));
+  }
+
+  /** The terminals' share of the queue: counts and whether each service is open, nothing else. */
+  function counts(siteId: string): ServiceCount[] {
+    return serviceViews(siteId).map(({ id, waiting, priorityWaiting, open }) => ({ id, waiting, priorityWaiting, open }));
   }
 
   function counterView(counter: Counter): CounterView {
@@ -138,14 +147,19 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
   /** Recent `counter:next` commands: a replay answers with the ticket it called, never a second one. */
   const nextDone = new Set<string>();
 
-  function publish(siteId: string, call: TicketCall | null): void {
+  /**
+   * A call is announced at once (each one is said aloud); the queue itself goes out coalesced, built
+   * when it is sent, so a burst of changes costs one state and one broadcast per room.
+   */
+  function publish(siteId: string, call: TicketCall | null, listChanged = false): void {
     if (call) notifier.queueCalled(siteId, callView(call));
-    notifier.queueUpdated(siteId, state(siteId));
+    notifier.queueChanged(siteId, { state, counts }, listChanged);
   }
 
   return {
     state,
     serviceViews,
+    counts,
 
     /** Refuses a ticket for a service closed now (the kiosk; an agent at the desk may still give one). */
     assertOpen(siteId: string, serviceId: string): void {
@@ -166,7 +180,7 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
       }
       if (services.some((s) => s.id === input.id)) store.services.update({ siteId, ...input });
       else store.services.insert({ siteId, ...input, position: services.length });
-      publish(siteId, null);
+      publish(siteId, null, true);
       return serviceViews(siteId).find((s) => s.id === input.id)!;
     },
 

@@ -72,8 +72,7 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
     return serviceViews(siteId).map(({ id, waiting, priorityWaiting, open }) => ({ id, waiting, priorityWaiting, open }));
   }
 
-  function counterView(counter: Counter): CounterView {
-    const current = store.tickets.currentAt(counter.id);
+  function counterView(counter: Counter, current = store.tickets.currentAt(counter.id)): CounterView {
     return {
       id: counter.id,
       name: counter.name,
@@ -92,9 +91,11 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
 
   function state(siteId: string): QueueState {
     const site = store.sites.findById(siteId);
+    // One query for every counter's current ticket, not one per counter.
+    const current = store.tickets.currentInSite(siteId);
     return {
       services: serviceViews(siteId),
-      counters: store.counters.listInSite(siteId).map(counterView),
+      counters: store.counters.listInSite(siteId).map((c) => counterView(c, current.get(c.id) ?? null)),
       priorityEvery: site?.priorityEvery ?? 2
     };
   }

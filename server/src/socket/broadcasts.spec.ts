@@ -67,9 +67,20 @@ describe('a burst of tickets', () => {
     }
   });
 
-  it('the display still announces each call, and its counts follow', async () => {
+  it('the ticket’s ack comes before the counts that include it', async () => {
+    const order: string[] = [];
+    hall.kiosk.on('queue:counts', (c) => order.push(`counts ${waitingFor(c.services, 'titres')}`));
+    const ack = await command(hall.kiosk, 'ticket:take', { requestId: rid(), service: 'titres', locale: 'fr' });
+    order.push('ack');
+    expect(ok(ack).label).toBe('T-001');
+    await expect.poll(() => order.at(-1)).toBe('counts 1');
+    expect(order).toEqual(['ack', 'counts 1']);
+  });
+
+  it('the display still announces each call, its counts follow, and the counters see who is at each counter', async () => {
     const calls = collect<CallView>(display, 'queue:called');
     const counts = collect<QueueCounts>(display, 'queue:counts');
+    const staffUpdates = collect<QueueState>(hall.karim, 'queue:updated');
     for (let i = 0; i < 3; i++)
       ok(await command(hall.kiosk, 'ticket:take', { requestId: rid(), service: 'titres', locale: 'fr' }));
     const state = ok(await command(hall.marie, 'queue:state', {}));
@@ -79,6 +90,9 @@ describe('a burst of tickets', () => {
     await expect.poll(() => calls.map((c) => c.label)).toEqual(['T-001', 'T-002']);
     expect(calls.map((c) => c.counterName)).toEqual(['Guichet 2', 'Guichet 2']);
     await expect.poll(() => waitingFor(counts.at(-1)?.services, 'titres')).toBe(1);
+    const current = (updates: QueueState[]) => updates.at(-1)?.counters.find((c) => c.id === counter.id)?.current?.label;
+    await expect.poll(() => current(staffUpdates)).toBe('T-002');
+    expect(staffUpdates.at(-1)).toEqual(ok(await command(hall.karim, 'queue:state', {})));
   });
 
   it('a service added by the manager reaches the terminals as a changed list', async () => {

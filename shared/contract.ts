@@ -295,8 +295,10 @@ export type ClientToServerEvents = {
 };
 
 export interface ServerToClientEvents {
-  /** A terminal of the site changed (paired, renamed, came online or went offline). */
+  /** A terminal of the site changed (paired, renamed, its printers). */
   'terminal:updated': (terminal: TerminalView) => void;
+  /** Terminals that came online or went offline since the last one (a hall starting up is sent once). */
+  'terminals:seen': (terminals: TerminalView[]) => void;
   'terminal:removed': (payload: { terminalId: string }) => void;
   /** This connection's credential was revoked or expired; the socket is closed right after. */
   'credential:revoked': (payload: { reason: 'revoked' | 'logged_out' | 'expired' }) => void;

@@ -344,7 +344,16 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
       cookieConfig: config,
       limits: config.limits,
       agentConnected: (agent) => calls.agentConnected(agent, immediately),
-      agentDisconnected: (agent) => calls.agentDisconnected(agent, immediately)
+      agentDisconnected: (agent) => calls.agentDisconnected(agent, immediately),
+      terminalSeen: (siteId, terminalId) =>
+        notifier.terminalSeen(siteId, terminalId, (site, id) => {
+          try {
+            return terminals.get(site, id);
+          } catch {
+            // Revoked meanwhile: nothing to announce.
+            return null;
+          }
+        })
     },
     {
       ...createSiteHandlers({ settings, sessions }),

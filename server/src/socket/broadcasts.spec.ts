@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentPresenceView } from '../../../shared/schemas/call';
 import type { CallView, QueueCounts, QueueState } from '../../../shared/schemas/queue';
+import type { TerminalView } from '../../../shared/schemas/terminal';
 import { collect, ok, openHall, rid, type Hall } from '../testing/hall';
 import { command, connect, login, pairTerminal, type TestClient, type TestServer, startTestServer } from '../testing/test-server';
 
@@ -143,5 +144,31 @@ describe('a burst of agents arriving', () => {
       expect(pieced.get(colleague.accountId)).toEqual(colleague);
     }
     expect(colleagues.filter((c) => c.firstName.startsWith('Agent ')).length).toBe(count);
+  });
+});
+
+describe('a hall starting up', () => {
+  it('12 kiosks connecting at once: the staff hear them in a few updates, all online, then all offline', async () => {
+    const count = 12;
+    const tokens: string[] = [];
+    for (let i = 0; i < count; i++) tokens.push(await pairTerminal(server, hall.managerToken, 'kiosk', `Borne ${i}`));
+    const manager = await connect(server, 'manager', hall.managerToken);
+    const seen = collect<TerminalView[]>(manager, 'terminals:seen');
+    const latest = () => {
+      const byId = new Map<string, TerminalView>();
+      for (const views of seen) for (const v of views) byId.set(v.id, v);
+      return [...byId.values()].filter((v) => v.name.startsWith('Borne ') && v.name !== 'Borne du hall');
+    };
+
+    const kiosks = await Promise.all(tokens.map((token) => connect(server, 'kiosk', token)));
+    await expect.poll(() => latest().filter((t) => t.online).length).toBe(count);
+    // Before, one event per kiosk to every staff tablet.
+    expect(seen.length).toBeLessThanOrEqual(4);
+    const listed = ok(await command(manager, 'terminal:list', {}));
+    for (const t of latest()) expect(listed.find((l) => l.id === t.id)).toEqual(t);
+
+    for (const kiosk of kiosks) kiosk.disconnect();
+    await expect.poll(() => latest().filter((t) => !t.online).length).toBe(count);
+    expect(seen.length).toBeLessThanOrEqual(8);
   });
 });

@@ -9,6 +9,7 @@ import type { DemoReceipt, PrinterView, PrintJobView } from '../../../shared/sch
 import type { CallView, QueueState, ServiceCount } from '../../../shared/schemas/queue';
 import type { SessionFocus, SessionPatch, SessionState } from '../../../shared/schemas/session';
 import type { SiteInfo } from '../../../shared/schemas/site';
+import type { TerminalView } from '../../../shared/schemas/terminal';
 import { createCoalescer } from './coalescer';
 import { rooms, type GuichetServer } from './types';
 
@@ -36,6 +37,11 @@ export interface Notifier {
   callRemoved(siteId: string, callId: string, reason: CallRemovedReason): void;
   /** An agent's presence changed: the site's staff hear it with the other changes of the same moment. */
   presenceChanged(siteId: string, accountId: string, view: (accountId: string) => AgentPresenceView): void;
+  /**
+   * A terminal came online or went offline: the site's staff hear it with the others of the same
+   * moment (`view` null: revoked meanwhile, nothing to say).
+   */
+  terminalSeen(siteId: string, terminalId: string, view: (siteId: string, terminalId: string) => TerminalView | null): void;
   /** A printer's fault or recovery: the staff, and the site's terminals (a kiosk whose ticket waits). */
   printerStatus(siteId: string, view: PrinterView): void;
   /** A job's progress: the kiosk that asked, and the staff. */
@@ -60,6 +66,7 @@ export function createNotifier(io: GuichetServer, onError: (error: unknown) => v
   const coalescer = createCoalescer(broadcastWindowMs, onError);
   const listChangedSites = new Set<string>();
   const presenceChanges = new Map<string, Set<string>>();
+  const terminalsSeen = new Map<string, Set<string>>();
   const roomSize = (room: string) => io.sockets.adapter.rooms.get(room)?.size ?? 0;
 
   return {
@@ -113,6 +120,17 @@ export function createNotifier(io: GuichetServer, onError: (error: unknown) => v
         if (ids.size > 0) io.to(rooms.staff(siteId)).emit('agent:presences', [...ids].map(view));
       });
     },
+    terminalSeen(siteId, terminalId, view) {
+      const seen = terminalsSeen.get(siteId) ?? new Set<string>();
+      seen.add(terminalId);
+      terminalsSeen.set(siteId, seen);
+      coalescer.mark(`terminals:${siteId}`, () => {
+        const ids = terminalsSeen.get(siteId) ?? new Set<string>();
+        terminalsSeen.delete(siteId);
+        const views = [...ids].flatMap((id) => view(siteId, id) ?? []);
+        if (views.length > 0) io.to(rooms.staff(siteId)).emit('terminals:seen', views);
+      });
+    },
     printerStatus(siteId, view) {
       io.to(rooms.site(siteId)).emit('printer:status', view);
     },
@@ -143,6 +161,7 @@ export function createNotifier(io: GuichetServer, onError: (error: unknown) => v
       coalescer.close();
       listChangedSites.clear();
       presenceChanges.clear();
+      terminalsSeen.clear();
     },
     proceduresChanged(siteId, procedures) {
       io.to(rooms.site(siteId)).emit('procedures:changed', { procedures });

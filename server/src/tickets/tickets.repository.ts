@@ -166,7 +166,7 @@ export function createTicketsRepository(db: Db) {
       const row = current.get(counterId) as TicketRow | undefined;
       return row ? toTicket(row) : null;
     },
-    /** Every counter's current ticket at the site, in one query (by `tickets_queue`): counter id → ticket. */
+    /** Every counter's current ticket at the site, in one query (by `tickets_queue`): by counter id. */
     currentInSite(siteId: string): Map<string, Ticket> {
       const byCounter = new Map<string, Ticket>();
       for (const row of calledInSite.all(siteId) as TicketRow[]) {

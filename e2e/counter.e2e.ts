@@ -143,3 +143,37 @@ test('the list of services reads right to left in Arabic, with the help button',
   await page.getByRole('button', { name: 'رجوع' }).tap();
   await eraseAll(page);
 });
+
+test('the kiosk’s list of services follows the waiting counts while it is shown', async ({ page }) => {
+  await page.setViewportSize({ width: 1080, height: 1920 });
+  await openKiosk(page);
+  await page.getByRole('button', { name: "Touchez l'écran pour commencer" }).tap();
+  await page.getByTestId('take-ticket').tap();
+  const picker = page.getByTestId('service-picker');
+  await expect(picker.getByRole('heading', { name: 'Pour quel service ?' })).toBeVisible();
+
+  const agent = await staffSocket(page, 'agent');
+  try {
+    const queue = await command(agent, 'queue:state', {});
+    // A service no other browser test takes tickets for: its count is this test's alone.
+    const other = queue.services.find((s) => s.id !== 'accueil' && s.id !== 'titres' && s.open)!;
+    const choice = picker.locator(`[data-service="${other.id}"]`);
+    const counter = queue.counters[0]!;
+    const people = (n: number) => (n === 0 ? "Personne n'attend." : n === 1 ? '1 personne attend.' : `${n} personnes attendent.`);
+    await expect(choice).toContainText(people(other.waiting));
+
+    // Two tickets given at the desk at once: the kiosk's count follows, without a reload.
+    const tickets = await Promise.all(
+      [0, 1].map((i) => command(agent, 'ticket:issue', { requestId: `picker-${Date.now()}-${i}`, service: other.id }))
+    );
+    await expect(choice).toContainText(people(other.waiting + 2));
+
+    for (const ticket of tickets) await command(agent, 'counter:call', { counterId: counter.id, label: ticket.label });
+    await command(agent, 'counter:finish', { counterId: counter.id });
+    await expect(choice).toContainText(people(other.waiting));
+  } finally {
+    agent.disconnect();
+  }
+  await page.getByRole('button', { name: 'Retour' }).tap();
+  await eraseAll(page);
+});

@@ -101,3 +101,33 @@ test('a called ticket is shown, chimed and said; a recall is said again; a reloa
     agent.disconnect();
   }
 });
+
+test('the waiting counts follow a burst of tickets without a reload, and come back to where they were', async ({ page }) => {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await openBoard(page);
+  await expect(page.locator('.board[data-loaded="true"]')).toBeAttached();
+
+  const agent = await agentSocket(page);
+  try {
+    const queue = await command(agent, 'queue:state', {});
+    // A service no other browser test takes tickets for: its count is this test's alone.
+    const service = queue.services.find((s) => s.id !== 'accueil' && s.id !== 'titres')!;
+    const counter = queue.counters[0]!;
+    const count = page.getByTestId('waiting-counts').locator(`li[data-service="${service.id}"] .count`);
+    await expect(count).toHaveText(String(service.waiting));
+
+    // Taken at once: the board gets them as one change (or a few), and shows them all.
+    const tickets = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        command(agent, 'ticket:issue', { requestId: `display-burst-${Date.now()}-${i}`, service: service.id })
+      )
+    );
+    await expect(count).toHaveText(String(service.waiting + 5));
+
+    for (const ticket of tickets) await command(agent, 'counter:call', { counterId: counter.id, label: ticket.label });
+    await command(agent, 'counter:finish', { counterId: counter.id });
+    await expect(count).toHaveText(String(service.waiting));
+  } finally {
+    agent.disconnect();
+  }
+});

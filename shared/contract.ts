@@ -88,6 +88,7 @@ import {
   type CallView,
   type CounterView,
   type DisplayState,
+  type QueueCounts,
   type QueueSettings,
   type QueueState,
   type ServiceView
@@ -294,8 +295,10 @@ export type ClientToServerEvents = {
 };
 
 export interface ServerToClientEvents {
-  /** A terminal of the site changed (paired, renamed, came online or went offline). */
+  /** A terminal of the site changed (paired, renamed, its printers). */
   'terminal:updated': (terminal: TerminalView) => void;
+  /** Terminals that came online or went offline since the last one (a hall starting up is sent once). */
+  'terminals:seen': (terminals: TerminalView[]) => void;
   'terminal:removed': (payload: { terminalId: string }) => void;
   /** This connection's credential was revoked or expired; the socket is closed right after. */
   'credential:revoked': (payload: { reason: 'revoked' | 'logged_out' | 'expired' }) => void;
@@ -310,15 +313,18 @@ export interface ServerToClientEvents {
   'call:ring': (card: CallCard) => void;
   /** The call's card must disappear from every tablet. */
   'call:removed': (payload: { callId: string; reason: CallRemovedReason }) => void;
-  'agent:presence': (view: AgentPresenceView) => void;
+  /** Agents whose presence changed since the last one (a burst of arrivals is sent once): staff. */
+  'agent:presences': (views: AgentPresenceView[]) => void;
   /** A printer's state changed (a fault, or back to ready): staff and the site's terminals. */
   'printer:status': (printer: PrinterView) => void;
   /** A print job moved on (printed, waiting for the printer, uncertain): its kiosk and the staff. */
   'print:job': (job: PrintJobView) => void;
   /** A ticket is called (or called again) to a counter: the display announces it. */
   'queue:called': (call: CallView) => void;
-  /** Waiting counts or a counter changed. */
+  /** Waiting counts or a counter changed: the whole queue, to the site's staff (a burst is sent once). */
   'queue:updated': (state: QueueState) => void;
+  /** Waiting counts changed: the site's kiosks and display (a burst is sent once). */
+  'queue:counts': (counts: QueueCounts) => void;
   /** The site's settings changed (name, logo, languages, delays, hours, closed days): every face at the site. */
   'site:updated': (site: SiteInfo) => void;
   /** What the site's kiosks offer changed (published or withdrawn): kiosks, tablets and consoles. */

@@ -164,7 +164,7 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
     serverPort: listening
   };
   const io = createSocketServer(httpServer, config);
-  const notifier = createNotifier(io);
+  const notifier = createNotifier(io, (error) => logger.error({ err: error }, 'broadcast failed'));
   const connections = new AgentConnections();
   const procedures = createProceduresService({
     store,
@@ -344,7 +344,16 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
       cookieConfig: config,
       limits: config.limits,
       agentConnected: (agent) => calls.agentConnected(agent, immediately),
-      agentDisconnected: (agent) => calls.agentDisconnected(agent, immediately)
+      agentDisconnected: (agent) => calls.agentDisconnected(agent, immediately),
+      terminalSeen: (siteId, terminalId) =>
+        notifier.terminalSeen(siteId, terminalId, (site, id) => {
+          try {
+            return terminals.get(site, id);
+          } catch {
+            // Revoked meanwhile: nothing to announce.
+            return null;
+          }
+        })
     },
     {
       ...createSiteHandlers({ settings, sessions }),
@@ -406,6 +415,7 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
     /** Stops accepting, closes every socket and the HTTP server. The caller closes the store. */
     async close(): Promise<void> {
       clearInterval(ticker);
+      notifier.close();
       await Promise.all([speechWorker.close(), parseWorker.close()]);
       await printing.idle();
       io.disconnectSockets(true);

@@ -27,6 +27,18 @@ export interface ServiceView {
   open: boolean;
 }
 
+/** One service's waiting counts: all a kiosk follows between two loads of its list. */
+export type ServiceCount = Pick<ServiceView, 'id' | 'waiting' | 'priorityWaiting' | 'open'>;
+
+/**
+ * What the site's terminals (kiosks, hall display) hear when the queue changes: counts only, no
+ * ticket number, no counter. `listChanged` says a service was added or renamed: ask for the list again.
+ */
+export interface QueueCounts {
+  services: ServiceCount[];
+  listChanged: boolean;
+}
+
 /** A ticket being served, or just called, at a counter. */
 export interface CounterTicket {
   id: string;

@@ -9,6 +9,7 @@ export class TerminalsState {
   constructor(private readonly connection: Connection) {
     connection.socket.on('connect', () => void this.refresh());
     connection.socket.on('terminal:updated', (t) => this.upsert(t));
+    connection.socket.on('terminals:seen', (list) => list.forEach((t) => this.upsert(t)));
     connection.socket.on('terminal:removed', ({ terminalId }) => {
       this.list = this.list.filter((t) => t.id !== terminalId);
     });

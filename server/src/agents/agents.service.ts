@@ -32,8 +32,7 @@ export function createAgentsService({
   }
 
   function announce(siteId: string, accountId: string, after: After): void {
-    const v = view(accountId);
-    after(() => notifier.presence(siteId, v));
+    after(() => notifier.presenceChanged(siteId, accountId, view));
   }
 
   return {

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { isClosedDay, isOpen, localDate } from '../../../shared/opening-hours';
 import { localize } from '../../../shared/procedures/answers';
 import type { Procedure } from '../../../shared/procedures/schema';
-import type { CallView, CounterView, DisplayState, QueueState, ServiceView } from '../../../shared/schemas/queue';
+import type { CallView, CounterView, DisplayState, QueueState, ServiceCount, ServiceView } from '../../../shared/schemas/queue';
 import type { Clock } from '../clock';
 import type { Store } from '../store';
 import type { Ticket } from '../tickets/tickets.repository';
@@ -29,7 +29,11 @@ const recentCalls = 12;
 
 export interface QueueNotifier {
   queueCalled(siteId: string, call: CallView): void;
-  queueUpdated(siteId: string, state: QueueState): void;
+  queueChanged(
+    siteId: string,
+    source: { state(siteId: string): QueueState; counts(siteId: string): ServiceCount[] },
+    listChanged?: boolean
+  ): void;
 }
 
 export type QueueService = ReturnType<typeof createQueueService>;
@@ -65,8 +69,12 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
     }));
   }
 
-  function counterView(counter: Counter): CounterView {
-    const current = store.tickets.currentAt(counter.id);
+  /** The terminals' share of the queue: counts and whether each service is open, nothing else. */
+  function counts(siteId: string): ServiceCount[] {
+    return serviceViews(siteId).map(({ id, waiting, priorityWaiting, open }) => ({ id, waiting, priorityWaiting, open }));
+  }
+
+  function counterView(counter: Counter, current = store.tickets.currentAt(counter.id)): CounterView {
     return {
       id: counter.id,
       name: counter.name,
@@ -85,9 +93,11 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
 
   function state(siteId: string): QueueState {
     const site = store.sites.findById(siteId);
+    // One query for every counter's current ticket, not one per counter.
+    const current = store.tickets.currentInSite(siteId);
     return {
       services: serviceViews(siteId),
-      counters: store.counters.listInSite(siteId).map(counterView),
+      counters: store.counters.listInSite(siteId).map((c) => counterView(c, current.get(c.id) ?? null)),
       priorityEvery: site?.priorityEvery ?? 2
     };
   }
@@ -162,9 +172,13 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
   /** Recent `counter:next` commands: a replay answers with the ticket it called, never a second one. */
   const nextDone = new Set<string>();
 
-  function publish(siteId: string, call: TicketCall | null): void {
+  /**
+   * A call is announced at once (each one is said aloud); the queue itself goes out coalesced, built
+   * when it is sent, so a burst of changes costs one state and one broadcast per room.
+   */
+  function publish(siteId: string, call: TicketCall | null, listChanged = false): void {
     if (call) notifier.queueCalled(siteId, callView(call));
-    notifier.queueUpdated(siteId, state(siteId));
+    notifier.queueChanged(siteId, { state, counts }, listChanged);
   }
 
   return {
@@ -174,6 +188,7 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
     serviceTimes(siteId: string, service: string, timezone: string): readonly number[] {
       return serviceTimes.sorted(serviceTimesKey(siteId, service), timezone);
     },
+    counts,
 
     /** Refuses a ticket for a service closed now (the kiosk; an agent at the desk may still give one). */
     assertOpen(siteId: string, serviceId: string): void {
@@ -194,7 +209,7 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
       }
       if (services.some((s) => s.id === input.id)) store.services.update({ siteId, ...input });
       else store.services.insert({ siteId, ...input, position: services.length });
-      publish(siteId, null);
+      publish(siteId, null, true);
       return serviceViews(siteId).find((s) => s.id === input.id)!;
     },
 

@@ -3,7 +3,7 @@
  * hall display receives each call once. Real socket.io clients, a real SQLite file.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CallView, CounterView, QueueState } from '../../../shared/schemas/queue';
+import type { CallView, CounterView, QueueCounts, QueueState } from '../../../shared/schemas/queue';
 import { localWeekdayAndTime } from '../../../shared/opening-hours';
 import { snapshot } from '../testing/fixtures';
 import { collect, ok, openHall, rid, type Hall } from '../testing/hall';
@@ -143,7 +143,7 @@ describe('calling tickets at the counters', () => {
   });
 
   it('an agent gives a ticket to someone at the desk; every client hears the waiting counts', async () => {
-    const updates = collect<QueueState>(hall.kiosk, 'queue:updated');
+    const updates = collect<QueueCounts>(hall.kiosk, 'queue:counts');
     const given = ok(await command(hall.marie, 'ticket:issue', { requestId: rid(), service: 'accueil', priority: true }));
     expect(given).toMatchObject({ label: 'A-001', priority: true });
     await expect.poll(() => updates.at(-1)?.services.find((s) => s.id === 'accueil')?.priorityWaiting).toBe(1);

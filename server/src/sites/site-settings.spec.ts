@@ -176,7 +176,7 @@ describe('opening hours and closed days', () => {
   it('a closed day closes the site: no ticket at the kiosk, a help call says closed, the services say closed', async () => {
     const today = localDate(server.clock.now(), 'Europe/Paris');
     const take = () => command(hall.kiosk, 'ticket:take', { requestId: rid(), service: 'titres', locale: 'fr' });
-    const queueUpdates = collect(hall.kiosk, 'queue:updated');
+    const queueUpdates = collect(hall.kiosk, 'queue:counts');
     const site = ok(await command(manager, 'site:closed-days', { days: [{ date: today, label: 'Fermeture exceptionnelle' }] }));
     expect(site.closedDays).toEqual([{ date: today, label: 'Fermeture exceptionnelle' }]);
     await expect.poll(() => queueUpdates.length).toBeGreaterThan(0);

@@ -251,13 +251,13 @@ describe('terminal presence', () => {
     const managerToken = await login(server, 'manager', 'gestion', 'demoville-gestion');
     const kioskToken = await pairTerminal(server, managerToken, 'kiosk', 'Borne présence');
     const manager = await connect(server, 'manager', managerToken);
-    const online = nextEvent(manager, 'terminal:updated');
+    const online = nextEvent(manager, 'terminals:seen');
     const kiosk = await connect(server, 'kiosk', kioskToken);
-    expect(await online).toMatchObject({ name: 'Borne présence', online: true });
-    const offline = nextEvent(manager, 'terminal:updated');
+    expect(await online).toMatchObject([{ name: 'Borne présence', online: true }]);
+    const offline = nextEvent(manager, 'terminals:seen');
     kiosk.disconnect();
-    const update = await offline;
+    const [update] = await offline;
     expect(update).toMatchObject({ name: 'Borne présence', online: false });
-    expect(update.lastSeenAt).not.toBeNull();
+    expect(update!.lastSeenAt).not.toBeNull();
   });
 });

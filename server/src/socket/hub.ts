@@ -42,6 +42,8 @@ export interface HubDeps {
   /** Agent tablets coming and going: presence, and getting a joined session back. */
   agentConnected(agent: AccountIdentity, socket: GuichetSocket): void;
   agentDisconnected(agent: AccountIdentity): void;
+  /** A terminal came online or went offline: told to the staff, coalesced (see the notifier). */
+  terminalSeen(siteId: string, terminalId: string): void;
 }
 
 export function createSocketServer(httpServer: HttpServer, config: Pick<Config, 'allowedHosts' | 'publicOrigin'>): GuichetServer {
@@ -221,11 +223,7 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
 
   function announceTerminal(siteId: string, terminalId: string, version?: string): void {
     terminals.markSeen(terminalId, version);
-    try {
-      io.to(rooms.staff(siteId)).emit('terminal:updated', terminals.get(siteId, terminalId));
-    } catch {
-      // Revoked meanwhile: nothing to announce.
-    }
+    deps.terminalSeen(siteId, terminalId);
   }
 
   /**

@@ -6,10 +6,21 @@
 import type { Procedure } from '../../../shared/procedures/schema';
 import type { AgentPresenceView, CallCard, CallRemovedReason } from '../../../shared/schemas/call';
 import type { DemoReceipt, PrinterView, PrintJobView } from '../../../shared/schemas/print';
-import type { CallView, QueueState } from '../../../shared/schemas/queue';
+import type { CallView, QueueState, ServiceCount } from '../../../shared/schemas/queue';
 import type { SessionFocus, SessionPatch, SessionState } from '../../../shared/schemas/session';
 import type { SiteInfo } from '../../../shared/schemas/site';
+import type { TerminalView } from '../../../shared/schemas/terminal';
+import { createCoalescer } from './coalescer';
 import { rooms, type GuichetServer } from './types';
+
+/** At most one queue update and one presence update per room in this time. */
+export const broadcastWindowMs = 150;
+
+/** Where a coalesced queue update is built from, when it goes out (not when the change happened). */
+export interface QueueSource {
+  state(siteId: string): QueueState;
+  counts(siteId: string): ServiceCount[];
+}
 
 export type SessionClosedReason = 'released' | 'handed_over' | 'stopped' | 'ended' | 'lost';
 
@@ -24,7 +35,13 @@ export interface Notifier {
   leaveSession(accountId: string, sessionId: string, reason: SessionClosedReason): void;
   ring(accountIds: readonly string[], card: CallCard): void;
   callRemoved(siteId: string, callId: string, reason: CallRemovedReason): void;
-  presence(siteId: string, view: AgentPresenceView): void;
+  /** An agent's presence changed: the site's staff hear it with the other changes of the same moment. */
+  presenceChanged(siteId: string, accountId: string, view: (accountId: string) => AgentPresenceView): void;
+  /**
+   * A terminal came online or went offline: the site's staff hear it with the others of the same
+   * moment (`view` null: revoked meanwhile, nothing to say).
+   */
+  terminalSeen(siteId: string, terminalId: string, view: (siteId: string, terminalId: string) => TerminalView | null): void;
   /** A printer's fault or recovery: the staff, and the site's terminals (a kiosk whose ticket waits). */
   printerStatus(siteId: string, view: PrinterView): void;
   /** A job's progress: the kiosk that asked, and the staff. */
@@ -32,14 +49,26 @@ export interface Notifier {
   demoReceipt(siteId: string, receipt: DemoReceipt): void;
   /** A ticket called to a counter: the display announces it; everyone at the site may show it. */
   queueCalled(siteId: string, call: CallView): void;
-  queueUpdated(siteId: string, state: QueueState): void;
+  /**
+   * The site's queue changed: its staff get the whole queue, its terminals the waiting counts, once
+   * for a burst of changes. `listChanged`: a service was added or renamed (terminals reload the list).
+   */
+  queueChanged(siteId: string, source: QueueSource, listChanged?: boolean): void;
+  /** Drops the broadcasts still waiting for their window: the server is stopping. */
+  close(): void;
   /** What the site's kiosks offer changed: its kiosks, tablets and consoles get the new list. */
   proceduresChanged(siteId: string, procedures: Procedure[]): void;
   /** The site's settings changed: every face at the site (kiosks, displays, staff). */
   siteUpdated(siteId: string, site: SiteInfo): void;
 }
 
-export function createNotifier(io: GuichetServer): Notifier {
+export function createNotifier(io: GuichetServer, onError: (error: unknown) => void = () => {}): Notifier {
+  const coalescer = createCoalescer(broadcastWindowMs, onError);
+  const listChangedSites = new Set<string>();
+  const presenceChanges = new Map<string, Set<string>>();
+  const terminalsSeen = new Map<string, Set<string>>();
+  const roomSize = (room: string) => io.sockets.adapter.rooms.get(room)?.size ?? 0;
+
   return {
     sessionPatched(terminalId, full, forAgents, exceptSocketId) {
       if (full === forAgents) {
@@ -80,8 +109,27 @@ export function createNotifier(io: GuichetServer): Notifier {
     callRemoved(siteId, callId, reason) {
       io.to(rooms.staff(siteId)).emit('call:removed', { callId, reason });
     },
-    presence(siteId, view) {
-      io.to(rooms.staff(siteId)).emit('agent:presence', view);
+    presenceChanged(siteId, accountId, view) {
+      const changed = presenceChanges.get(siteId) ?? new Set<string>();
+      changed.add(accountId);
+      presenceChanges.set(siteId, changed);
+      coalescer.mark(`presence:${siteId}`, () => {
+        const ids = presenceChanges.get(siteId) ?? new Set<string>();
+        presenceChanges.delete(siteId);
+        // Each agent once, as they are now: 500 arrivals are one packet per tablet, not 500.
+        if (ids.size > 0) io.to(rooms.staff(siteId)).emit('agent:presences', [...ids].map(view));
+      });
+    },
+    terminalSeen(siteId, terminalId, view) {
+      const seen = terminalsSeen.get(siteId) ?? new Set<string>();
+      seen.add(terminalId);
+      terminalsSeen.set(siteId, seen);
+      coalescer.mark(`terminals:${siteId}`, () => {
+        const ids = terminalsSeen.get(siteId) ?? new Set<string>();
+        terminalsSeen.delete(siteId);
+        const views = [...ids].flatMap((id) => view(siteId, id) ?? []);
+        if (views.length > 0) io.to(rooms.staff(siteId)).emit('terminals:seen', views);
+      });
     },
     printerStatus(siteId, view) {
       io.to(rooms.site(siteId)).emit('printer:status', view);
@@ -95,8 +143,25 @@ export function createNotifier(io: GuichetServer): Notifier {
     queueCalled(siteId, call) {
       io.to(rooms.site(siteId)).emit('queue:called', call);
     },
-    queueUpdated(siteId, state) {
-      io.to(rooms.site(siteId)).emit('queue:updated', state);
+    queueChanged(siteId, source, listChanged = false) {
+      if (listChanged) listChangedSites.add(siteId);
+      coalescer.mark(`queue:${siteId}`, () => {
+        const listWasChanged = listChangedSites.delete(siteId);
+        const staff = roomSize(rooms.staff(siteId));
+        // Built only for a room someone is in: the staff's queue costs a query per counter.
+        if (staff > 0) io.to(rooms.staff(siteId)).emit('queue:updated', source.state(siteId));
+        if (roomSize(rooms.site(siteId)) > staff) {
+          io.to(rooms.site(siteId))
+            .except(rooms.staff(siteId))
+            .emit('queue:counts', { services: source.counts(siteId), listChanged: listWasChanged });
+        }
+      });
+    },
+    close() {
+      coalescer.close();
+      listChangedSites.clear();
+      presenceChanges.clear();
+      terminalsSeen.clear();
     },
     proceduresChanged(siteId, procedures) {
       io.to(rooms.site(siteId)).emit('procedures:changed', { procedures });

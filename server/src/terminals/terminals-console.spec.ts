@@ -44,10 +44,10 @@ const listed = async (id: string) => ok(await command(manager, 'terminal:list', 
 describe('software version', () => {
   it('is stored when the page connects and listed; a build other than the server’s is to be reloaded', async () => {
     const token = await pairTerminal(server, managerToken, 'kiosk', 'Borne du hall');
-    const updates = collect<TerminalView>(manager, 'terminal:updated');
+    const seen = collect<TerminalView[]>(manager, 'terminals:seen');
     const old = await connectKiosk(token, '0.0.1');
-    await expect.poll(() => updates.find((t) => t.version === '0.0.1')).toMatchObject({ online: true, outdated: true });
-    const id = updates[0]!.id;
+    await expect.poll(() => seen.flat().find((t) => t.version === '0.0.1')).toMatchObject({ online: true, outdated: true });
+    const id = seen.flat()[0]!.id;
     expect(await listed(id)).toMatchObject({ version: '0.0.1', outdated: true, online: true });
     expect(server.store.terminals.findById(id)?.softwareVersion).toBe('0.0.1');
     old.disconnect();

@@ -110,6 +110,7 @@ export function createTicketsRepository(db: Db) {
      WHERE id = @id AND status = 'waiting'`
   );
   const current = db.prepare("SELECT * FROM tickets WHERE counter_id = ? AND status = 'called' ORDER BY called_at DESC LIMIT 1");
+  const calledInSite = db.prepare("SELECT * FROM tickets WHERE site_id = ? AND status = 'called' ORDER BY called_at DESC");
   const close = db.prepare("UPDATE tickets SET status = @status, finished_at = @at WHERE id = @id AND status = 'called'");
   const requeue = db.prepare(
     `UPDATE tickets SET status = 'waiting', queue_service = @service, target_counter_id = @targetCounterId, counter_id = NULL,
@@ -164,6 +165,15 @@ export function createTicketsRepository(db: Db) {
     currentAt(counterId: string): Ticket | null {
       const row = current.get(counterId) as TicketRow | undefined;
       return row ? toTicket(row) : null;
+    },
+    /** Every counter's current ticket at the site, in one query (by `tickets_queue`): by counter id. */
+    currentInSite(siteId: string): Map<string, Ticket> {
+      const byCounter = new Map<string, Ticket>();
+      for (const row of calledInSite.all(siteId) as TicketRow[]) {
+        // Newest first: the one kept is what `currentAt` gives.
+        if (row.counter_id && !byCounter.has(row.counter_id)) byCounter.set(row.counter_id, toTicket(row));
+      }
+      return byCounter;
     },
     close(id: string, status: 'done' | 'absent', at: string): boolean {
       return close.run({ id, status, at }).changes === 1;

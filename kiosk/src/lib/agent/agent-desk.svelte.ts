@@ -48,8 +48,10 @@ export class AgentDesk {
       if (this.session.replica.id !== sessionId) return;
       this.leave(reason);
     });
-    socket.on('agent:presence', (view) => {
-      this.colleagues = [...this.colleagues.filter((c) => c.accountId !== view.accountId), view].sort((a, b) =>
+    // The agents whose presence changed since the last update (a burst of arrivals comes as one).
+    socket.on('agent:presences', (views) => {
+      const changed = new Set(views.map((v) => v.accountId));
+      this.colleagues = [...this.colleagues.filter((c) => !changed.has(c.accountId)), ...views].sort((a, b) =>
         a.firstName.localeCompare(b.firstName)
       );
     });

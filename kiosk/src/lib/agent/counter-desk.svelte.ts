@@ -60,6 +60,7 @@ export class CounterDesk {
   constructor(private readonly connection: Connection) {
     const socket = connection.socket;
     socket.on('connect', () => void this.refresh());
+    // The whole queue, sent once for a burst of changes: the last one is the server's state.
     socket.on('queue:updated', (state) => this.load(state));
     socket.on('print:job', (job) => {
       if (this.issued?.print.id === job.id) this.issued = { ...this.issued, print: job };

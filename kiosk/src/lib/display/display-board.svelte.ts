@@ -1,10 +1,10 @@
 /**
  * What the hall display shows and says, as reactive state. On every connect and reconnect it asks
  * the server for `display:state` and catches up; between those it follows `queue:called` (a call,
- * announced) and `queue:updated` (the waiting counts). Announcements play one after another.
+ * announced) and `queue:counts` (the waiting counts). Announcements play one after another.
  */
 import type { Connection } from '$lib/socket.svelte';
-import type { CallView, DisplayState, QueueState, ServiceView } from '$shared/schemas/queue';
+import type { CallView, DisplayState, QueueCounts, ServiceView } from '$shared/schemas/queue';
 import { catchUp, emptyLog, historyOf, receiveCall, type CallLog } from './calls';
 import type { AnnounceLocale } from './announcer.svelte';
 
@@ -56,17 +56,17 @@ export class DisplayBoard {
     const onConnect = () => void this.sync();
     const onDisconnect = () => (this.offlineSince ??= this.now());
     const onCalled = (call: CallView) => this.receive(call);
-    const onUpdated = (state: QueueState) => this.updateQueue(state);
+    const onCounts = (counts: QueueCounts) => this.updateCounts(counts);
     socket.on('connect', onConnect);
     socket.on('disconnect', onDisconnect);
     socket.on('queue:called', onCalled);
-    socket.on('queue:updated', onUpdated);
+    socket.on('queue:counts', onCounts);
     if (socket.connected) void this.sync();
     return () => {
       socket.off('connect', onConnect);
       socket.off('disconnect', onDisconnect);
       socket.off('queue:called', onCalled);
-      socket.off('queue:updated', onUpdated);
+      socket.off('queue:counts', onCounts);
     };
   }
 
@@ -97,8 +97,19 @@ export class DisplayBoard {
     if (fresh) this.announce(fresh);
   }
 
-  updateQueue(state: QueueState): void {
-    this.services = state.services;
+  /**
+   * New waiting counts. The names and letters came with the full state: a service added or renamed
+   * (or one these counts do not know) asks for the full state again.
+   */
+  updateCounts(counts: QueueCounts): void {
+    const known = new Set(this.services.map((s) => s.id));
+    const same = counts.services.length === known.size && counts.services.every((c) => known.has(c.id));
+    if (counts.listChanged || !same) {
+      void this.sync();
+      return;
+    }
+    const byId = new Map(counts.services.map((c) => [c.id, c]));
+    this.services = this.services.map((s) => ({ ...s, ...byId.get(s.id) }));
   }
 
   private setLog(log: CallLog): void {

@@ -25,7 +25,9 @@ describe('recordHistory', () => {
     expect(db.prepare('SELECT COUNT(*) FROM ticket_calls').pluck().get()).toBe(300);
     expect(db.pragma('foreign_key_check')).toEqual([]);
     // The estimate's own query finds every call of the month.
-    expect(store.helpCalls.answeredSince(siteId, new Date(now.getTime() - 28 * 86_400_000).toISOString())).toHaveLength(300);
+    expect(
+      store.helpCalls.answeredBetween(siteId, new Date(now.getTime() - 28 * 86_400_000).toISOString(), now.toISOString())
+    ).toHaveLength(300);
 
     const days = new Set(openDays(now, 'Europe/Paris'));
     for (const at of [...calls.map((c) => c.created_at), ...tickets.map((t) => t.created_at)]) {

@@ -74,9 +74,9 @@ export function createCallsService({
   const answerTimes = createHourlyDurations({
     clock,
     days: historyDays,
-    load: (siteId, since) =>
+    load: (siteId, from, to) =>
       store.helpCalls
-        .answeredSince(siteId, since)
+        .answeredBetween(siteId, from, to)
         .map((c) => ({ at: c.createdAt, seconds: (Date.parse(c.answeredAt) - Date.parse(c.createdAt)) / 1000 }))
   });
 

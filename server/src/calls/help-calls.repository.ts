@@ -102,8 +102,9 @@ export function createHelpCallsRepository(db: Db) {
      WHERE id = @id AND status IN ('ringing', 'accepted')`
   );
   const forSession = db.prepare('SELECT * FROM help_calls WHERE session_id = ? ORDER BY created_at');
-  const answeredSince = db.prepare(
-    'SELECT created_at, ringing_since, answered_at FROM help_calls WHERE site_id = ? AND created_at >= ? AND answered_at IS NOT NULL'
+  const answeredBetween = db.prepare(
+    `SELECT created_at, answered_at FROM help_calls
+     WHERE site_id = ? AND created_at >= ? AND created_at < ? AND answered_at IS NOT NULL`
   );
 
   const one = (row: unknown) => (row ? toCall(row as CallRow) : null);
@@ -139,9 +140,9 @@ export function createHelpCallsRepository(db: Db) {
     ): boolean {
       return close.run({ id, status, at, unansweredReason }).changes === 1;
     },
-    /** Answered calls of a site since a date: for the "usual time to answer" estimate. */
-    answeredSince(siteId: string, since: string): { createdAt: string; answeredAt: string }[] {
-      return (answeredSince.all(siteId, since) as { created_at: string; answered_at: string }[]).map((r) => ({
+    /** Answered calls of a site made in [from, to): for the "usual time to answer" estimate. */
+    answeredBetween(siteId: string, from: string, to: string): { createdAt: string; answeredAt: string }[] {
+      return (answeredBetween.all(siteId, from, to) as { created_at: string; answered_at: string }[]).map((r) => ({
         createdAt: r.created_at,
         answeredAt: r.answered_at
       }));

@@ -4,8 +4,9 @@
  *
  * They are read from the database once per key and local hour, then kept sorted as new durations
  * come in (`add`, when a call is answered or a ticket finished). A ring or a ticket therefore costs
- * one lookup, whatever the site's history; a month of history is read once an hour per key, with one
- * time zone conversion per quarter hour of that month rather than one per row.
+ * one lookup, whatever the site's history. The hourly read asks only for the hours around this one
+ * on each day (an index range each), not the whole month: it costs what those hours hold, with one
+ * time zone conversion per quarter hour rather than one per row.
  */
 import { localDate, localHour, localWeekdayAndTime } from '../../../shared/opening-hours';
 import type { Clock } from '../clock';
@@ -40,8 +41,8 @@ export function createHourlyDurations({
 }: {
   clock: Clock;
   days?: number;
-  /** Every duration of `key` that started at or after `since` (ISO). */
-  load(key: string, since: string): Duration[];
+  /** Every duration of `key` that started in [from, to) (ISO). */
+  load(key: string, from: string, to: string): Duration[];
 }): HourlyDurations {
   const entries = new Map<string, Entry>();
 
@@ -55,7 +56,7 @@ export function createHourlyDurations({
 
   function read(key: string, timezone: string, hour: number, slot: string, start: number): Entry {
     // The same hour on each of the last `days` days, and this one: the window stays put for the hour.
-    const since = new Date(start - days * 86_400_000).toISOString();
+    const since = start - days * 86_400_000;
     // Offsets from UTC are whole quarter hours everywhere: one conversion per quarter hour.
     const hours = new Map<number, number>();
     const hourOf = (at: string) => {
@@ -67,7 +68,15 @@ export function createHourlyDurations({
       }
       return h;
     };
-    const values = load(key, since)
+    // Each day, from an hour before this hour's start to two after: wide enough for a change of
+    // clock between that day and today, narrowed to the exact hour below.
+    const rows: Duration[] = [];
+    for (let day = 0; day <= days; day++) {
+      const from = Math.max(since, start - day * 86_400_000 - 3_600_000);
+      const to = start - day * 86_400_000 + 2 * 3_600_000;
+      rows.push(...load(key, new Date(from).toISOString(), new Date(to).toISOString()));
+    }
+    const values = rows
       .filter((d) => d.seconds > 0 && hourOf(d.at) === hour)
       .map((d) => d.seconds)
       .sort((a, b) => a - b);

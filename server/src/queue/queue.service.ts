@@ -145,9 +145,9 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
   const serviceTimes = createHourlyDurations({
     clock,
     days: estimateDays,
-    load: (key, since) => {
+    load: (key, from, to) => {
       const [siteId = '', service = ''] = key.split('\u0000');
-      return store.tickets.serviceSeconds(siteId, service, since).map((t) => ({ at: t.calledAt, seconds: t.seconds }));
+      return store.tickets.serviceSeconds(siteId, service, from, to).map((t) => ({ at: t.calledAt, seconds: t.seconds }));
     }
   });
   const serviceTimesKey = (siteId: string, service: string) => `${siteId}\u0000${service}`;

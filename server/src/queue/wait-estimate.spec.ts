@@ -9,7 +9,10 @@ const at = (iso: string, seconds: number): Duration => ({ at: iso, seconds });
 /** The hour's sorted service times at 10:30 in Paris, as the queue keeps them. */
 function hourOf(samples: Duration[]): readonly number[] {
   const clock = new ManualClock('2026-11-23T09:30:00Z');
-  return createHourlyDurations({ clock, load: () => samples }).sorted('site\u0000etat-civil', 'Europe/Paris');
+  return createHourlyDurations({ clock, load: (_key, from, to) => samples.filter((d) => d.at >= from && d.at < to) }).sorted(
+    'site\u0000etat-civil',
+    'Europe/Paris'
+  );
 }
 
 describe('wait estimate', () => {

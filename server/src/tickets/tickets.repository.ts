@@ -123,7 +123,7 @@ export function createTicketsRepository(db: Db) {
   );
   const serviceTimes = db.prepare(
     `SELECT called_at, finished_at FROM tickets WHERE site_id = ? AND queue_service = ? AND status = 'done'
-       AND finished_at IS NOT NULL AND called_at IS NOT NULL AND created_at >= ?`
+       AND called_at >= ? AND called_at < ? AND finished_at IS NOT NULL`
   );
   // Yesterday's tickets still waiting when the day changes: the day's numbers restart.
   const expire = db.prepare(
@@ -191,8 +191,9 @@ export function createTicketsRepository(db: Db) {
       return new Map(rows.map((r) => [r.service, { waiting: r.waiting, priority: r.priority_waiting ?? 0 }]));
     },
     /** Seconds each finished ticket of the service took at its counter, since `since`. */
-    serviceSeconds(siteId: string, service: string, since: string): { calledAt: string; seconds: number }[] {
-      return (serviceTimes.all(siteId, service, since) as { called_at: string; finished_at: string }[]).map((r) => ({
+    /** Finished tickets of a service called in [from, to), with their time at the counter. */
+    serviceSeconds(siteId: string, service: string, from: string, to: string): { calledAt: string; seconds: number }[] {
+      return (serviceTimes.all(siteId, service, from, to) as { called_at: string; finished_at: string }[]).map((r) => ({
         calledAt: r.called_at,
         seconds: (Date.parse(r.finished_at) - Date.parse(r.called_at)) / 1000
       }));

@@ -73,9 +73,13 @@ export function createPrintJobsRepository(db: Db) {
   const due = db.prepare(
     "SELECT * FROM print_jobs WHERE status IN ('queued', 'waiting') AND next_attempt_at <= ? ORDER BY created_at"
   );
-  const pendingForPrinter = db.prepare(
-    "SELECT * FROM print_jobs WHERE printer_id = ? AND status IN ('queued', 'waiting') ORDER BY created_at"
+  // The printer's next job due, and its count of jobs waiting: one row each, however long the
+  // queue (a burst of 200 tickets would otherwise read the whole queue for each job it prints).
+  const nextDue = db.prepare(
+    `SELECT * FROM print_jobs WHERE printer_id = ? AND status IN ('queued', 'waiting') AND next_attempt_at <= ?
+     ORDER BY created_at LIMIT 1`
   );
+  const waitingCount = db.prepare("SELECT COUNT(*) FROM print_jobs WHERE printer_id = ? AND status = 'waiting'").pluck();
   const forTicket = db.prepare('SELECT * FROM print_jobs WHERE ticket_id = ? ORDER BY copy');
   const recentInSite = db.prepare('SELECT * FROM print_jobs WHERE site_id = ? ORDER BY created_at DESC LIMIT ?');
   const printed = db.prepare(
@@ -115,7 +119,12 @@ export function createPrintJobsRepository(db: Db) {
       return row ? toJob(row) : null;
     },
     listDue: (now: string): PrintJob[] => (due.all(now) as JobRow[]).map(toJob),
-    listPendingForPrinter: (printerId: string): PrintJob[] => (pendingForPrinter.all(printerId) as JobRow[]).map(toJob),
+    /** The printer's oldest job still to print whose time has come (`now`, ISO), if any. */
+    nextDueForPrinter: (printerId: string, now: string): PrintJob | null => {
+      const row = nextDue.get(printerId, now) as JobRow | undefined;
+      return row ? toJob(row) : null;
+    },
+    countWaitingForPrinter: (printerId: string): number => waitingCount.get(printerId) as number,
     listForTicket: (ticketId: string): PrintJob[] => (forTicket.all(ticketId) as JobRow[]).map(toJob),
     listRecent: (siteId: string, limit: number): PrintJob[] => (recentInSite.all(siteId, limit) as JobRow[]).map(toJob),
     /** A session's printouts, oldest first (a citizen's export of their session). */

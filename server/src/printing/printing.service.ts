@@ -66,7 +66,7 @@ export function createPrintingService({
       terminalId: printer.terminalId,
       fault: known?.status.fault ?? null,
       paperNearEnd: known?.status.paperNearEnd ?? false,
-      waitingJobs: store.printJobs.listPendingForPrinter(printer.id).filter((j) => j.status === 'waiting').length,
+      waitingJobs: store.printJobs.countWaitingForPrinter(printer.id),
       checkedAt: known?.checkedAt ?? null
     };
   }
@@ -204,8 +204,7 @@ export function createPrintingService({
   /** Prints what is due on one printer, in order, until done or a fault stops it. */
   async function drain(printer: Printer): Promise<void> {
     for (;;) {
-      const due = store.printJobs.listPendingForPrinter(printer.id).filter((j) => j.nextAttemptAt <= clock.now().toISOString());
-      const job = due[0];
+      const job = store.printJobs.nextDueForPrinter(printer.id, clock.now().toISOString());
       if (!job) return;
       if ((await printOne(printer, job)) === 'stop') return;
     }

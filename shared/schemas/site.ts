@@ -38,10 +38,14 @@ export const closedDaySchema = z
   .strict();
 export type ClosedDay = z.infer<typeof closedDaySchema>;
 
+// Built once: a schema built at each read would cost more than the read itself.
+const storedClosedDays = z.array(closedDaySchema);
+const storedLanguages = z.array(sessionLocale);
+
 /** Closed days as stored (JSON). One that no longer parses closes nothing, as for hours. */
 export function parseStoredClosedDays(json: string): ClosedDay[] {
   try {
-    const parsed = z.array(closedDaySchema).safeParse(JSON.parse(json));
+    const parsed = storedClosedDays.safeParse(JSON.parse(json));
     return parsed.success ? parsed.data : [];
   } catch {
     return [];
@@ -51,7 +55,7 @@ export function parseStoredClosedDays(json: string): ClosedDay[] {
 /** The kiosk languages a site offers, as stored (JSON). French is always there. */
 export function parseStoredLanguages(json: string): KioskLanguage[] {
   try {
-    const parsed = z.array(sessionLocale).safeParse(JSON.parse(json));
+    const parsed = storedLanguages.safeParse(JSON.parse(json));
     const languages = parsed.success ? parsed.data : [...sessionLocales];
     return sessionLocales.filter((l) => l === 'fr' || languages.includes(l));
   } catch {

@@ -12,6 +12,7 @@ export function createAgentPresenceRepository(db: Db) {
   );
 
   // Read for every agent each time a call rings: kept in memory, written through on each change.
+  // Inside a transaction nothing is remembered: a rollback would leave the copy ahead of the table.
   const known = new Map<string, { status: AgentStatus; beforeCall: AgentStatus | null }>();
 
   return {
@@ -23,12 +24,13 @@ export function createAgentPresenceRepository(db: Db) {
       const value = row
         ? { status: row.status, beforeCall: row.before_call }
         : { status: 'available' as const, beforeCall: null };
-      known.set(accountId, value);
+      if (!db.inTransaction) known.set(accountId, value);
       return value;
     },
     set(accountId: string, status: AgentStatus, beforeCall: AgentStatus | null): void {
       upsert.run(accountId, status, beforeCall);
-      known.set(accountId, { status, beforeCall });
+      if (db.inTransaction) known.delete(accountId);
+      else known.set(accountId, { status, beforeCall });
     }
   };
 }

@@ -80,9 +80,15 @@ export function createCallsService({
         .map((c) => ({ at: c.createdAt, seconds: (Date.parse(c.answeredAt) - Date.parse(c.createdAt)) / 1000 }))
   });
 
-  /** "Usually 1 to 3 minutes at this hour", from this site's own answered calls of the last weeks. */
-  function estimate(siteId: string, availableAgents = agents.ringable(siteId, 0).length): CallEstimate {
-    const site = store.sites.findById(siteId);
+  /**
+   * "Usually 1 to 3 minutes at this hour", from this site's own answered calls of the last weeks.
+   * `site`: the caller's copy when it has one (reading a site parses its settings).
+   */
+  function estimate(
+    siteId: string,
+    availableAgents = agents.ringable(siteId, 0).length,
+    site = store.sites.findById(siteId)
+  ): CallEstimate {
     if (!site) return { availableAgents, usualSeconds: null };
     const waits = answerTimes.sorted(siteId, site.timezone);
     if (waits.length < minHistory) return { availableAgents, usualSeconds: null };
@@ -91,7 +97,8 @@ export function createCallsService({
     return { availableAgents, usualSeconds: { low, high } };
   }
 
-  function callView(call: HelpCall, estimated: CallEstimate = estimate(call.siteId)): SessionCall | null {
+  /** `estimated` is computed only for a call still open (a closed call shows none). */
+  function callView(call: HelpCall, estimated?: CallEstimate): SessionCall | null {
     if (call.status === 'done' || call.status === 'cancelled') return null;
     return {
       id: call.id,
@@ -101,7 +108,7 @@ export function createCallsService({
       ringingSince: call.ringingSince,
       agentName: call.agentId ? (store.accounts.findById(call.agentId)?.firstName ?? null) : null,
       unansweredReason: call.unansweredReason,
-      estimate: estimated
+      estimate: estimated ?? estimate(call.siteId)
     };
   }
 
@@ -256,10 +263,15 @@ export function createCallsService({
     patchCall(again, after, [{ op: 'agent', agent: null }]);
   }
 
+  /** One transaction per command: its rows are written together or not at all, in one commit. */
+  function atomic<A extends unknown[], R>(command: (...args: A) => R): (...args: A) => R {
+    return (...args) => sessions.atomically(() => command(...args));
+  }
+
   return {
     estimate,
 
-    create(terminal: TerminalIdentity, input: z.output<typeof callCreateInput>, after: After): SessionCall {
+    create: atomic((terminal: TerminalIdentity, input: z.output<typeof callCreateInput>, after: After): SessionCall => {
       const stored = sessions.loadActive(terminal.siteId, input.sessionId);
       sessions.assertAccess(terminal, stored);
       const replay = store.helpCalls.findByRequest(stored.id, input.requestId);
@@ -302,12 +314,12 @@ export function createCallsService({
       const ringable = agents.ringable(site.id, 0);
       // Rung first (after the ack): the tablets are what the citizen is waiting for.
       if (!unansweredReason) ringNow(saved, ringable, after, stored);
-      const view = callView(saved, estimate(site.id, ringable.length))!;
+      const view = callView(saved, estimate(site.id, ringable.length, site))!;
       patchCall(saved, after, [], { kind: 'citizen' }, view, stored);
       return view;
-    },
+    }),
 
-    cancel(terminal: TerminalIdentity, input: z.output<typeof callRefInput>, after: After): { callId: string } {
+    cancel: atomic((terminal: TerminalIdentity, input: z.output<typeof callRefInput>, after: After): { callId: string } => {
       const call = loadCall(terminal.siteId, input.callId);
       if (call.terminalId !== terminal.terminalId) throw new AppError('not_found', `No call ${input.callId} on this kiosk`);
       if (call.status !== 'ringing' && call.status !== 'accepted') return { callId: call.id };
@@ -320,9 +332,9 @@ export function createCallsService({
       }
       patchCall(reload(call.id), after, extra, { kind: 'citizen' });
       return { callId: call.id };
-    },
+    }),
 
-    accept(agent: AccountIdentity, input: z.output<typeof callRefInput>, after: After): JoinedCall {
+    accept: atomic((agent: AccountIdentity, input: z.output<typeof callRefInput>, after: After): JoinedCall => {
       const current = store.helpCalls.findJoinedBy(agent.accountId);
       if (current && current.id !== input.callId) {
         throw new AppError('already_joined', 'Finish or hand over your current call before taking another');
@@ -340,18 +352,18 @@ export function createCallsService({
         throw new AppError('call_closed', 'This call is over: the citizen cancelled it or it ended');
       }
       const call = reload(input.callId);
-      const site = store.sites.findById(call.siteId);
-      // A first answer only: a call handed over keeps the time it was first answered in.
-      if (site && call.answeredAt === acceptedAt) {
-        answerTimes.add(call.siteId, site.timezone, {
-          at: call.createdAt,
-          seconds: (Date.parse(call.answeredAt) - Date.parse(call.createdAt)) / 1000
-        });
-      }
       const stored = sessionOf(call);
+      // Before anything is changed in memory: the transaction's rollback undoes only the store.
+      if (!stored) throw new AppError('session_closed', 'This session has ended');
+      const site = store.sites.findById(call.siteId);
+      // A first answer only: a call handed over keeps the time it was first answered in. Counted
+      // once the accept is written (after the ack): a rolled-back one never happened.
+      if (site && call.answeredAt === acceptedAt) {
+        const seconds = (Date.parse(acceptedAt) - Date.parse(call.createdAt)) / 1000;
+        after(() => answerTimes.add(call.siteId, site.timezone, { at: call.createdAt, seconds }));
+      }
       agents.beginCall(agent.siteId, agent.accountId, after);
       removeCard(call, 'taken', after);
-      if (!stored) throw new AppError('session_closed', 'This session has ended');
       sessions.audit(stored, agent, 'accept');
       sessions.audit(stored, agent, 'view');
       patchCall(call, after, [{ op: 'agent', agent: { firstName: agent.firstName, connected: true } }], {
@@ -360,10 +372,10 @@ export function createCallsService({
       });
       after(() => notifier.joinSession(agent.accountId, stored.id));
       return joinedView(agent, call, stored);
-    },
+    }),
 
     /** "Rendre la main": the agent leaves, the citizen goes on alone. */
-    release(agent: AccountIdentity, input: z.output<typeof callRefInput>, after: After): { callId: string } {
+    release: atomic((agent: AccountIdentity, input: z.output<typeof callRefInput>, after: After): { callId: string } => {
       const call = loadJoined(agent, input.callId);
       store.helpCalls.close(call.id, 'done', iso());
       const stored = sessionOf(call);
@@ -371,9 +383,9 @@ export function createCallsService({
       detachAgent(call, agent.accountId, 'released', after);
       patchCall(reload(call.id), after, [{ op: 'agent', agent: null }], { kind: 'agent', name: agent.firstName });
       return { callId: call.id };
-    },
+    }),
 
-    handover(agent: AccountIdentity, input: z.output<typeof callHandoverInput>, after: After): { callId: string } {
+    handover: atomic((agent: AccountIdentity, input: z.output<typeof callHandoverInput>, after: After): { callId: string } => {
       const call = loadJoined(agent, input.callId);
       // Checked first: choosing oneself is a mistake in the form, not an unknown colleague.
       if (input.toAccountId === agent.accountId)
@@ -393,22 +405,24 @@ export function createCallsService({
       const again = ringAgain(call, after, colleague.id, agent.firstName);
       patchCall(again, after, [{ op: 'agent', agent: null }], { kind: 'agent', name: agent.firstName });
       return { callId: call.id };
-    },
+    }),
 
     /** "Ne plus montrer mon écran" on the kiosk: the agent's view closes at once. */
-    stopSharing(terminal: TerminalIdentity, input: z.output<typeof sessionRefInput>, after: After): { sessionId: string } {
-      const stored = sessions.loadActive(terminal.siteId, input.sessionId);
-      sessions.assertAccess(terminal, stored);
-      const call = store.helpCalls.findOpenForSession(stored.id);
-      if (call?.status === 'accepted') {
-        sessions.audit(stored, null, 'stopped');
-        closeOpenCall(stored, 'stopped', after);
-        patchCall(reload(call.id), after, [{ op: 'agent', agent: null }], { kind: 'citizen' });
+    stopSharing: atomic(
+      (terminal: TerminalIdentity, input: z.output<typeof sessionRefInput>, after: After): { sessionId: string } => {
+        const stored = sessions.loadActive(terminal.siteId, input.sessionId);
+        sessions.assertAccess(terminal, stored);
+        const call = store.helpCalls.findOpenForSession(stored.id);
+        if (call?.status === 'accepted') {
+          sessions.audit(stored, null, 'stopped');
+          closeOpenCall(stored, 'stopped', after);
+          patchCall(reload(call.id), after, [{ op: 'agent', agent: null }], { kind: 'citizen' });
+        }
+        return { sessionId: stored.id };
       }
-      return { sessionId: stored.id };
-    },
+    ),
 
-    endSession(identity: Identity, input: z.output<typeof sessionEndInput>, after: After): { sessionId: string } {
+    endSession: atomic((identity: Identity, input: z.output<typeof sessionEndInput>, after: After): { sessionId: string } => {
       const stored = sessions.load(identity.siteId, input.sessionId);
       sessions.assertAccess(identity, stored);
       if (stored.state.status === 'ended') return { sessionId: stored.id };
@@ -428,7 +442,7 @@ export function createCallsService({
       const by = agent ? ({ kind: 'agent', name: agent.firstName } as const) : ({ kind: 'citizen' } as const);
       sessions.end(stored, input.reason, by, after);
       return { sessionId: stored.id };
-    },
+    }),
 
     agentState,
 

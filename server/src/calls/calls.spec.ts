@@ -327,6 +327,45 @@ describe('hand-over, stop sharing, end', () => {
   });
 });
 
+describe('a command is written whole or not at all', () => {
+  it('a kiosk’s end that fails on its last write changes nothing: the call, the agent and the session go on', async () => {
+    const created = await call();
+    ok(await command(hall.marie, 'call:accept', { callId: created.id }));
+    // « Tout effacer » closes the call, ends the session, then erases its patches: that last write
+    // fails, as on a full disk.
+    server.store.db.exec(
+      "CREATE TEMP TRIGGER refuse_erase BEFORE DELETE ON session_patches BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+    );
+    const before = snapshot(server.store);
+    const version = server.store.sessions.findById(hall.session.id)!.state.version;
+    const closed = collect(hall.marie, 'session:closed');
+    const refused = await command(hall.kiosk, 'session:end', { sessionId: hall.session.id, reason: 'finished' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(snapshot(server.store)).toEqual(before);
+    server.store.db.exec('DROP TRIGGER refuse_erase');
+
+    // The server's copy of the session is the store's: the next change follows the last written one.
+    const next = ok(
+      await command(hall.kiosk, 'session:patch', { sessionId: hall.session.id, patchId: rid(), ops: [{ op: 'catalog' }] })
+    );
+    expect(next.version).toBe(version + 1);
+    ok(
+      await command(hall.marie, 'session:patch', {
+        sessionId: hall.session.id,
+        patchId: rid(),
+        ops: [{ op: 'note', text: 'suite' }]
+      })
+    );
+    expect(ok(await command(hall.marie, 'agent:state', {}))).toMatchObject({
+      status: 'busy',
+      joined: { card: { callId: created.id } }
+    });
+    expect(closed).toEqual([]);
+    ok(await command(hall.kiosk, 'session:end', { sessionId: hall.session.id, reason: 'finished' }));
+    expect(server.store.helpCalls.findById(created.id)).toMatchObject({ status: 'done' });
+  });
+});
+
 describe('a tablet that drops', () => {
   it('the kiosk is told; back within the grace period the agent finds the session again', async () => {
     const created = await call();

@@ -84,6 +84,9 @@ export function createHelpCallsRepository(db: Db) {
   const open = db.prepare("SELECT * FROM help_calls WHERE status IN ('ringing', 'accepted')");
   const ringingForSite = db.prepare("SELECT * FROM help_calls WHERE site_id = ? AND status = 'ringing' ORDER BY created_at");
   const joinedBy = db.prepare("SELECT * FROM help_calls WHERE agent_id = ? AND status = 'accepted' LIMIT 1");
+  const joinedSession = db
+    .prepare("SELECT session_id FROM help_calls WHERE agent_id = ? AND status = 'accepted' LIMIT 1")
+    .pluck();
   const accept = db.prepare(
     `UPDATE help_calls SET status = 'accepted', agent_id = @agentId, target_agent_id = NULL,
        answered_at = COALESCE(answered_at, @at)
@@ -118,6 +121,8 @@ export function createHelpCallsRepository(db: Db) {
     findOpenForSession: (sessionId: string) => one(openForSession.get(sessionId)),
     findLastForSession: (sessionId: string) => one(lastForSession.get(sessionId)),
     findJoinedBy: (agentId: string) => one(joinedBy.get(agentId)),
+    /** The session of the call this agent is joined to, if any: the check made on each of their changes. */
+    joinedSessionOf: (agentId: string) => (joinedSession.get(agentId) as string | null | undefined) ?? null,
     listOpen: () => (open.all() as CallRow[]).map(toCall),
     listRinging: (siteId: string) => (ringingForSite.all(siteId) as CallRow[]).map(toCall),
     /** A session's calls, oldest first (a citizen's export of their session). */

@@ -44,6 +44,24 @@ describe('hourly durations', () => {
     });
   }
 
+  for (const [change, start] of [
+    ['back', '2026-10-24T23:50:00Z'],
+    ['forward', '2027-03-27T23:50:00Z']
+  ] as const) {
+    it(`gives what reading every row gives when the clocks go ${change}`, () => {
+      const clock = new ManualClock(start);
+      const all = month(new Date(Date.parse(start) + 3 * 3_600_000));
+      const durations = createHourlyDurations({
+        clock,
+        load: (_key, from, to) => all.filter((d) => d.at >= from && d.at < to)
+      });
+      for (let i = 0; i < 12; i++) {
+        expect(durations.sorted('site', 'Europe/Paris')).toEqual(everyRow(all, clock.now(), 'Europe/Paris'));
+        clock.advance(17 * 60_000);
+      }
+    });
+  }
+
   it('reads once per hour, and counts a new duration of the hour without reading again', () => {
     const clock = new ManualClock('2026-11-23T09:10:00Z'); // 10:10 in Paris
     const all = month(clock.now());

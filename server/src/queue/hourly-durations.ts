@@ -6,9 +6,10 @@
  * come in (`add`, when a call is answered or a ticket finished). A ring or a ticket therefore costs
  * one lookup, whatever the site's history. The hourly read asks only for the hours around this one
  * on each day (an index range each), not the whole month: it costs what those hours hold, with one
- * time zone conversion per quarter hour rather than one per row.
+ * time zone conversion per quarter hour rather than one per row. Between two reads, a lookup
+ * compares numbers only.
  */
-import { localDate, localHour, localWeekdayAndTime } from '../../../shared/opening-hours';
+import { localHour, localWeekdayAndTime } from '../../../shared/opening-hours';
 import type { Clock } from '../clock';
 
 export interface Duration {
@@ -25,9 +26,10 @@ export interface HourlyDurations {
 }
 
 interface Entry {
-  /** Local date and hour it holds, e.g. `2026-12-03 14`. */
-  slot: string;
+  /** The local hour it holds, and when that hour began and ends here (ms since the epoch). */
   hour: number;
+  from: number;
+  until: number;
   timezone: string;
   values: number[];
 }
@@ -47,14 +49,18 @@ export function createHourlyDurations({
   const entries = new Map<string, Entry>();
 
   /** The local hour a moment is in, and when that hour began. */
-  const slotOf = (at: Date, timezone: string) => {
+  const hourOfMoment = (at: Date, timezone: string) => {
     const { time } = localWeekdayAndTime(at, timezone);
     const hour = Number(time.slice(0, 2));
     const start = Math.floor(at.getTime() / 60_000) * 60_000 - Number(time.slice(3, 5)) * 60_000;
-    return { hour, start, slot: `${localDate(at, timezone)} ${hour}` };
+    return { hour, start };
   };
 
-  function read(key: string, timezone: string, hour: number, slot: string, start: number): Entry {
+  /** The entry's hour is still the one being served (no time zone conversion: two comparisons). */
+  const serving = (entry: Entry, timezone: string, now: number) =>
+    entry.timezone === timezone && now >= entry.from && now < entry.until;
+
+  function read(key: string, timezone: string, hour: number, start: number): Entry {
     // The same hour on each of the last `days` days, and this one: the window stays put for the hour.
     const since = start - days * 86_400_000;
     // Offsets from UTC are whole quarter hours everywhere: one conversion per quarter hour.
@@ -80,25 +86,29 @@ export function createHourlyDurations({
       .filter((d) => d.seconds > 0 && hourOf(d.at) === hour)
       .map((d) => d.seconds)
       .sort((a, b) => a - b);
-    return { slot, hour, timezone, values };
+    // A local hour lasts an hour of real time: clocks change between two local hours. (Where a change
+    // moves them by half an hour, the figures of the hour before serve until its full hour is up.)
+    return { hour, from: start, until: start + 3_600_000, timezone, values };
   }
 
   return {
     sorted(key, timezone) {
       const now = clock.now();
-      const { hour, slot, start } = slotOf(now, timezone);
       let entry = entries.get(key);
-      if (!entry || entry.slot !== slot || entry.timezone !== timezone) {
-        entry = read(key, timezone, hour, slot, start);
+      if (!entry || !serving(entry, timezone, now.getTime())) {
+        const { hour, start } = hourOfMoment(now, timezone);
+        entry = read(key, timezone, hour, start);
         entries.set(key, entry);
       }
       return entry.values;
     },
     add(key, timezone, { at, seconds }) {
       const entry = entries.get(key);
-      // Not read yet, or for another hour: the database has it when that hour is read.
-      if (!entry || entry.timezone !== timezone || seconds <= 0) return;
-      if (slotOf(clock.now(), timezone).slot !== entry.slot || localHour(new Date(at), timezone) !== entry.hour) return;
+      // Not read yet, or for another hour: the database has it when that hour is read. Only what
+      // started during the hour being served counts for it (the rest is in the database).
+      if (!entry || seconds <= 0 || !serving(entry, timezone, clock.now().getTime())) return;
+      const started = Date.parse(at);
+      if (started < entry.from || started >= entry.until) return;
       let lo = 0;
       let hi = entry.values.length;
       while (lo < hi) {

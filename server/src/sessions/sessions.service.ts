@@ -71,6 +71,10 @@ export function createSessionsService({
    * copy here is never behind the database.
    */
   const live = new Map<string, StoredSession>();
+  // Built once: better-sqlite3 builds four wrappers for each transaction function.
+  const inTransaction = store.db.transaction((command: () => unknown) => command());
+  /** Sessions changed inside a command's transaction (`atomically`), not committed yet. */
+  let uncommitted: Set<string> | null = null;
   function find(sessionId: string): StoredSession | null {
     const cached = live.get(sessionId);
     if (cached) return cached;
@@ -93,7 +97,7 @@ export function createSessionsService({
   }
 
   function isJoined(agent: AccountIdentity, sessionId: string): boolean {
-    return store.helpCalls.findJoinedBy(agent.accountId)?.sessionId === sessionId;
+    return store.helpCalls.joinedSessionOf(agent.accountId) === sessionId;
   }
 
   /** Who may read or change a session: its own kiosk, or the agent joined to it right now. */
@@ -166,12 +170,12 @@ export function createSessionsService({
     const earlyExceptSocket = options.sendFirst ? options.exceptSocketId : undefined;
     if (earlyExceptSocket) send();
     try {
-      store.db.transaction(() => {
+      inTransaction(() => {
         if (state.status === 'ended') store.sessions.end(state, clock.now().toISOString(), options.endReason ?? 'finished');
         else store.sessions.save(state);
         store.sessionPatches.append(patch, options.patchId ?? null, clock.now().toISOString());
         store.sessionPatches.pruneBefore(stored.id, version - limits.patchesKept + 1);
-      })();
+      });
     } catch (error) {
       if (earlyExceptSocket) {
         notifier.sessionReset(stored.terminalId, before, stateForAgents(before, lookup), earlyExceptSocket);
@@ -179,6 +183,7 @@ export function createSessionsService({
       throw error;
     }
     stored.state = state;
+    uncommitted?.add(stored.id);
     if (state.status === 'ended') live.delete(stored.id);
     if (!earlyExceptSocket) after(send);
     return state;
@@ -211,6 +216,24 @@ export function createSessionsService({
       return procedures.published(siteId);
     },
     find,
+    /**
+     * Runs a command's writes in one transaction (one commit for all its rows). If it fails, the
+     * sessions it changed are read again from the store: the rolled-back version must not stay in
+     * memory.
+     */
+    atomically<T>(command: () => T): T {
+      if (uncommitted) return command();
+      const changed = new Set<string>();
+      uncommitted = changed;
+      try {
+        return inTransaction(command) as T;
+      } catch (error) {
+        for (const id of changed) live.delete(id);
+        throw error;
+      } finally {
+        uncommitted = null;
+      }
+    },
     load,
     loadActive,
     assertAccess,

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:calls`: the real Guichet server (built, run as in production: `node
- * --v8-pool-size=2 build/server/main.js` with MALLOC_ARENA_MAX=2, its own SQLite file, the demo
- * site) with N kiosks and M agent tablets connected over socket.io, against a bare socket.io relay
+ * --v8-pool-size=2 --max-semi-space-size=2 build/server/main.js` with MALLOC_ARENA_MAX=2, its own
+ * SQLite file, the demo site) with N kiosks and M agent tablets connected over socket.io, against a bare socket.io relay
  * (run the same way) with the same N and M, in one run, on loopback.
  *
  * - ring: a kiosk sends `call:create` → each available tablet receives `call:ring` (every delivery
@@ -21,8 +21,9 @@
  * p99 for the same pattern in the same phase.
  *
  * Prints the detail, then ends with `bench calls: …` and exits 1 when a target is missed (see
- * callsTargets). Flags: --kiosks N (≤ 5000) --agents M (≤ 500) --calls K --edits E --history H
- * --burst B.
+ * callsTargets). Flags: --kiosks N (≤ 5000) --agents M (≤ 500) --calls K (1000) --edits E (20000)
+ * --history H --burst B. Extra node flags for both processes, to profile them: BENCH_NODE_FLAGS
+ * (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -54,8 +55,8 @@ const flag = (name: string, fallback: number, max: number, min = 1) => {
 };
 const kiosks = flag('kiosks', 500, 5000);
 const agents = flag('agents', 50, 500);
-const calls = flag('calls', 300, 2000);
-const edits = flag('edits', 5000, 20000);
+const calls = flag('calls', 1000, 2000);
+const edits = flag('edits', 20000, 50000);
 const history = flag('history', 20000, 100_000, 0);
 const burst = Math.min(flag('burst', 200, 5000), kiosks);
 const pairs = Math.min(agents, kiosks, 50);
@@ -204,11 +205,21 @@ async function builtRelay(): Promise<string> {
 
 /** Node as deploy/guichet.service runs it: two V8 helper threads, two malloc arenas. */
 function spawnNode(script: string, args: string[], env: Record<string, string>): { proc: ChildProcess; output: () => string } {
-  const proc = spawn(process.execPath, ['--v8-pool-size=2', script, ...args], {
-    cwd: root,
-    env: { PATH: process.env.PATH, MALLOC_ARENA_MAX: '2', ...env },
-    stdio: ['ignore', 'pipe', 'pipe']
-  });
+  const proc = spawn(
+    process.execPath,
+    [
+      '--v8-pool-size=2',
+      '--max-semi-space-size=2',
+      ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+      script,
+      ...args
+    ],
+    {
+      cwd: root,
+      env: { PATH: process.env.PATH, MALLOC_ARENA_MAX: '2', ...env },
+      stdio: ['ignore', 'pipe', 'pipe']
+    }
+  );
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -261,6 +272,14 @@ function emitAll(
     });
   });
 }
+
+/**
+ * The last ring card and session patch Guichet's clients received. The relay carries a copy of
+ * each beside its own id, so both systems move messages of the same size: the baseline is the
+ * same fan-out without Guichet's work, not a smaller message. (Guichet takes the first turn of
+ * the warm-up, so the relay always has one to copy.)
+ */
+const messages: { ring: unknown; edit: unknown } = { ring: null, edit: null };
 
 // ---------------------------------------------------------------- Guichet
 async function startGuichet(main: string, historyCount: number): Promise<Target & { queueState(): Promise<unknown> }> {
@@ -373,11 +392,18 @@ async function startGuichet(main: string, historyCount: number): Promise<Target 
     const rings = new Deliveries(faults);
     const edits = new Deliveries(faults);
     const burstAcks: number[] = [];
-    for (const agent of agentClients) agent.on('call:ring', (card) => rings.record(card.sessionId));
+    for (const agent of agentClients) {
+      agent.on('call:ring', (card) => {
+        messages.ring = card;
+        rings.record(card.sessionId);
+      });
+    }
     for (const c of [...kioskClients.slice(0, pairs), ...agentClients.slice(0, pairs)]) {
       c.on('session:patched', (patch) => {
         const change = patch.changes[0];
-        if (change?.op === 'answer' && typeof change.value === 'string') edits.record(change.value);
+        if (change?.op !== 'answer' || typeof change.value !== 'string') return;
+        messages.edit = patch;
+        edits.record(change.value);
       });
     }
     return {
@@ -462,7 +488,7 @@ async function startRelay(script: string): Promise<Target & { setState(state: un
     const rings = new Deliveries(faults);
     const edits = new Deliveries(faults);
     const burstAcks: number[] = [];
-    for (const agent of agentClients) agent.on('ring', (id: string) => rings.record(id));
+    for (const agent of agentClients) agent.on('ring', (ring: { id: string }) => rings.record(ring.id));
     return {
       faults,
       rings,
@@ -472,14 +498,14 @@ async function startRelay(script: string): Promise<Target & { setState(state: un
         const id = randomUUID();
         const waiter = rings.expect(id, agents);
         waiter.start(performance.now());
-        await kioskClients[i % kiosks]!.timeout(ackTimeoutMs).emitWithAck('ring', id);
+        await kioskClients[i % kiosks]!.timeout(ackTimeoutMs).emitWithAck('ring', { id, like: messages.ring });
         await waiter.done;
       },
       async joinPairs() {
         for (let p = 0; p < pairs; p++) {
           for (const c of [kioskClients[p]!, agentClients[p]!]) {
             await c.timeout(ackTimeoutMs).emitWithAck('join-pair', `pair-${p}`);
-            c.on('edit', (value: string) => edits.record(value));
+            c.on('edit', (edit: { value: string }) => edits.record(edit.value));
           }
         }
       },
@@ -488,7 +514,7 @@ async function startRelay(script: string): Promise<Target & { setState(state: un
         const sender = e % 2 === 0 ? kioskClients[p]! : agentClients[p]!;
         const waiter = edits.expect(`edit-${e}`, 1);
         waiter.start(performance.now());
-        const acked = sender.timeout(ackTimeoutMs).emitWithAck('edit', `pair-${p}`, `edit-${e}`);
+        const acked = sender.timeout(ackTimeoutMs).emitWithAck('edit', `pair-${p}`, { value: `edit-${e}`, like: messages.edit });
         await Promise.all([waiter.done, acked]);
       },
       burst: () => emitAll(kioskClients.slice(0, burst), 'ticket', () => randomUUID(), faults, burstAcks),
@@ -572,6 +598,10 @@ async function phase(main: string, relayScript: string, historyCount: number, wi
   console.log(detail('relay ring', result.r.ring));
   console.log(detail('Guichet edit', result.g.edit));
   console.log(detail('relay edit', result.r.edit));
+  const bytes = (x: unknown) => Buffer.byteLength(JSON.stringify(x));
+  console.log(
+    `  relay messages: ring ${bytes(messages.ring)} bytes, edit ${bytes(messages.edit)} bytes (copies of Guichet's card and patch), beside their ids`
+  );
   if (result.g.burst && result.r.burst) {
     console.log(detail('Guichet burst', result.g.burst));
     console.log(detail('relay burst', result.r.burst));

@@ -236,6 +236,8 @@ async function stop(proc: ChildProcess): Promise<void> {
 /** One system under test, connected and ready: Guichet or the bare relay. */
 interface Target {
   faults: Faults;
+  /** From the first agent's connection to the last one's, after the kiosks (50 at a time). */
+  agentsConnectMs: number;
   rings: Deliveries;
   edits: Deliveries;
   /** Emit → ack of each ticket of the bursts. */
@@ -376,9 +378,11 @@ async function startGuichet(main: string, historyCount: number): Promise<Target 
     const kioskClients = await inBatches(kiosks, (i) =>
       open<GuichetClient>(url, { face: 'kiosk', token: kioskTokens[i]! }, faults)
     );
+    const agentsFrom = performance.now();
     const agentClients = await inBatches(agents, (i) =>
       open<GuichetClient>(url, { face: 'agent', token: agentTokens[i]! }, faults)
     );
+    const agentsConnectMs = performance.now() - agentsFrom;
     clients = [...kioskClients, ...agentClients];
     const sessionIds = await inBatches(kiosks, async (i) => {
       const session = await send<{ id: string }>(kioskClients[i]!, 'session:start', { requestId: randomUUID(), locale: 'fr' });
@@ -408,6 +412,7 @@ async function startGuichet(main: string, historyCount: number): Promise<Target 
     }
     return {
       faults,
+      agentsConnectMs,
       rings,
       edits,
       burstAcks,
@@ -483,7 +488,9 @@ async function startRelay(script: string): Promise<Target & { setState(state: un
     await waitFor(() => relay.output().includes('relay listening'), 30_000);
     const url = `http://127.0.0.1:${port}`;
     const kioskClients = await inBatches(kiosks, () => open<Socket>(url, { role: 'kiosk' }, faults));
+    const agentsFrom = performance.now();
     const agentClients = await inBatches(agents, () => open<Socket>(url, { role: 'agent' }, faults));
+    const agentsConnectMs = performance.now() - agentsFrom;
     clients = [...kioskClients, ...agentClients];
     const rings = new Deliveries(faults);
     const edits = new Deliveries(faults);
@@ -491,6 +498,7 @@ async function startRelay(script: string): Promise<Target & { setState(state: un
     for (const agent of agentClients) agent.on('ring', (ring: { id: string }) => rings.record(ring.id));
     return {
       faults,
+      agentsConnectMs,
       rings,
       edits,
       burstAcks,
@@ -548,6 +556,8 @@ interface PhaseResult {
   stateBytes: number;
   rssMb: number;
   relayRssMb: number;
+  agentsConnectMs: number;
+  relayAgentsConnectMs: number;
 }
 
 /** One fresh server and one fresh relay, measured in turns; the burst when asked. */
@@ -593,7 +603,15 @@ async function phase(main: string, relayScript: string, historyCount: number, wi
     burst: withBurst ? stats(t.burstAcks) : null,
     faults: t.faults
   });
-  const result = { g: side(guichet), r: side(relay), stateBytes, rssMb, relayRssMb };
+  const result = {
+    g: side(guichet),
+    r: side(relay),
+    stateBytes,
+    rssMb,
+    relayRssMb,
+    agentsConnectMs: guichet.agentsConnectMs,
+    relayAgentsConnectMs: relay.agentsConnectMs
+  };
   console.log(detail('Guichet ring', result.g.ring));
   console.log(detail('relay ring', result.r.ring));
   console.log(detail('Guichet edit', result.g.edit));
@@ -614,6 +632,10 @@ async function phase(main: string, relayScript: string, historyCount: number, wi
   console.log(
     `  Guichet: ${f.failed} acks refused or timed out, ${f.missed} deliveries missing after ${deliveryTimeoutMs / 1000} s, ` +
       `${f.disconnects} disconnects; relay: ${result.r.faults.errors}`
+  );
+  console.log(
+    `  ${agents} agents connected in ${guichet.agentsConnectMs.toFixed(0)} ms (relay ${relay.agentsConnectMs.toFixed(0)} ms), ` +
+      `each arrival announced to the others`
   );
   console.log(`  server RSS ${rssMb.toFixed(0)} MB, relay RSS ${relayRssMb.toFixed(0)} MB`);
   return result;
@@ -656,7 +678,9 @@ const figures: Record<string, number> = {
   errors: fresh.g.faults.errors + (month?.g.faults.errors ?? 0),
   disconnects: fresh.g.faults.disconnects + (month?.g.faults.disconnects ?? 0),
   server_rss_mb: round(last.rssMb, 0),
-  relay_rss_mb: round(last.relayRssMb, 0)
+  relay_rss_mb: round(last.relayRssMb, 0),
+  agents_connect_ms: round(last.agentsConnectMs, 0),
+  relay_agents_connect_ms: round(last.relayAgentsConnectMs, 0)
 };
 // A figure over its target fails the run (after the last line), so a regression cannot pass unseen.
 const missed = overTargets(figures, callsTargets({ kiosks, agents, history }));

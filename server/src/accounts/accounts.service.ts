@@ -21,7 +21,7 @@ import {
 import { parseOrThrow } from '../../../shared/validation';
 import { hashSecret } from '../auth/secrets';
 import type { Clock } from '../clock';
-import type { After } from '../socket/types';
+import type { After } from '../events/after';
 import type { Store } from '../store';
 import type { Account } from './accounts.repository';
 

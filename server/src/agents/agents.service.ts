@@ -5,9 +5,9 @@
  */
 import type { AccountIdentity } from '../../../shared/identity';
 import type { AgentPresenceView, AgentStatus } from '../../../shared/schemas/call';
-import type { Notifier } from '../socket/notifier';
+import type { Notifier } from '../events/notifier';
 import type { Store } from '../store';
-import type { After } from '../socket/types';
+import type { After } from '../events/after';
 import type { AgentConnections } from './agent-connections';
 
 export type AgentsService = ReturnType<typeof createAgentsService>;

@@ -12,7 +12,7 @@ import type { Clock } from '../clock';
 import type { Store } from '../store';
 import type { TerminalsService } from '../terminals/terminals.service';
 import { newPairingCode } from './pairing-code';
-import { TokenBucket } from '../socket/token-bucket';
+import { TokenBucket } from '../token-bucket';
 
 export interface PairingPoll {
   status: PairingStatus;

@@ -20,6 +20,7 @@ import { asPrintLocale, printWords, type PrintLocale } from '../../../printers/i
 import { faultStatus, type PrinterStatus } from '../../../printers/status';
 import type { PrinterView, PrintJobView } from '../../../shared/schemas/print';
 import type { Clock } from '../clock';
+import { immediately, type After } from '../events/after';
 import type { Store } from '../store';
 import type { Printer } from './printers.repository';
 import type { PrintJob, PrintJobKind } from './print-jobs.repository';
@@ -86,7 +87,8 @@ export function createPrintingService({
     };
   }
 
-  function setStatus(printer: Printer, status: PrinterStatus, jobsChanged = false): void {
+  /** `after`: a command asking the printers (`printer:list`) tells the change once it is acknowledged. */
+  function setStatus(printer: Printer, status: PrinterStatus, jobsChanged = false, after: After = immediately): void {
     const before = statuses.get(printer.id)?.status;
     statuses.set(printer.id, { status, checkedAt: clock.now().toISOString() });
     // Outages are kept for the team's statistics. The first status after a start (`before` unknown)
@@ -103,7 +105,8 @@ export function createPrintingService({
         // Jobs that waited for it go now, oldest first, instead of at their backoff time.
         store.printJobs.retryNow(printer.id, clock.now().toISOString());
       }
-      notifier.printerStatus(printer.siteId, printerView(printer));
+      const view = printerView(printer);
+      after(() => notifier.printerStatus(printer.siteId, view));
     }
   }
 
@@ -314,17 +317,20 @@ export function createPrintingService({
       while (running.size > 0) await Promise.all(running.values());
     },
 
-    /** Asks every printer of the site now (manager console, tablet start). */
-    async refresh(siteId: string): Promise<PrinterView[]> {
+    /**
+     * Asks every printer of the site now (manager console, tablet start). A command passes its
+     * `after`: what changed, and the jobs it lets go, follow its ack.
+     */
+    async refresh(siteId: string, after: After = immediately): Promise<PrinterView[]> {
       const printers = store.printers.listInSite(siteId);
       await Promise.all(
         printers.map(async (printer) => {
           if (running.has(printer.id)) return;
           const status = await driverFor(printer).status();
-          setStatus(printer, status);
+          setStatus(printer, status, false, after);
           if (!status.fault) {
             store.printJobs.retryNow(printer.id, clock.now().toISOString());
-            void kick(printer.id);
+            after(() => void kick(printer.id));
           }
         })
       );

@@ -11,6 +11,7 @@ import { summaryReceipt } from '../../../printers/layouts/summary-receipt';
 import { summaryDocument } from '../../../printers/layouts/summary';
 import { asPrintLocale, receiptLocale } from '../../../printers/i18n';
 import type { Clock } from '../clock';
+import type { After } from '../events/after';
 import type { SessionsService } from '../sessions/sessions.service';
 import type { Store } from '../store';
 import type { PrintingService } from './printing.service';
@@ -32,7 +33,7 @@ export function createSummaryPrintService({
   const done = new Map<string, string>();
 
   return {
-    print(identity: Identity, input: z.output<typeof printSummaryInput>): PrintJobView {
+    print(identity: Identity, input: z.output<typeof printSummaryInput>, after: After): PrintJobView {
       const key = `${identity.siteId}:${input.requestId}`;
       const previous = done.get(key);
       const previousJob = previous ? store.printJobs.findById(previous) : null;
@@ -94,7 +95,7 @@ export function createSummaryPrintService({
       done.set(key, job.id);
       // Replays come within seconds; the oldest ids go once there are many.
       if (done.size > 1000) done.delete(done.keys().next().value!);
-      void printing.start(job);
+      after(() => void printing.start(job));
       return printing.jobView(job);
     }
   };

@@ -14,7 +14,7 @@ import type { Procedure } from '../../../shared/procedures/schema';
 import type { ProcedureListItem, ProcedureValidation, ProcedureVersionView } from '../../../shared/schemas/procedure';
 import type { Clock } from '../clock';
 import type { ProcedureLookup } from '../sessions/session-ops';
-import type { After } from '../socket/types';
+import type { After } from '../events/after';
 import type { Store } from '../store';
 import type { CatalogEntry } from './catalog';
 import type { ProcedureVersion } from './procedure-versions.repository';

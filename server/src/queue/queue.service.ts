@@ -12,6 +12,7 @@ import { localize } from '../../../shared/procedures/answers';
 import type { Procedure } from '../../../shared/procedures/schema';
 import type { CallView, CounterView, DisplayState, QueueState, ServiceCount, ServiceView } from '../../../shared/schemas/queue';
 import type { Clock } from '../clock';
+import type { After } from '../events/after';
 import type { Store } from '../store';
 import type { Ticket } from '../tickets/tickets.repository';
 import type { Counter } from './counters.repository';
@@ -173,12 +174,16 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
   const nextDone = new Set<string>();
 
   /**
-   * A call is announced at once (each one is said aloud); the queue itself goes out coalesced, built
-   * when it is sent, so a burst of changes costs one state and one broadcast per room.
+   * After the ack, a call is announced at once (each one is said aloud); the queue itself goes out
+   * coalesced, built when it is sent, so a burst of changes costs one state and one broadcast per room.
    */
-  function publish(siteId: string, call: TicketCall | null, listChanged = false): void {
-    if (call) notifier.queueCalled(siteId, callView(call));
-    notifier.queueChanged(siteId, { state, counts }, listChanged);
+  function publish(siteId: string, call: TicketCall | null, after: After, listChanged = false): void {
+    // Built now, while the ticket is as the command left it; sent once the command is acknowledged.
+    const view = call ? callView(call) : null;
+    after(() => {
+      if (view) notifier.queueCalled(siteId, view);
+      notifier.queueChanged(siteId, { state, counts }, listChanged);
+    });
   }
 
   return {
@@ -199,7 +204,11 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
     },
 
     /** The manager adds or changes a service. Its letter must be free: numbers must not collide. */
-    saveService(siteId: string, input: { id: string; prefix: string; name: string; openingHours: OpeningHours }): ServiceView {
+    saveService(
+      siteId: string,
+      input: { id: string; prefix: string; name: string; openingHours: OpeningHours },
+      after: After
+    ): ServiceView {
       const services = store.services.listInSite(siteId);
       const taken = services.find((s) => s.prefix === input.prefix && s.id !== input.id);
       if (taken) {
@@ -209,12 +218,12 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
       }
       if (services.some((s) => s.id === input.id)) store.services.update({ siteId, ...input });
       else store.services.insert({ siteId, ...input, position: services.length });
-      publish(siteId, null, true);
+      publish(siteId, null, after, true);
       return serviceViews(siteId).find((s) => s.id === input.id)!;
     },
 
     /** The manager adds a counter or renames one; two counters never share a name (it is what is said). */
-    saveCounter(siteId: string, input: { id?: string; name: string }): CounterView {
+    saveCounter(siteId: string, input: { id?: string; name: string }, after: After): CounterView {
       const existing = store.counters.listInSite(siteId);
       if (existing.some((c) => c.name.toLowerCase() === input.name.toLowerCase() && c.id !== input.id)) {
         throw new AppError('invalid_payload', `A counter is already called ${input.name}`, [
@@ -230,7 +239,7 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
         counter = { id: randomUUID(), siteId, name: input.name, services: [], position: existing.length };
         store.counters.insert(counter);
       }
-      publish(siteId, null);
+      publish(siteId, null, after);
       return counterView(counter);
     },
 
@@ -261,7 +270,7 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
       for (const site of store.sites.listAll()) store.tickets.expireBefore(site.id, localDate(clock.now(), site.timezone));
     },
 
-    setServices(siteId: string, counterId: string, services: string[]): CounterView {
+    setServices(siteId: string, counterId: string, services: string[], after: After): CounterView {
       const counter = counterAt(siteId, counterId);
       const known = new Set(store.services.listInSite(siteId).map((s) => s.id));
       const unknown = services.find((s) => !known.has(s));
@@ -271,12 +280,12 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
         ]);
       }
       store.counters.setServices(counter.id, [...new Set(services)]);
-      publish(siteId, null);
+      publish(siteId, null, after);
       return counterView({ ...counter, services: [...new Set(services)] });
     },
 
     /** Calls the next ticket to the counter (the current one, if any, is done). */
-    next(siteId: string, counterId: string, requestId: string): CounterView {
+    next(siteId: string, counterId: string, requestId: string, after: After): CounterView {
       const counter = counterAt(siteId, counterId);
       const replayKey = `${counterId}:${requestId}`;
       if (nextDone.has(replayKey)) return counterView(counter);
@@ -321,26 +330,26 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
       })();
       nextDone.add(replayKey);
       if (nextDone.size > 1000) nextDone.delete(nextDone.values().next().value!);
-      publish(siteId, call);
+      publish(siteId, call, after);
       return counterView(counter);
     },
 
-    recall(siteId: string, counterId: string): CounterView {
+    recall(siteId: string, counterId: string, after: After): CounterView {
       const counter = counterAt(siteId, counterId);
       const call = announce(counter, currentAt(counter), true);
-      publish(siteId, call);
+      publish(siteId, call, after);
       return counterView(counter);
     },
 
-    close(siteId: string, counterId: string, status: 'done' | 'absent'): CounterView {
+    close(siteId: string, counterId: string, status: 'done' | 'absent', after: After): CounterView {
       const counter = counterAt(siteId, counterId);
       closeTicket(currentAt(counter), status);
-      publish(siteId, null);
+      publish(siteId, null, after);
       return counterView(counter);
     },
 
     /** Same number, to another service's queue (at its original place) or to one counter. */
-    transfer(siteId: string, counterId: string, to: { toService?: string; toCounterId?: string }): CounterView {
+    transfer(siteId: string, counterId: string, to: { toService?: string; toCounterId?: string }, after: After): CounterView {
       const counter = counterAt(siteId, counterId);
       const current = currentAt(counter);
       if (to.toService) {
@@ -359,12 +368,12 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
         }
         store.tickets.requeue(current.id, current.queueService, target.id);
       }
-      publish(siteId, null);
+      publish(siteId, null, after);
       return counterView(counter);
     },
 
     /** Calls one waiting ticket out of order, by its number (« T-042 »). */
-    callLabel(siteId: string, counterId: string, label: string): CounterView {
+    callLabel(siteId: string, counterId: string, label: string, after: After): CounterView {
       const counter = counterAt(siteId, counterId);
       // « t42 », « T-42 » and « T-042 » name the same ticket.
       const normalized = `${label[0]}-${label.replace(/\D/g, '').padStart(3, '0')}`;
@@ -379,7 +388,7 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
         if (!store.tickets.call(ticket.id, counter.id, clock.now().toISOString())) return null;
         return announce(counter, ticket, false);
       })();
-      publish(siteId, call);
+      publish(siteId, call, after);
       return counterView(counter);
     },
 
@@ -393,8 +402,8 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
     },
 
     /** Tell everyone the waiting counts changed (a ticket was taken). */
-    changed(siteId: string): void {
-      publish(siteId, null);
+    changed(siteId: string, after: After): void {
+      publish(siteId, null, after);
     }
   };
 }

@@ -22,8 +22,8 @@ import { formatPairingCode, pairingAlphabet } from '../../../shared/schemas/term
 import { applyChanges, newSessionState } from '../../../shared/session/apply';
 import type { z } from 'zod';
 import type { Clock } from '../clock';
-import type { Notifier } from '../socket/notifier';
-import type { After } from '../socket/types';
+import type { Notifier } from '../events/notifier';
+import type { After } from '../events/after';
 import type { Store } from '../store';
 import type { StoredSession } from './sessions.repository';
 import { changesForAgents, opsToChanges, procedureOf, stateForAgents, type ProcedureLookup } from './session-ops';

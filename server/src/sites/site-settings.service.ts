@@ -16,6 +16,7 @@ import {
   type siteSettingsInput
 } from '../../../shared/schemas/site';
 import type { Clock } from '../clock';
+import type { After } from '../events/after';
 import type { Store } from '../store';
 import type { LogoMime, SiteLogo } from './site-logos.repository';
 import { toSiteInfo, type Site } from './sites.repository';
@@ -77,7 +78,7 @@ export function createSiteSettingsService({
   }
 
   /** The site as it is now, and a broadcast of it once the command is acknowledged. */
-  function changed(siteId: string, after: (fn: () => void) => void): SiteInfo {
+  function changed(siteId: string, after: After): SiteInfo {
     const site = info(siteId);
     after(() => notifier.siteUpdated(siteId, site));
     return site;
@@ -86,26 +87,26 @@ export function createSiteSettingsService({
   return {
     info,
 
-    saveSettings(siteId: string, input: z.output<typeof siteSettingsInput>, after: (fn: () => void) => void): SiteInfo {
+    saveSettings(siteId: string, input: z.output<typeof siteSettingsInput>, after: After): SiteInfo {
       requireSite(siteId);
       store.sites.setSettings(siteId, input);
       return changed(siteId, after);
     },
 
-    setLogo(siteId: string, dataUrl: string | null, after: (fn: () => void) => void): SiteInfo {
+    setLogo(siteId: string, dataUrl: string | null, after: After): SiteInfo {
       requireSite(siteId);
       if (dataUrl === null) store.siteLogos.remove(siteId);
       else store.siteLogos.set(siteId, readLogo(dataUrl), clock.now().toISOString());
       return changed(siteId, after);
     },
 
-    setHours(siteId: string, hours: OpeningHours, after: (fn: () => void) => void): SiteInfo {
+    setHours(siteId: string, hours: OpeningHours, after: After): SiteInfo {
       requireSite(siteId);
       store.sites.setOpeningHours(siteId, hours);
       return changed(siteId, after);
     },
 
-    setClosedDays(siteId: string, input: z.output<typeof siteClosedDaysInput>, after: (fn: () => void) => void): SiteInfo {
+    setClosedDays(siteId: string, input: z.output<typeof siteClosedDaysInput>, after: After): SiteInfo {
       requireSite(siteId);
       store.sites.setClosedDays(siteId, input.days);
       return changed(siteId, after);
@@ -115,7 +116,7 @@ export function createSiteSettingsService({
      * « PIN à 6 chiffres »: checked when an agent's PIN is set. PINs already set keep working (a
      * hall cannot stop while every agent gets a new one); the console points them out.
      */
-    setPinMinLength(siteId: string, minLength: 4 | 6, after: (fn: () => void) => void): SiteInfo {
+    setPinMinLength(siteId: string, minLength: 4 | 6, after: After): SiteInfo {
       requireSite(siteId);
       store.sites.setPinMinLength(siteId, minLength);
       return changed(siteId, after);

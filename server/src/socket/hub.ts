@@ -19,13 +19,13 @@ import type { Config } from '../config';
 import type { TerminalPresence } from '../terminals/terminal-presence';
 import type { TerminalsService } from '../terminals/terminals.service';
 import type { Limits } from '../config';
-import { TokenBucket } from './token-bucket';
+import { immediately } from '../events/after';
+import { TokenBucket } from '../token-bucket';
 import {
   rooms,
   type CommandContext,
   type CommandHandlers,
   type GuichetServer,
-  immediately,
   type GuichetSocket,
   type SignalHandlers
 } from './types';

@@ -1,66 +1,13 @@
 /**
- * Everything the server tells clients about sessions, calls and presence, in one place over the
- * rooms. Services call it after the ack (or from the escalation tick). The one exception is a
- * co-editing change, sent to the other side before its write (see `SessionsService.patch`).
+ * The notifier over socket.io's rooms: the socket layer's side of events/notifier.ts. Queue,
+ * presence and terminal updates are coalesced per room (see coalescer.ts).
  */
-import type { Procedure } from '../../../shared/procedures/schema';
-import type { AgentPresenceView, CallCard, CallRemovedReason } from '../../../shared/schemas/call';
-import type { DemoReceipt, PrinterView, PrintJobView } from '../../../shared/schemas/print';
-import type { CallView, QueueState, ServiceCount } from '../../../shared/schemas/queue';
-import type { SessionFocus, SessionPatch, SessionState } from '../../../shared/schemas/session';
-import type { SiteInfo } from '../../../shared/schemas/site';
-import type { TerminalView } from '../../../shared/schemas/terminal';
+import type { Notifier } from '../events/notifier';
 import { createCoalescer } from './coalescer';
 import { rooms, type GuichetServer } from './types';
 
 /** At most one queue update and one presence update per room in this time. */
 export const broadcastWindowMs = 150;
-
-/** Where a coalesced queue update is built from, when it goes out (not when the change happened). */
-export interface QueueSource {
-  state(siteId: string): QueueState;
-  counts(siteId: string): ServiceCount[];
-}
-
-export type SessionClosedReason = 'released' | 'handed_over' | 'stopped' | 'ended' | 'lost';
-
-export interface Notifier {
-  /** The full patch to the kiosk, the agents' version (sensitive values withheld) to joined tablets. */
-  sessionPatched(terminalId: string | null, full: SessionPatch, forAgents: SessionPatch, exceptSocketId?: string): void;
-  /** A change already sent could not be written: the clients that got it take the server's state back. */
-  sessionReset(terminalId: string | null, full: SessionState, forAgents: SessionState, exceptSocketId: string): void;
-  sessionFocus(terminalId: string | null, focus: SessionFocus, exceptSocketId: string): void;
-  joinSession(accountId: string, sessionId: string): void;
-  /** Removes the agent's tablets from the session and tells them why: their view closes at once. */
-  leaveSession(accountId: string, sessionId: string, reason: SessionClosedReason): void;
-  ring(accountIds: readonly string[], card: CallCard): void;
-  callRemoved(siteId: string, callId: string, reason: CallRemovedReason): void;
-  /** An agent's presence changed: the site's staff hear it with the other changes of the same moment. */
-  presenceChanged(siteId: string, accountId: string, view: (accountId: string) => AgentPresenceView): void;
-  /**
-   * A terminal came online or went offline: the site's staff hear it with the others of the same
-   * moment (`view` null: revoked meanwhile, nothing to say).
-   */
-  terminalSeen(siteId: string, terminalId: string, view: (siteId: string, terminalId: string) => TerminalView | null): void;
-  /** A printer's fault or recovery: the staff, and the site's terminals (a kiosk whose ticket waits). */
-  printerStatus(siteId: string, view: PrinterView): void;
-  /** A job's progress: the kiosk that asked, and the staff. */
-  printJob(siteId: string, terminalId: string | null, view: PrintJobView): void;
-  demoReceipt(siteId: string, receipt: DemoReceipt): void;
-  /** A ticket called to a counter: the display announces it; everyone at the site may show it. */
-  queueCalled(siteId: string, call: CallView): void;
-  /**
-   * The site's queue changed: its staff get the whole queue, its terminals the waiting counts, once
-   * for a burst of changes. `listChanged`: a service was added or renamed (terminals reload the list).
-   */
-  queueChanged(siteId: string, source: QueueSource, listChanged?: boolean): void;
-  /** Drops the broadcasts still waiting for their window: the server is stopping. */
-  close(): void;
-  /** What the site's kiosks offer changed: its kiosks, tablets and consoles get the new list. */
-  proceduresChanged(siteId: string, procedures: Procedure[]): void;
-  /** The site's settings changed: every face at the site (kiosks, displays, staff). */
-  siteUpdated(siteId: string, site: SiteInfo): void;
-}
 
 export function createNotifier(io: GuichetServer, onError: (error: unknown) => void = () => {}): Notifier {
   const coalescer = createCoalescer(broadcastWindowMs, onError);

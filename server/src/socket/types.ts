@@ -13,14 +13,10 @@ import type {
 } from '../../../shared/contract';
 import type { z } from 'zod';
 import type { Identity } from '../../../shared/identity';
+import type { After } from '../events/after';
 
 export type GuichetServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type GuichetSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
-
-/** When a service's broadcasts go out: after the command's ack, or at once. */
-export type After = (fn: () => void) => void;
-/** For changes made outside a command (escalation, connections, signals): broadcast at once. */
-export const immediately: After = (fn) => fn();
 
 export interface CommandContext {
   identity: Identity;

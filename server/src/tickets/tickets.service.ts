@@ -12,6 +12,7 @@ import type { ticketTakeInput, TicketView } from '../../../shared/schemas/print'
 import { ticketReceipt } from '../../../printers/layouts/ticket';
 import { receiptLocale } from '../../../printers/i18n';
 import type { Clock } from '../clock';
+import type { After } from '../events/after';
 import type { PrintingService } from '../printing/printing.service';
 import type { Store } from '../store';
 import type { NewTicket, Ticket } from './tickets.repository';
@@ -70,7 +71,8 @@ export function createTicketsService({
     siteId: string,
     terminalId: string | null,
     input: { requestId: string; service: string; priority: boolean; locale: 'fr' | 'en' | 'ar' },
-    options: { onlyWhenOpen: boolean }
+    options: { onlyWhenOpen: boolean },
+    after: After
   ): TicketView {
     const replay = store.tickets.findByRequest(siteId, input.requestId);
     if (replay) return view(replay);
@@ -129,18 +131,19 @@ export function createTicketsService({
       return stored;
     })();
     const job = store.printJobs.listForTicket(ticket.id)[0];
-    if (job) void printing.start(job);
-    queue.changed(siteId);
+    // Printed once the kiosk has its number: the job's progress comes after the ack, like the counts.
+    if (job) after(() => void printing.start(job));
+    queue.changed(siteId, after);
     return view(ticket);
   }
 
   return {
-    take(terminal: TerminalIdentity, input: z.output<typeof ticketTakeInput>): TicketView {
-      return issue(terminal.siteId, terminal.terminalId, input, { onlyWhenOpen: true });
+    take(terminal: TerminalIdentity, input: z.output<typeof ticketTakeInput>, after: After): TicketView {
+      return issue(terminal.siteId, terminal.terminalId, input, { onlyWhenOpen: true }, after);
     },
     /** An agent gives a ticket to someone at the desk: printed on the hall's shared printer. */
-    issueAtDesk(agent: AccountIdentity, input: z.output<typeof ticketIssueInput>): TicketView {
-      return issue(agent.siteId, null, { ...input, locale: 'fr' }, { onlyWhenOpen: false });
+    issueAtDesk(agent: AccountIdentity, input: z.output<typeof ticketIssueInput>, after: After): TicketView {
+      return issue(agent.siteId, null, { ...input, locale: 'fr' }, { onlyWhenOpen: false }, after);
     }
   };
 }

@@ -21,11 +21,11 @@ export function createManagerHandlers({
     'audit:list': (input, { identity }) => store.auditLog.list(identity.siteId, input.limit, input.beforeId),
     'site:queue-settings': (input, { identity, afterAck }) => {
       store.sites.setQueueSettings(identity.siteId, input);
-      afterAck(() => queue.changed(identity.siteId));
+      queue.changed(identity.siteId, afterAck);
       return input;
     },
-    'service:save': (input, { identity }) => queue.saveService(identity.siteId, input),
-    'counter:save': (input, { identity }) => queue.saveCounter(identity.siteId, input),
+    'service:save': (input, { identity, afterAck }) => queue.saveService(identity.siteId, input, afterAck),
+    'counter:save': (input, { identity, afterAck }) => queue.saveCounter(identity.siteId, input, afterAck),
     'site:retention': (input, { identity }) => {
       store.sites.setRetention(identity.siteId, input.days);
       return input;

@@ -42,16 +42,16 @@ export function createPrintHandlers({
   | 'printer:test'
 > {
   return {
-    'ticket:take': (input, ctx) => tickets.take(kioskOf(ctx), input),
-    'print:summary': (input, { identity }) => summaries.print(identity, input),
-    'print:reprint': (input, { identity }) => {
+    'ticket:take': (input, ctx) => tickets.take(kioskOf(ctx), input, ctx.afterAck),
+    'print:summary': (input, { identity, afterAck }) => summaries.print(identity, input, afterAck),
+    'print:reprint': (input, { identity, afterAck }) => {
       const copy = printing.reprint(identity.siteId, input.jobId);
       if (!copy) throw new AppError('not_found', `No print job ${input.jobId} to reprint at this site`);
-      void printing.start(copy);
+      afterAck(() => void printing.start(copy));
       return printing.jobView(copy);
     },
     'print:jobs': (_input, { identity }) => store.printJobs.listRecent(identity.siteId, 30).map(printing.jobView),
-    'printer:list': (_input, { identity }) => printing.refresh(identity.siteId),
+    'printer:list': (_input, { identity, afterAck }) => printing.refresh(identity.siteId, afterAck),
     'printer:demo-output': (_input, { identity }) => demoOutput(identity.siteId),
     'printer:save': async (input, { identity, afterAck }) => {
       const view = await savePrinter(identity.siteId, input);

@@ -27,14 +27,15 @@ export function createQueueHandlers({
   return {
     'queue:state': (_input, { identity }) => queue.state(identity.siteId),
     'queue:services': (_input, { identity }) => queue.serviceViews(identity.siteId),
-    'counter:services': (input, { identity }) => queue.setServices(identity.siteId, input.counterId, input.services),
-    'counter:next': (input, { identity }) => queue.next(identity.siteId, input.counterId, input.requestId),
-    'counter:recall': (input, { identity }) => queue.recall(identity.siteId, input.counterId),
-    'counter:absent': (input, { identity }) => queue.close(identity.siteId, input.counterId, 'absent'),
-    'counter:finish': (input, { identity }) => queue.close(identity.siteId, input.counterId, 'done'),
-    'counter:transfer': (input, { identity }) => queue.transfer(identity.siteId, input.counterId, input),
-    'counter:call': (input, { identity }) => queue.callLabel(identity.siteId, input.counterId, input.label),
-    'ticket:issue': (input, ctx) => tickets.issueAtDesk(agentOf(ctx), input),
+    'counter:services': (input, { identity, afterAck }) =>
+      queue.setServices(identity.siteId, input.counterId, input.services, afterAck),
+    'counter:next': (input, { identity, afterAck }) => queue.next(identity.siteId, input.counterId, input.requestId, afterAck),
+    'counter:recall': (input, { identity, afterAck }) => queue.recall(identity.siteId, input.counterId, afterAck),
+    'counter:absent': (input, { identity, afterAck }) => queue.close(identity.siteId, input.counterId, 'absent', afterAck),
+    'counter:finish': (input, { identity, afterAck }) => queue.close(identity.siteId, input.counterId, 'done', afterAck),
+    'counter:transfer': (input, { identity, afterAck }) => queue.transfer(identity.siteId, input.counterId, input, afterAck),
+    'counter:call': (input, { identity, afterAck }) => queue.callLabel(identity.siteId, input.counterId, input.label, afterAck),
+    'ticket:issue': (input, ctx) => tickets.issueAtDesk(agentOf(ctx), input, ctx.afterAck),
     'display:state': (_input, { identity }) => queue.displayState(identity.siteId)
   };
 }

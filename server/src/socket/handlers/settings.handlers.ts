@@ -20,12 +20,12 @@ export function createSettingsHandlers({
     // Hours and closed days open or close services: the kiosks' lists of services follow.
     'site:hours': (input, { identity, afterAck }) => {
       const site = settings.setHours(identity.siteId, input.openingHours, afterAck);
-      afterAck(() => queue.changed(identity.siteId));
+      queue.changed(identity.siteId, afterAck);
       return site;
     },
     'site:closed-days': (input, { identity, afterAck }) => {
       const site = settings.setClosedDays(identity.siteId, input, afterAck);
-      afterAck(() => queue.changed(identity.siteId));
+      queue.changed(identity.siteId, afterAck);
       return site;
     }
   };

@@ -1,6 +1,6 @@
 /** "Who is typing where": relayed volatile to the other side of the session, never stored. */
 import type { SessionsService } from '../../sessions/sessions.service';
-import type { Notifier } from '../notifier';
+import type { Notifier } from '../../events/notifier';
 import type { SignalHandlers } from '../types';
 
 export function createSignalHandlers({ sessions, notifier }: { sessions: SessionsService; notifier: Notifier }): SignalHandlers {

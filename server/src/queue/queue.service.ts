@@ -20,7 +20,6 @@ import type { Site } from '../sites/sites.repository';
 import type { OpeningHours } from '../../../shared/schemas/site';
 import { nextStreak, pickNext } from './next-ticket';
 import { createHourlyDurations } from './hourly-durations';
-import { estimateDays } from './wait-estimate';
 import type { TicketCall } from './ticket-calls.repository';
 
 /** The reception desk: for whoever has no procedure, or was not answered by a call. */
@@ -144,7 +143,6 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
   /** Each service's times at the counter at this hour, for the kiosk's wait (see hourly-durations.ts). */
   const serviceTimes = createHourlyDurations({
     clock,
-    days: estimateDays,
     load: (key, from, to) => {
       const [siteId = '', service = ''] = key.split('\u0000');
       return store.tickets.serviceSeconds(siteId, service, from, to).map((t) => ({ at: t.calledAt, seconds: t.seconds }));

@@ -245,11 +245,7 @@ export function createCallsService({
     if (stored) {
       sessions.audit(stored, gone, 'lost');
     }
-    agents.endCall(call.siteId, gone.accountId, after);
-    if (call.sessionId) {
-      const sessionId = call.sessionId;
-      after(() => notifier.leaveSession(gone.accountId, sessionId, 'lost'));
-    }
+    detachAgent(call, gone.accountId, 'lost', after);
     const again = ringAgain(call, after, null, null);
     patchCall(again, after, [{ op: 'agent', agent: null }]);
   }

@@ -69,6 +69,9 @@ export type KioskLanguage = (typeof sessionLocales)[number];
 export const kioskDelaysSchema = z.object({ idleSeconds: z.number(), countdownSeconds: z.number() });
 export type KioskDelays = z.infer<typeof kioskDelaysSchema>;
 
+/** A site's time zone until its manager sets one: the one Guichet was first installed for. */
+export const defaultTimeZone = 'Europe/Paris';
+
 export const siteInfoSchema = z.object({
   id: z.string(),
   name: z.string(),

@@ -17,7 +17,7 @@ import type { Ticket } from '../tickets/tickets.repository';
 import type { Counter } from './counters.repository';
 import type { Service } from './services.repository';
 import type { Site } from '../sites/sites.repository';
-import type { OpeningHours } from '../../../shared/schemas/site';
+import { defaultTimeZone, type OpeningHours } from '../../../shared/schemas/site';
 import { nextStreak, pickNext } from './next-ticket';
 import { createHourlyDurations } from './hourly-durations';
 import type { TicketCall } from './ticket-calls.repository';
@@ -40,7 +40,7 @@ export type QueueService = ReturnType<typeof createQueueService>;
 export function createQueueService({ store, clock, notifier }: { store: Store; clock: Clock; notifier: QueueNotifier }) {
   function today(siteId: string): string {
     const site = store.sites.findById(siteId);
-    return localDate(clock.now(), site?.timezone ?? 'Europe/Paris');
+    return localDate(clock.now(), site?.timezone ?? defaultTimeZone);
   }
 
   /**
@@ -48,7 +48,7 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
    * one of the site's closed days, nothing is open.
    */
   function isServiceOpen(service: Service, site: Site | null): boolean {
-    const timezone = site?.timezone ?? 'Europe/Paris';
+    const timezone = site?.timezone ?? defaultTimeZone;
     if (site && isClosedDay(site.closedDays, clock.now(), timezone)) return false;
     const hours = Object.keys(service.openingHours).length > 0 ? service.openingHours : (site?.openingHours ?? {});
     return Object.keys(hours).length === 0 || isOpen(hours, clock.now(), timezone);
@@ -154,7 +154,7 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
   function closeTicket(ticket: Ticket, status: 'done' | 'absent'): void {
     const at = clock.now().toISOString();
     if (!store.tickets.close(ticket.id, status, at) || status !== 'done' || !ticket.calledAt) return;
-    const timezone = store.sites.findById(ticket.siteId)?.timezone ?? 'Europe/Paris';
+    const timezone = store.sites.findById(ticket.siteId)?.timezone ?? defaultTimeZone;
     serviceTimes.add(serviceTimesKey(ticket.siteId, ticket.queueService), timezone, {
       at: ticket.calledAt,
       seconds: (Date.parse(at) - Date.parse(ticket.calledAt)) / 1000

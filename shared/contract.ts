@@ -43,6 +43,7 @@ import {
   sessionStartInput,
   sessionSyncInput,
   type SessionCall,
+  type SessionClosedReason,
   type SessionFocus,
   type SessionPatch,
   type SessionState,
@@ -308,7 +309,7 @@ export interface ServerToClientEvents {
   'session:reset': (state: SessionState) => void;
   'session:focus': (focus: SessionFocus) => void;
   /** This agent's view of a session must close now (released, handed over, sharing stopped, ended). */
-  'session:closed': (payload: { sessionId: string; reason: 'released' | 'handed_over' | 'stopped' | 'ended' | 'lost' }) => void;
+  'session:closed': (payload: { sessionId: string; reason: SessionClosedReason }) => void;
   /** A help call rings this agent's tablet: one sound, one card. */
   'call:ring': (card: CallCard) => void;
   /** The call's card must disappear from every tablet. */

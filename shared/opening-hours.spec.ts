@@ -1,6 +1,7 @@
 /** The site's open state with its closed days, and when a closed site opens next, in its own time zone. */
 import { describe, expect, it } from 'vitest';
-import { isClosedDay, isSiteOpen, nextOpening, type SiteSchedule } from './opening-hours';
+import { isClosedDay, isSiteOpen, nextOpening, weekdayName, type SiteSchedule } from './opening-hours';
+import { weekdays as isoWeekdays } from './schemas/site';
 
 const weekdays = {
   '1': [
@@ -64,5 +65,31 @@ describe('the next opening', () => {
   it('is none when nothing opens within sixty days', () => {
     const never = { '1': [], '2': [], '3': [], '4': [], '5': [], '6': [], '7': [] };
     expect(nextOpening(site([], never), mondayMorning)).toBeNull();
+  });
+});
+
+describe('weekday names', () => {
+  it('names ISO weekdays 1 (Monday) to 7 (Sunday) in the reader’s language, the same for the kiosk and the printer', () => {
+    expect(isoWeekdays.map((d) => weekdayName(d, 'fr'))).toEqual([
+      'lundi',
+      'mardi',
+      'mercredi',
+      'jeudi',
+      'vendredi',
+      'samedi',
+      'dimanche'
+    ]);
+    expect(isoWeekdays.map((d) => weekdayName(d, 'en'))).toEqual([
+      'Monday',
+      'Tuesday',
+      'Wednesday',
+      'Thursday',
+      'Friday',
+      'Saturday',
+      'Sunday'
+    ]);
+    expect(weekdayName('1', 'ar')).toBe(
+      new Intl.DateTimeFormat('ar', { weekday: 'long', timeZone: 'UTC' }).format(new Date('2026-11-23T12:00:00Z'))
+    );
   });
 });

@@ -1,5 +1,5 @@
 /** Whether a site is open at a given moment, in the site's own time zone, and when it opens next. */
-import type { OpeningHours } from './schemas/site';
+import type { OpeningHours, Weekday } from './schemas/site';
 
 // Building a formatter costs far more than using one: one per time zone, kept.
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -16,6 +16,19 @@ function formatterFor(timezone: string): Intl.DateTimeFormat {
     formatters.set(timezone, formatter);
   }
   return formatter;
+}
+
+const weekdayFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** A weekday's name in a language (« lundi », "Monday", « الاثنين »), as the kiosk, console and printed summary show it. */
+export function weekdayName(day: Weekday, locale: string): string {
+  let formatter = weekdayFormatters.get(locale);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(locale, { weekday: 'long', timeZone: 'UTC' });
+    weekdayFormatters.set(locale, formatter);
+  }
+  // 2024-01-01 was a Monday: ISO weekday n is 2024-01-0n.
+  return formatter.format(new Date(Date.UTC(2024, 0, Number(day))));
 }
 
 export function localWeekdayAndTime(at: Date, timezone: string): { weekday: string; time: string } {

@@ -5,7 +5,8 @@
  */
 import { localize, visibleDocuments, visibleSteps, type Answers } from '../../shared/procedures/answers';
 import type { Procedure } from '../../shared/procedures/schema';
-import type { OpeningHours } from '../../shared/schemas/site';
+import { weekdayName } from '../../shared/opening-hours';
+import { weekdays, type OpeningHours } from '../../shared/schemas/site';
 import type { SummaryDocument } from '../documents';
 import { asPrintLocale, printWords } from '../i18n';
 
@@ -51,14 +52,11 @@ export function summaryContent(procedure: Procedure, answers: Answers, locale: s
 /** « Lundi : 08:30–12:00, 13:30–17:00 », one line per day, in the given language. */
 export function formatOpeningHours(hours: OpeningHours, locale: string): string[] {
   const words = printWords[asPrintLocale(locale)];
-  const weekday = new Intl.DateTimeFormat(locale, { weekday: 'long', timeZone: 'UTC' });
-  // 2024-01-01 was a Monday: ISO day d is 2024-01-0d.
-  const dayName = (d: number) => weekday.format(new Date(Date.UTC(2024, 0, d)));
   if (Object.keys(hours).length === 0) return [];
   const lines: string[] = [];
-  for (let d = 1; d <= 7; d++) {
-    const ranges = hours[String(d) as keyof OpeningHours] ?? [];
-    const name = dayName(d);
+  for (const d of weekdays) {
+    const ranges = hours[d] ?? [];
+    const name = weekdayName(d, locale);
     const capitalised = name.charAt(0).toLocaleUpperCase(locale) + name.slice(1);
     lines.push(`${capitalised} : ${ranges.length ? ranges.map(([a, b]) => `${a}–${b}`).join(', ') : words.closed}`);
   }

@@ -4,6 +4,7 @@
  */
 import { z } from '../zod';
 import { agentPinSchema, managerPasswordSchema } from './auth';
+import { defaultTimeZone } from './site';
 
 /** A login is typed on a tablet: no spaces, nothing that looks alike once printed. */
 export const accountLoginSchema = z
@@ -81,7 +82,7 @@ export const setupInput = z
   .object({
     code: setupCodeSchema,
     siteName: z.string().trim().min(2, 'at least 2 characters').max(80),
-    timezone: timeZoneSchema.default('Europe/Paris'),
+    timezone: timeZoneSchema.default(defaultTimeZone),
     firstName: firstNameSchema,
     login: accountLoginSchema,
     password: managerPasswordSchema

@@ -139,6 +139,12 @@ export interface SessionPatch {
 
 export type SessionSync = { kind: 'patches'; patches: SessionPatch[] } | { kind: 'snapshot'; state: SessionState };
 
+/**
+ * Why an agent's view of a session closes (`session:closed`): they released it, handed it over, the
+ * citizen stopped sharing or ended it, or their tablet was gone past the grace period.
+ */
+export type SessionClosedReason = 'released' | 'handed_over' | 'stopped' | 'ended' | 'lost';
+
 export interface SessionFocus {
   sessionId: string;
   by: 'citizen' | 'agent';

@@ -39,17 +39,9 @@ import type { Notifier } from '../events/notifier';
 import type { Store } from '../store';
 import type { HelpCall } from './help-calls.repository';
 import { createHourlyDurations } from '../queue/hourly-durations';
-
-const historyDays = 28;
-const minHistory = 5;
+import { minSamples, percentile } from '../queue/site-history';
 
 export type CallsService = ReturnType<typeof createCallsService>;
-
-function quantile(sorted: readonly number[], q: number): number {
-  const i = (sorted.length - 1) * q;
-  const lo = Math.floor(i);
-  return sorted[lo]! + (sorted[Math.ceil(i)]! - sorted[lo]!) * (i - lo);
-}
 
 export function createCallsService({
   store,
@@ -73,7 +65,6 @@ export function createCallsService({
   /** Each site's times to answer at this hour (see hourly-durations.ts), read once an hour. */
   const answerTimes = createHourlyDurations({
     clock,
-    days: historyDays,
     load: (siteId, from, to) =>
       store.helpCalls
         .answeredBetween(siteId, from, to)
@@ -91,9 +82,9 @@ export function createCallsService({
   ): CallEstimate {
     if (!site) return { availableAgents, usualSeconds: null };
     const waits = answerTimes.sorted(siteId, site.timezone);
-    if (waits.length < minHistory) return { availableAgents, usualSeconds: null };
-    const low = Math.floor(quantile(waits, 0.25) / 15) * 15;
-    const high = Math.max(low + 15, Math.ceil(quantile(waits, 0.75) / 15) * 15);
+    if (waits.length < minSamples) return { availableAgents, usualSeconds: null };
+    const low = Math.floor(percentile(waits, 25, 'linear') / 15) * 15;
+    const high = Math.max(low + 15, Math.ceil(percentile(waits, 75, 'linear') / 15) * 15);
     return { availableAgents, usualSeconds: { low, high } };
   }
 
@@ -254,11 +245,7 @@ export function createCallsService({
     if (stored) {
       sessions.audit(stored, gone, 'lost');
     }
-    agents.endCall(call.siteId, gone.accountId, after);
-    if (call.sessionId) {
-      const sessionId = call.sessionId;
-      after(() => notifier.leaveSession(gone.accountId, sessionId, 'lost'));
-    }
+    detachAgent(call, gone.accountId, 'lost', after);
     const again = ringAgain(call, after, null, null);
     patchCall(again, after, [{ op: 'agent', agent: null }]);
   }

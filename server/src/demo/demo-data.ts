@@ -1,4 +1,4 @@
-import type { SiteInfo } from '../../../shared/schemas/site';
+import { defaultTimeZone, type SiteInfo } from '../../../shared/schemas/site';
 
 /**
  * The demo site created on an empty data folder. These credentials are published in the README:
@@ -8,7 +8,7 @@ export const demoSite = {
   name: 'Mairie de Démoville',
   address: '1 place de la République, 00000 Démoville',
   phone: '01 23 45 67 89',
-  timezone: 'Europe/Paris',
+  timezone: defaultTimeZone,
   receptionHint: 'Accueil : au rez-de-chaussée, à gauche de l’entrée',
   openingHours: {
     '1': [

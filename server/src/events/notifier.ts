@@ -9,7 +9,7 @@ import type { Procedure } from '../../../shared/procedures/schema';
 import type { AgentPresenceView, CallCard, CallRemovedReason } from '../../../shared/schemas/call';
 import type { DemoReceipt, PrinterView, PrintJobView } from '../../../shared/schemas/print';
 import type { CallView, QueueState, ServiceCount } from '../../../shared/schemas/queue';
-import type { SessionFocus, SessionPatch, SessionState } from '../../../shared/schemas/session';
+import type { SessionClosedReason, SessionFocus, SessionPatch, SessionState } from '../../../shared/schemas/session';
 import type { SiteInfo } from '../../../shared/schemas/site';
 import type { TerminalView } from '../../../shared/schemas/terminal';
 
@@ -18,8 +18,6 @@ export interface QueueSource {
   state(siteId: string): QueueState;
   counts(siteId: string): ServiceCount[];
 }
-
-export type SessionClosedReason = 'released' | 'handed_over' | 'stopped' | 'ended' | 'lost';
 
 export interface Notifier {
   /** The full patch to the kiosk, the agents' version (sensitive values withheld) to joined tablets. */

@@ -11,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../../../shared/errors';
 import type { AccountIdentity } from '../../../shared/identity';
 import { sessionReferenceSchema } from '../../../shared/schemas/privacy';
+import { defaultTimeZone } from '../../../shared/schemas/site';
 import { statsGetInput } from '../../../shared/schemas/statistics';
 import { parseOrThrow } from '../../../shared/validation';
 import { auditCsv } from '../audit/audit-csv';
@@ -66,7 +67,7 @@ export function createManagerDownloads({
     if (path === '/api/audit.csv') {
       const { siteId } = manager(req);
       const site = store.sites.findById(siteId);
-      sendCsv(res, 'journal-des-acces.csv', auditCsv(store.auditLog.listAll(siteId), site?.timezone ?? 'Europe/Paris'));
+      sendCsv(res, 'journal-des-acces.csv', auditCsv(store.auditLog.listAll(siteId), site?.timezone ?? defaultTimeZone));
       return true;
     }
     const match = sessionPath.exec(path);

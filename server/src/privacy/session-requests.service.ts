@@ -16,6 +16,7 @@
 import { AppError } from '../../../shared/errors';
 import type { AccountIdentity } from '../../../shared/identity';
 import type { SessionExport, SessionSummary } from '../../../shared/schemas/privacy';
+import { defaultTimeZone } from '../../../shared/schemas/site';
 import type { Clock } from '../clock';
 import { eraseSessionContents, type AfterErase, type ErasedSession } from '../sessions/retention';
 import type { SessionRecord } from '../sessions/sessions.repository';
@@ -88,7 +89,7 @@ export function createSessionRequestsService({
       const result: SessionExport = {
         format: 'guichet-session/1',
         exportedAt: clock.now().toISOString(),
-        site: { name: site?.name ?? '', timezone: site?.timezone ?? 'Europe/Paris' },
+        site: { name: site?.name ?? '', timezone: site?.timezone ?? defaultTimeZone },
         session: { ...summaryOf(record), endReason: record.endReason, state: record.state },
         changes: store.sessionPatches
           .listAll(record.id)

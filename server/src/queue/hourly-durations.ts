@@ -11,6 +11,7 @@
  */
 import { localHour, localWeekdayAndTime } from '../../../shared/opening-hours';
 import type { Clock } from '../clock';
+import { historyDays } from './site-history';
 
 export interface Duration {
   /** When it started (ISO): its local hour is the hour it counts for. */
@@ -38,11 +39,9 @@ const quarterMs = 15 * 60_000;
 
 export function createHourlyDurations({
   clock,
-  days = 28,
   load
 }: {
   clock: Clock;
-  days?: number;
   /** Every duration of `key` that started in [from, to) (ISO). */
   load(key: string, from: string, to: string): Duration[];
 }): HourlyDurations {
@@ -61,8 +60,8 @@ export function createHourlyDurations({
     entry.timezone === timezone && now >= entry.from && now < entry.until;
 
   function read(key: string, timezone: string, hour: number, start: number): Entry {
-    // The same hour on each of the last `days` days, and this one: the window stays put for the hour.
-    const since = start - days * 86_400_000;
+    // The same hour on each of the last `historyDays` days, and this one: the window stays put for the hour.
+    const since = start - historyDays * 86_400_000;
     // Offsets from UTC are whole quarter hours everywhere: one conversion per quarter hour.
     const hours = new Map<number, number>();
     const hourOf = (at: string) => {
@@ -77,7 +76,7 @@ export function createHourlyDurations({
     // Each day, from an hour before this hour's start to two after: wide enough for a change of
     // clock between that day and today, narrowed to the exact hour below.
     const rows: Duration[] = [];
-    for (let day = 0; day <= days; day++) {
+    for (let day = 0; day <= historyDays; day++) {
       const from = Math.max(since, start - day * 86_400_000 - 3_600_000);
       const to = start - day * 86_400_000 + 2 * 3_600_000;
       rows.push(...load(key, new Date(from).toISOString(), new Date(to).toISOString()));

@@ -18,10 +18,9 @@ import type { Ticket } from '../tickets/tickets.repository';
 import type { Counter } from './counters.repository';
 import type { Service } from './services.repository';
 import type { Site } from '../sites/sites.repository';
-import type { OpeningHours } from '../../../shared/schemas/site';
+import { defaultTimeZone, type OpeningHours } from '../../../shared/schemas/site';
 import { nextStreak, pickNext } from './next-ticket';
 import { createHourlyDurations } from './hourly-durations';
-import { estimateDays } from './wait-estimate';
 import type { TicketCall } from './ticket-calls.repository';
 
 /** The reception desk: for whoever has no procedure, or was not answered by a call. */
@@ -42,7 +41,7 @@ export type QueueService = ReturnType<typeof createQueueService>;
 export function createQueueService({ store, clock, notifier }: { store: Store; clock: Clock; notifier: QueueNotifier }) {
   function today(siteId: string): string {
     const site = store.sites.findById(siteId);
-    return localDate(clock.now(), site?.timezone ?? 'Europe/Paris');
+    return localDate(clock.now(), site?.timezone ?? defaultTimeZone);
   }
 
   /**
@@ -50,7 +49,7 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
    * one of the site's closed days, nothing is open.
    */
   function isServiceOpen(service: Service, site: Site | null): boolean {
-    const timezone = site?.timezone ?? 'Europe/Paris';
+    const timezone = site?.timezone ?? defaultTimeZone;
     if (site && isClosedDay(site.closedDays, clock.now(), timezone)) return false;
     const hours = Object.keys(service.openingHours).length > 0 ? service.openingHours : (site?.openingHours ?? {});
     return Object.keys(hours).length === 0 || isOpen(hours, clock.now(), timezone);
@@ -145,7 +144,6 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
   /** Each service's times at the counter at this hour, for the kiosk's wait (see hourly-durations.ts). */
   const serviceTimes = createHourlyDurations({
     clock,
-    days: estimateDays,
     load: (key, from, to) => {
       const [siteId = '', service = ''] = key.split('\u0000');
       return store.tickets.serviceSeconds(siteId, service, from, to).map((t) => ({ at: t.calledAt, seconds: t.seconds }));
@@ -157,7 +155,7 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
   function closeTicket(ticket: Ticket, status: 'done' | 'absent'): void {
     const at = clock.now().toISOString();
     if (!store.tickets.close(ticket.id, status, at) || status !== 'done' || !ticket.calledAt) return;
-    const timezone = store.sites.findById(ticket.siteId)?.timezone ?? 'Europe/Paris';
+    const timezone = store.sites.findById(ticket.siteId)?.timezone ?? defaultTimeZone;
     serviceTimes.add(serviceTimesKey(ticket.siteId, ticket.queueService), timezone, {
       at: ticket.calledAt,
       seconds: (Date.parse(at) - Date.parse(ticket.calledAt)) / 1000

@@ -4,13 +4,7 @@
  * among the counters calling from the service now. From the site's own history, never from any one
  * agent; none at all until there are enough tickets to say.
  */
-const minSamples = 5;
-export const estimateDays = 28;
-
-/** Nearest-rank percentile of sorted values: always a value that was observed. */
-export function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
+import { minSamples, percentile } from './site-history';
 
 /** From the hour's service times, sorted (see hourly-durations.ts). */
 export function waitFromDurations(

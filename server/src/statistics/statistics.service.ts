@@ -17,7 +17,7 @@
 import { localDate, localHour } from '../../../shared/opening-hours';
 import type { StatsFigures, StatsGetInput, StatsReport, StatsRow } from '../../../shared/schemas/statistics';
 import { AppError } from '../../../shared/errors';
-import { percentile } from '../queue/wait-estimate';
+import { percentile } from '../queue/site-history';
 import type { Store } from '../store';
 import type { CallFact, TicketFact } from './statistics.repository';
 

@@ -9,6 +9,7 @@ import { AppError } from '../../../shared/errors';
 import type { AccountIdentity, TerminalIdentity } from '../../../shared/identity';
 import { localDate } from '../../../shared/opening-hours';
 import type { ticketTakeInput, TicketView } from '../../../shared/schemas/print';
+import { defaultTimeZone } from '../../../shared/schemas/site';
 import { ticketReceipt } from '../../../printers/layouts/ticket';
 import { receiptLocale } from '../../../printers/i18n';
 import type { Clock } from '../clock';
@@ -40,7 +41,7 @@ export function createTicketsService({
   function estimate(ticket: Ticket): TicketView['waitMinutes'] {
     const site = store.sites.findById(ticket.siteId);
     const counters = store.counters.listInSite(ticket.siteId).filter((c) => c.services.includes(ticket.queueService)).length;
-    return waitFromDurations(queue.serviceTimes(ticket.siteId, ticket.queueService, site?.timezone ?? 'Europe/Paris'), {
+    return waitFromDurations(queue.serviceTimes(ticket.siteId, ticket.queueService, site?.timezone ?? defaultTimeZone), {
       peopleAhead: store.tickets.peopleAhead(ticket),
       counters
     });

@@ -6,11 +6,10 @@
 import type { AgentPresenceView, AgentStatus, CallCard } from '$shared/schemas/call';
 import type { ErrorCode } from '$shared/errors';
 import type { PrintJobView } from '$shared/schemas/print';
+import type { SessionClosedReason } from '$shared/schemas/session';
 import type { Connection } from '$lib/socket.svelte';
 import { KioskSession } from '$lib/kiosk/kiosk-session.svelte';
 import { Ringer } from './ringer.svelte';
-
-export type ClosedReason = 'released' | 'handed_over' | 'stopped' | 'ended' | 'lost';
 
 export class AgentDesk {
   status = $state<AgentStatus>('available');
@@ -22,7 +21,7 @@ export class AgentDesk {
   /** Why the last hand-over was refused, shown on the colleague field until the next try. */
   handoverProblem = $state<ErrorCode | null>(null);
   /** Why the joined view just closed, said once to the agent. */
-  closed = $state<ClosedReason | null>(null);
+  closed = $state<SessionClosedReason | null>(null);
   /** The last refused action (a call a colleague took first…). */
   problem = $state<ErrorCode | null>(null);
   loaded = $state(false);
@@ -79,7 +78,7 @@ export class AgentDesk {
     }
   }
 
-  private leave(reason: ClosedReason | null): void {
+  private leave(reason: SessionClosedReason | null): void {
     this.joinedCard = null;
     this.handoverProblem = null;
     this.session.replica.load(null);
@@ -132,7 +131,7 @@ export class AgentDesk {
     this.status = 'busy';
   }
 
-  private async afterLeaving(ack: { ok: boolean }, reason: ClosedReason): Promise<void> {
+  private async afterLeaving(ack: { ok: boolean }, reason: SessionClosedReason): Promise<void> {
     if (!ack.ok) return;
     this.leave(reason);
     await this.refresh();

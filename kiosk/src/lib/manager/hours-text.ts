@@ -2,10 +2,10 @@
  * Opening hours typed as text, one day at a time: « 08:30-12:00, 13:30-17:00 », empty for closed.
  * What cannot be read is said, naming the day's text; the server checks the times again.
  */
-import type { OpeningHours } from '$shared/schemas/site';
+// A relative path: its spec runs as a plain module, without the app's aliases.
+import { weekdays, type OpeningHours, type Weekday } from '../../../../shared/schemas/site';
 
-export const weekdays = ['1', '2', '3', '4', '5', '6', '7'] as const;
-export type Weekday = (typeof weekdays)[number];
+export { weekdays, type Weekday };
 
 export function formatDay(hours: OpeningHours, day: Weekday): string {
   return (hours[day] ?? []).map(([a, b]) => `${a}-${b}`).join(', ');

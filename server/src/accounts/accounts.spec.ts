@@ -72,7 +72,7 @@ describe('creating', () => {
     expect(agent).toMatchObject({ role: 'agent', login: 'lea', firstName: 'Léa', active: true });
     const token = await login(server, 'agent', 'lea', '2580');
     const tablet = await connect(server, 'agent', token);
-    expect(ok(await command(tablet, 'agent:state', {})).status).toBeDefined();
+    expect(ok(await command(tablet, 'agent:state', {}))).toMatchObject({ accountId: agent.id, status: 'available' });
 
     ok(await command(manager, 'account:create', { role: 'manager', login: 'chef', firstName: 'Paul', secret: fixturePassword }));
     await login(server, 'manager', 'chef', fixturePassword);
@@ -138,7 +138,7 @@ describe('deactivating and reactivating', () => {
     const tablet = await connect(server, 'agent', await login(server, 'agent', 'marie', '1234'));
     const renamed = ok(await command(manager, 'account:update', { accountId: idOf('marie'), firstName: 'Marie-Jo' }));
     expect(renamed.firstName).toBe('Marie-Jo');
-    expect(ok(await command(tablet, 'site:get', {})).id).toBeDefined();
+    expect(ok(await command(tablet, 'site:get', {})).id).toBe(server.store.sites.listDemo()[0]!.id);
   });
 
   it('refuses an update that changes nothing, naming what to send', async () => {
@@ -400,8 +400,9 @@ describe('logins are unique per site', () => {
     // Each marie logs in at her own site with her own PIN, and is who she should be.
     const tabletA = await connect(server, 'agent', await login(server, 'agent', 'marie', '1234', demoSiteId));
     const tabletB = await connect(server, 'agent', await login(server, 'agent', 'marie', '5678', b.siteId));
-    expect(ok(await command(tabletA, 'agent:state', {}))).toBeDefined();
-    expect(ok(await command(tabletB, 'agent:state', {}))).toBeDefined();
+    const marieAtA = server.store.accounts.listByLogin('marie').find((a) => a.siteId === demoSiteId)!;
+    expect(ok(await command(tabletA, 'agent:state', {})).accountId).toBe(marieAtA.id);
+    expect(ok(await command(tabletB, 'agent:state', {})).accountId).toBe(created.id);
     const a = await loginAnswer({ face: 'agent', login: 'marie', secret: '1234', siteId: demoSiteId });
     const bb = await loginAnswer({ face: 'agent', login: 'marie', secret: '5678', siteId: b.siteId });
     expect(a.body).toMatchObject({ siteId: demoSiteId, firstName: 'Marie' });

@@ -68,7 +68,8 @@ describe('a call rings the available agents once', () => {
     const ring = nextEvent(hall.marie, 'call:ring');
     await call();
     await ring;
-    await new Promise((r) => setTimeout(r, 100));
+    // Karim's own answer comes after any ring the server sent him: socket.io keeps order per connection.
+    ok(await command(hall.karim, 'agent:state', {}));
     expect(karimRings).toEqual([]);
   });
 
@@ -80,7 +81,8 @@ describe('a call rings the available agents once', () => {
     expect(again.id).toBe(first.id);
     const other = ok(await command(hall.kiosk, 'call:create', { sessionId: hall.session.id, requestId: rid() }));
     expect(other.id).toBe(first.id);
-    await new Promise((r) => setTimeout(r, 100));
+    // Marie's own answer comes after any ring the server sent her.
+    ok(await command(hall.marie, 'agent:state', {}));
     expect(rings).toHaveLength(1);
   });
 
@@ -91,7 +93,8 @@ describe('a call rings the available agents once', () => {
     const rings = collect(hall.marie, 'call:ring');
     const replay = await command(hall.kiosk, 'call:create', { sessionId: hall.session.id, requestId });
     expect(replay).toMatchObject({ ok: false, error: { code: 'call_closed' } });
-    await new Promise((r) => setTimeout(r, 100));
+    // Marie's own answer comes after any ring the server sent her.
+    ok(await command(hall.marie, 'agent:state', {}));
     expect(rings).toEqual([]);
   });
 
@@ -165,12 +168,13 @@ describe('escalation with the delays the manager set', () => {
     ok(await command(hall.karim, 'agent:presence', { status: 'busy' }));
     const karimRings = collect(hall.karim, 'call:ring');
     const created = await call();
-    await new Promise((r) => setTimeout(r, 50));
+    // Karim's own answer comes after any ring the server sent him before it.
+    ok(await command(hall.karim, 'agent:state', {}));
     expect(karimRings).toHaveLength(0);
 
     server.clock.advance(9_000);
     server.app.services.calls.tick();
-    await new Promise((r) => setTimeout(r, 50));
+    ok(await command(hall.karim, 'agent:state', {}));
     expect(karimRings).toHaveLength(0);
 
     const widened = nextEvent(hall.karim, 'call:ring');
@@ -183,7 +187,8 @@ describe('escalation with the delays the manager set', () => {
     server.clock.advance(20_000);
     server.app.services.calls.tick();
     expect(await removed).toEqual({ callId: created.id, reason: 'unanswered' });
-    await new Promise((r) => setTimeout(r, 50));
+    // The kiosk's own answer comes after the patch the tick sent it.
+    ok(await command(hall.kiosk, 'site:get', {}));
     expect(lastCallPatch(kioskPatches)).toMatchObject({ status: 'unanswered', unansweredReason: 'timeout' });
     expect(server.store.helpCalls.findById(created.id)).toMatchObject({
       status: 'unanswered',
@@ -395,8 +400,10 @@ describe('a tablet that drops', () => {
   it('after the grace period the call rings again', async () => {
     const created = await call();
     ok(await command(hall.marie, 'call:accept', { callId: created.id }));
+    // The server has seen her go once it tells the kiosk.
+    const gone = patchWith(hall.kiosk, { op: 'agent', agent: { firstName: 'Marie', connected: false } });
     hall.marie.disconnect();
-    await new Promise((r) => setTimeout(r, 50));
+    await gone;
     const ring = nextEvent(hall.karim, 'call:ring');
     server.clock.advance(server.config.agentGraceSeconds * 1000);
     server.app.services.calls.tick();
@@ -471,9 +478,10 @@ describe('nothing crosses sites', () => {
     const otherAgent = await connect(server, 'agent', await login(server, 'agent', other.agentLogin, fixturePin));
     const rings = collect(otherAgent, 'call:ring');
     const created = await call();
-    await new Promise((r) => setTimeout(r, 100));
+    // Its own answer comes after any ring the server sent it.
+    const state = ok(await command(otherAgent, 'agent:state', {}));
     expect(rings).toEqual([]);
-    expect(ok(await command(otherAgent, 'agent:state', {})).ringing).toEqual([]);
+    expect(state.ringing).toEqual([]);
     const before = snapshot(server.store);
     expect(await command(otherAgent, 'call:accept', { callId: created.id })).toMatchObject({
       ok: false,

@@ -38,10 +38,14 @@ const textOf = (receipt: DecodedReceipt) =>
 async function jobReaches(events: PrintJobView[], id: string, status: PrintJobView['status']) {
   await expect.poll(() => events.find((j) => j.id === id && j.status === status), { timeout: 8000 }).toBeTruthy();
 }
-/** Lets the retry loop pass its backoff: the server's clock is manual, its ticker real. */
+/**
+ * Lets the retry loop pass its backoff: the server's clock is manual, so the test moves it and
+ * runs the every-second retry itself, then waits for the printer loops it started.
+ */
 async function afterBackoff(ms = 31_000) {
   server.clock.advance(ms);
-  await new Promise((r) => setTimeout(r, 1200));
+  server.app.services.printing.tick();
+  await server.app.services.printing.idle();
 }
 
 describe('taking a ticket', () => {
@@ -215,9 +219,10 @@ describe('summaries', () => {
     await server.app.services.printing.idle();
     expect(server.store.printJobs.findById(job.id)?.status).toBe('printed');
     const dir = path.join(server.dataDir, 'demo-a4', server.store.printers.listAll()[0]!.siteId);
-    const pdf = fs.readdirSync(dir).find((f) => f.endsWith('.pdf'));
-    expect(pdf).toBeDefined();
-    const text = execFileSync('pdftotext', [path.join(dir, pdf!), '-'], { encoding: 'utf8' });
+    // The A4 printer keeps one PDF per job, named after it: this job's, and nothing else.
+    const pdf = `${job.id}.pdf`;
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.pdf'))).toEqual([pdf]);
+    const text = execFileSync('pdftotext', [path.join(dir, pdf), '-'], { encoding: 'utf8' });
     expect(text).toContain('ملخص');
     expect(text).toContain(hall.session.reference);
 

@@ -66,10 +66,33 @@ it('a ticket waiting for paper is printed once after the server was killed and r
   printer.setState({ paperEnd: false });
   await startServer(port);
   await waitFor(() => printer.receipts().some((r) => r.cut !== null), 20_000);
-  await new Promise((r) => setTimeout(r, 1500));
-  const printed = printer.receipts().filter((r) => r.cut !== null);
-  expect(printed).toHaveLength(1);
-  const text = printed[0]!.lines.map((l) => (l.kind === 'text' ? l.text : '')).join('\n');
-  expect(text).toContain('T-001');
-  expect(text).not.toContain('DUPLICATA');
+  // A later ticket on the same printer goes out after every job due before it: once it is out, a
+  // second T-001 (or a copy of it) would have been too.
+  const kioskAgain = await connect(server, 'kiosk', kioskToken);
+  const next = ok(await command(kioskAgain, 'ticket:take', { requestId: rid(), service: 'titres', locale: 'fr' }));
+  expect(next.label).toBe('T-002');
+  const texts = () =>
+    printer
+      .receipts()
+      .filter((r) => r.cut !== null)
+      .map((r) => r.lines.map((l) => (l.kind === 'text' ? l.text : '')).join('\n'));
+  await waitFor(() => texts().some((t) => t.includes('T-002')), 20_000);
+  const printed = texts();
+  expect(printed).toHaveLength(2);
+  expect(printed[0]).toContain('T-001');
+  expect(printed[0]).not.toContain('DUPLICATA');
+  expect(printed[1]).toContain('T-002');
+  // And the server keeps no other job for it: no copy waits for a later try.
+  const manager = await connect(server, 'manager', managerToken);
+  await expect
+    .poll(
+      async () =>
+        ok(await command(manager, 'print:jobs', {}))
+          .map((j) => `${j.ticketLabel} ${j.copy} ${j.status}`)
+          .sort(),
+      {
+        timeout: 10_000
+      }
+    )
+    .toEqual(['T-001 0 printed', 'T-002 0 printed']);
 });

@@ -72,9 +72,10 @@ describe('a test page', () => {
     const job = ok(await command(manager, 'printer:test', { printerId: a4Printer().id }));
     await jobReaches(jobs, job.id, 'printed');
     const dir = path.join(server.dataDir, 'demo-a4', server.store.printers.listAll()[0]!.siteId);
-    const pdf = fs.readdirSync(dir).find((f) => f.endsWith('.pdf'));
-    expect(pdf).toBeDefined();
-    const file = path.join(dir, pdf!);
+    // The A4 printer keeps one PDF per job, named after it: this job's, and nothing else.
+    const pdf = `${job.id}.pdf`;
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.pdf'))).toEqual([pdf]);
+    const file = path.join(dir, pdf);
     expect(execFileSync('pdfinfo', [file], { encoding: 'utf8' })).toMatch(/^Pages:\s+1$/m);
     // Lines wrap where the layout wants: the words are compared, not the line breaks.
     const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');

@@ -152,7 +152,9 @@ describe('working together on one session', () => {
       patch(hall.kiosk, [{ op: 'answer', stepId: 'nom', value: 'from kiosk' }]),
       patch(hall.marie, [{ op: 'answer', stepId: 'nom', value: 'from agent' }])
     ]);
-    await new Promise((r) => setTimeout(r, 100));
+    // Each side's own answer comes after every patch the server sent it (one order per connection).
+    ok(await command(hall.kiosk, 'site:get', {}));
+    ok(await command(hall.marie, 'site:get', {}));
     const stored = server.store.sessions.findById(hall.session.id)!.state;
     const lastPatch = server.store.sessionPatches.since(hall.session.id, stored.version - 1, 1)[0]!;
     const winner = lastPatch.by.kind === 'agent' ? 'from agent' : 'from kiosk';

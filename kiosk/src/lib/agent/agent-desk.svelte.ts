@@ -91,7 +91,7 @@ export class AgentDesk {
     const state = ack.data;
     this.self = state.accountId;
     this.status = state.status;
-    this.session.pinned = state.joined?.procedure ?? null;
+    this.session.pin(state.joined?.procedure ?? null);
     this.session.setPublished(state.procedures);
     this.ringing = [];
     for (const card of state.ringing) this.addCard(card);
@@ -126,7 +126,7 @@ export class AgentDesk {
     }
     this.joinedCard = ack.data.card;
     // The version the session opened, which may no longer be the one the kiosks offer.
-    this.session.pinned = ack.data.procedure;
+    this.session.pin(ack.data.procedure);
     this.session.replica.load(ack.data.session);
     this.status = 'busy';
   }

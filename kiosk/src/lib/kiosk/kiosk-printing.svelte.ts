@@ -4,12 +4,13 @@
  */
 import type { Connection } from '$lib/socket.svelte';
 import type { PrintJobView, TicketView } from '$shared/schemas/print';
+import type { SessionLocale } from '$shared/schemas/session';
 
 export class KioskPrinting {
   /** The ticket just taken, shown large until the citizen closes it. */
-  ticket = $state<TicketView | null>(null);
+  ticket = $state.raw<TicketView | null>(null);
   /** The last summary sent to a printer from this kiosk. */
-  summary = $state<PrintJobView | null>(null);
+  summary = $state.raw<PrintJobView | null>(null);
   busy = $state(false);
   /** Summaries already asked for, per session and format: pressing twice prints once. */
   private asked = new Map<string, string>();
@@ -27,7 +28,7 @@ export class KioskPrinting {
     });
   }
 
-  async takeTicket(service: string, locale: 'fr' | 'en' | 'ar', priority = false): Promise<boolean> {
+  async takeTicket(service: string, locale: SessionLocale, priority = false): Promise<boolean> {
     this.busy = true;
     try {
       const ack = await this.connection.command('ticket:take', { requestId: crypto.randomUUID(), service, priority, locale });

@@ -7,10 +7,25 @@ import { getContext, setContext } from 'svelte';
 
 export class Speech {
   /** When on, each new screen and each error is read without being asked. */
-  enabled = $state(false);
+  #enabled = $state(false);
   speaking = $state(false);
   private audio: HTMLAudioElement | null = null;
   private request = 0;
+
+  get enabled(): boolean {
+    return this.#enabled;
+  }
+
+  /** Reading on: each new screen and each error is read from now on. */
+  enable(): void {
+    this.#enabled = true;
+  }
+
+  /** Reading off, and what is playing stops. */
+  disable(): void {
+    this.#enabled = false;
+    this.stop();
+  }
 
   async say(text: string, lang: string): Promise<void> {
     this.stop();

@@ -333,8 +333,8 @@ export interface ServerToClientEvents {
   'printer:demo-receipt': (receipt: DemoReceipt) => void;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface InterServerEvents {}
+/** No events between servers: one Guichet server per site. */
+export type InterServerEvents = Record<never, never>;
 
 export interface SocketData {
   identity: Identity;

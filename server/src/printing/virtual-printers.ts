@@ -12,7 +12,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DecodedReceipt } from '../../../printers/escpos/decoder';
-import type { PrinterDriver, PrinterKind } from '../../../printers/driver';
+import type { PrinterDriver } from '../../../printers/driver';
 import { createDriver } from '../../../printers/create-driver';
 import type { PrinterAddressPolicy } from '../../../printers/address-policy';
 import { faultStatus, readyStatus, type PrinterStatus } from '../../../printers/status';

@@ -23,7 +23,6 @@ import {
   pinLengthInput,
   siteClosedDaysInput,
   siteHoursInput,
-  siteInfoSchema,
   siteLogoInput,
   siteSettingsInput,
   type SiteInfo
@@ -348,6 +347,3 @@ export const handshakeAuthSchema = z.object({
   /** A terminal's page build, shown in the console (an unreadable one is ignored, never refused). */
   version: softwareVersionSchema.optional().catch(undefined)
 });
-export type HandshakeAuth = z.infer<typeof handshakeAuthSchema>;
-
-export { siteInfoSchema };

@@ -49,7 +49,7 @@ export function summaryContent(procedure: Procedure, answers: Answers, locale: s
 }
 
 /** « Lundi : 08:30–12:00, 13:30–17:00 », one line per day, in the given language. */
-export function formatOpeningHours(hours: OpeningHours, locale: string): string[] {
+function formatOpeningHours(hours: OpeningHours, locale: string): string[] {
   const words = printWords[asPrintLocale(locale)];
   const weekday = new Intl.DateTimeFormat(locale, { weekday: 'long', timeZone: 'UTC' });
   // 2024-01-01 was a Monday: ISO day d is 2024-01-0d.

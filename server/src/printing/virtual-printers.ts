@@ -30,7 +30,7 @@ const a4Uri = 'virtual://a4';
 const safeId = /^[A-Za-z0-9-]{1,64}$/;
 const pdfName = /^([A-Za-z0-9-]{1,64})\.pdf$/;
 
-export function toDemoReceipt(receipt: DecodedReceipt, at: Date): DemoReceipt {
+function toDemoReceipt(receipt: DecodedReceipt, at: Date): DemoReceipt {
   const lines: DemoReceipt['lines'] = [];
   const qr: string[] = [];
   for (const line of receipt.lines) {
@@ -67,7 +67,7 @@ function removeUnattributedOutput(a4Root: string): void {
   }
 }
 
-export async function startVirtualPrinters(dataDir: string, siteIds: string[]): Promise<VirtualPrinters> {
+async function startVirtualPrinters(dataDir: string, siteIds: string[]): Promise<VirtualPrinters> {
   const a4Root = path.resolve(dataDir, 'demo-a4');
   const receiptPrinters = new Map<string, Promise<SiteReceiptPrinter>>();
   const started = new Map<string, SiteReceiptPrinter>();

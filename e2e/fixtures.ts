@@ -47,7 +47,7 @@ export async function expectNoHorizontalScroll(page: Page): Promise<void> {
 }
 
 /** The kiosk screens Guichet is built for: portrait and landscape full HD. */
-export const kioskViewports = [
+const kioskViewports = [
   { width: 1080, height: 1920 },
   { width: 1920, height: 1080 }
 ];

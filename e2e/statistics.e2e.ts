@@ -37,7 +37,7 @@ test('statistics: the day’s figures, the load by hour as a chart and a table, 
 test('a citizen’s request: the session found by its reference, exported, erased, and logged', async ({ page, browser }) => {
   // A citizen at the kiosk calls; Marie accepts, helps, and ends the session: its contents stay for now.
   const agent = await agentSocket(page);
-  let reference = '';
+  let reference: string;
   try {
     await command(agent, 'agent:presence', { status: 'available' });
     await openKiosk(page);

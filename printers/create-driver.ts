@@ -28,7 +28,7 @@ export type PrinterTarget =
 
 export type DriverOptions = TcpDriverOptions & DeviceDriverOptions & CupsDriverOptions;
 
-export const defaultTcpPort = 9100;
+const defaultTcpPort = 9100;
 
 /** CUPS allows more, but these names never need quoting and never read as an option. */
 const queueName = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,126}$/;
@@ -93,7 +93,7 @@ function parse(uri: string): PrinterTarget | string {
 }
 
 /** A printer URI, parsed into where its jobs go. Any kind of printer. */
-export const printerUriSchema = z
+const printerUriSchema = z
   .string()
   .trim()
   .min(1, 'is empty')

@@ -4,7 +4,7 @@ import type { PrinterStatus } from './status';
 export type PrinterKind = 'receipt' | 'a4';
 
 /** Which stored job the bytes are: real printers ignore it; the demo's tag their output with it. */
-export interface PrintContext {
+interface PrintContext {
   jobId: string;
 }
 

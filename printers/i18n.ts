@@ -3,7 +3,7 @@
  * holds (PC858: Western European), so a receipt is printed in the citizen's language when it is
  * written in Latin script, and in French otherwise; the A4 summary is always in their language.
  */
-export const printLocales = ['fr', 'en', 'ar'] as const;
+const printLocales = ['fr', 'en', 'ar'] as const;
 export type PrintLocale = (typeof printLocales)[number];
 
 const latinScript: ReadonlySet<string> = new Set(['fr', 'en']);

@@ -7,8 +7,8 @@
 
 /** Characters that break a line or a word: one space keeps the words on either side apart. */
 const SEPARATORS = /[\t\n\v\f\r\u0085\u2028\u2029]+/g;
-/** C0 controls, DEL and C1 controls. */
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
+/** C0 controls, DEL and C1 controls (U+0000-U+001F, U+007F-U+009F): Unicode's Cc category. */
+const CONTROLS = /\p{Cc}/gu;
 
 export function withoutControls(text: string): string {
   return text.replace(SEPARATORS, ' ').replace(CONTROLS, '');

@@ -30,14 +30,14 @@ import net from 'node:net';
 import { EscPosDecoder, readToken, type DecodedReceipt, type StatusCommand } from './escpos/decoder';
 import { dleEotAnswer } from './status';
 
-export interface VirtualPrinterState {
+interface VirtualPrinterState {
   online: boolean;
   coverOpen: boolean;
   paperEnd: boolean;
   paperNearEnd: boolean;
 }
 
-export type VirtualPrinterMode = 'ok' | 'no_answer' | 'refuse';
+type VirtualPrinterMode = 'ok' | 'no_answer' | 'refuse';
 
 export interface VirtualPrinterOptions {
   /** Default 127.0.0.1. */
@@ -48,7 +48,7 @@ export interface VirtualPrinterOptions {
   mode?: VirtualPrinterMode;
 }
 
-export interface StatusRequestRecord {
+interface StatusRequestRecord {
   command: StatusCommand;
   n: number;
   /** The byte answered; null when none was (mode 'no_answer', or a request it does not answer). */
@@ -56,7 +56,7 @@ export interface StatusRequestRecord {
 }
 
 /** One connection: its job data, and the status requests it made. */
-export interface VirtualJob {
+interface VirtualJob {
   /** Counts connections from 1. */
   id: number;
   /** Every byte received but the status requests. */

@@ -568,8 +568,8 @@ async function phase(main: string, relayScript: string, historyCount: number, wi
     await relay.close();
     throw error;
   });
-  let rssMb = 0;
-  let relayRssMb = 0;
+  let rssMb: number;
+  let relayRssMb: number;
   let stateBytes = 0;
   try {
     for (let i = 0; i < warmup + calls; i++) {

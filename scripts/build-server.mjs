@@ -91,7 +91,7 @@ const wide = [];
 for (const file of fs.readdirSync(outdir).filter((f) => f.endsWith('.js'))) {
   const lines = fs.readFileSync(path.join(outdir, file), 'utf8').split('\n');
   lines.forEach((line, i) => {
-    const found = line.match(/[^\u0000-\u00ff]/u);
+    const found = line.match(/[\u0100-\u{10ffff}]/u);
     if (found) wide.push(`build/server/${file}:${i + 1}: « ${found[0]} » in ${line.trim().slice(0, 100)}`);
   });
 }

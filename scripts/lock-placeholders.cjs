@@ -11,10 +11,9 @@
  */
 const fs = require('node:fs');
 const path = require('node:path');
-const { execFileSync } = require('node:child_process');
-
-const npmRoot = path.dirname(path.dirname(fs.realpathSync(execFileSync('which', ['npm']).toString().trim())));
-const Arborist = require(path.join(npmRoot, 'node_modules/@npmcli/arborist'));
+// npm's own tree builder, as a devDependency of its own (npm has no setting that writes these
+// placeholders: `npm install` leaves them out, and `npm ci` then rejects the lock file).
+const Arborist = require('@npmcli/arborist');
 
 (async () => {
   const root = path.resolve(__dirname, '..');

@@ -1,7 +1,7 @@
 /**
- * `npm test`: the whole check, in the order a failure is cheapest to find — type-check, build,
- * unit and server integration tests (vitest), then browser tests (Playwright) against the built
- * server. Ends with one line counting every test: `tests: N passed, N failed`.
+ * `npm test`: the whole check, in the order a failure is cheapest to find — type-check, lint
+ * (ESLint, knip), build, unit and server integration tests (vitest), then browser tests
+ * (Playwright) against the built server. Ends with one line counting every test: `tests: N passed, N failed`.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -55,6 +55,8 @@ ensureDeployTools();
 
 const results: { name: string; counts: Counts | null; ok: boolean }[] = [];
 let ok = step('Type-check (svelte-check + tsc)', 'npm', ['run', '--silent', 'check']);
+if (ok) ok = step('Lint (ESLint)', 'npm', ['run', '--silent', 'lint']);
+if (ok) ok = step('Unused files, exports and dependencies (knip)', 'npm', ['run', '--silent', 'knip']);
 if (ok) ok = step('Build the web app', 'npx', ['vite', 'build', '--logLevel', 'warn']);
 if (ok) {
   const file = path.join(reports, 'vitest.json');

@@ -23,7 +23,6 @@ import {
   pinLengthInput,
   siteClosedDaysInput,
   siteHoursInput,
-  siteInfoSchema,
   siteLogoInput,
   siteSettingsInput,
   type SiteInfo
@@ -334,8 +333,8 @@ export interface ServerToClientEvents {
   'printer:demo-receipt': (receipt: DemoReceipt) => void;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface InterServerEvents {}
+/** No events between servers: one Guichet server per site. */
+export type InterServerEvents = Record<never, never>;
 
 export interface SocketData {
   identity: Identity;
@@ -349,6 +348,3 @@ export const handshakeAuthSchema = z.object({
   /** A terminal's page build, shown in the console (an unreadable one is ignored, never refused). */
   version: softwareVersionSchema.optional().catch(undefined)
 });
-export type HandshakeAuth = z.infer<typeof handshakeAuthSchema>;
-
-export { siteInfoSchema };

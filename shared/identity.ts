@@ -2,8 +2,7 @@
  * Who is on the other end of a connection or a page request. Resolved by the server from a
  * credential before anything else runs; never sent by the client.
  */
-export const faces = ['kiosk', 'display', 'agent', 'manager'] as const;
-export type Face = (typeof faces)[number];
+export type Face = 'kiosk' | 'display' | 'agent' | 'manager';
 
 export type TerminalKind = 'kiosk' | 'display';
 export type AccountRole = 'agent' | 'manager';
@@ -41,4 +40,3 @@ export const credentialCookie: Record<Face, string> = {
 export const pairingCookie = 'guichet_pairing';
 /** The site this device last logged in to, for the login form of an installation with several sites. */
 export const loginSiteCookie = 'guichet_site';
-export const localeCookie = 'PARAGLIDE_LOCALE';

@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import { AppError, type ErrorIssue } from './errors';
 
-export function issuesOf(error: z.ZodError): ErrorIssue[] {
+function issuesOf(error: z.ZodError): ErrorIssue[] {
   return error.issues.map((issue) => ({
     path: issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)',
     message: issue.message

@@ -18,11 +18,9 @@ const require = createRequire(import.meta.url);
 let iconv: typeof import('iconv-lite') | undefined;
 const iconvLite = () => (iconv ??= require('iconv-lite') as typeof import('iconv-lite'));
 
-export type { Align };
+type CutKind = 'full' | 'partial';
 
-export type CutKind = 'full' | 'partial';
-
-export interface TextStyle {
+interface TextStyle {
   /** Emphasized (ESC E) or double-strike (ESC G): both print heavier on a thermal head. */
   bold: boolean;
   /** 0 none, 1 thin, 2 thick (ESC - n). */
@@ -33,7 +31,7 @@ export interface TextStyle {
 }
 
 /** A piece of a line printed in one style and one code page. */
-export interface TextRun extends TextStyle {
+interface TextRun extends TextStyle {
   text: string;
   codePage: string;
 }
@@ -104,7 +102,7 @@ export type EscPosToken =
 // Code pages (ESC t n, Epson numbering). `encoding` is iconv-lite's name; null: not decodable here,
 // bytes 0x80 and above come out as U+FFFD.
 
-export interface CodePage {
+interface CodePage {
   number: number;
   name: string;
   encoding: string | null;
@@ -147,7 +145,7 @@ const CODE_PAGES: Record<number, [name: string, encoding: string | null]> = {
   53: ['KZ1048', 'rk1048']
 };
 
-export function codePage(n: number): CodePage {
+function codePage(n: number): CodePage {
   const known = CODE_PAGES[n];
   return known ? { number: n, name: known[0], encoding: known[1] } : { number: n, name: `page ${n}`, encoding: null };
 }

@@ -18,12 +18,12 @@ export interface TestPageInput {
   phone?: string;
 }
 
-export const testPageTitle = 'Page de test Guichet';
+const testPageTitle = 'Page de test Guichet';
 /** The characters a French receipt needs that plain ASCII lacks, all in the printer's code page (PC858). */
 export const testPageCharacters = 'é è ê ë à â ç ô ù û ï î É È À Ç € « » °';
 
 /** ASCII only: a QR payload is counted in bytes by the printer (see escpos/encode.ts). */
-export function testPageQrPayload(input: Pick<TestPageInput, 'at'>): string {
+function testPageQrPayload(input: Pick<TestPageInput, 'at'>): string {
   return `GUICHET TEST ${input.at.toISOString().slice(0, 19)}Z`;
 }
 

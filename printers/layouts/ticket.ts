@@ -22,7 +22,7 @@ export interface TicketPrint {
   copy: number;
 }
 
-export function ticketQrPayload(ticket: Pick<TicketPrint, 'label' | 'day'>): string {
+function ticketQrPayload(ticket: Pick<TicketPrint, 'label' | 'day'>): string {
   return `GUICHET ${ticket.label} ${ticket.day}`;
 }
 

@@ -18,7 +18,7 @@ import { oneAtATime } from './one-at-a-time';
 
 const numbered = /^(\d+)\.(?:bin|pdf)$/;
 
-export const isPdf = (job: Buffer): boolean => job.subarray(0, 5).toString('latin1') === '%PDF-';
+const isPdf = (job: Buffer): boolean => job.subarray(0, 5).toString('latin1') === '%PDF-';
 
 export class FolderDriver implements PrinterDriver {
   constructor(

@@ -167,6 +167,8 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
   const io = createSocketServer(httpServer, config);
   const notifier = createNotifier(io, (error) => logger.error({ err: error }, 'broadcast failed'));
   const connections = new AgentConnections();
+  // Before the procedures: a newly published procedure's service gets its queue (publishedChanged).
+  const queue = createQueueService({ store, clock, notifier });
   const procedures = createProceduresService({
     store,
     clock,
@@ -203,7 +205,6 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
     notifier,
     driverFor: createDriverCache(virtualPrinters, printerPolicy, logger)
   });
-  const queue = createQueueService({ store, clock, notifier });
   const settings = createSiteSettingsService({ store, clock, kioskDefaults: kioskDefaults(config), notifier });
   // Each site gets the catalog procedures it does not have yet; every published procedure's service
   // (and the reception desk) exists as a queue before anyone sets one up.

@@ -62,7 +62,7 @@ describe('parseProcedure', () => {
   });
 
   it('requires the review as the last step', () => {
-    const source = valid.replace(/  - id: fin[\s\S]*$/, '');
+    const source = valid.replace(/ {2}- id: fin[\s\S]*$/, '');
     expect(problemsOf(source)).toContainEqual({
       path: 'steps.1.kind',
       line: 14,

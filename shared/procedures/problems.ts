@@ -7,7 +7,7 @@
  */
 import type { z } from 'zod';
 
-export const problemCodes = [
+const problemCodes = [
   'yaml',
   /** Reading the file took longer than the server allows (e.g. an anchor and alias bomb). */
   'too_complex',

@@ -28,7 +28,7 @@ export const localizedText = z
   });
 export type LocalizedText = z.infer<typeof localizedText>;
 
-export const pictograms = [
+const pictograms = [
   'id-card',
   'passport',
   'certificate',
@@ -42,7 +42,7 @@ export const pictograms = [
   'calendar',
   'person'
 ] as const;
-export const pictogramSchema = z.enum(pictograms);
+const pictogramSchema = z.enum(pictograms);
 export type Pictogram = z.infer<typeof pictogramSchema>;
 
 const id = z.string().regex(/^[a-z][a-z0-9-]{0,47}$/, 'lower-case letters, digits and dashes, starting with a letter');
@@ -57,7 +57,7 @@ export type Condition =
   | { any: Condition[] }
   | { not: Condition };
 
-export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
+const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
   z.union([
     z.object({ question: id, equals: z.union([z.string(), z.number(), z.boolean()]) }).strict(),
     z.object({ question: id, oneOf: z.array(z.string()).min(1) }).strict(),
@@ -115,9 +115,8 @@ export const questionStepSchema = z.discriminatedUnion('type', [
   z.object({ ...questionBase, type: z.literal('yes_no') }).strict()
 ]);
 export type QuestionStep = z.infer<typeof questionStepSchema>;
-export type QuestionType = QuestionStep['type'];
 
-export const explanationStepSchema = z
+const explanationStepSchema = z
   .object({
     ...stepBase,
     kind: z.literal('explanation'),
@@ -132,7 +131,7 @@ const documentItem = z
   .object({ id, label: localizedText, help: localizedText.optional(), when: conditionSchema.optional() })
   .strict();
 
-export const documentsStepSchema = z
+const documentsStepSchema = z
   .object({
     ...stepBase,
     kind: z.literal('documents'),
@@ -143,7 +142,7 @@ export const documentsStepSchema = z
   .strict();
 export type DocumentsStep = z.infer<typeof documentsStepSchema>;
 
-export const reviewStepSchema = z
+const reviewStepSchema = z
   .object({
     ...stepBase,
     kind: z.literal('review'),
@@ -155,7 +154,7 @@ export const reviewStepSchema = z
 export type ReviewStep = z.infer<typeof reviewStepSchema>;
 
 // Steps are told apart by `kind`, question steps then by `type`, so errors name the exact field.
-export const stepSchema = z.discriminatedUnion('kind', [
+const stepSchema = z.discriminatedUnion('kind', [
   explanationStepSchema,
   questionStepSchema,
   documentsStepSchema,

@@ -7,14 +7,14 @@ import { agentPinSchema, managerPasswordSchema } from './auth';
 import { defaultTimeZone } from './site';
 
 /** A login is typed on a tablet: no spaces, nothing that looks alike once printed. */
-export const accountLoginSchema = z
+const accountLoginSchema = z
   .string()
   .trim()
   .min(2, 'at least 2 characters')
   .max(60)
   .regex(/^[\p{L}\p{N}._@-]+$/u, 'letters, digits, dot, dash, underscore or @, no spaces');
 
-export const firstNameSchema = z.string().trim().min(1, 'required').max(60);
+const firstNameSchema = z.string().trim().min(1, 'required').max(60);
 
 export const accountRoleSchema = z.enum(['agent', 'manager']);
 
@@ -46,6 +46,7 @@ export const accountResetSecretInput = z
 
 export const accountUnlockInput = z.object({ accountId: z.string().min(1).max(100) }).strict();
 
+/** @public The shape the server sends; the code uses its type. */
 export const accountViewSchema = z.object({
   id: z.string(),
   role: accountRoleSchema,
@@ -69,10 +70,10 @@ function isTimeZone(value: string): boolean {
   }
 }
 
-export const timeZoneSchema = z.string().trim().min(1).max(60).refine(isTimeZone, 'a time zone such as Europe/Paris');
+const timeZoneSchema = z.string().trim().min(1).max(60).refine(isTimeZone, 'a time zone such as Europe/Paris');
 
 /** The setup code is read off a console: case, spaces and dashes do not matter. */
-export const setupCodeSchema = z
+const setupCodeSchema = z
   .string()
   .max(40)
   .transform((v) => v.toUpperCase().replace(/[\s-]/g, ''))

@@ -26,6 +26,7 @@ export type LoginInput = z.infer<typeof loginInput>;
 
 export const logoutInput = z.object({ face: z.enum(['agent', 'manager']) }).strict();
 
+/** @public The shape the server sends; the code uses its type. */
 export const meSchema = z.object({
   accountId: z.string(),
   role: z.enum(['agent', 'manager']),

@@ -19,7 +19,7 @@ export const callCreateInput = z
 export const callRefInput = z.object({ callId: id }).strict();
 export const callHandoverInput = z.object({ callId: id, toAccountId: id }).strict();
 
-export const agentStatuses = ['available', 'busy', 'break'] as const;
+const agentStatuses = ['available', 'busy', 'break'] as const;
 export type AgentStatus = (typeof agentStatuses)[number];
 export const agentPresenceInput = z.object({ status: z.enum(agentStatuses) }).strict();
 

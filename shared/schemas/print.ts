@@ -40,7 +40,7 @@ export const printerSaveInput = z
 /** A test page on one printer, from the console. */
 export const printerTestInput = z.object({ printerId: id }).strict();
 
-export type PrintJobStatusCode = 'queued' | 'waiting' | 'printed' | 'uncertain' | 'cancelled';
+type PrintJobStatusCode = 'queued' | 'waiting' | 'printed' | 'uncertain' | 'cancelled';
 
 export interface PrintJobView {
   id: string;

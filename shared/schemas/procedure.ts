@@ -7,7 +7,7 @@ import type { ProcedureProblem } from '../procedures/parse';
 import type { LocalizedText, Procedure } from '../procedures/schema';
 
 /** A procedure file is a few kilobytes; this leaves room for long explanations in many languages. */
-export const maxProcedureSourceLength = 200_000;
+const maxProcedureSourceLength = 200_000;
 
 const procedureId = z.string().min(1).max(48);
 const version = z.number().int().min(1).max(1_000_000);

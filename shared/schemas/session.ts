@@ -16,7 +16,7 @@ const documentsAnswer = z
   .record(z.string().min(1).max(80), z.boolean())
   .refine((r) => Object.keys(r).length <= 100, 'at most 100 documents');
 
-export const answerValueSchema = z.union([
+const answerValueSchema = z.union([
   z.string().max(2000),
   z.number().finite(),
   z.boolean(),
@@ -25,7 +25,7 @@ export const answerValueSchema = z.union([
 ]);
 
 /** What a kiosk or an agent may ask to change. */
-export const sessionOpSchema = z.discriminatedUnion('op', [
+const sessionOpSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('locale'), locale: sessionLocale }).strict(),
   z.object({ op: z.literal('catalog') }).strict(),
   z.object({ op: z.literal('open'), procedureId: id }).strict(),
@@ -51,9 +51,9 @@ export const sessionRefInput = z.object({ sessionId: id }).strict();
 /** Volatile "who is typing where": stepId null when the field lost focus. */
 export const sessionFocusInput = z.object({ sessionId: id, stepId: id.nullable() }).strict();
 
-export type SessionScreen = 'catalog' | 'step' | 'end';
+type SessionScreen = 'catalog' | 'step' | 'end';
 
-export interface SessionNote {
+interface SessionNote {
   id: string;
   text: string;
   /** The agent's first name. */

@@ -29,7 +29,7 @@ function isRealDate(date: string): boolean {
 }
 
 /** A day the whole site is closed whatever its weekly hours (a public holiday, a bridge day). */
-export const closedDaySchema = z
+const closedDaySchema = z
   .object({
     date: z
       .string()
@@ -69,12 +69,13 @@ export function parseStoredLanguages(json: string): KioskLanguage[] {
 export type KioskLanguage = (typeof sessionLocales)[number];
 
 /** Kiosk inactivity: a countdown starts after `idleSeconds` untouched, the session is wiped after it. */
-export const kioskDelaysSchema = z.object({ idleSeconds: z.number(), countdownSeconds: z.number() });
+const kioskDelaysSchema = z.object({ idleSeconds: z.number(), countdownSeconds: z.number() });
 export type KioskDelays = z.infer<typeof kioskDelaysSchema>;
 
 /** A site's time zone until its manager sets one: the one Guichet was first installed for. */
 export const defaultTimeZone = 'Europe/Paris';
 
+/** @public The shape the server sends; the code uses its type. */
 export const siteInfoSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -131,7 +132,6 @@ export const siteSettingsInput = z
     closedMessage: z.string().trim().max(500)
   })
   .strict();
-export type SiteSettings = z.infer<typeof siteSettingsInput>;
 
 /** Largest logo accepted, in bytes of the image: kept small, it is sent to every terminal. */
 export const logoMaxBytes = 150_000;

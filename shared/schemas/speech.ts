@@ -6,4 +6,3 @@ export const speechInput = z
     lang: z.enum(['fr', 'en', 'ar'])
   })
   .strict();
-export type SpeechInput = z.infer<typeof speechInput>;

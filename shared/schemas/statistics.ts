@@ -6,7 +6,7 @@
 import { z } from '../zod';
 
 /** Longest period one request covers (about a quarter). */
-export const statsMaxDays = 92;
+const statsMaxDays = 92;
 
 const localDateSchema = z
   .string()
@@ -17,7 +17,7 @@ const localDateSchema = z
   }, 'not a real date');
 
 /** Whole days from `from` to `to`, both counted. */
-export function daysInRange(from: string, to: string): number {
+function daysInRange(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
 }
 
@@ -62,7 +62,7 @@ export interface StatsRow extends StatsFigures {
 }
 
 /** Printer faults are the site's, not a service's: their own series. */
-export interface PrinterFaultsRow {
+interface PrinterFaultsRow {
   day: string;
   hour: number;
   faults: number;

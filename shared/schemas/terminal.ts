@@ -3,13 +3,14 @@ import { pairingAlphabet, pairingCodeLength } from '../pairing-code';
 
 export { formatPairingCode, pairingAlphabet, pairingCodeLength } from '../pairing-code';
 
-export const terminalKindSchema = z.enum(['kiosk', 'display']);
+const terminalKindSchema = z.enum(['kiosk', 'display']);
 
-export const terminalIdSchema = z.string().uuid();
+const terminalIdSchema = z.string().uuid();
 
 const terminalName = z.string().trim().min(1).max(60);
 const terminalLocation = z.string().trim().max(120);
 
+/** @public The shape the server sends; the code uses its type. */
 export const terminalViewSchema = z.object({
   id: z.string(),
   kind: terminalKindSchema,
@@ -46,7 +47,7 @@ export const terminalPrinterInput = z
 /** What a terminal's page says about its build in the socket handshake (`auth.version`). */
 export const softwareVersionSchema = z.string().trim().min(1).max(40);
 
-export const pairingCodeSchema = z
+const pairingCodeSchema = z
   .string()
   .transform((s) => s.replace(/[\s-]/g, '').toUpperCase())
   .pipe(
@@ -62,6 +63,7 @@ export const pairingClaimInput = z
 
 export const pairingStartInput = z.object({ kind: terminalKindSchema }).strict();
 
+/** @public The shape the server sends; the code uses its type. */
 export const pairingStatusSchema = z.discriminatedUnion('state', [
   z.object({ state: z.literal('waiting'), code: z.string(), kind: terminalKindSchema, expiresAt: z.string() }),
   z.object({ state: z.literal('paired'), terminalName: z.string() }),

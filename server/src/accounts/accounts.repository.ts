@@ -41,8 +41,6 @@ function toAccount(row: AccountRow): Account {
   };
 }
 
-export type AccountsRepository = ReturnType<typeof createAccountsRepository>;
-
 export function createAccountsRepository(db: Db) {
   const insert = db.prepare(
     'INSERT INTO accounts (id, site_id, role, login, first_name, secret_hash, active, created_at, secret_length) VALUES (@id, @siteId, @role, @login, @firstName, @secretHash, @active, @createdAt, @secretLength)'

@@ -38,7 +38,7 @@ export interface LoginLocks {
   unlock(siteId: string, login: string): number;
 }
 
-export function toAccountView(account: Account, state: { locked: boolean; pinMinLength: number }): AccountView {
+function toAccountView(account: Account, state: { locked: boolean; pinMinLength: number }): AccountView {
   return {
     id: account.id,
     role: account.role,
@@ -53,7 +53,7 @@ export function toAccountView(account: Account, state: { locked: boolean; pinMin
   };
 }
 
-export function loginTaken(login: string): AppError {
+function loginTaken(login: string): AppError {
   return new AppError('login_taken', `The login ${login} is already used`, [{ path: 'login', message: 'is already used' }]);
 }
 

@@ -2,8 +2,6 @@
 import type { Db } from '../db/database';
 import type { AgentStatus } from '../../../shared/schemas/call';
 
-export type AgentPresenceRepository = ReturnType<typeof createAgentPresenceRepository>;
-
 export function createAgentPresenceRepository(db: Db) {
   const get = db.prepare('SELECT status, before_call FROM agent_presence WHERE account_id = ?');
   const upsert = db.prepare(

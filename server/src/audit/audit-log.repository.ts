@@ -25,8 +25,6 @@ interface AuditRow {
   detail: string;
 }
 
-export type AuditLogRepository = ReturnType<typeof createAuditLogRepository>;
-
 export function createAuditLogRepository(db: Db) {
   const insert = db.prepare(
     `INSERT INTO audit_log (site_id, session_id, session_reference, account_id, actor_name, action, detail, at)

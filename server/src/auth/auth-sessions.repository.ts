@@ -27,8 +27,6 @@ function toAuthSession(row: AuthSessionRow): AuthSession {
   };
 }
 
-export type AuthSessionsRepository = ReturnType<typeof createAuthSessionsRepository>;
-
 export function createAuthSessionsRepository(db: Db) {
   const insert = db.prepare(
     'INSERT INTO auth_sessions (token_hash, id, account_id, created_at, expires_at) VALUES (@tokenHash, @id, @accountId, @createdAt, @expiresAt)'

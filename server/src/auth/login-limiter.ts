@@ -70,7 +70,7 @@ export type Consumed = { ok: true; counters: Counter[] } | { ok: false; retryAft
 export type LoginLimiter = ReturnType<typeof createLoginLimiter>;
 
 /** The same login however it is typed (logins are unique without regard to case at login). */
-export function loginKey(login: string): string {
+function loginKey(login: string): string {
   return login.trim().toLowerCase();
 }
 

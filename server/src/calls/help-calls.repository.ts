@@ -1,7 +1,7 @@
 /** Data access for `help_calls`. Accepting is one conditional UPDATE: the first agent wins, atomically. */
 import type { Db } from '../db/database';
 
-export type CallStatus = 'ringing' | 'accepted' | 'done' | 'cancelled' | 'unanswered';
+type CallStatus = 'ringing' | 'accepted' | 'done' | 'cancelled' | 'unanswered';
 export type UnansweredReason = 'no_agent' | 'closed' | 'timeout';
 
 interface CallRow {
@@ -65,8 +65,6 @@ function toCall(row: CallRow): HelpCall {
     handoverFrom: row.handover_from
   };
 }
-
-export type HelpCallsRepository = ReturnType<typeof createHelpCallsRepository>;
 
 export function createHelpCallsRepository(db: Db) {
   const insert = db.prepare(

@@ -14,7 +14,7 @@ import { openDatabase } from '../db/database';
 import { seedDemoIfEmpty } from '../demo/seed-demo';
 import { createStore } from '../store';
 import { ok, patchWith, rid } from '../testing/hall';
-import { freePort, startServerIn, waitFor } from '../testing/processes';
+import { freePort, startServerIn } from '../testing/processes';
 import { command, login, nextEvent, pairTerminal, type TestClient, type TestServer } from '../testing/test-server';
 
 let dir: string;

@@ -37,7 +37,7 @@ const pad = (level: number) => String(level).padStart(4, '0');
 const stamp = (at: Date) => at.toISOString().replace(/[-:.]/g, '');
 
 /** How many migrations the database has applied; refuses a file that is not a Guichet store. */
-export function migrationLevel(db: Db): number {
+function migrationLevel(db: Db): number {
   const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
   if (!table) throw new BackupError(`${db.name} is not a Guichet database (it has no migration history)`);
   return db.prepare('SELECT COUNT(*) FROM schema_migrations').pluck().get() as number;
@@ -153,7 +153,7 @@ export function listBackups(dir: string): string[] {
  * Keeps the newest `kept` backups and deletes the others, and the leftovers of backups whose
  * process died while writing them. Only files named as backups are touched.
  */
-export function pruneBackups(settings: BackupSettings): string[] {
+function pruneBackups(settings: BackupSettings): string[] {
   const all = listBackups(settings.dir);
   const removed = all.slice(0, Math.max(0, all.length - settings.kept));
   for (const f of removed) fs.rmSync(f, { force: true });

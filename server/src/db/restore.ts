@@ -24,7 +24,7 @@ export class RestoreError extends Error {
  * no lock file can go stale. When nothing else has it open, the switch checkpoints the WAL into
  * the file: what the file is then is everything that was committed.
  */
-export function databaseInUse(file: string): boolean {
+function databaseInUse(file: string): boolean {
   if (!fs.existsSync(file)) return false;
   let probe: Database.Database;
   try {
@@ -49,7 +49,7 @@ export function databaseInUse(file: string): boolean {
 }
 
 /** Checks a database file is whole and at a migration level this version can open; returns the level. */
-export function checkRestorable(file: string, migrationsDir = shippedMigrationsDir): number {
+function checkRestorable(file: string, migrationsDir = shippedMigrationsDir): number {
   let db: Database.Database;
   try {
     db = new Database(file, { fileMustExist: true });

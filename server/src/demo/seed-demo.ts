@@ -13,13 +13,13 @@ const demoCounterServices = [
 ];
 
 /** The demo's two printers, started by the server itself: a receipt printer and an A4 one. */
-export const demoPrinters = [
+const demoPrinters = [
   { kind: 'receipt' as const, name: 'Imprimante du hall (démo)', uri: 'virtual://receipt' },
   { kind: 'a4' as const, name: 'Imprimante A4 (démo)', uri: 'virtual://a4' }
 ];
 
 /** Gives the demo site its printers (also to a demo database made before printing existed). */
-export function seedDemoPrinters(store: Store, clock: Clock, siteId: string): void {
+function seedDemoPrinters(store: Store, clock: Clock, siteId: string): void {
   if (store.printers.listInSite(siteId).length > 0) return;
   for (const p of demoPrinters) {
     store.printers.insert({ id: randomUUID(), siteId, terminalId: null, ...p }, clock.now().toISOString());

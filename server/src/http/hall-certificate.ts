@@ -14,9 +14,9 @@ import { sendJson } from './json';
 
 export const hallCertificatePath = '/api/hall-certificate';
 /** The name the devices save it under (.crt: what Android and iOS open as a certificate). */
-export const hallCertificateFileName = 'guichet-mairie.crt';
+const hallCertificateFileName = 'guichet-mairie.crt';
 
-export interface HallCertificate {
+interface HallCertificate {
   pem: string;
   /** SHA-256 of the DER, as `AB:CD:…`: what the tablet shows, to compare before trusting it. */
   fingerprint: string;
@@ -25,7 +25,7 @@ export interface HallCertificate {
 const pemBlock = /^-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*$/;
 
 /** The certificate the file holds, or null (unset, absent, or not exactly one PEM CA certificate). */
-export function readHallCertificate(config: Pick<Config, 'hallCaFile'>, logger?: Logger): HallCertificate | null {
+function readHallCertificate(config: Pick<Config, 'hallCaFile'>, logger?: Logger): HallCertificate | null {
   if (!config.hallCaFile) return null;
   let text: string;
   try {

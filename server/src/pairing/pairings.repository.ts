@@ -40,8 +40,6 @@ function toPairing(row: PairingRow): Pairing {
   };
 }
 
-export type PairingsRepository = ReturnType<typeof createPairingsRepository>;
-
 export function createPairingsRepository(db: Db) {
   const insert = db.prepare(
     'INSERT INTO pairings (id, secret_hash, code, kind, created_at, expires_at) VALUES (@id, @secretHash, @code, @kind, @createdAt, @expiresAt)'

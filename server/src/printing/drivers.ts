@@ -66,7 +66,7 @@ export function createDriverCache(
   };
 }
 
-export function driverForPrinter(
+function driverForPrinter(
   printer: Printer,
   virtualPrinters: VirtualPrinters | undefined,
   policy: PrinterAddressPolicy,

@@ -3,7 +3,7 @@ import type { Db } from '../db/database';
 import type { PrinterFault } from '../../../printers/status';
 
 export type PrintJobKind = 'ticket' | 'summary_receipt' | 'summary_a4' | 'test_page';
-export type PrintJobStatus = 'queued' | 'waiting' | 'printed' | 'uncertain' | 'cancelled';
+type PrintJobStatus = 'queued' | 'waiting' | 'printed' | 'uncertain' | 'cancelled';
 
 interface JobRow {
   id: string;
@@ -59,8 +59,6 @@ const toJob = (row: JobRow): PrintJob => ({
   createdAt: row.created_at,
   printedAt: row.printed_at
 });
-
-export type PrintJobsRepository = ReturnType<typeof createPrintJobsRepository>;
 
 export function createPrintJobsRepository(db: Db) {
   const insert = db.prepare(

@@ -13,8 +13,6 @@ export interface PrinterFaultRecord {
   endedAt: string | null;
 }
 
-export type PrinterFaultsRepository = ReturnType<typeof createPrinterFaultsRepository>;
-
 export function createPrinterFaultsRepository(db: Db) {
   const open = db.prepare(
     `INSERT INTO printer_faults (site_id, printer_id, fault, started_at)

@@ -31,8 +31,6 @@ const toPrinter = (row: PrinterRow): Printer => ({
   uri: row.uri
 });
 
-export type PrintersRepository = ReturnType<typeof createPrintersRepository>;
-
 export function createPrintersRepository(db: Db) {
   const insert = db.prepare(
     `INSERT INTO printers (id, site_id, terminal_id, kind, name, uri, created_at)

@@ -12,7 +12,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DecodedReceipt } from '../../../printers/escpos/decoder';
-import type { PrinterDriver, PrinterKind } from '../../../printers/driver';
+import type { PrinterDriver } from '../../../printers/driver';
 import { createDriver } from '../../../printers/create-driver';
 import type { PrinterAddressPolicy } from '../../../printers/address-policy';
 import { faultStatus, readyStatus, type PrinterStatus } from '../../../printers/status';
@@ -30,7 +30,7 @@ const a4Uri = 'virtual://a4';
 const safeId = /^[A-Za-z0-9-]{1,64}$/;
 const pdfName = /^([A-Za-z0-9-]{1,64})\.pdf$/;
 
-export function toDemoReceipt(receipt: DecodedReceipt, at: Date): DemoReceipt {
+function toDemoReceipt(receipt: DecodedReceipt, at: Date): DemoReceipt {
   const lines: DemoReceipt['lines'] = [];
   const qr: string[] = [];
   for (const line of receipt.lines) {
@@ -67,7 +67,7 @@ function removeUnattributedOutput(a4Root: string): void {
   }
 }
 
-export async function startVirtualPrinters(dataDir: string, siteIds: string[]): Promise<VirtualPrinters> {
+async function startVirtualPrinters(dataDir: string, siteIds: string[]): Promise<VirtualPrinters> {
   const a4Root = path.resolve(dataDir, 'demo-a4');
   const receiptPrinters = new Map<string, Promise<SiteReceiptPrinter>>();
   const started = new Map<string, SiteReceiptPrinter>();

@@ -12,7 +12,7 @@ import type { Procedure } from '../../../shared/procedures/schema';
 
 export const shippedCatalogDir = fileURLToPath(new URL('../../catalog', import.meta.url));
 
-export interface CatalogError {
+interface CatalogError {
   file: string;
   problems: ProcedureProblem[];
 }

@@ -32,8 +32,6 @@ const toVersion = (row: VersionRow): ProcedureVersion => ({
   createdBy: row.created_by
 });
 
-export type ProcedureVersionsRepository = ReturnType<typeof createProcedureVersionsRepository>;
-
 export function createProcedureVersionsRepository(db: Db) {
   const insert = db.prepare(
     `INSERT INTO procedure_versions (site_id, procedure_id, version, source, created_at, created_by)

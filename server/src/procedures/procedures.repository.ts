@@ -26,8 +26,6 @@ const toProcedure = (row: ProcedureRow): StoredProcedure => ({
   createdAt: row.created_at
 });
 
-export type ProceduresRepository = ReturnType<typeof createProceduresRepository>;
-
 export function createProceduresRepository(db: Db) {
   const insert = db.prepare(
     `INSERT INTO procedures (site_id, id, published_version, position, created_at)

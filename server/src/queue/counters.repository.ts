@@ -34,8 +34,6 @@ const toCounter = (row: CounterRow): Counter => ({
   position: row.position
 });
 
-export type CountersRepository = ReturnType<typeof createCountersRepository>;
-
 export function createCountersRepository(db: Db) {
   const insert = db.prepare(
     'INSERT INTO counters (id, site_id, name, services, position) VALUES (@id, @siteId, @name, @services, @position)'

@@ -3,7 +3,7 @@
  * hall display receives each call once. Real socket.io clients, a real SQLite file.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CallView, CounterView, QueueCounts, QueueState } from '../../../shared/schemas/queue';
+import type { CallView, CounterView, QueueCounts } from '../../../shared/schemas/queue';
 import { localWeekdayAndTime } from '../../../shared/opening-hours';
 import { snapshot } from '../testing/fixtures';
 import { collect, ok, openHall, rid, type Hall } from '../testing/hall';

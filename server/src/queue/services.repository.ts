@@ -34,8 +34,6 @@ const toService = (row: ServiceRow): Service => ({
   openingHours: parseStoredHours(row.opening_hours)
 });
 
-export type ServicesRepository = ReturnType<typeof createServicesRepository>;
-
 export function createServicesRepository(db: Db) {
   const insert = db.prepare(
     `INSERT INTO services (site_id, id, prefix, name, position, opening_hours)

@@ -31,8 +31,6 @@ const toCall = (row: CallRow): TicketCall => ({
   at: row.at
 });
 
-export type TicketCallsRepository = ReturnType<typeof createTicketCallsRepository>;
-
 export function createTicketCallsRepository(db: Db) {
   const insert = db.prepare(
     'INSERT INTO ticket_calls (site_id, ticket_id, counter_id, counter_name, recall, at) VALUES (?, ?, ?, ?, ?, ?)'

@@ -60,7 +60,7 @@ function shapeProblem(step: Step, value: AnswerValueT): string | null {
   }
 }
 
-export function sensitiveSteps(procedure: Procedure | undefined): Set<string> {
+function sensitiveSteps(procedure: Procedure | undefined): Set<string> {
   return new Set(procedure?.steps.filter((s) => s.kind === 'question' && s.sensitive).map((s) => s.id) ?? []);
 }
 

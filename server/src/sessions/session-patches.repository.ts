@@ -2,8 +2,6 @@
 import type { Db } from '../db/database';
 import type { SessionPatch } from '../../../shared/schemas/session';
 
-export type SessionPatchesRepository = ReturnType<typeof createSessionPatchesRepository>;
-
 export function createSessionPatchesRepository(db: Db) {
   const insert = db.prepare(
     'INSERT INTO session_patches (session_id, version, patch_id, patch, created_at) VALUES (?, ?, ?, ?, ?)'

@@ -36,8 +36,6 @@ export interface SessionRecord extends StoredSession {
   endReason: 'finished' | 'inactivity' | 'agent' | null;
 }
 
-export type SessionsRepository = ReturnType<typeof createSessionsRepository>;
-
 export function createSessionsRepository(db: Db) {
   const insert = db.prepare(
     `INSERT INTO kiosk_sessions (id, site_id, terminal_id, reference, status, version, state, started_at)

@@ -25,7 +25,7 @@ const groupLength = 4;
 const throttleKey = 'setup';
 
 /** A new code, e.g. `K7QM-3XWD-HP2R`: 12 symbols from crypto randomness (about 59 bits). */
-export function newSetupCode(): string {
+function newSetupCode(): string {
   return Array.from({ length: groups }, () =>
     Array.from({ length: groupLength }, () => setupCodeAlphabet[randomInt(setupCodeAlphabet.length)]).join('')
   ).join('-');

@@ -9,8 +9,6 @@ export interface SiteLogo {
   hash: string;
 }
 
-export type SiteLogosRepository = ReturnType<typeof createSiteLogosRepository>;
-
 export function createSiteLogosRepository(db: Db) {
   const upsert = db.prepare(
     `INSERT INTO site_logos (site_id, mime, data, hash, updated_at) VALUES (@siteId, @mime, @data, @hash, @at)

@@ -39,7 +39,7 @@ function badLogo(message: string): AppError {
  * The image inside a data URL, checked: the bytes must be what the URL says (a file renamed from
  * .svg or .gif is refused), and no larger than the limit. The schema already checked the shape.
  */
-export function readLogo(dataUrl: string): SiteLogo {
+function readLogo(dataUrl: string): SiteLogo {
   const match = /^data:(image\/(?:png|jpeg));base64,(.*)$/s.exec(dataUrl);
   if (!match) throw badLogo('a PNG or JPEG image as a data: URL (base64)');
   const mime = match[1] as LogoMime;

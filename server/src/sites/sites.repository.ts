@@ -119,8 +119,6 @@ export interface SiteSettingsUpdate {
   closedMessage: string;
 }
 
-export type SitesRepository = ReturnType<typeof createSitesRepository>;
-
 export function createSitesRepository(db: Db) {
   const insert = db.prepare(
     `INSERT INTO sites (id, name, address, phone, timezone, is_demo, created_at, reception_hint, opening_hours)

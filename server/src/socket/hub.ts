@@ -104,7 +104,7 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
     // The handshake's request carries the proxy's headers too: over HTTPS, only `__Host-` names.
     const names = cookieNames(secureRequest(socket.request, deps.cookieConfig));
     const credential = token ?? parseCookies(socket.handshake.headers.cookie)[names.credential[face]];
-    let identity: Identity | null = null;
+    let identity: Identity | null;
     if (face === 'kiosk' || face === 'display') {
       const terminal = terminals.resolve(credential);
       identity = terminal?.role === face ? terminal : null;

@@ -5,8 +5,7 @@
  */
 import type initEspeak from '@echogarden/espeak-ng-emscripten';
 
-export const speechLanguages = ['fr', 'en', 'ar'] as const;
-export type SpeechLanguage = (typeof speechLanguages)[number];
+export type SpeechLanguage = 'fr' | 'en' | 'ar';
 
 const voices: Record<SpeechLanguage, string> = { fr: 'fr', en: 'en', ar: 'ar' };
 const sampleRate = 22_050;
@@ -25,7 +24,7 @@ function engine(): Promise<Worker> {
 // The engine reads SSML: escape markup so "<" or "&" in a text are read, not parsed.
 const escapeSsml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-export function pcmToWav(pcm: Int16Array, rate = sampleRate): Buffer {
+function pcmToWav(pcm: Int16Array, rate = sampleRate): Buffer {
   const dataBytes = pcm.length * 2;
   const wav = Buffer.alloc(44 + dataBytes);
   wav.write('RIFF', 0, 'ascii');

@@ -21,8 +21,6 @@ export interface TicketFact {
   calledAt: string | null;
 }
 
-export type StatisticsRepository = ReturnType<typeof createStatisticsRepository>;
-
 export function createStatisticsRepository(db: Db) {
   const calls = db.prepare(
     `SELECT service, status, created_at, answered_at FROM help_calls

@@ -17,8 +17,6 @@ export interface TerminalToken {
   replacedUntil: string | null;
 }
 
-export type TerminalTokensRepository = ReturnType<typeof createTerminalTokensRepository>;
-
 export function createTerminalTokensRepository(db: Db) {
   const insert = db.prepare(
     'INSERT INTO terminal_tokens (token_hash, terminal_id, created_at, last_used_at) VALUES (?, ?, ?, ?)'

@@ -41,8 +41,6 @@ function toTerminal(row: TerminalRow): Terminal {
   };
 }
 
-export type TerminalsRepository = ReturnType<typeof createTerminalsRepository>;
-
 export function createTerminalsRepository(db: Db) {
   const insert = db.prepare(
     'INSERT INTO terminals (id, site_id, kind, name, location, paired_at) VALUES (@id, @siteId, @kind, @name, @location, @pairedAt)'

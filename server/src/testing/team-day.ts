@@ -16,7 +16,7 @@ import type { CounterView } from '../../../shared/schemas/queue';
 import { ok, rid, type Hall } from './hall';
 import { command, type TestClient, type TestServer } from './test-server';
 
-export const dayStart = '2026-11-24T08:00:00.000Z';
+const dayStart = '2026-11-24T08:00:00.000Z';
 
 /** Moves the server's manual clock to an instant (forward or back). */
 export function setClock(server: TestServer, iso: string): void {

@@ -1,7 +1,7 @@
 /** Data access for `tickets`. A number is taken inside the insert's transaction: never twice. */
 import type { Db } from '../db/database';
 
-export type TicketStatus = 'waiting' | 'called' | 'done' | 'absent' | 'cancelled';
+type TicketStatus = 'waiting' | 'called' | 'done' | 'absent' | 'cancelled';
 
 interface TicketRow {
   id: string;
@@ -75,8 +75,6 @@ const toTicket = (row: TicketRow): Ticket => ({
   calledAt: row.called_at,
   finishedAt: row.finished_at
 });
-
-export type TicketsRepository = ReturnType<typeof createTicketsRepository>;
 
 export function createTicketsRepository(db: Db) {
   const insert = db.prepare(

@@ -6,13 +6,13 @@
 import type { CallView } from '$shared/schemas/queue';
 
 /** Earlier calls shown under the current one. */
-export const historySize = 5;
+const historySize = 5;
 /** Calls kept in memory: enough to fill the history once recalls of the same ticket are folded. */
 const keptCalls = 20;
 /** Seqs remembered to recognise a call already seen. */
 const keptSeqs = 200;
 /** After a reconnect, at most this many calls missed meanwhile are announced (the newest ones). */
-export const maxMissedAnnounced = 3;
+const maxMissedAnnounced = 3;
 
 export interface CallLog {
   /** Newest first. */

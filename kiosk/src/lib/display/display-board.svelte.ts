@@ -9,7 +9,7 @@ import { catchUp, emptyLog, historyOf, receiveCall, type CallLog } from './calls
 import type { AnnounceLocale } from './announcer.svelte';
 
 /** Calls missed during an outage shorter than this are announced after the reconnect; after a longer one, only shown. */
-export const missedCallsWindowMs = 120_000;
+const missedCallsWindowMs = 120_000;
 /** Announcements waiting beyond this many are dropped, oldest first: a long backlog helps nobody. */
 const maxPending = 5;
 

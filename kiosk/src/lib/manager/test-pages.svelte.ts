@@ -9,7 +9,7 @@ import { faultText } from '$lib/print-words';
 import type { Connection } from '$lib/socket.svelte';
 import type { PrintJobView } from '$shared/schemas/print';
 
-export function testPageText(job: PrintJobView, printerName: string): string {
+function testPageText(job: PrintJobView, printerName: string): string {
   const name = job.printerName ?? printerName;
   if (job.status === 'printed') return m.settings_test_page_printed({ name });
   if (job.status === 'waiting') return m.settings_test_page_waiting({ name, fault: faultText(job.fault ?? 'error') });

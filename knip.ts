@@ -21,15 +21,7 @@ const config: KnipConfig = {
   // Debian's tools, run by the scripts that install them and by the tests that read PDFs back.
   ignoreBinaries: ['apt-get', 'pdftotext', 'pdfinfo', 'script'],
   // Loaded by paraglide through kiosk/project.inlang/settings.json `modules`, not imported.
-  ignoreDependencies: ['@inlang/plugin-message-format'],
-  // TEMPORARY, remove with the exports: unused exports in files other branches of issue 18 rewrite
-  // (stepIndex; receptionService; broadcastWindowMs, QueueSource, SessionClosedReason; CommandHandler).
-  ignoreIssues: {
-    'kiosk/src/lib/kiosk/kiosk-session.svelte.ts': ['exports'],
-    'server/src/queue/queue.service.ts': ['exports'],
-    'server/src/socket/notifier.ts': ['exports', 'types'],
-    'server/src/socket/types.ts': ['types']
-  }
+  ignoreDependencies: ['@inlang/plugin-message-format']
 };
 
 export default config;

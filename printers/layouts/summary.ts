@@ -50,7 +50,7 @@ export function summaryContent(procedure: Procedure, answers: Answers, locale: s
 }
 
 /** « Lundi : 08:30–12:00, 13:30–17:00 », one line per day, in the given language. */
-function formatOpeningHours(hours: OpeningHours, locale: string): string[] {
+export function formatOpeningHours(hours: OpeningHours, locale: string): string[] {
   const words = printWords[asPrintLocale(locale)];
   if (Object.keys(hours).length === 0) return [];
   const lines: string[] = [];

@@ -14,7 +14,7 @@ import type { SiteInfo } from '../../../shared/schemas/site';
 import type { TerminalView } from '../../../shared/schemas/terminal';
 
 /** Where a coalesced queue update is built from, when it goes out (not when the change happened). */
-export interface QueueSource {
+interface QueueSource {
   state(siteId: string): QueueState;
   counts(siteId: string): ServiceCount[];
 }

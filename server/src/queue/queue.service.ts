@@ -24,7 +24,7 @@ import { createHourlyDurations } from './hourly-durations';
 import type { TicketCall } from './ticket-calls.repository';
 
 /** The reception desk: for whoever has no procedure, or was not answered by a call. */
-export const receptionService = 'accueil';
+const receptionService = 'accueil';
 const recentCalls = 12;
 
 export interface QueueNotifier {

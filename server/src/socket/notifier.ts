@@ -7,7 +7,7 @@ import { createCoalescer } from './coalescer';
 import { rooms, type GuichetServer } from './types';
 
 /** At most one queue update and one presence update per room in this time. */
-export const broadcastWindowMs = 150;
+const broadcastWindowMs = 150;
 
 export function createNotifier(io: GuichetServer, onError: (error: unknown) => void = () => {}): Notifier {
   const coalescer = createCoalescer(broadcastWindowMs, onError);

@@ -25,7 +25,7 @@ export interface CommandContext {
   afterAck: After;
 }
 
-export type CommandHandler<K extends CommandName> = (
+type CommandHandler<K extends CommandName> = (
   input: CommandPayload<K>,
   ctx: CommandContext
 ) => CommandResults[K] | Promise<CommandResults[K]>;

@@ -14,7 +14,7 @@ export type Screen = 'idle' | 'catalog' | 'step' | 'end';
 export type TextSize = 0 | 1 | 2;
 
 /** Where the step the session points at is, among the steps now shown (it may have been hidden). */
-export function stepIndex(procedure: Procedure, steps: Step[], stepId: string | null): number {
+function stepIndex(procedure: Procedure, steps: Step[], stepId: string | null): number {
   const i = steps.findIndex((s) => s.id === stepId);
   if (i >= 0 || steps.length === 0) return Math.max(i, 0);
   const order = procedure.steps.findIndex((s) => s.id === stepId);

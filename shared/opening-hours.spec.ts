@@ -1,7 +1,7 @@
 /** The site's open state with its closed days, and when a closed site opens next, in its own time zone. */
 import { describe, expect, it } from 'vitest';
 import { isClosedDay, isSiteOpen, nextOpening, weekdayName, type SiteSchedule } from './opening-hours';
-import { weekdays as isoWeekdays } from './schemas/site';
+import { weekdays as isoWeekdays } from './calendar';
 
 const weekdays = {
   '1': [

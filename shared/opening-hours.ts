@@ -1,5 +1,6 @@
 /** Whether a site is open at a given moment, in the site's own time zone, and when it opens next. */
-import type { OpeningHours, Weekday } from './schemas/site';
+import type { Weekday } from './calendar';
+import type { OpeningHours } from './schemas/site';
 
 // Building a formatter costs far more than using one: one per time zone, kept.
 const formatters = new Map<string, Intl.DateTimeFormat>();

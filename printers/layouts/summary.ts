@@ -6,7 +6,8 @@
 import { localize, visibleDocuments, visibleSteps, type Answers } from '../../shared/procedures/answers';
 import type { Procedure } from '../../shared/procedures/schema';
 import { weekdayName } from '../../shared/opening-hours';
-import { weekdays, type OpeningHours } from '../../shared/schemas/site';
+import { weekdays } from '../../shared/calendar';
+import type { OpeningHours } from '../../shared/schemas/site';
 import type { SummaryDocument } from '../documents';
 import { asPrintLocale, printWords } from '../i18n';
 

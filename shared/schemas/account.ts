@@ -4,7 +4,7 @@
  */
 import { z } from '../zod';
 import { agentPinSchema, managerPasswordSchema } from './auth';
-import { defaultTimeZone } from './site';
+import { defaultTimeZone } from '../calendar';
 
 /** A login is typed on a tablet: no spaces, nothing that looks alike once printed. */
 const accountLoginSchema = z

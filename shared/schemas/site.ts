@@ -1,10 +1,8 @@
+import { weekdays } from '../calendar';
 import { z } from '../zod';
 import { sessionLocale, sessionLocales } from './session';
 
 const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time is HH:MM');
-/** The ISO weekdays, "1" Monday … "7" Sunday, in the order a week is shown. */
-export const weekdays = ['1', '2', '3', '4', '5', '6', '7'] as const;
-export type Weekday = (typeof weekdays)[number];
 /** Weekly opening hours: ISO weekday → opening ranges. Empty: not set. */
 export const openingHoursSchema = z.partialRecord(
   z.enum(weekdays),
@@ -71,9 +69,6 @@ export type KioskLanguage = (typeof sessionLocales)[number];
 /** Kiosk inactivity: a countdown starts after `idleSeconds` untouched, the session is wiped after it. */
 const kioskDelaysSchema = z.object({ idleSeconds: z.number(), countdownSeconds: z.number() });
 export type KioskDelays = z.infer<typeof kioskDelaysSchema>;
-
-/** A site's time zone until its manager sets one: the one Guichet was first installed for. */
-export const defaultTimeZone = 'Europe/Paris';
 
 /** @public The shape the server sends; the code uses its type. */
 export const siteInfoSchema = z.object({

@@ -1,4 +1,5 @@
-import { defaultTimeZone, type SiteInfo } from '../../../shared/schemas/site';
+import { defaultTimeZone } from '../../../shared/calendar';
+import type { SiteInfo } from '../../../shared/schemas/site';
 
 /**
  * The demo site created on an empty data folder. These credentials are published in the README:

@@ -11,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../../../shared/errors';
 import type { AccountIdentity } from '../../../shared/identity';
 import { sessionReferenceSchema } from '../../../shared/schemas/privacy';
-import { defaultTimeZone } from '../../../shared/schemas/site';
+import { defaultTimeZone } from '../../../shared/calendar';
 import { statsGetInput } from '../../../shared/schemas/statistics';
 import { parseOrThrow } from '../../../shared/validation';
 import { auditCsv } from '../audit/audit-csv';

@@ -16,7 +16,7 @@
 import { AppError } from '../../../shared/errors';
 import type { AccountIdentity } from '../../../shared/identity';
 import type { SessionExport, SessionSummary } from '../../../shared/schemas/privacy';
-import { defaultTimeZone } from '../../../shared/schemas/site';
+import { defaultTimeZone } from '../../../shared/calendar';
 import type { Clock } from '../clock';
 import { eraseSessionContents, type AfterErase, type ErasedSession } from '../sessions/retention';
 import type { SessionRecord } from '../sessions/sessions.repository';

@@ -9,7 +9,7 @@ import { AppError } from '../../../shared/errors';
 import type { AccountIdentity, TerminalIdentity } from '../../../shared/identity';
 import { localDate } from '../../../shared/opening-hours';
 import type { ticketTakeInput, TicketView } from '../../../shared/schemas/print';
-import { defaultTimeZone } from '../../../shared/schemas/site';
+import { defaultTimeZone } from '../../../shared/calendar';
 import { ticketReceipt } from '../../../printers/layouts/ticket';
 import { receiptLocale } from '../../../printers/i18n';
 import type { Clock } from '../clock';

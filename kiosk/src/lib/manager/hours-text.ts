@@ -3,7 +3,8 @@
  * What cannot be read is said, naming the day's text; the server checks the times again.
  */
 // A relative path: its spec runs as a plain module, without the app's aliases.
-import { weekdays, type OpeningHours, type Weekday } from '../../../../shared/schemas/site';
+import { weekdays, type Weekday } from '../../../../shared/calendar';
+import type { OpeningHours } from '../../../../shared/schemas/site';
 
 export { weekdays, type Weekday };
 

@@ -12,9 +12,20 @@ const broadcastWindowMs = 150;
 export function createNotifier(io: GuichetServer, onError: (error: unknown) => void = () => {}): Notifier {
   const coalescer = createCoalescer(broadcastWindowMs, onError);
   const listChangedSites = new Set<string>();
-  const presenceChanges = new Map<string, Set<string>>();
-  const terminalsSeen = new Map<string, Set<string>>();
   const roomSize = (room: string) => io.sockets.adapter.rooms.get(room)?.size ?? 0;
+
+  /** Ids changed under `key` since its window opened: sent together, each once, when it closes. */
+  const changedIds = new Map<string, Set<string>>();
+  function coalesceIds(key: string, id: string, send: (ids: string[]) => void): void {
+    const ids = changedIds.get(key) ?? new Set<string>();
+    ids.add(id);
+    changedIds.set(key, ids);
+    coalescer.mark(key, () => {
+      const due = changedIds.get(key);
+      changedIds.delete(key);
+      if (due && due.size > 0) send([...due]);
+    });
+  }
 
   return {
     sessionPatched(terminalId, full, forAgents, exceptSocketId) {
@@ -57,24 +68,12 @@ export function createNotifier(io: GuichetServer, onError: (error: unknown) => v
       io.to(rooms.staff(siteId)).emit('call:removed', { callId, reason });
     },
     presenceChanged(siteId, accountId, view) {
-      const changed = presenceChanges.get(siteId) ?? new Set<string>();
-      changed.add(accountId);
-      presenceChanges.set(siteId, changed);
-      coalescer.mark(`presence:${siteId}`, () => {
-        const ids = presenceChanges.get(siteId) ?? new Set<string>();
-        presenceChanges.delete(siteId);
-        // Each agent once, as they are now: 500 arrivals are one packet per tablet, not 500.
-        if (ids.size > 0) io.to(rooms.staff(siteId)).emit('agent:presences', [...ids].map(view));
-      });
+      // Each agent once, as they are now: 500 arrivals are one packet per tablet, not 500.
+      coalesceIds(`presence:${siteId}`, accountId, (ids) => io.to(rooms.staff(siteId)).emit('agent:presences', ids.map(view)));
     },
     terminalSeen(siteId, terminalId, view) {
-      const seen = terminalsSeen.get(siteId) ?? new Set<string>();
-      seen.add(terminalId);
-      terminalsSeen.set(siteId, seen);
-      coalescer.mark(`terminals:${siteId}`, () => {
-        const ids = terminalsSeen.get(siteId) ?? new Set<string>();
-        terminalsSeen.delete(siteId);
-        const views = [...ids].flatMap((id) => view(siteId, id) ?? []);
+      coalesceIds(`terminals:${siteId}`, terminalId, (ids) => {
+        const views = ids.flatMap((id) => view(siteId, id) ?? []);
         if (views.length > 0) io.to(rooms.staff(siteId)).emit('terminals:seen', views);
       });
     },
@@ -107,8 +106,7 @@ export function createNotifier(io: GuichetServer, onError: (error: unknown) => v
     close() {
       coalescer.close();
       listChangedSites.clear();
-      presenceChanges.clear();
-      terminalsSeen.clear();
+      changedIds.clear();
     },
     proceduresChanged(siteId, procedures) {
       io.to(rooms.site(siteId)).emit('procedures:changed', { procedures });

@@ -240,6 +240,9 @@ async function everyKindOfScreen(page: Page, locale: Locale, look: Look, options
   await expect(page.locator('.kiosk[data-screen="end"]')).toBeVisible();
   await look('end');
 
+  // The clock jumped 91 s, past socket.io's own ping timeout: the kiosk reconnects first (a kiosk
+  // offline answers « Parler à un agent » with the way to the desk, not with a call).
+  await expect(page.getByText(t.connection_online!, { exact: true })).toBeVisible();
   // No agent's tablet is connected: the panel says so and gives the way to the desk.
   await page.getByRole('button', { name: t.help_button, exact: true }).tap();
   await expect(page.getByTestId('call-panel')).toBeVisible();

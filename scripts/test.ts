@@ -56,6 +56,7 @@ ensureDeployTools();
 const results: { name: string; counts: Counts | null; ok: boolean }[] = [];
 let ok = step('Type-check (svelte-check + tsc)', 'npm', ['run', '--silent', 'check']);
 if (ok) ok = step('Lint (ESLint)', 'npm', ['run', '--silent', 'lint']);
+if (ok) ok = step('Every promise of the server awaited (ESLint with types)', 'npm', ['run', '--silent', 'lint:promises']);
 if (ok) ok = step('Unused files, exports and dependencies (knip)', 'npm', ['run', '--silent', 'knip']);
 if (ok) ok = step('Build the web app', 'npx', ['vite', 'build', '--logLevel', 'warn']);
 if (ok) {

@@ -1,0 +1,107 @@
+/**
+ * Whose turn it is on the store's connection, now that commands await their reads and writes.
+ *
+ * With a synchronous store, a command ran from start to end without letting another one in, so
+ * each transaction was alone on the connection. Once commands await, another command may run
+ * while a transaction is open: on the one SQLite connection its statements would silently join
+ * that transaction (and be rolled back with it). So a transaction owns the connection until it
+ * ends; statements from elsewhere wait for it; statements from inside it (found through the async
+ * context, not passed around) run at once. A nested `transaction` joins the one already open.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Db } from './database';
+
+interface OpenTransaction {
+  /** False once committed or rolled back: work left behind by the command must not use it. */
+  open: boolean;
+  afterCommit: (() => void)[];
+  onRollback: (() => void)[];
+}
+
+export interface Executor {
+  /** Runs `fn` in one transaction; inside an open one, `fn` joins it. Rolled back if it throws. */
+  transaction<T>(fn: () => Promise<T> | T): Promise<T>;
+  /** Runs a synchronous statement when the connection is free, or at once inside its own transaction. */
+  turn<T>(fn: () => T): Promise<T>;
+  /** True inside a transaction of this command (not one another command has open). */
+  inTransaction(): boolean;
+  /** Runs `fn` once the current transaction commits; at once outside a transaction. */
+  afterCommit(fn: () => void): void;
+  /** Runs `fn` if the current transaction rolls back; never outside a transaction. */
+  onRollback(fn: () => void): void;
+}
+
+export function createSqliteExecutor(db: Db): Executor {
+  const context = new AsyncLocalStorage<OpenTransaction>();
+  /** The transaction that owns the connection now. */
+  let holder: OpenTransaction | null = null;
+  let waiting: (() => void)[] = [];
+
+  const current = (): OpenTransaction | null => {
+    const transaction = context.getStore();
+    return transaction?.open ? transaction : null;
+  };
+
+  const wait = () => new Promise<void>((resolve) => waiting.push(resolve));
+
+  function release(): void {
+    holder = null;
+    const wake = waiting;
+    waiting = [];
+    for (const resolve of wake) resolve();
+  }
+
+  function run<T>(fn: () => T): Promise<T> {
+    try {
+      return Promise.resolve(fn());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  return {
+    async transaction<T>(fn: () => Promise<T> | T): Promise<T> {
+      if (current()) return fn();
+      // Checked and taken in the same step: no other command can slip in between.
+      while (holder) await wait();
+      const transaction: OpenTransaction = { open: true, afterCommit: [], onRollback: [] };
+      holder = transaction;
+      let result: T;
+      try {
+        db.exec('BEGIN');
+        result = await context.run(transaction, fn);
+        db.exec('COMMIT');
+      } catch (error) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        transaction.open = false;
+        release();
+        for (const undo of transaction.onRollback) undo();
+        throw error;
+      }
+      transaction.open = false;
+      release();
+      for (const then of transaction.afterCommit) then();
+      return result;
+    },
+
+    turn<T>(fn: () => T): Promise<T> {
+      if (!holder || holder === current()) return run(fn);
+      return (async () => {
+        while (holder && holder !== current()) await wait();
+        return fn();
+      })();
+    },
+
+    inTransaction: () => current() !== null,
+
+    afterCommit(fn: () => void): void {
+      const transaction = current();
+      if (transaction) transaction.afterCommit.push(fn);
+      else fn();
+    },
+
+    onRollback(fn: () => void): void {
+      current()?.onRollback.push(fn);
+    }
+  };
+}

@@ -21,12 +21,12 @@ export function createAgentsService({
   notifier: Notifier;
   connections: AgentConnections;
 }) {
-  function view(accountId: string): AgentPresenceView {
-    const account = store.accounts.findById(accountId);
+  async function view(accountId: string): Promise<AgentPresenceView> {
+    const account = await store.accounts.findById(accountId);
     return {
       accountId,
       firstName: account?.firstName ?? '',
-      status: store.agentPresence.get(accountId).status,
+      status: (await store.agentPresence.get(accountId)).status,
       online: connections.isOnline(accountId)
     };
   }
@@ -38,47 +38,50 @@ export function createAgentsService({
   return {
     view,
     announce,
-    status: (accountId: string): AgentStatus => store.agentPresence.get(accountId).status,
+    status: async (accountId: string): Promise<AgentStatus> => (await store.agentPresence.get(accountId)).status,
 
-    setStatus(agent: AccountIdentity, status: AgentStatus, after: After): AgentPresenceView {
-      const current = store.agentPresence.get(agent.accountId);
+    async setStatus(agent: AccountIdentity, status: AgentStatus, after: After): Promise<AgentPresenceView> {
+      const current = await store.agentPresence.get(agent.accountId);
       // Choosing a status during a call changes what the agent goes back to, not the call.
-      const inCall = store.helpCalls.findJoinedBy(agent.accountId) !== null;
-      if (inCall) store.agentPresence.set(agent.accountId, current.status, status);
-      else store.agentPresence.set(agent.accountId, status, null);
+      const inCall = (await store.helpCalls.findJoinedBy(agent.accountId)) !== null;
+      if (inCall) await store.agentPresence.set(agent.accountId, current.status, status);
+      else await store.agentPresence.set(agent.accountId, status, null);
       announce(agent.siteId, agent.accountId, after);
       return view(agent.accountId);
     },
 
-    beginCall(siteId: string, accountId: string, after: After): void {
-      const current = store.agentPresence.get(accountId);
-      store.agentPresence.set(accountId, 'busy', current.beforeCall ?? current.status);
+    async beginCall(siteId: string, accountId: string, after: After): Promise<void> {
+      const current = await store.agentPresence.get(accountId);
+      await store.agentPresence.set(accountId, 'busy', current.beforeCall ?? current.status);
       announce(siteId, accountId, after);
     },
 
-    endCall(siteId: string, accountId: string, after: After): void {
-      const current = store.agentPresence.get(accountId);
-      store.agentPresence.set(accountId, current.beforeCall ?? current.status, null);
+    async endCall(siteId: string, accountId: string, after: After): Promise<void> {
+      const current = await store.agentPresence.get(accountId);
+      await store.agentPresence.set(accountId, current.beforeCall ?? current.status, null);
       announce(siteId, accountId, after);
     },
 
     /** Agents to ring: connected now, available (stage 0) or available and busy (stage 1). Never on a break. */
-    ringable(siteId: string, stage: 0 | 1): string[] {
-      return connections.connectedInSite(siteId).filter((id) => {
-        const status = store.agentPresence.get(id).status;
+    async ringable(siteId: string, stage: 0 | 1): Promise<string[]> {
+      const ids = connections.connectedInSite(siteId);
+      const presences = await Promise.all(ids.map((id) => store.agentPresence.get(id)));
+      return ids.filter((_, i) => {
+        const status = presences[i].status;
         return status === 'available' || (stage === 1 && status === 'busy');
       });
     },
 
     connectedCount: (siteId: string) => connections.connectedInSite(siteId).length,
 
-    colleagues(agent: AccountIdentity): AgentPresenceView[] {
-      return connections
-        .onlineInSite(agent.siteId)
-        .filter((id) => id !== agent.accountId)
-        .map(view)
-        .filter((v) => store.accounts.findById(v.accountId)?.active === true)
-        .sort((a, b) => a.firstName.localeCompare(b.firstName, 'fr'));
+    async colleagues(agent: AccountIdentity): Promise<AgentPresenceView[]> {
+      const others = connections.onlineInSite(agent.siteId).filter((id) => id !== agent.accountId);
+      const views: AgentPresenceView[] = [];
+      for (const id of others) {
+        if ((await store.accounts.findById(id))?.active !== true) continue;
+        views.push(await view(id));
+      }
+      return views.sort((a, b) => a.firstName.localeCompare(b.firstName, 'fr'));
     }
   };
 }

@@ -15,8 +15,8 @@ import type { TerminalView } from '../../../shared/schemas/terminal';
 
 /** Where a coalesced queue update is built from, when it goes out (not when the change happened). */
 interface QueueSource {
-  state(siteId: string): QueueState;
-  counts(siteId: string): ServiceCount[];
+  state(siteId: string): QueueState | Promise<QueueState>;
+  counts(siteId: string): ServiceCount[] | Promise<ServiceCount[]>;
 }
 
 export interface Notifier {
@@ -31,12 +31,20 @@ export interface Notifier {
   ring(accountIds: readonly string[], card: CallCard): void;
   callRemoved(siteId: string, callId: string, reason: CallRemovedReason): void;
   /** An agent's presence changed: the site's staff hear it with the other changes of the same moment. */
-  presenceChanged(siteId: string, accountId: string, view: (accountId: string) => AgentPresenceView): void;
+  presenceChanged(
+    siteId: string,
+    accountId: string,
+    view: (accountId: string) => AgentPresenceView | Promise<AgentPresenceView>
+  ): void;
   /**
    * A terminal came online or went offline: the site's staff hear it with the others of the same
    * moment (`view` null: revoked meanwhile, nothing to say).
    */
-  terminalSeen(siteId: string, terminalId: string, view: (siteId: string, terminalId: string) => TerminalView | null): void;
+  terminalSeen(
+    siteId: string,
+    terminalId: string,
+    view: (siteId: string, terminalId: string) => TerminalView | null | Promise<TerminalView | null>
+  ): void;
   /** A printer's fault or recovery: the staff, and the site's terminals (a kiosk whose ticket waits). */
   printerStatus(siteId: string, view: PrinterView): void;
   /** A job's progress: the kiosk that asked, and the staff. */

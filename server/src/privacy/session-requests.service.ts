@@ -34,8 +34,8 @@ export function createSessionRequestsService({
   /** Removes the erased session's printout files and empties the database log (see retention.ts). */
   afterErase?: AfterErase;
 }) {
-  function find(siteId: string, reference: string): SessionRecord {
-    const record = store.sessions.findByReference(siteId, reference);
+  async function find(siteId: string, reference: string): Promise<SessionRecord> {
+    const record = await store.sessions.findByReference(siteId, reference);
     if (!record) {
       throw new AppError(
         'not_found',
@@ -45,8 +45,8 @@ export function createSessionRequestsService({
     return record;
   }
 
-  function ended(siteId: string, reference: string): SessionRecord {
-    const record = find(siteId, reference);
+  async function ended(siteId: string, reference: string): Promise<SessionRecord> {
+    const record = await find(siteId, reference);
     if (record.status === 'active') {
       throw new AppError(
         'session_active',
@@ -64,8 +64,8 @@ export function createSessionRequestsService({
     procedureId: r.state.procedureId
   });
 
-  function audit(record: SessionRecord, manager: AccountIdentity, action: 'export' | 'erase'): void {
-    store.auditLog.add({
+  async function audit(record: SessionRecord, manager: AccountIdentity, action: 'export' | 'erase'): Promise<void> {
+    await store.auditLog.add({
       siteId: record.siteId,
       sessionId: record.id,
       sessionReference: record.reference,
@@ -79,23 +79,26 @@ export function createSessionRequestsService({
 
   return {
     /** What the console shows to confirm the reference: no contents, so no audit row. */
-    lookup(siteId: string, reference: string): SessionSummary {
-      return summaryOf(find(siteId, reference));
+    async lookup(siteId: string, reference: string): Promise<SessionSummary> {
+      return summaryOf(await find(siteId, reference));
     },
 
-    export(manager: AccountIdentity, reference: string): SessionExport {
-      const record = ended(manager.siteId, reference);
-      const site = store.sites.findById(manager.siteId);
+    async export(manager: AccountIdentity, reference: string): Promise<SessionExport> {
+      const record = await ended(manager.siteId, reference);
+      const site = await store.sites.findById(manager.siteId);
       const result: SessionExport = {
         format: 'guichet-session/1',
         exportedAt: clock.now().toISOString(),
         site: { name: site?.name ?? '', timezone: site?.timezone ?? defaultTimeZone },
         session: { ...summaryOf(record), endReason: record.endReason, state: record.state },
-        changes: store.sessionPatches
-          .listAll(record.id)
-          .map(({ patch, at }) => ({ version: patch.version, changes: patch.changes, by: patch.by, at })),
+        changes: (await store.sessionPatches.listAll(record.id)).map(({ patch, at }) => ({
+          version: patch.version,
+          changes: patch.changes,
+          by: patch.by,
+          at
+        })),
         // Listed field by field: the operational links to agents' accounts never leave the server.
-        helpCalls: store.helpCalls.listForSession(record.id).map((c) => ({
+        helpCalls: (await store.helpCalls.listForSession(record.id)).map((c) => ({
           reason: c.reason,
           service: c.service,
           status: c.status,
@@ -104,7 +107,7 @@ export function createSessionRequestsService({
           answeredAt: c.answeredAt,
           endedAt: c.endedAt
         })),
-        printouts: store.printJobs.listForSession(record.id).map((j) => ({
+        printouts: (await store.printJobs.listForSession(record.id)).map((j) => ({
           kind: j.kind,
           status: j.status,
           copy: j.copy,
@@ -112,17 +115,18 @@ export function createSessionRequestsService({
           printedAt: j.printedAt
         }))
       };
-      audit(record, manager, 'export');
+      await audit(record, manager, 'export');
       return result;
     },
 
-    erase(manager: AccountIdentity, reference: string): { reference: string } {
-      const record = ended(manager.siteId, reference);
-      const erased: ErasedSession | null = store.db.transaction(() => {
-        audit(record, manager, 'erase');
+    async erase(manager: AccountIdentity, reference: string): Promise<{ reference: string }> {
+      const record = await ended(manager.siteId, reference);
+      const erased: ErasedSession | null = await store.transaction(async () => {
+        await audit(record, manager, 'erase');
         return eraseSessionContents(store, record.id);
-      })();
-      if (erased) afterErase?.([erased]);
+      });
+      // Once committed: the files and the log go only when the rows are gone for good.
+      if (erased) await afterErase?.([erased]);
       return { reference: record.reference };
     }
   };

@@ -25,42 +25,47 @@ export interface ErasedSession {
  * Run after the transaction that erased sessions: their printouts' files go, and the database's
  * log is emptied so the old versions of the erased rows leave the disk (see `truncateWal`).
  */
-export type AfterErase = (erased: ErasedSession[]) => void;
+export type AfterErase = (erased: ErasedSession[]) => void | Promise<void>;
 
 /**
  * Deletes one session's contents: its state and patches (the row itself), and the text of its
  * summaries not yet printed. The retention purge and a citizen's request to erase both come here.
  * Call inside a transaction when erasing several; then pass what it returns to `AfterErase`.
  */
-export function eraseSessionContents(store: Store, sessionId: string): ErasedSession | null {
-  return store.db.transaction(() => {
-    const session = store.sessions.findById(sessionId);
+export function eraseSessionContents(store: Store, sessionId: string): Promise<ErasedSession | null> {
+  // Joins the caller's transaction when there is one: all the erases of a purge, or none.
+  return store.transaction(async () => {
+    const session = await store.sessions.findById(sessionId);
     if (!session) return null;
     // Read before the row goes: the jobs then lose their link to the session.
-    const printJobIds = store.printJobs.listForSession(sessionId).map((j) => j.id);
-    store.printJobs.dropForSession(sessionId);
-    store.sessions.remove(sessionId);
+    const printJobIds = (await store.printJobs.listForSession(sessionId)).map((j) => j.id);
+    await store.printJobs.dropForSession(sessionId);
+    await store.sessions.remove(sessionId);
     return { siteId: session.siteId, printJobIds };
-  })();
+  });
 }
 
-export function purgeExpiredSessions(store: Store, clock: Clock, afterErase?: AfterErase): number {
+export async function purgeExpiredSessions(store: Store, clock: Clock, afterErase?: AfterErase): Promise<number> {
   const erased: ErasedSession[] = [];
-  for (const site of store.sites.listAll()) {
+  for (const site of await store.sites.listAll()) {
     const today = localDate(clock.now(), site.timezone);
     // Kept while the day it ended is within `retentionDays` of today.
     const keepFrom = daysBefore(today, site.retentionDays);
-    const expired = store.sessions
-      .listEnded(site.id)
-      .filter((s) => s.endedAt && localDate(new Date(s.endedAt), site.timezone) < keepFrom);
+    const expired = (await store.sessions.listEnded(site.id)).filter(
+      (s) => s.endedAt && localDate(new Date(s.endedAt), site.timezone) < keepFrom
+    );
     if (expired.length === 0) continue;
-    store.db.transaction(() => {
+    const erasedHere: ErasedSession[] = [];
+    await store.transaction(async () => {
       for (const session of expired) {
-        const done = eraseSessionContents(store, session.id);
-        if (done) erased.push(done);
+        const done = await eraseSessionContents(store, session.id);
+        if (done) erasedHere.push(done);
       }
-    })();
+    });
+    // Counted once committed: a site whose transaction failed erased nothing.
+    erased.push(...erasedHere);
   }
-  if (erased.length > 0) afterErase?.(erased);
+  // After the commits: the files and the log go only once the rows are gone for good.
+  if (erased.length > 0) await afterErase?.(erased);
   return erased.length;
 }

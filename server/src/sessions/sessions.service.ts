@@ -23,8 +23,9 @@ import { applyChanges, newSessionState } from '../../../shared/session/apply';
 import type { z } from 'zod';
 import type { Clock } from '../clock';
 import type { Notifier } from '../events/notifier';
-import type { After } from '../events/after';
+import { immediately, type After } from '../events/after';
 import type { Store } from '../store';
+import { createKeyedLock } from '../keyed-lock';
 import type { StoredSession } from './sessions.repository';
 import { changesForAgents, opsToChanges, procedureOf, stateForAgents, type ProcedureLookup } from './session-ops';
 
@@ -71,42 +72,55 @@ export function createSessionsService({
    * copy here is never behind the database.
    */
   const live = new Map<string, StoredSession>();
-  // Built once: better-sqlite3 builds four wrappers for each transaction function.
-  const inTransaction = store.db.transaction((command: () => unknown) => command());
-  /** Sessions changed inside a command's transaction (`atomically`), not committed yet. */
-  let uncommitted: Set<string> | null = null;
-  function find(sessionId: string): StoredSession | null {
+
+  /**
+   * One change of a session at a time: a change reads the version, computes the next one, sends it
+   * and writes it, and two of them (the kiosk and the agent typing together) must not both take
+   * version N+1 now that the write is awaited. Inside a transaction the lock is not taken: the
+   * transaction already keeps every other command off the store until it ends, and waiting there
+   * for a command that itself waits for the connection would never end.
+   */
+  const sessionLock = createKeyedLock();
+  function serialised<T>(sessionId: string, fn: () => Promise<T>): Promise<T> {
+    if (store.executor.inTransaction()) return fn();
+    return sessionLock.run(sessionId, fn);
+  }
+
+  async function find(sessionId: string): Promise<StoredSession | null> {
     const cached = live.get(sessionId);
     if (cached) return cached;
-    const stored = store.sessions.findById(sessionId);
+    const stored = await store.sessions.findById(sessionId);
+    // Another command may have read it meanwhile: everyone must share one copy, the one `commit` updates.
+    const raced = live.get(sessionId);
+    if (raced) return raced;
     if (stored?.state.status === 'active') live.set(sessionId, stored);
     return stored;
   }
 
-  function load(siteId: string, sessionId: string): StoredSession {
-    const stored = find(sessionId);
+  async function load(siteId: string, sessionId: string): Promise<StoredSession> {
+    const stored = await find(sessionId);
     // Another site's session is "not found": its existence is not ours to reveal.
     if (!stored || stored.siteId !== siteId) throw new AppError('not_found', `No session ${sessionId} at this site`);
     return stored;
   }
 
-  function loadActive(siteId: string, sessionId: string): StoredSession {
-    const stored = load(siteId, sessionId);
+  async function loadActive(siteId: string, sessionId: string): Promise<StoredSession> {
+    const stored = await load(siteId, sessionId);
     if (stored.state.status !== 'active') throw new AppError('session_closed', 'This session has ended');
     return stored;
   }
 
-  function isJoined(agent: AccountIdentity, sessionId: string): boolean {
-    return store.helpCalls.joinedSessionOf(agent.accountId) === sessionId;
+  async function isJoined(agent: AccountIdentity, sessionId: string): Promise<boolean> {
+    return (await store.helpCalls.joinedSessionOf(agent.accountId)) === sessionId;
   }
 
   /** Who may read or change a session: its own kiosk, or the agent joined to it right now. */
-  function assertAccess(identity: Identity, stored: StoredSession): void {
+  async function assertAccess(identity: Identity, stored: StoredSession): Promise<void> {
     if (identity.kind === 'terminal') {
       if (identity.terminalId !== stored.terminalId) throw new AppError('not_found', `No session ${stored.id} on this kiosk`);
       return;
     }
-    if (identity.role !== 'agent' || !isJoined(identity, stored.id)) {
+    if (identity.role !== 'agent' || !(await isJoined(identity, stored.id))) {
       throw new AppError('forbidden', 'An agent sees a session only while joined to its call');
     }
   }
@@ -116,13 +130,13 @@ export function createSessionsService({
   }
 
   /** One audit row; `agent` null means the citizen at the kiosk. */
-  function audit(
+  async function audit(
     stored: StoredSession,
     agent: Pick<AccountIdentity, 'accountId' | 'firstName'> | null,
     action: AuditAction,
     detail = ''
-  ): void {
-    store.auditLog.add({
+  ): Promise<void> {
+    await store.auditLog.add({
       siteId: stored.siteId,
       sessionId: stored.id,
       sessionReference: stored.reference,
@@ -144,6 +158,9 @@ export function createSessionsService({
    * is resent by its sender (it was never acked) or corrected by the catching-up of the others
    * (a copy ahead of the server gets the server's state). If the write fails, the clients that got
    * the change are sent the server's state back at once.
+   *
+   * Always in a transaction (the caller's, or its own): the version is read and the next one
+   * written with no other command's write in between, and a rollback drops the copy kept here.
    */
   function commit(
     stored: StoredSession,
@@ -156,7 +173,17 @@ export function createSessionsService({
       endReason?: 'finished' | 'inactivity' | 'agent';
       sendFirst?: boolean;
     } = {}
-  ): SessionState {
+  ): Promise<SessionState> {
+    return store.transaction(() => writeNext(stored, changes, by, after, options));
+  }
+
+  async function writeNext(
+    stored: StoredSession,
+    changes: SessionChange[],
+    by: SessionPatch['by'],
+    after: After,
+    options: Parameters<typeof commit>[4] = {}
+  ): Promise<SessionState> {
     const version = stored.state.version + 1;
     const before = stored.state;
     const state = applyChanges(before, changes, version);
@@ -168,24 +195,28 @@ export function createSessionsService({
     const send = () => notifier.sessionPatched(stored.terminalId, patch, forAgents, options.exceptSocketId);
     // Sent first only when there is a sender to leave out (it gets its ack after the write).
     const earlyExceptSocket = options.sendFirst ? options.exceptSocketId : undefined;
-    if (earlyExceptSocket) send();
-    try {
-      inTransaction(() => {
-        if (state.status === 'ended') store.sessions.end(state, clock.now().toISOString(), options.endReason ?? 'finished');
-        else store.sessions.save(state);
-        store.sessionPatches.append(patch, options.patchId ?? null, clock.now().toISOString());
-        store.sessionPatches.pruneBefore(stored.id, version - limits.patchesKept + 1);
-      });
-    } catch (error) {
-      if (earlyExceptSocket) {
-        notifier.sessionReset(stored.terminalId, before, stateForAgents(before, lookup), earlyExceptSocket);
-      }
-      throw error;
+    if (earlyExceptSocket) {
+      send();
+      // Whatever fails from here to the end of the transaction (this write, the caller's next
+      // one, the commit itself), the clients that got the change take the server's state back.
+      store.executor.onRollback(() =>
+        notifier.sessionReset(stored.terminalId, before, stateForAgents(before, lookup), earlyExceptSocket)
+      );
     }
+    if (state.status === 'ended') await store.sessions.end(state, clock.now().toISOString(), options.endReason ?? 'finished');
+    else await store.sessions.save(state);
+    await store.sessionPatches.append(patch, options.patchId ?? null, clock.now().toISOString());
+    await store.sessionPatches.pruneBefore(stored.id, version - limits.patchesKept + 1);
     stored.state = state;
-    uncommitted?.add(stored.id);
+    // The copy here is ahead of the store until the commit: read again if it is rolled back.
+    store.executor.onRollback(() => live.delete(stored.id));
     if (state.status === 'ended') live.delete(stored.id);
-    if (!earlyExceptSocket) after(send);
+    // A change made outside a command (escalation, a tablet's drop) goes out once it is committed,
+    // as when each write was its own transaction; a command's goes after its ack, in its order.
+    if (!earlyExceptSocket) {
+      if (after === immediately) store.executor.afterCommit(send);
+      else after(send);
+    }
     return state;
   }
 
@@ -219,20 +250,10 @@ export function createSessionsService({
     /**
      * Runs a command's writes in one transaction (one commit for all its rows). If it fails, the
      * sessions it changed are read again from the store: the rolled-back version must not stay in
-     * memory.
+     * memory (`commit` registers that with the transaction).
      */
-    atomically<T>(command: () => T): T {
-      if (uncommitted) return command();
-      const changed = new Set<string>();
-      uncommitted = changed;
-      try {
-        return inTransaction(command) as T;
-      } catch (error) {
-        for (const id of changed) live.delete(id);
-        throw error;
-      } finally {
-        uncommitted = null;
-      }
+    atomically<T>(command: () => Promise<T> | T): Promise<T> {
+      return store.transaction(command);
     },
     load,
     loadActive,
@@ -242,98 +263,138 @@ export function createSessionsService({
     commit,
 
     /** The kiosk's session going on, if any (resumed after a reload or a restart). */
-    activeForKiosk(terminal: TerminalIdentity): StoredSession | null {
+    activeForKiosk(terminal: TerminalIdentity): Promise<StoredSession | null> {
       return store.sessions.findActiveForTerminal(terminal.terminalId);
     },
 
     /** Starts a session, or returns the one going on: a replayed "start" never makes two. */
-    start(terminal: TerminalIdentity, input: z.output<typeof sessionStartInput>): SessionState {
-      const existing = store.sessions.findActiveForTerminal(terminal.terminalId);
-      if (existing) return existing.state;
-      const id = randomUUID();
-      const reference = newReference();
-      const state = newSessionState({ id, reference, locale: input.locale, startedAt: clock.now().toISOString() });
-      const stored = { id, siteId: terminal.siteId, terminalId: terminal.terminalId, reference, state };
-      store.sessions.insert(stored);
-      live.set(id, stored);
-      return state;
+    start(terminal: TerminalIdentity, input: z.output<typeof sessionStartInput>): Promise<SessionState> {
+      // Read and insert in one transaction: a "start" sent twice at once still makes one session.
+      return store.transaction(async () => {
+        const existing = await store.sessions.findActiveForTerminal(terminal.terminalId);
+        if (existing) return existing.state;
+        const id = randomUUID();
+        const reference = newReference();
+        const state = newSessionState({ id, reference, locale: input.locale, startedAt: clock.now().toISOString() });
+        const stored = { id, siteId: terminal.siteId, terminalId: terminal.terminalId, reference, state };
+        await store.sessions.insert(stored);
+        live.set(id, stored);
+        store.executor.onRollback(() => live.delete(id));
+        return state;
+      });
     },
 
     /** Applies a client's operations; answers with the patch as that client may see it. */
-    patch(identity: Identity, input: z.output<typeof sessionPatchInput>, socketId: string, after: After): SessionPatch {
-      const stored = loadActive(identity.siteId, input.sessionId);
-      assertAccess(identity, stored);
-      const lookup = procedures.lookup(stored.siteId);
-      const done = store.sessionPatches.findByPatchId(stored.id, input.patchId);
-      // A replay (the client never got its ack): same answer, nothing applied twice.
-      if (done)
-        return identity.kind === 'terminal'
-          ? done
-          : { ...done, changes: [...changesForAgents(done.changes, stored.state, lookup)] };
-      const agent = identity.kind === 'account' ? identity : null;
-      const changes = opsToChanges(stored.state, input.ops, {
-        procedures: lookup,
-        agentName: agent?.firstName ?? null,
-        now: clock.now().toISOString(),
-        newId: () => randomUUID()
-      });
-      if (agent) {
-        for (const change of changes) {
-          const key = `${stored.id}:${agent.accountId}`;
-          if (change.op === 'note') audit(stored, agent, 'note');
-          else if (change.op === 'answer' && lastAuditedEdit.get(key) !== change.stepId) {
-            lastAuditedEdit.set(key, change.stepId);
-            audit(stored, agent, 'edit', change.stepId);
-          }
+    patch(identity: Identity, input: z.output<typeof sessionPatchInput>, socketId: string, after: After): Promise<SessionPatch> {
+      // Under the session's lock and in one transaction: the ops are turned into changes against
+      // the version they will follow, with no other change of the session in between.
+      return serialised(input.sessionId, () => store.transaction(() => patchNow(identity, input, socketId, after)));
+    },
+
+    sync,
+    end
+  };
+
+  async function patchNow(
+    identity: Identity,
+    input: z.output<typeof sessionPatchInput>,
+    socketId: string,
+    after: After
+  ): Promise<SessionPatch> {
+    const stored = await loadActive(identity.siteId, input.sessionId);
+    await assertAccess(identity, stored);
+    const lookup = procedures.lookup(stored.siteId);
+    const done = await store.sessionPatches.findByPatchId(stored.id, input.patchId);
+    // A replay (the client never got its ack): same answer, nothing applied twice.
+    if (done)
+      return identity.kind === 'terminal'
+        ? done
+        : { ...done, changes: [...changesForAgents(done.changes, stored.state, lookup)] };
+    const agent = identity.kind === 'account' ? identity : null;
+    const changes = opsToChanges(stored.state, input.ops, {
+      procedures: lookup,
+      agentName: agent?.firstName ?? null,
+      now: clock.now().toISOString(),
+      newId: () => randomUUID()
+    });
+    if (agent) {
+      for (const change of changes) {
+        const key = `${stored.id}:${agent.accountId}`;
+        if (change.op === 'note') await audit(stored, agent, 'note');
+        else if (change.op === 'answer' && lastAuditedEdit.get(key) !== change.stepId) {
+          const stepId = change.stepId;
+          lastAuditedEdit.set(key, stepId);
+          // The row goes if the change is refused: the next edit of that step is audited then.
+          store.executor.onRollback(() => {
+            if (lastAuditedEdit.get(key) === stepId) lastAuditedEdit.delete(key);
+          });
+          await audit(stored, agent, 'edit', stepId);
         }
       }
-      const by: SessionPatch['by'] = agent ? { kind: 'agent', name: agent.firstName } : { kind: 'citizen' };
-      const before = stored.state;
-      const state = commit(stored, changes, by, after, { patchId: input.patchId, exceptSocketId: socketId, sendFirst: true });
-      const patch: SessionPatch = { sessionId: stored.id, version: state.version, changes, by };
-      return agent ? { ...patch, changes: [...changesForAgents(changes, before, lookup)] } : patch;
-    },
-
-    sync(identity: Identity, input: z.output<typeof sessionSyncInput>): SessionSync {
-      const stored = load(identity.siteId, input.sessionId);
-      assertAccess(identity, stored);
-      const current = stored.state.version;
-      const missing = current - input.version;
-      const oldest = store.sessionPatches.oldestVersion(stored.id);
-      if (missing < 0 || missing > maxPatchesInSync || (missing > 0 && (oldest === null || oldest > input.version + 1))) {
-        return { kind: 'snapshot', state: viewFor(identity, stored.state) };
-      }
-      // A tablet always gets the whole state: its copy of each patch depends on what it may see,
-      // and a session is a few kilobytes.
-      if (identity.kind !== 'terminal') return { kind: 'snapshot', state: viewFor(identity, stored.state) };
-      return { kind: 'patches', patches: store.sessionPatches.since(stored.id, input.version, maxPatchesInSync) };
-    },
-
-    /**
-     * Marks the session ended (the caller has closed its call first). Ended from the kiosk ("Tout
-     * effacer", or the citizen walked away), its contents are erased at once; ended by an agent,
-     * they stay until the site's retention purge, for the printed reference.
-     */
-    end(stored: StoredSession, reason: 'finished' | 'inactivity' | 'agent', by: SessionPatch['by'], after: After): void {
-      commit(stored, [{ op: 'ended' }], by, after, { endReason: reason });
-      if (reason !== 'agent') {
-        const erased: SessionState = {
-          ...stored.state,
-          screen: 'catalog',
-          procedureId: null,
-          procedureVersion: null,
-          stepId: null,
-          answers: {},
-          withheld: [],
-          notes: []
-        };
-        store.db.transaction(() => {
-          store.sessions.save(erased);
-          store.sessionPatches.deleteForSession(stored.id);
-        })();
-        stored.state = erased;
-      }
-      for (const key of lastAuditedEdit.keys()) if (key.startsWith(`${stored.id}:`)) lastAuditedEdit.delete(key);
     }
-  };
+    const by: SessionPatch['by'] = agent ? { kind: 'agent', name: agent.firstName } : { kind: 'citizen' };
+    const before = stored.state;
+    const state = await commit(stored, changes, by, after, {
+      patchId: input.patchId,
+      exceptSocketId: socketId,
+      sendFirst: true
+    });
+    const patch: SessionPatch = { sessionId: stored.id, version: state.version, changes, by };
+    return agent ? { ...patch, changes: [...changesForAgents(changes, before, lookup)] } : patch;
+  }
+
+  async function sync(identity: Identity, input: z.output<typeof sessionSyncInput>): Promise<SessionSync> {
+    const stored = await load(identity.siteId, input.sessionId);
+    await assertAccess(identity, stored);
+    const current = stored.state.version;
+    const missing = current - input.version;
+    const oldest = await store.sessionPatches.oldestVersion(stored.id);
+    if (missing < 0 || missing > maxPatchesInSync || (missing > 0 && (oldest === null || oldest > input.version + 1))) {
+      return { kind: 'snapshot', state: viewFor(identity, stored.state) };
+    }
+    // A tablet always gets the whole state: its copy of each patch depends on what it may see,
+    // and a session is a few kilobytes.
+    if (identity.kind !== 'terminal') return { kind: 'snapshot', state: viewFor(identity, stored.state) };
+    return { kind: 'patches', patches: await store.sessionPatches.since(stored.id, input.version, maxPatchesInSync) };
+  }
+
+  /**
+   * Marks the session ended (the caller has closed its call first). Ended from the kiosk ("Tout
+   * effacer", or the citizen walked away), its contents are erased at once; ended by an agent,
+   * they stay until the site's retention purge, for the printed reference.
+   */
+  async function end(
+    stored: StoredSession,
+    reason: 'finished' | 'inactivity' | 'agent',
+    by: SessionPatch['by'],
+    after: After
+  ): Promise<void> {
+    // The end and the erase with no other change of the session in between, in one transaction.
+    await serialised(stored.id, () => store.transaction(() => endNow(stored, reason, by, after)));
+    for (const key of lastAuditedEdit.keys()) if (key.startsWith(`${stored.id}:`)) lastAuditedEdit.delete(key);
+  }
+
+  async function endNow(
+    stored: StoredSession,
+    reason: 'finished' | 'inactivity' | 'agent',
+    by: SessionPatch['by'],
+    after: After
+  ): Promise<void> {
+    await writeNext(stored, [{ op: 'ended' }], by, after, { endReason: reason });
+    if (reason !== 'agent') {
+      const erased: SessionState = {
+        ...stored.state,
+        screen: 'catalog',
+        procedureId: null,
+        procedureVersion: null,
+        stepId: null,
+        answers: {},
+        withheld: [],
+        notes: []
+      };
+      await store.sessions.save(erased);
+      await store.sessionPatches.deleteForSession(stored.id);
+      stored.state = erased;
+    }
+  }
 }

@@ -11,14 +11,17 @@
  * is not noticed. Calls to a counter (`queue:called`) are not coalesced: each one is announced.
  */
 export interface Coalescer {
-  /** Runs `flush` once when the key's window ends (the latest `flush` given wins). */
-  mark(key: string, flush: () => void): void;
+  /**
+   * Runs `flush` once when the key's window ends (the latest `flush` given wins). A flush may read
+   * the store (and so answer with a promise): its failure goes to `onError` like a throw.
+   */
+  mark(key: string, flush: () => void | Promise<void>): void;
   /** Drops the pending broadcasts: the server is stopping, nobody is left to hear them. */
   close(): void;
 }
 
 export function createCoalescer(windowMs: number, onError: (error: unknown) => void): Coalescer {
-  const pending = new Map<string, { flush: () => void; timer: NodeJS.Timeout }>();
+  const pending = new Map<string, { flush: () => void | Promise<void>; timer: NodeJS.Timeout }>();
   return {
     mark(key, flush) {
       const open = pending.get(key);
@@ -30,7 +33,7 @@ export function createCoalescer(windowMs: number, onError: (error: unknown) => v
         const entry = pending.get(key);
         pending.delete(key);
         try {
-          entry?.flush();
+          void Promise.resolve(entry?.flush()).catch(onError);
         } catch (error) {
           onError(error);
         }

@@ -40,8 +40,8 @@ export interface HubDeps {
   cookieConfig: Pick<Config, 'secureCookies' | 'trustProxy' | 'proxyHeader'>;
   limits: Pick<Limits, 'commandsPerSecond' | 'commandBurst' | 'connectionsPerCredential'>;
   /** Agent tablets coming and going: presence, and getting a joined session back. */
-  agentConnected(agent: AccountIdentity, socket: GuichetSocket): void;
-  agentDisconnected(agent: AccountIdentity): void;
+  agentConnected(agent: AccountIdentity, socket: GuichetSocket): void | Promise<void>;
+  agentDisconnected(agent: AccountIdentity): void | Promise<void>;
   /** A terminal came online or went offline: told to the staff, coalesced (see the notifier). */
   terminalSeen(siteId: string, terminalId: string): void;
 }
@@ -96,7 +96,18 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
   const refusedHandshakes = new Map<string, number>();
   const socketLimits = new WeakMap<GuichetSocket, SocketLimits>();
 
-  io.use((socket, next) => {
+  // Resolving a credential reads the store (and may write: a device token's last use, an expired
+  // login removed), so it is awaited; whatever fails refuses the handshake, never the server.
+  io.use(async (socket, next) => {
+    try {
+      await authenticate(socket, next);
+    } catch (error) {
+      logger.error({ err: error }, 'handshake failed');
+      next(authError('The credential could not be checked: try again'));
+    }
+  });
+
+  async function authenticate(socket: GuichetSocket, next: (err?: Error) => void): Promise<void> {
     const parsed = handshakeAuthSchema.safeParse(socket.handshake.auth);
     if (!parsed.success)
       return next(authError('Handshake must say which face connects: auth.face is kiosk, display, agent or manager'));
@@ -106,10 +117,10 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
     const credential = token ?? parseCookies(socket.handshake.headers.cookie)[names.credential[face]];
     let identity: Identity | null;
     if (face === 'kiosk' || face === 'display') {
-      const terminal = terminals.resolve(credential);
+      const terminal = await terminals.resolve(credential);
       identity = terminal?.role === face ? terminal : null;
     } else {
-      identity = auth.resolve(face, credential);
+      identity = await auth.resolve(face, credential);
     }
     if (!identity) {
       return next(
@@ -136,7 +147,7 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
     }
     socket.data.identity = identity;
     next();
-  });
+  }
 
   io.on('connection', (socket: GuichetSocket) => {
     const identity = socket.data.identity;
@@ -163,9 +174,13 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
       void socket.join(rooms.terminal(identity.terminalId));
       // The build its page runs is kept on every connection: a reloaded page says its new one.
       const version = handshakeAuthSchema.safeParse(socket.handshake.auth).data?.version;
-      if (presence.connected(identity.terminalId) || version) announceTerminal(identity.siteId, identity.terminalId, version);
+      if (presence.connected(identity.terminalId) || version) {
+        guard('terminal connected', () => announceTerminal(identity.siteId, identity.terminalId, version));
+      }
       socket.on('disconnect', () => {
-        if (presence.disconnected(identity.terminalId)) announceTerminal(identity.siteId, identity.terminalId);
+        if (presence.disconnected(identity.terminalId)) {
+          guard('terminal disconnected', () => announceTerminal(identity.siteId, identity.terminalId));
+        }
       });
     } else {
       void socket.join(rooms.staff(identity.siteId));
@@ -181,7 +196,7 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
       socket.on(name, (...args: unknown[]) => void runCommand(socket, name, args));
     }
     for (const name of Object.keys(signals) as SignalName[]) {
-      socket.on(name, (payload: unknown) => runSignal(socket, name, payload));
+      socket.on(name, (payload: unknown) => void runSignal(socket, name, payload));
     }
     socket.onAny((event: string, ...args: unknown[]) => {
       if (Object.hasOwn(commands, event) || Object.hasOwn(signals, event)) return;
@@ -194,16 +209,19 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
     });
   });
 
-  function guard(what: string, fn: () => void): void {
+  /** Runs work started by a connection or a disconnection: a failure is logged, never thrown. */
+  function guard(what: string, fn: () => void | Promise<void>): void {
+    const failed = (error: unknown) => logger.error({ err: error }, `${what}: failed`);
     try {
-      fn();
+      const running = fn();
+      if (running) running.catch(failed);
     } catch (error) {
-      logger.error({ err: error }, `${what}: failed`);
+      failed(error);
     }
   }
 
   /** Signals have no ack: an invalid or unauthorised one is dropped (and logged at debug level). */
-  function runSignal(socket: GuichetSocket, name: SignalName, payload: unknown): void {
+  async function runSignal(socket: GuichetSocket, name: SignalName, payload: unknown): Promise<void> {
     const identity = socket.data.identity;
     // Over the limit a signal is dropped, like any lost volatile message.
     if (!socketLimits.get(socket)?.signals.take().ok) return;
@@ -215,14 +233,14 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
       return;
     }
     try {
-      signalHandlers[name](parsed.data, { identity, socket, afterAck: immediately });
+      await signalHandlers[name](parsed.data, { identity, socket, afterAck: immediately });
     } catch (error) {
       if (!(error instanceof AppError)) logger.error({ err: error, signal: name }, 'signal failed');
     }
   }
 
-  function announceTerminal(siteId: string, terminalId: string, version?: string): void {
-    terminals.markSeen(terminalId, version);
+  async function announceTerminal(siteId: string, terminalId: string, version?: string): Promise<void> {
+    await terminals.markSeen(terminalId, version);
     deps.terminalSeen(siteId, terminalId);
   }
 

@@ -16,14 +16,14 @@ export function createNotifier(io: GuichetServer, onError: (error: unknown) => v
 
   /** Ids changed under `key` since its window opened: sent together, each once, when it closes. */
   const changedIds = new Map<string, Set<string>>();
-  function coalesceIds(key: string, id: string, send: (ids: string[]) => void): void {
+  function coalesceIds(key: string, id: string, send: (ids: string[]) => void | Promise<void>): void {
     const ids = changedIds.get(key) ?? new Set<string>();
     ids.add(id);
     changedIds.set(key, ids);
-    coalescer.mark(key, () => {
+    coalescer.mark(key, async () => {
       const due = changedIds.get(key);
       changedIds.delete(key);
-      if (due && due.size > 0) send([...due]);
+      if (due && due.size > 0) await send([...due]);
     });
   }
 
@@ -69,11 +69,15 @@ export function createNotifier(io: GuichetServer, onError: (error: unknown) => v
     },
     presenceChanged(siteId, accountId, view) {
       // Each agent once, as they are now: 500 arrivals are one packet per tablet, not 500.
-      coalesceIds(`presence:${siteId}`, accountId, (ids) => io.to(rooms.staff(siteId)).emit('agent:presences', ids.map(view)));
+      coalesceIds(`presence:${siteId}`, accountId, async (ids) => {
+        const views = await Promise.all(ids.map(view));
+        io.to(rooms.staff(siteId)).emit('agent:presences', views);
+      });
     },
     terminalSeen(siteId, terminalId, view) {
-      coalesceIds(`terminals:${siteId}`, terminalId, (ids) => {
-        const views = ids.flatMap((id) => view(siteId, id) ?? []);
+      coalesceIds(`terminals:${siteId}`, terminalId, async (ids) => {
+        const found = await Promise.all(ids.map((id) => view(siteId, id)));
+        const views = found.flatMap((v) => v ?? []);
         if (views.length > 0) io.to(rooms.staff(siteId)).emit('terminals:seen', views);
       });
     },
@@ -91,15 +95,14 @@ export function createNotifier(io: GuichetServer, onError: (error: unknown) => v
     },
     queueChanged(siteId, source, listChanged = false) {
       if (listChanged) listChangedSites.add(siteId);
-      coalescer.mark(`queue:${siteId}`, () => {
+      coalescer.mark(`queue:${siteId}`, async () => {
         const listWasChanged = listChangedSites.delete(siteId);
         const staff = roomSize(rooms.staff(siteId));
         // Built only for a room someone is in: the staff's queue costs a query per counter.
-        if (staff > 0) io.to(rooms.staff(siteId)).emit('queue:updated', source.state(siteId));
+        if (staff > 0) io.to(rooms.staff(siteId)).emit('queue:updated', await source.state(siteId));
         if (roomSize(rooms.site(siteId)) > staff) {
-          io.to(rooms.site(siteId))
-            .except(rooms.staff(siteId))
-            .emit('queue:counts', { services: source.counts(siteId), listChanged: listWasChanged });
+          const services = await source.counts(siteId);
+          io.to(rooms.site(siteId)).except(rooms.staff(siteId)).emit('queue:counts', { services, listChanged: listWasChanged });
         }
       });
     },

@@ -33,7 +33,7 @@ type CommandHandler<K extends CommandName> = (
 export type CommandHandlers = { [K in CommandName]: CommandHandler<K> };
 
 export type SignalHandlers = {
-  [K in SignalName]: (input: z.output<(typeof signals)[K]['input']>, ctx: CommandContext) => void;
+  [K in SignalName]: (input: z.output<(typeof signals)[K]['input']>, ctx: CommandContext) => void | Promise<void>;
 };
 
 /** Room names, in one place. */

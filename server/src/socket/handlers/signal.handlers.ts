@@ -5,9 +5,9 @@ import type { SignalHandlers } from '../types';
 
 export function createSignalHandlers({ sessions, notifier }: { sessions: SessionsService; notifier: Notifier }): SignalHandlers {
   return {
-    'session:focus': (input, { identity, socket }) => {
-      const stored = sessions.loadActive(identity.siteId, input.sessionId);
-      sessions.assertAccess(identity, stored);
+    'session:focus': async (input, { identity, socket }) => {
+      const stored = await sessions.loadActive(identity.siteId, input.sessionId);
+      await sessions.assertAccess(identity, stored);
       const by = identity.kind === 'terminal' ? 'citizen' : 'agent';
       const name = identity.kind === 'account' ? identity.firstName : '';
       notifier.sessionFocus(stored.terminalId, { sessionId: stored.id, by, name, stepId: input.stepId }, socket.id);

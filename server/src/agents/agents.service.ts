@@ -67,7 +67,7 @@ export function createAgentsService({
       const ids = connections.connectedInSite(siteId);
       const presences = await Promise.all(ids.map((id) => store.agentPresence.get(id)));
       return ids.filter((_, i) => {
-        const status = presences[i].status;
+        const status = presences[i]?.status;
         return status === 'available' || (stage === 1 && status === 'busy');
       });
     },

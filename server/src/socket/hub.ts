@@ -309,11 +309,14 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
       socket.disconnect(true);
       return;
     }
+    const failed = (error: unknown) => logger.error({ err: error, command: name }, 'broadcast after ack failed');
     for (const fn of pending) {
       try {
-        fn();
+        // A broadcast that reads the store first answers with a promise: its failure is logged too.
+        const sending: unknown = fn();
+        if (sending instanceof Promise) sending.catch(failed);
       } catch (error) {
-        logger.error({ err: error, command: name }, 'broadcast after ack failed');
+        failed(error);
       }
     }
   }

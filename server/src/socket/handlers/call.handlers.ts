@@ -28,11 +28,11 @@ export function createCallHandlers({
     'call:release': (input, ctx) => calls.release(agentOf(ctx), input, ctx.afterAck),
     'call:handover': (input, ctx) => calls.handover(agentOf(ctx), input, ctx.afterAck),
     'agent:state': (_input, ctx) => calls.agentState(agentOf(ctx)),
-    'agent:presence': (input, ctx) => {
+    'agent:presence': async (input, ctx) => {
       const agent = agentOf(ctx);
-      const view = agents.setStatus(agent, input.status, ctx.afterAck);
+      const view = await agents.setStatus(agent, input.status, ctx.afterAck);
       // Becoming available while a citizen is waiting: the card appears and rings now.
-      calls.ringPendingFor(agent, ctx.afterAck);
+      await calls.ringPendingFor(agent, ctx.afterAck);
       return view;
     },
     'agent:colleagues': (_input, ctx) => agents.colleagues(agentOf(ctx))

@@ -14,20 +14,20 @@ export function createManagerHandlers({
   'site:call-settings' | 'audit:list' | 'site:queue-settings' | 'service:save' | 'counter:save' | 'site:retention'
 > {
   return {
-    'site:call-settings': (input, { identity }) => {
-      store.sites.setCallSettings(identity.siteId, input);
+    'site:call-settings': async (input, { identity }) => {
+      await store.sites.setCallSettings(identity.siteId, input);
       return input;
     },
     'audit:list': (input, { identity }) => store.auditLog.list(identity.siteId, input.limit, input.beforeId),
-    'site:queue-settings': (input, { identity, afterAck }) => {
-      store.sites.setQueueSettings(identity.siteId, input);
-      queue.changed(identity.siteId, afterAck);
+    'site:queue-settings': async (input, { identity, afterAck }) => {
+      await store.sites.setQueueSettings(identity.siteId, input);
+      await queue.changed(identity.siteId, afterAck);
       return input;
     },
     'service:save': (input, { identity, afterAck }) => queue.saveService(identity.siteId, input, afterAck),
     'counter:save': (input, { identity, afterAck }) => queue.saveCounter(identity.siteId, input, afterAck),
-    'site:retention': (input, { identity }) => {
-      store.sites.setRetention(identity.siteId, input.days);
+    'site:retention': async (input, { identity }) => {
+      await store.sites.setRetention(identity.siteId, input.days);
       return input;
     }
   };

@@ -18,14 +18,14 @@ export function createSettingsHandlers({
     'site:logo': (input, { identity, afterAck }) => settings.setLogo(identity.siteId, input.logo, afterAck),
     'site:pin-length': (input, { identity, afterAck }) => settings.setPinMinLength(identity.siteId, input.minLength, afterAck),
     // Hours and closed days open or close services: the kiosks' lists of services follow.
-    'site:hours': (input, { identity, afterAck }) => {
-      const site = settings.setHours(identity.siteId, input.openingHours, afterAck);
-      queue.changed(identity.siteId, afterAck);
+    'site:hours': async (input, { identity, afterAck }) => {
+      const site = await settings.setHours(identity.siteId, input.openingHours, afterAck);
+      await queue.changed(identity.siteId, afterAck);
       return site;
     },
-    'site:closed-days': (input, { identity, afterAck }) => {
-      const site = settings.setClosedDays(identity.siteId, input, afterAck);
-      queue.changed(identity.siteId, afterAck);
+    'site:closed-days': async (input, { identity, afterAck }) => {
+      const site = await settings.setClosedDays(identity.siteId, input, afterAck);
+      await queue.changed(identity.siteId, afterAck);
       return site;
     }
   };

@@ -11,10 +11,10 @@ export function createSiteHandlers({
   sessions: SessionsService;
 }): Pick<CommandHandlers, 'site:get' | 'kiosk:setup'> {
   return {
-    'kiosk:setup': (_input, { identity }) => {
+    'kiosk:setup': async (_input, { identity }) => {
       // The site's own inactivity delays, or the server's defaults while it has none.
-      const { kiosk } = settings.info(identity.siteId);
-      const stored = identity.kind === 'terminal' ? sessions.activeForKiosk(identity) : null;
+      const { kiosk } = await settings.info(identity.siteId);
+      const stored = identity.kind === 'terminal' ? await sessions.activeForKiosk(identity) : null;
       const procedures = sessions.publishedProcedures(identity.siteId);
       // A session keeps the version it opened: sent along when the kiosks offer another one now.
       const pinned = stored ? sessions.procedureOf(stored) : undefined;

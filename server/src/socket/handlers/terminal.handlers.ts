@@ -14,9 +14,9 @@ export function announcePrinting(
   terminals: TerminalsService,
   printing: PrintingService,
   siteId: string
-): void {
-  for (const view of terminals.views(siteId)) io.to(rooms.staff(siteId)).emit('terminal:updated', view);
-  for (const view of printing.listPrinters(siteId)) io.to(rooms.site(siteId)).emit('printer:status', view);
+): Promise<void> {
+  for (const view of await terminals.views(siteId)) io.to(rooms.staff(siteId)).emit('terminal:updated', view);
+  for (const view of await printing.listPrinters(siteId)) io.to(rooms.site(siteId)).emit('printer:status', view);
 }
 
 export function createTerminalHandlers({
@@ -33,14 +33,14 @@ export function createTerminalHandlers({
   return {
     'terminal:list': (_input, { identity }) => terminals.list(identity.siteId),
 
-    'terminal:rename': (input, { identity, afterAck }) => {
-      const view = terminals.rename(identity.siteId, input.terminalId, input.name, input.location);
+    'terminal:rename': async (input, { identity, afterAck }) => {
+      const view = await terminals.rename(identity.siteId, input.terminalId, input.name, input.location);
       afterAck(() => io.to(rooms.staff(identity.siteId)).emit('terminal:updated', view));
       return view;
     },
 
-    'terminal:revoke': (input, { identity, afterAck }) => {
-      terminals.revoke(identity.siteId, input.terminalId);
+    'terminal:revoke': async (input, { identity, afterAck }) => {
+      await terminals.revoke(identity.siteId, input.terminalId);
       afterAck(() => {
         io.to(rooms.staff(identity.siteId)).emit('terminal:removed', { terminalId: input.terminalId });
         io.to(rooms.terminal(input.terminalId)).emit('credential:revoked', { reason: 'revoked' });
@@ -49,15 +49,15 @@ export function createTerminalHandlers({
       return { terminalId: input.terminalId };
     },
 
-    'pairing:claim': (input, { identity, afterAck }) => {
-      const view = pairing.claim(identity.siteId, input);
+    'pairing:claim': async (input, { identity, afterAck }) => {
+      const view = await pairing.claim(identity.siteId, input);
       afterAck(() => io.to(rooms.staff(identity.siteId)).emit('terminal:updated', view));
       return view;
     },
 
-    'terminal:printer': (input, { identity, afterAck }) => {
+    'terminal:printer': async (input, { identity, afterAck }) => {
       const { siteId } = identity;
-      terminals.assignPrinter(siteId, input.terminalId, input.kind, input.printerId);
+      await terminals.assignPrinter(siteId, input.terminalId, input.kind, input.printerId);
       afterAck(() => announcePrinting(io, terminals, printing, siteId));
       return terminals.get(siteId, input.terminalId);
     }

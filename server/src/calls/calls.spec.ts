@@ -102,13 +102,13 @@ describe('a call rings the available agents once', () => {
     hall.marie.disconnect();
     hall.karim.disconnect();
     server.clock.advance(server.config.agentGraceSeconds * 1000);
-    server.app.services.calls.tick();
+    await server.app.services.calls.tick();
     const none = await call();
     expect(none).toMatchObject({ status: 'unanswered', unansweredReason: 'no_agent' });
     await connect(server, 'agent', hall.marieToken);
-    const siteId = server.store.sessions.findById(hall.session.id)!.siteId;
+    const siteId = (await server.store.sessions.findById(hall.session.id))!.siteId;
     // Closed every day: whatever the hour of the test, the site is closed now.
-    server.store.sites.setOpeningHours(siteId, { '1': [], '2': [], '3': [], '4': [], '5': [], '6': [], '7': [] });
+    await server.store.sites.setOpeningHours(siteId, { '1': [], '2': [], '3': [], '4': [], '5': [], '6': [], '7': [] });
     const closed = await call();
     expect(closed).toMatchObject({ status: 'unanswered', unansweredReason: 'closed' });
   });
@@ -133,7 +133,7 @@ describe('first accept wins', () => {
     });
     expect(await removedAtMarie).toEqual({ callId: created.id, reason: 'taken' });
     expect(await removedAtKarim).toEqual({ callId: created.id, reason: 'taken' });
-    const row = server.store.helpCalls.findById(created.id)!;
+    const row = (await server.store.helpCalls.findById(created.id))!;
     expect(row.status).toBe('accepted');
   });
 
@@ -173,24 +173,24 @@ describe('escalation with the delays the manager set', () => {
     expect(karimRings).toHaveLength(0);
 
     server.clock.advance(9_000);
-    server.app.services.calls.tick();
+    await server.app.services.calls.tick();
     ok(await command(hall.karim, 'agent:state', {}));
     expect(karimRings).toHaveLength(0);
 
     const widened = nextEvent(hall.karim, 'call:ring');
     server.clock.advance(1_000);
-    server.app.services.calls.tick();
+    await server.app.services.calls.tick();
     expect(await widened).toMatchObject({ callId: created.id, stage: 1 });
 
     const kioskPatches = collect<SessionPatch>(hall.kiosk, 'session:patched');
     const removed = nextEvent(hall.marie, 'call:removed');
     server.clock.advance(20_000);
-    server.app.services.calls.tick();
+    await server.app.services.calls.tick();
     expect(await removed).toEqual({ callId: created.id, reason: 'unanswered' });
     // The kiosk's own answer comes after the patch the tick sent it.
     ok(await command(hall.kiosk, 'site:get', {}));
     expect(lastCallPatch(kioskPatches)).toMatchObject({ status: 'unanswered', unansweredReason: 'timeout' });
-    expect(server.store.helpCalls.findById(created.id)).toMatchObject({
+    expect(await server.store.helpCalls.findById(created.id)).toMatchObject({
       status: 'unanswered',
       unansweredReason: 'timeout',
       agentId: null
@@ -312,8 +312,8 @@ describe('hand-over, stop sharing, end', () => {
     const ended = patchWith(hall.kiosk, { op: 'ended' });
     ok(await command(hall.marie, 'session:end', { sessionId: hall.session.id, reason: 'agent' }));
     expect((await ended).by).toEqual({ kind: 'agent', name: 'Marie' });
-    expect(server.store.sessions.findById(hall.session.id)!.state.status).toBe('ended');
-    expect(server.store.helpCalls.findById(created.id)).toMatchObject({ status: 'done', agentId: null });
+    expect((await server.store.sessions.findById(hall.session.id))!.state.status).toBe('ended');
+    expect(await server.store.helpCalls.findById(created.id)).toMatchObject({ status: 'done', agentId: null });
     const refused = await command(hall.kiosk, 'session:patch', {
       sessionId: hall.session.id,
       patchId: rid(),
@@ -342,7 +342,7 @@ describe('a command is written whole or not at all', () => {
       "CREATE TEMP TRIGGER refuse_erase BEFORE DELETE ON session_patches BEGIN SELECT RAISE(ABORT, 'disk full'); END"
     );
     const before = snapshot(server.store);
-    const version = server.store.sessions.findById(hall.session.id)!.state.version;
+    const version = (await server.store.sessions.findById(hall.session.id))!.state.version;
     const closed = collect(hall.marie, 'session:closed');
     const refused = await command(hall.kiosk, 'session:end', { sessionId: hall.session.id, reason: 'finished' });
     expect(refused).toMatchObject({ ok: false, error: { code: 'internal' } });
@@ -367,7 +367,7 @@ describe('a command is written whole or not at all', () => {
     });
     expect(closed).toEqual([]);
     ok(await command(hall.kiosk, 'session:end', { sessionId: hall.session.id, reason: 'finished' }));
-    expect(server.store.helpCalls.findById(created.id)).toMatchObject({ status: 'done' });
+    expect(await server.store.helpCalls.findById(created.id)).toMatchObject({ status: 'done' });
   });
 });
 
@@ -379,7 +379,7 @@ describe('a tablet that drops', () => {
     hall.marie.disconnect();
     await told;
     server.clock.advance(server.config.agentGraceSeconds * 1000 - 1000);
-    server.app.services.calls.tick();
+    await server.app.services.calls.tick();
     const back = patchWith(hall.kiosk, { op: 'agent', agent: { firstName: 'Marie', connected: true } });
     const marie = await connect(server, 'agent', hall.marieToken);
     await back;
@@ -406,10 +406,10 @@ describe('a tablet that drops', () => {
     await gone;
     const ring = nextEvent(hall.karim, 'call:ring');
     server.clock.advance(server.config.agentGraceSeconds * 1000);
-    server.app.services.calls.tick();
+    await server.app.services.calls.tick();
     expect((await ring).callId).toBe(created.id);
-    expect(server.store.helpCalls.findById(created.id)).toMatchObject({ status: 'ringing', agentId: null });
-    expect(server.store.sessions.findById(hall.session.id)!.state.agent).toBeNull();
+    expect(await server.store.helpCalls.findById(created.id)).toMatchObject({ status: 'ringing', agentId: null });
+    expect((await server.store.sessions.findById(hall.session.id))!.state.agent).toBeNull();
   });
 });
 
@@ -464,7 +464,11 @@ describe('the audit log', () => {
     const raw = JSON.stringify(server.store.db.prepare('SELECT * FROM audit_log').all());
     expect(raw).not.toMatch(/Secret|heberge|locataire/);
     // The calls table keeps no link to any agent once the call is over.
-    expect(server.store.helpCalls.findById(created.id)).toMatchObject({ agentId: null, targetAgentId: null, handoverFrom: null });
+    expect(await server.store.helpCalls.findById(created.id)).toMatchObject({
+      agentId: null,
+      targetAgentId: null,
+      handoverFrom: null
+    });
   });
 
   it('an agent cannot read the audit log', async () => {

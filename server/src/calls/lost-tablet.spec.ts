@@ -40,7 +40,7 @@ describe('a tablet gone past the grace period', () => {
     const ring = nextEvent(hall.karim, 'call:ring');
     const forgotten = patchWith(hall.kiosk, { op: 'agent', agent: null });
     server.clock.advance(server.config.agentGraceSeconds * 1000);
-    server.app.services.calls.tick();
+    await server.app.services.calls.tick();
     expect((await ring).callId).toBe(created.id);
     await forgotten;
 

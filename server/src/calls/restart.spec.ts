@@ -27,7 +27,7 @@ beforeEach(async () => {
   const db = openDatabase(path.join(dir, 'data/guichet.sqlite'));
   const store = createStore(db);
   await seedDemoIfEmpty(store, systemClock);
-  store.sites.setOpeningHours(db.prepare('SELECT id FROM sites').pluck().get() as string, {});
+  await store.sites.setOpeningHours(db.prepare('SELECT id FROM sites').pluck().get() as string, {});
   db.close();
 });
 afterEach(() => {

@@ -95,8 +95,8 @@ async function sessionWithMarker(): Promise<void> {
   );
   const a4 = ok(await command(hall.kiosk, 'print:summary', { requestId: rid(), sessionId: hall.session.id, format: 'a4' }));
   await server.app.services.printing.idle();
-  expect(server.store.printJobs.findById(receipt.id)?.status).toBe('printed');
-  expect(server.store.printJobs.findById(a4.id)?.status).toBe('printed');
+  expect((await server.store.printJobs.findById(receipt.id))?.status).toBe('printed');
+  expect((await server.store.printJobs.findById(a4.id))?.status).toBe('printed');
   ok(await command(hall.marie, 'session:end', { sessionId: hall.session.id, reason: 'agent' }));
 
   // What the erase must remove is there now: on disk, in the console's list, as a PDF.
@@ -160,6 +160,6 @@ describe('an erased session leaves nothing on disk', () => {
     ok(await command(manager, 'session:erase', { reference: hall.session.reference }));
     expect(copiesOnDisk(marker)).toEqual({});
     expect(pdfsOnDisk().map((f) => path.basename(f))).toEqual([`${kept.id}.pdf`]);
-    expect(server.store.sessions.findById(other.id)?.state.answers).toMatchObject({ nom: 'Autre-Citoyen' });
+    expect((await server.store.sessions.findById(other.id))?.state.answers).toMatchObject({ nom: 'Autre-Citoyen' });
   });
 });

@@ -159,8 +159,8 @@ describe('erasing a session at the citizen’s request', () => {
     expect(rowsMentioning('Dupont-Demande').length).toBeGreaterThan(0);
     expect(ok(await command(manager, 'session:erase', { reference: typed() }))).toEqual({ reference: hall.session.reference });
     expect(rowsMentioning('Dupont-Demande')).toEqual([]);
-    expect(server.store.sessions.findById(hall.session.id)).toBeNull();
-    expect(server.store.helpCalls.findById(callId)).toMatchObject({ status: 'done', sessionId: null });
+    expect(await server.store.sessions.findById(hall.session.id)).toBeNull();
+    expect(await server.store.helpCalls.findById(callId)).toMatchObject({ status: 'done', sessionId: null });
     // Only the audit log keeps the reference, with who erased it.
     expect(rowsMentioning(hall.session.reference)).toEqual(['audit_log']);
     const audit = ok(await command(manager, 'audit:list', { limit: 5 }));
@@ -190,7 +190,7 @@ describe('one site never reaches another’s sessions or log', () => {
       error: { code: 'not_found' }
     });
     expect((await get(`/api/sessions/${typed()}.json`, tokenB)).status).toBe(404);
-    expect(server.store.sessions.findById(hall.session.id)).not.toBeNull();
+    expect(await server.store.sessions.findById(hall.session.id)).not.toBeNull();
     // B's own session, exported by B.
     const kioskB = await connect(server, 'kiosk', server.app.services.terminals.mintToken(b.kioskId));
     const sessionB = ok(await command(kioskB, 'session:start', { requestId: rid(), locale: 'fr' }));

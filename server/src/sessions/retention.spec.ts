@@ -51,9 +51,9 @@ describe('retention', () => {
     server.clock.advance(3 * 3600_000); // 01:00 the next day
     expect(server.app.services.purgeSessions()).toBe(1);
     expect(rowsMentioning('Dupont-Purge')).toEqual([]);
-    expect(server.store.sessions.findById(hall.session.id)).toBeNull();
+    expect(await server.store.sessions.findById(hall.session.id)).toBeNull();
     // The call still counts, without its session; the audit log keeps the reference only.
-    expect(server.store.helpCalls.findById(callId)).toMatchObject({ status: 'done', sessionId: null });
+    expect(await server.store.helpCalls.findById(callId)).toMatchObject({ status: 'done', sessionId: null });
     expect(rowsMentioning(hall.session.reference)).toEqual(['audit_log']);
   });
 

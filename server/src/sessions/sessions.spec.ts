@@ -56,7 +56,7 @@ describe('the session is held by the server', () => {
     if (sync.kind !== 'patches') return;
     expect(sync.patches.map((p) => p.version)).toEqual([base + 1, base + 2]);
     const rebuilt = sync.patches.reduce((s, p) => applyChanges(s, p.changes, p.version), hall.session);
-    expect(rebuilt).toEqual(server.store.sessions.findById(hall.session.id)!.state);
+    expect(rebuilt).toEqual((await server.store.sessions.findById(hall.session.id))!.state);
   });
 
   it('a replayed patch (same id) is answered with its version and not applied twice', async () => {
@@ -65,7 +65,7 @@ describe('the session is held by the server', () => {
     ok(await patch(hall.kiosk, [{ op: 'answer', stepId: 'nom', value: 'B' }]));
     const replay = ok(await patch(hall.kiosk, [{ op: 'answer', stepId: 'nom', value: 'A' }], patchId));
     expect(replay.version).toBe(first.version);
-    expect(server.store.sessions.findById(hall.session.id)!.state.answers.nom).toBe('B');
+    expect((await server.store.sessions.findById(hall.session.id))!.state.answers.nom).toBe('B');
   });
 
   it('a client far behind, or ahead of the server, gets the whole state', async () => {
@@ -155,8 +155,8 @@ describe('working together on one session', () => {
     // Each side's own answer comes after every patch the server sent it (one order per connection).
     ok(await command(hall.kiosk, 'site:get', {}));
     ok(await command(hall.marie, 'site:get', {}));
-    const stored = server.store.sessions.findById(hall.session.id)!.state;
-    const lastPatch = server.store.sessionPatches.since(hall.session.id, stored.version - 1, 1)[0]!;
+    const stored = (await server.store.sessions.findById(hall.session.id))!.state;
+    const lastPatch = (await server.store.sessionPatches.since(hall.session.id, stored.version - 1, 1))[0]!;
     const winner = lastPatch.by.kind === 'agent' ? 'from agent' : 'from kiosk';
     expect(stored.answers.nom).toBe(winner);
     // Each side received the other's write (never its own echo).
@@ -170,7 +170,7 @@ describe('working together on one session', () => {
 
   it('a change the store fails to keep is taken back on the other side, and the sender is told', async () => {
     await joinMarie();
-    const before = server.store.sessions.findById(hall.session.id)!.state;
+    const before = (await server.store.sessions.findById(hall.session.id))!.state;
     const resets = collect<SessionState>(hall.marie, 'session:reset');
     const seen = collect<SessionPatch>(hall.marie, 'session:patched');
     // The disk refuses the next patch (as a full disk would).
@@ -184,7 +184,7 @@ describe('working together on one session', () => {
     expect(seen.map((p) => p.version)).toEqual([before.version + 1]);
     expect(resets[0]).toMatchObject({ id: hall.session.id, version: before.version });
     expect(resets[0]!.answers.nom).toBe(before.answers.nom);
-    expect(server.store.sessions.findById(hall.session.id)!.state).toEqual(before);
+    expect((await server.store.sessions.findById(hall.session.id))!.state).toEqual(before);
 
     server.store.db.exec('DROP TRIGGER refuse_patch');
     const next = patchWith(hall.marie, { op: 'answer', stepId: 'nom', value: 'Gardé' });

@@ -164,7 +164,7 @@ describe('the sender hears its ack before the broadcast its command causes', () 
   });
 
   it('account: the manager who deactivates an agent, then hears the agent leave', async () => {
-    const karim = server.store.accounts.listByLogin('karim')[0]!;
+    const karim = (await server.store.accounts.listByLogin('karim'))[0]!;
     const heard = await sendAndHear(manager, 'account:update', { accountId: karim.id, active: false }, 'agent:presences');
     expectAckFirst(heard, 'agent:presences');
   });

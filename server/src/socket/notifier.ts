@@ -70,13 +70,13 @@ export function createNotifier(io: GuichetServer, onError: (error: unknown) => v
     presenceChanged(siteId, accountId, view) {
       // Each agent once, as they are now: 500 arrivals are one packet per tablet, not 500.
       coalesceIds(`presence:${siteId}`, accountId, async (ids) => {
-        const views = await Promise.all(ids.map(view));
+        const views = await Promise.all(ids.map(async (id) => view(id)));
         io.to(rooms.staff(siteId)).emit('agent:presences', views);
       });
     },
     terminalSeen(siteId, terminalId, view) {
       coalesceIds(`terminals:${siteId}`, terminalId, async (ids) => {
-        const found = await Promise.all(ids.map((id) => view(siteId, id)));
+        const found = await Promise.all(ids.map(async (id) => view(siteId, id)));
         const views = found.flatMap((v) => v ?? []);
         if (views.length > 0) io.to(rooms.staff(siteId)).emit('terminals:seen', views);
       });

@@ -112,7 +112,7 @@ describe('session contents', () => {
     expect(count).toBeLessThanOrEqual(100);
     // 100 patches of 20 answers of 100 characters: about 300 KB, not the 3,000 patches' 9 MB.
     expect(bytes).toBeLessThan(500_000);
-    const stored = s.store.sessions.findById(hall.session.id)!.state;
+    const stored = (await s.store.sessions.findById(hall.session.id))!.state;
     expect(stored.version).toBeGreaterThan(3000);
     // A client far behind gets the whole state; one just behind gets the patches it missed.
     const far = ok(await command(hall.kiosk, 'session:sync', { sessionId: hall.session.id, version: 1 }));
@@ -139,7 +139,7 @@ describe('session contents', () => {
     expect(refused).toMatchObject({ ok: false, error: { code: 'session_full' } });
     if (refused?.ok !== false) throw new Error('unreachable');
     expect(refused.error.message).toMatch(/at most 65536/);
-    const before = s.store.sessions.findById(hall.session.id)!.state;
+    const before = (await s.store.sessions.findById(hall.session.id))!.state;
     const bytes = Buffer.byteLength(JSON.stringify(before.answers)) + Buffer.byteLength(JSON.stringify(before.notes));
     expect(bytes).toBeLessThanOrEqual(64 * 1024);
     const again = await command(hall.marie, 'session:patch', {
@@ -148,7 +148,7 @@ describe('session contents', () => {
       ops: [{ op: 'note', text: note }]
     });
     expect(again).toMatchObject({ ok: false, error: { code: 'session_full' } });
-    expect(s.store.sessions.findById(hall.session.id)!.state).toEqual(before);
+    expect((await s.store.sessions.findById(hall.session.id))!.state).toEqual(before);
     // What does not grow it still goes through: the citizen can move on and finish.
     ok(
       await command(hall.kiosk, 'session:patch', {

@@ -9,7 +9,7 @@ import { rooms, type CommandHandlers, type GuichetServer } from '../types';
  * printer serves all the kiosks without their own), so the console gets every terminal again, and
  * every printer (each says which kiosk it serves).
  */
-export function announcePrinting(
+export async function announcePrinting(
   io: GuichetServer,
   terminals: TerminalsService,
   printing: PrintingService,

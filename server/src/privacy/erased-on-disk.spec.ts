@@ -137,7 +137,7 @@ describe('an erased session leaves nothing on disk', () => {
   it('after the retention purge', async () => {
     await sessionWithMarker();
     server.clock.advance(15 * 3600_000); // 01:00 the next day
-    expect(server.app.services.purgeSessions()).toBe(1);
+    expect(await server.app.services.purgeSessions()).toBe(1);
     await expectNothingLeft();
   });
 

@@ -45,11 +45,11 @@ describe('retention', () => {
   it('by default, an ended session is kept until the end of its day, then its contents are gone', async () => {
     const callId = await sessionEndedByAgent();
     server.clock.advance(12 * 3600_000); // 22:00 the same day
-    expect(server.app.services.purgeSessions()).toBe(0);
+    expect(await server.app.services.purgeSessions()).toBe(0);
     expect(rowsMentioning('Dupont-Purge')).toEqual(['kiosk_sessions', 'session_patches']);
 
     server.clock.advance(3 * 3600_000); // 01:00 the next day
-    expect(server.app.services.purgeSessions()).toBe(1);
+    expect(await server.app.services.purgeSessions()).toBe(1);
     expect(rowsMentioning('Dupont-Purge')).toEqual([]);
     expect(await server.store.sessions.findById(hall.session.id)).toBeNull();
     // The call still counts, without its session; the audit log keeps the reference only.
@@ -66,9 +66,9 @@ describe('retention', () => {
     });
     await sessionEndedByAgent();
     server.clock.advance(2 * 24 * 3600_000); // two days later: still kept
-    expect(server.app.services.purgeSessions()).toBe(0);
+    expect(await server.app.services.purgeSessions()).toBe(0);
     server.clock.advance(24 * 3600_000);
-    expect(server.app.services.purgeSessions()).toBe(1);
+    expect(await server.app.services.purgeSessions()).toBe(1);
     expect(rowsMentioning('Dupont-Purge')).toEqual([]);
   });
 
@@ -81,7 +81,7 @@ describe('retention', () => {
       })
     );
     server.clock.advance(3 * 24 * 3600_000);
-    expect(server.app.services.purgeSessions()).toBe(0);
+    expect(await server.app.services.purgeSessions()).toBe(0);
     expect(rowsMentioning('Encore-La').length).toBeGreaterThan(0);
   });
 });

@@ -105,7 +105,7 @@ export function createCallsService({
 
   async function card(call: HelpCall, stored: StoredSession | null): Promise<CallCard> {
     const terminal = call.terminalId ? await store.terminals.findById(call.terminalId) : null;
-    const procedure = stored ? sessions.procedureOf(stored) : undefined;
+    const procedure = stored ? await sessions.procedureOf(stored) : undefined;
     const step = procedure?.steps.find((s) => s.id === stored?.state.stepId);
     return {
       callId: call.id,
@@ -128,8 +128,8 @@ export function createCallsService({
   async function joinedView(agent: AccountIdentity, call: HelpCall, stored: StoredSession): Promise<JoinedCall> {
     return {
       card: await card(call, stored),
-      session: sessions.viewFor(agent, stored.state),
-      procedure: sessions.procedureOf(stored) ?? null
+      session: await sessions.viewFor(agent, stored.state),
+      procedure: (await sessions.procedureOf(stored)) ?? null
     };
   }
 
@@ -242,7 +242,7 @@ export function createCallsService({
     return {
       accountId: agent.accountId,
       status,
-      procedures: sessions.publishedProcedures(agent.siteId),
+      procedures: await sessions.publishedProcedures(agent.siteId),
       ringing: await ringingFor(agent, status),
       joined
     };
@@ -299,7 +299,7 @@ export function createCallsService({
           : agents.connectedCount(site.id) === 0
             ? 'no_agent'
             : null;
-        const procedure = sessions.procedureOf(stored);
+        const procedure = await sessions.procedureOf(stored);
         const saved: HelpCall = {
           id: randomUUID(),
           siteId: site.id,

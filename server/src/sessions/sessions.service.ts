@@ -54,7 +54,11 @@ export function createSessionsService({
    */
   limits: { maxBytes: number; patchesKept: number };
   /** The site's procedures: the versions sessions opened, and what the kiosks offer now. */
-  procedures: { lookup(siteId: string): ProcedureLookup; published(siteId: string): Procedure[] };
+  procedures: {
+    // Either answer is awaited: the site's procedures may have to be read from the store first.
+    lookup(siteId: string): ProcedureLookup | Promise<ProcedureLookup>;
+    published(siteId: string): Procedure[] | Promise<Procedure[]>;
+  };
   notifier: Notifier;
 }) {
   /** Last step each agent was audited editing, so typing a name is one audit row, not one per key. */
@@ -125,8 +129,8 @@ export function createSessionsService({
     }
   }
 
-  function viewFor(identity: Identity, state: SessionState): SessionState {
-    return identity.kind === 'terminal' ? state : stateForAgents(state, procedures.lookup(identity.siteId));
+  async function viewFor(identity: Identity, state: SessionState): Promise<SessionState> {
+    return identity.kind === 'terminal' ? state : stateForAgents(state, await procedures.lookup(identity.siteId));
   }
 
   /** One audit row; `agent` null means the citizen at the kiosk. */
@@ -184,12 +188,12 @@ export function createSessionsService({
     after: After,
     options: Parameters<typeof commit>[4] = {}
   ): Promise<SessionState> {
+    const lookup = await procedures.lookup(stored.siteId);
     const version = stored.state.version + 1;
     const before = stored.state;
     const state = applyChanges(before, changes, version);
     if (state.status === 'active') assertRoom(before, state);
     const patch: SessionPatch = { sessionId: stored.id, version, changes, by };
-    const lookup = procedures.lookup(stored.siteId);
     const agentChanges = changesForAgents(changes, before, lookup);
     const forAgents: SessionPatch = agentChanges === changes ? patch : { ...patch, changes: [...agentChanges] };
     const send = () => notifier.sessionPatched(stored.terminalId, patch, forAgents, options.exceptSocketId);
@@ -239,11 +243,11 @@ export function createSessionsService({
 
   return {
     /** The version of its procedure the session opened (kept even when a newer one is published). */
-    procedureOf(stored: StoredSession): Procedure | undefined {
-      return procedureOf(stored.state, procedures.lookup(stored.siteId));
+    async procedureOf(stored: StoredSession): Promise<Procedure | undefined> {
+      return procedureOf(stored.state, await procedures.lookup(stored.siteId));
     },
     /** What the site's kiosks offer now. */
-    publishedProcedures(siteId: string): Procedure[] {
+    async publishedProcedures(siteId: string): Promise<Procedure[]> {
       return procedures.published(siteId);
     },
     find,
@@ -303,7 +307,7 @@ export function createSessionsService({
   ): Promise<SessionPatch> {
     const stored = await loadActive(identity.siteId, input.sessionId);
     await assertAccess(identity, stored);
-    const lookup = procedures.lookup(stored.siteId);
+    const lookup = await procedures.lookup(stored.siteId);
     const done = await store.sessionPatches.findByPatchId(stored.id, input.patchId);
     // A replay (the client never got its ack): same answer, nothing applied twice.
     if (done)
@@ -350,11 +354,11 @@ export function createSessionsService({
     const missing = current - input.version;
     const oldest = await store.sessionPatches.oldestVersion(stored.id);
     if (missing < 0 || missing > maxPatchesInSync || (missing > 0 && (oldest === null || oldest > input.version + 1))) {
-      return { kind: 'snapshot', state: viewFor(identity, stored.state) };
+      return { kind: 'snapshot', state: await viewFor(identity, stored.state) };
     }
     // A tablet always gets the whole state: its copy of each patch depends on what it may see,
     // and a session is a few kilobytes.
-    if (identity.kind !== 'terminal') return { kind: 'snapshot', state: viewFor(identity, stored.state) };
+    if (identity.kind !== 'terminal') return { kind: 'snapshot', state: await viewFor(identity, stored.state) };
     return { kind: 'patches', patches: await store.sessionPatches.since(stored.id, input.version, maxPatchesInSync) };
   }
 

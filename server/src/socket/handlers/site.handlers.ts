@@ -15,9 +15,9 @@ export function createSiteHandlers({
       // The site's own inactivity delays, or the server's defaults while it has none.
       const { kiosk } = await settings.info(identity.siteId);
       const stored = identity.kind === 'terminal' ? await sessions.activeForKiosk(identity) : null;
-      const procedures = sessions.publishedProcedures(identity.siteId);
+      const procedures = await sessions.publishedProcedures(identity.siteId);
       // A session keeps the version it opened: sent along when the kiosks offer another one now.
-      const pinned = stored ? sessions.procedureOf(stored) : undefined;
+      const pinned = stored ? await sessions.procedureOf(stored) : undefined;
       const offered = pinned && procedures.some((p) => p.id === pinned.id && p.version === pinned.version);
       return {
         procedures,

@@ -151,10 +151,11 @@ export function createAccountsService({
     },
 
     async update(manager: AccountIdentity, input: z.output<typeof accountUpdateInput>, after: After): Promise<AccountView> {
-      const account = await load(manager.siteId, input.accountId);
-      const deactivating = input.active === false && account.active;
-      let ended: string[] = [];
-      await store.transaction(async () => {
+      // Read, checked and written in one transaction: two managers deactivating each other at the
+      // same moment cannot both see another active manager.
+      const { account, deactivating, ended, updated } = await store.transaction(async () => {
+        const account = await load(manager.siteId, input.accountId);
+        const deactivating = input.active === false && account.active;
         if (deactivating && account.role === 'manager' && (await store.accounts.countActiveManagers(manager.siteId)) <= 1) {
           throw new AppError(
             'last_manager',
@@ -165,9 +166,9 @@ export function createAccountsService({
         }
         if (input.firstName !== undefined) await store.accounts.setFirstName(account.id, input.firstName);
         if (input.active !== undefined) await store.accounts.setActive(account.id, input.active);
-        if (deactivating) ended = await endLogins(account.id, null);
+        const ended = deactivating ? await endLogins(account.id, null) : [];
+        return { account, deactivating, ended, updated: await reload(account.id) };
       });
-      const updated = await reload(account.id);
       if (input.active !== undefined && input.active !== account.active)
         trace(manager, updated, input.active ? 'reactivated' : 'deactivated');
       if (input.firstName !== undefined && input.firstName !== account.firstName) trace(manager, updated, 'renamed');

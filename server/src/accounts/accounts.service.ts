@@ -34,8 +34,8 @@ export interface LoginsEnded {
 
 /** What failed logins did to an account, as the login limits know it. */
 export interface LoginLocks {
-  isLocked(siteId: string, login: string): boolean;
-  unlock(siteId: string, login: string): number;
+  isLocked(siteId: string, login: string): Promise<boolean>;
+  unlock(siteId: string, login: string): Promise<number>;
 }
 
 function toAccountView(account: Account, state: { locked: boolean; pinMinLength: number }): AccountView {
@@ -77,12 +77,15 @@ export function createAccountsService({
   loginsEnded: LoginsEnded;
   locks: LoginLocks;
 }) {
-  function pinMinLength(siteId: string): number {
-    return store.sites.findById(siteId)?.pinMinLength ?? 4;
+  async function pinMinLength(siteId: string): Promise<number> {
+    return (await store.sites.findById(siteId))?.pinMinLength ?? 4;
   }
 
-  function view(account: Account, minLength = pinMinLength(account.siteId)): AccountView {
-    return toAccountView(account, { locked: locks.isLocked(account.siteId, account.login), pinMinLength: minLength });
+  async function view(account: Account, minLength?: number): Promise<AccountView> {
+    return toAccountView(account, {
+      locked: await locks.isLocked(account.siteId, account.login),
+      pinMinLength: minLength ?? (await pinMinLength(account.siteId))
+    });
   }
 
   /** Who changed which account, for the server log (never a secret). */
@@ -90,39 +93,42 @@ export function createAccountsService({
     logger.info({ siteId: manager.siteId, by: manager.login, account: account.login, role: account.role }, `account ${change}`);
   }
 
-  function load(siteId: string, accountId: string): Account {
-    const account = store.accounts.findById(accountId);
+  async function load(siteId: string, accountId: string): Promise<Account> {
+    const account = await store.accounts.findById(accountId);
     // Another site's account is answered exactly like one that does not exist.
     if (!account || account.siteId !== siteId) throw new AppError('not_found', `No account ${accountId} at this site`);
     return account;
   }
 
-  function reload(accountId: string): Account {
-    const account = store.accounts.findById(accountId);
+  async function reload(accountId: string): Promise<Account> {
+    const account = await store.accounts.findById(accountId);
     if (!account) throw new Error(`account ${accountId} vanished`);
     return account;
   }
 
   /** Removes the account's login sessions (all, or all but the caller's own) and says which ones went. */
-  function endLogins(accountId: string, keep: string | null): string[] {
-    const ids = store.authSessions.listIdsForAccount(accountId).filter((id) => id !== keep);
-    for (const id of ids) store.authSessions.remove(id);
+  async function endLogins(accountId: string, keep: string | null): Promise<string[]> {
+    const ids = (await store.authSessions.listIdsForAccount(accountId)).filter((id) => id !== keep);
+    for (const id of ids) await store.authSessions.remove(id);
     return ids;
   }
 
   return {
-    list(siteId: string): AccountView[] {
-      const minLength = pinMinLength(siteId);
-      return store.accounts.listInSite(siteId).map((account) => view(account, minLength));
+    async list(siteId: string): Promise<AccountView[]> {
+      const minLength = await pinMinLength(siteId);
+      const views: AccountView[] = [];
+      for (const account of await store.accounts.listInSite(siteId)) views.push(await view(account, minLength));
+      return views;
     },
 
     async create(manager: AccountIdentity, input: z.output<typeof accountCreateInput>): Promise<AccountView> {
       const siteId = manager.siteId;
       // Unique per site only: another site's logins are none of this manager's business, and
       // saying « taken » for them would tell.
-      if (store.accounts.findInSite(siteId, input.login)) throw loginTaken(input.login);
-      if (input.role === 'agent' && input.secret.length < pinMinLength(siteId)) throw pinTooShort(pinMinLength(siteId));
-      // Hash first: the write below stays synchronous.
+      if (await store.accounts.findInSite(siteId, input.login)) throw loginTaken(input.login);
+      const minLength = await pinMinLength(siteId);
+      if (input.role === 'agent' && input.secret.length < minLength) throw pinTooShort(minLength);
+      // Hash first, outside the transaction: it would hold the store for the whole hashing.
       const secretHash = await hashSecret(input.secret);
       const account: Account = {
         id: randomUUID(),
@@ -135,21 +141,22 @@ export function createAccountsService({
         createdAt: clock.now().toISOString(),
         secretLength: input.role === 'agent' ? input.secret.length : null
       };
-      store.db.transaction(() => {
+      await store.transaction(async () => {
         // Checked again: another manager may have taken the login while the secret was hashed.
-        if (store.accounts.findInSite(siteId, input.login)) throw loginTaken(input.login);
-        store.accounts.insert(account);
-      })();
+        if (await store.accounts.findInSite(siteId, input.login)) throw loginTaken(input.login);
+        await store.accounts.insert(account);
+      });
       trace(manager, account, 'created');
       return view(account);
     },
 
-    update(manager: AccountIdentity, input: z.output<typeof accountUpdateInput>, after: After): AccountView {
-      const account = load(manager.siteId, input.accountId);
-      const deactivating = input.active === false && account.active;
-      let ended: string[] = [];
-      store.db.transaction(() => {
-        if (deactivating && account.role === 'manager' && store.accounts.countActiveManagers(manager.siteId) <= 1) {
+    async update(manager: AccountIdentity, input: z.output<typeof accountUpdateInput>, after: After): Promise<AccountView> {
+      // Read, checked and written in one transaction: two managers deactivating each other at the
+      // same moment cannot both see another active manager.
+      const { account, deactivating, ended, updated } = await store.transaction(async () => {
+        const account = await load(manager.siteId, input.accountId);
+        const deactivating = input.active === false && account.active;
+        if (deactivating && account.role === 'manager' && (await store.accounts.countActiveManagers(manager.siteId)) <= 1) {
           throw new AppError(
             'last_manager',
             account.id === manager.accountId
@@ -157,16 +164,16 @@ export function createAccountsService({
               : 'This is the last active manager of this site'
           );
         }
-        if (input.firstName !== undefined) store.accounts.setFirstName(account.id, input.firstName);
-        if (input.active !== undefined) store.accounts.setActive(account.id, input.active);
-        if (deactivating) ended = endLogins(account.id, null);
-      })();
-      const updated = reload(account.id);
+        if (input.firstName !== undefined) await store.accounts.setFirstName(account.id, input.firstName);
+        if (input.active !== undefined) await store.accounts.setActive(account.id, input.active);
+        const ended = deactivating ? await endLogins(account.id, null) : [];
+        return { account, deactivating, ended, updated: await reload(account.id) };
+      });
       if (input.active !== undefined && input.active !== account.active)
         trace(manager, updated, input.active ? 'reactivated' : 'deactivated');
       if (input.firstName !== undefined && input.firstName !== account.firstName) trace(manager, updated, 'renamed');
       if (deactivating) after(() => loginsEnded({ account: updated, authSessionIds: ended, deactivated: true }));
-      return view(updated);
+      return await view(updated);
     },
 
     async resetSecret(
@@ -174,30 +181,30 @@ export function createAccountsService({
       input: z.output<typeof accountResetSecretInput>,
       after: After
     ): Promise<AccountView> {
-      const account = load(manager.siteId, input.accountId);
+      const account = await load(manager.siteId, input.accountId);
       const { secret } = parseOrThrow(z.object({ secret: secretSchemaFor(account.role) }), input, 'account:reset-secret payload');
-      if (account.role === 'agent' && secret.length < pinMinLength(account.siteId))
-        throw pinTooShort(pinMinLength(account.siteId));
+      const minLength = await pinMinLength(account.siteId);
+      if (account.role === 'agent' && secret.length < minLength) throw pinTooShort(minLength);
       const secretHash = await hashSecret(secret);
       let ended: string[] = [];
-      store.db.transaction(() => {
-        store.accounts.setSecretHash(account.id, secretHash, account.role === 'agent' ? secret.length : null);
+      await store.transaction(async () => {
+        await store.accounts.setSecretHash(account.id, secretHash, account.role === 'agent' ? secret.length : null);
         // Whoever knew the old secret is logged out; a manager changing their own keeps this page.
-        ended = endLogins(account.id, account.id === manager.accountId ? manager.authSessionId : null);
-      })();
+        ended = await endLogins(account.id, account.id === manager.accountId ? manager.authSessionId : null);
+      });
       // Guesses at the old secret mean nothing for the new one: its owner may log in at once.
-      locks.unlock(account.siteId, account.login);
-      const updated = reload(account.id);
+      await locks.unlock(account.siteId, account.login);
+      const updated = await reload(account.id);
       trace(manager, updated, 'given a new secret');
       after(() => loginsEnded({ account: updated, authSessionIds: ended, deactivated: false }));
-      return view(updated);
+      return await view(updated);
     },
 
     /** Lifts what failed logins blocked on this account (from every address), e.g. after an attack. */
-    unlock(manager: AccountIdentity, accountId: string): AccountView {
-      const account = load(manager.siteId, accountId);
-      if (locks.unlock(account.siteId, account.login) > 0) trace(manager, account, 'unlocked');
-      return view(account);
+    async unlock(manager: AccountIdentity, accountId: string): Promise<AccountView> {
+      const account = await load(manager.siteId, accountId);
+      if ((await locks.unlock(account.siteId, account.login)) > 0) trace(manager, account, 'unlocked');
+      return await view(account);
     }
   };
 }

@@ -22,8 +22,8 @@ afterEach(async () => {
   await server.close();
 });
 
-function idOf(loginName: string): string {
-  return server.store.accounts.listByLogin(loginName)[0]!.id;
+async function idOf(loginName: string): Promise<string> {
+  return (await server.store.accounts.listByLogin(loginName))[0]!.id;
 }
 
 async function loginStatus(face: 'agent' | 'manager', loginName: string, secret: string): Promise<number> {
@@ -122,27 +122,27 @@ describe('deactivating and reactivating', () => {
     const tablet = await connect(server, 'agent', token);
     const told = nextEvent(tablet, 'credential:revoked');
     const closed = disconnected(tablet);
-    const result = ok(await command(manager, 'account:update', { accountId: idOf('marie'), active: false }));
+    const result = ok(await command(manager, 'account:update', { accountId: await idOf('marie'), active: false }));
     expect(result).toMatchObject({ login: 'marie', active: false });
     expect(await told).toEqual({ reason: 'revoked' });
     expect(await closed).toBe('io server disconnect');
-    expect(server.store.authSessions.listIdsForAccount(idOf('marie'))).toEqual([]);
+    expect(await server.store.authSessions.listIdsForAccount(await idOf('marie'))).toEqual([]);
     await expect(connect(server, 'agent', token)).rejects.toThrow(/not valid/);
     expect(await loginStatus('agent', 'marie', '1234')).toBe(401);
 
-    ok(await command(manager, 'account:update', { accountId: idOf('marie'), active: true }));
+    ok(await command(manager, 'account:update', { accountId: await idOf('marie'), active: true }));
     await login(server, 'agent', 'marie', '1234');
   });
 
   it('renames an account without ending its logins', async () => {
     const tablet = await connect(server, 'agent', await login(server, 'agent', 'marie', '1234'));
-    const renamed = ok(await command(manager, 'account:update', { accountId: idOf('marie'), firstName: 'Marie-Jo' }));
+    const renamed = ok(await command(manager, 'account:update', { accountId: await idOf('marie'), firstName: 'Marie-Jo' }));
     expect(renamed.firstName).toBe('Marie-Jo');
-    expect(ok(await command(tablet, 'site:get', {})).id).toBe(server.store.sites.listDemo()[0]!.id);
+    expect(ok(await command(tablet, 'site:get', {})).id).toBe((await server.store.sites.listDemo())[0]!.id);
   });
 
   it('refuses an update that changes nothing, naming what to send', async () => {
-    const result = await command(manager, 'account:update', { accountId: idOf('marie') });
+    const result = await command(manager, 'account:update', { accountId: await idOf('marie') });
     expect(result).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
   });
 
@@ -154,12 +154,12 @@ describe('deactivating and reactivating', () => {
     const kioskTold = patchWith(hall.kiosk, { op: 'agent', agent: null });
     const marieTold = nextEvent(hall.marie, 'credential:revoked');
 
-    ok(await command(manager, 'account:update', { accountId: idOf('marie'), active: false }));
+    ok(await command(manager, 'account:update', { accountId: await idOf('marie'), active: false }));
     expect(await marieTold).toEqual({ reason: 'revoked' });
     // No clock move: it does not wait for the grace period of a tablet that may come back.
     expect((await ringsAgain).callId).toBe(created.id);
     await kioskTold;
-    expect(server.store.helpCalls.findById(created.id)).toMatchObject({ status: 'ringing', agentId: null });
+    expect(await server.store.helpCalls.findById(created.id)).toMatchObject({ status: 'ringing', agentId: null });
     ok(await command(hall.karim, 'call:accept', { callId: created.id }));
   });
 });
@@ -168,7 +168,7 @@ describe('a new PIN or password', () => {
   it('replaces the PIN and ends the logins made with the old one', async () => {
     const tablet = await connect(server, 'agent', await login(server, 'agent', 'marie', '1234'));
     const told = nextEvent(tablet, 'credential:revoked');
-    ok(await command(manager, 'account:reset-secret', { accountId: idOf('marie'), secret: '9753' }));
+    ok(await command(manager, 'account:reset-secret', { accountId: await idOf('marie'), secret: '9753' }));
     expect(await told).toEqual({ reason: 'revoked' });
     expect(await loginStatus('agent', 'marie', '1234')).toBe(401);
     await login(server, 'agent', 'marie', '9753');
@@ -181,7 +181,7 @@ describe('a new PIN or password', () => {
       ['marie', 'mot-de-passe-long'],
       ['chef', '1234']
     ]) {
-      const result = await command(manager, 'account:reset-secret', { accountId: idOf(loginName!), secret });
+      const result = await command(manager, 'account:reset-secret', { accountId: await idOf(loginName!), secret });
       expect(result).toMatchObject({ ok: false, error: { code: 'invalid_payload', issues: [{ path: 'secret' }] } });
     }
     expect(snapshot(server.store)).toEqual(before);
@@ -190,7 +190,7 @@ describe('a new PIN or password', () => {
   it('a manager changing their own password keeps this login and ends their others', async () => {
     const elsewhere = await connect(server, 'manager', await login(server, 'manager', 'gestion', 'demoville-gestion'));
     const told = nextEvent(elsewhere, 'credential:revoked');
-    ok(await command(manager, 'account:reset-secret', { accountId: idOf('gestion'), secret: 'un-tout-nouveau-mot' }));
+    ok(await command(manager, 'account:reset-secret', { accountId: await idOf('gestion'), secret: 'un-tout-nouveau-mot' }));
     expect(await told).toEqual({ reason: 'revoked' });
     expect(ok(await command(manager, 'account:list', {})).length).toBe(3);
     await login(server, 'manager', 'gestion', 'un-tout-nouveau-mot');
@@ -205,7 +205,7 @@ describe('the site’s PIN length', () => {
     const before = snapshot(server.store);
     const created = await command(manager, 'account:create', { role: 'agent', login: 'lea', firstName: 'Léa', secret: '2580' });
     expect(created).toMatchObject({ ok: false, error: { code: 'pin_too_short', issues: [{ path: 'secret' }] } });
-    const reset = await command(manager, 'account:reset-secret', { accountId: idOf('marie'), secret: '2580' });
+    const reset = await command(manager, 'account:reset-secret', { accountId: await idOf('marie'), secret: '2580' });
     expect(reset).toMatchObject({ ok: false, error: { code: 'pin_too_short', issues: [{ path: 'secret' }] } });
     expect(snapshot(server.store)).toEqual(before);
     // A manager's password is not a PIN: the rule does not apply.
@@ -226,9 +226,9 @@ describe('the site’s PIN length', () => {
     ok(await command(manager, 'site:pin-length', { minLength: 6 }));
     expect((await view('marie')).pinTooShort).toBe(true);
     expect(await loginStatus('agent', 'marie', '1234')).toBe(200);
-    expect(ok(await command(manager, 'account:reset-secret', { accountId: idOf('marie'), secret: '135790' })).pinTooShort).toBe(
-      false
-    );
+    expect(
+      ok(await command(manager, 'account:reset-secret', { accountId: await idOf('marie'), secret: '135790' })).pinTooShort
+    ).toBe(false);
     expect(await loginStatus('agent', 'marie', '135790')).toBe(200);
     // Back to 4 digits: nothing to point out.
     ok(await command(manager, 'site:pin-length', { minLength: 4 }));
@@ -238,7 +238,7 @@ describe('the site’s PIN length', () => {
   it('refuses another length, naming the field', async () => {
     const ack = await command(manager, 'site:pin-length', { minLength: 5 });
     expect(ack).toMatchObject({ ok: false, error: { code: 'invalid_payload', issues: [{ path: 'minLength' }] } });
-    expect(server.store.sites.listAll()[0]!.pinMinLength).toBe(4);
+    expect((await server.store.sites.listAll())[0]!.pinMinLength).toBe(4);
   });
 });
 
@@ -257,14 +257,14 @@ describe('unlocking', () => {
   it('a new PIN lifts the blocks too: its owner logs in with it at once', async () => {
     for (let i = 0; i < 6; i++) await loginStatus('agent', 'karim', '0000');
     expect(await loginStatus('agent', 'karim', '5678')).toBe(429);
-    const reset = ok(await command(manager, 'account:reset-secret', { accountId: idOf('karim'), secret: '8642' }));
+    const reset = ok(await command(manager, 'account:reset-secret', { accountId: await idOf('karim'), secret: '8642' }));
     expect(reset.locked).toBe(false);
     expect(await loginStatus('agent', 'karim', '8642')).toBe(200);
   });
 
   it('is for managers only', async () => {
     const agent = await connect(server, 'agent', await login(server, 'agent', 'karim', '5678'));
-    expect(await command(agent, 'account:unlock', { accountId: idOf('marie') })).toMatchObject({
+    expect(await command(agent, 'account:unlock', { accountId: await idOf('marie') })).toMatchObject({
       ok: false,
       error: { code: 'forbidden' }
     });
@@ -274,7 +274,7 @@ describe('unlocking', () => {
 describe('the last manager', () => {
   it('cannot deactivate themself when no other manager is active', async () => {
     const before = snapshot(server.store);
-    const result = await command(manager, 'account:update', { accountId: idOf('gestion'), active: false });
+    const result = await command(manager, 'account:update', { accountId: await idOf('gestion'), active: false });
     expect(result).toMatchObject({ ok: false, error: { code: 'last_manager' } });
     expect(snapshot(server.store)).toEqual(before);
     expect(ok(await command(manager, 'account:list', {})).length).toBe(3);
@@ -285,16 +285,16 @@ describe('the last manager', () => {
     const chef = await connect(server, 'manager', await login(server, 'manager', 'chef', fixturePassword));
     // With two active managers, either may go.
     const gestionTold = nextEvent(manager, 'credential:revoked');
-    ok(await command(chef, 'account:update', { accountId: idOf('gestion'), active: false }));
+    ok(await command(chef, 'account:update', { accountId: await idOf('gestion'), active: false }));
     expect(await gestionTold).toEqual({ reason: 'revoked' });
 
     const before = snapshot(server.store);
-    const result = await command(chef, 'account:update', { accountId: idOf('chef'), active: false });
+    const result = await command(chef, 'account:update', { accountId: await idOf('chef'), active: false });
     expect(result).toMatchObject({ ok: false, error: { code: 'last_manager' } });
     expect(snapshot(server.store)).toEqual(before);
     // Deactivating an agent or the inactive manager again is not guarded.
-    ok(await command(chef, 'account:update', { accountId: idOf('marie'), active: false }));
-    ok(await command(chef, 'account:update', { accountId: idOf('gestion'), active: false }));
+    ok(await command(chef, 'account:update', { accountId: await idOf('marie'), active: false }));
+    ok(await command(chef, 'account:update', { accountId: await idOf('gestion'), active: false }));
   });
 });
 
@@ -306,7 +306,7 @@ describe('sites are kept apart', () => {
     expect(listB.map((a) => a.login).sort()).toEqual([b.agentLogin, b.managerLogin].sort());
 
     const before = snapshot(server.store);
-    const marie = idOf('marie');
+    const marie = await idOf('marie');
     for (const [name, payload] of [
       ['account:update', { accountId: marie, active: false }],
       ['account:update', { accountId: marie, firstName: 'Piratée' }],
@@ -319,16 +319,16 @@ describe('sites are kept apart', () => {
     // What B creates belongs to B only.
     ok(await command(managerB, 'account:create', { role: 'agent', login: 'bob', firstName: 'Bob', secret: '1357' }));
     expect(ok(await command(manager, 'account:list', {})).map((a) => a.login)).not.toContain('bob');
-    expect(server.store.accounts.listByLogin('bob')[0]?.siteId).toBe(b.siteId);
+    expect((await server.store.accounts.listByLogin('bob'))[0]?.siteId).toBe(b.siteId);
   });
 });
 
 describe('logins are unique per site', () => {
   /** What a login page is told about sites, for a browser with these cookies. */
-  function loginSitesFor(cookie?: string) {
+  async function loginSitesFor(cookie?: string) {
     const req = { headers: cookie ? { cookie } : {}, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
     const { auth, terminals, setup } = server.app.services;
-    const context = resolveRequestContext(req, {
+    const context = await resolveRequestContext(req, {
       auth,
       terminals,
       setup,
@@ -340,14 +340,14 @@ describe('logins are unique per site', () => {
   }
 
   it('the login form asks for the site only when there are several, preselecting the one this device used', async () => {
-    expect(loginSitesFor()).toEqual({ sites: [], remembered: null });
+    expect(await loginSitesFor()).toEqual({ sites: [], remembered: null });
     const b = await addSite(server.store, server.clock, 'Autreville');
-    expect(loginSitesFor()).toEqual({ sites: ['Autreville', 'Mairie de Démoville'], remembered: null });
-    expect(loginSitesFor(`guichet_site=${b.siteId}`)).toEqual({
+    expect(await loginSitesFor()).toEqual({ sites: ['Autreville', 'Mairie de Démoville'], remembered: null });
+    expect(await loginSitesFor(`guichet_site=${b.siteId}`)).toEqual({
       sites: ['Autreville', 'Mairie de Démoville'],
       remembered: b.siteId
     });
-    expect(loginSitesFor('guichet_site=not-a-site').remembered).toBeNull();
+    expect((await loginSitesFor('guichet_site=not-a-site')).remembered).toBeNull();
   });
 
   async function loginAnswer(body: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
@@ -360,7 +360,7 @@ describe('logins are unique per site', () => {
   }
 
   it('wrong PINs for « marie » at one site do not lock « marie » out at another', async () => {
-    const demoSiteId = server.store.sites.listDemo()[0]!.id;
+    const demoSiteId = (await server.store.sites.listDemo())[0]!.id;
     const b = await addSite(server.store, server.clock, 'Lockville');
     const managerB = await connect(server, 'manager', await login(server, 'manager', b.managerLogin, fixturePassword));
     ok(await command(managerB, 'account:create', { role: 'agent', login: 'marie', firstName: 'Marie B', secret: '5678' }));
@@ -384,7 +384,7 @@ describe('logins are unique per site', () => {
   });
 
   it("a manager of site B creates « marie », which the demo site has: nothing tells B about A's logins", async () => {
-    const demoSiteId = server.store.sites.listDemo()[0]!.id;
+    const demoSiteId = (await server.store.sites.listDemo())[0]!.id;
     const b = await addSite(server.store, server.clock, 'Autreville');
     const managerB = await connect(server, 'manager', await login(server, 'manager', b.managerLogin, fixturePassword));
 
@@ -400,7 +400,7 @@ describe('logins are unique per site', () => {
     // Each marie logs in at her own site with her own PIN, and is who she should be.
     const tabletA = await connect(server, 'agent', await login(server, 'agent', 'marie', '1234', demoSiteId));
     const tabletB = await connect(server, 'agent', await login(server, 'agent', 'marie', '5678', b.siteId));
-    const marieAtA = server.store.accounts.listByLogin('marie').find((a) => a.siteId === demoSiteId)!;
+    const marieAtA = (await server.store.accounts.listByLogin('marie')).find((a) => a.siteId === demoSiteId)!;
     expect(ok(await command(tabletA, 'agent:state', {})).accountId).toBe(marieAtA.id);
     expect(ok(await command(tabletB, 'agent:state', {})).accountId).toBe(created.id);
     const a = await loginAnswer({ face: 'agent', login: 'marie', secret: '1234', siteId: demoSiteId });

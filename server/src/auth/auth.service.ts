@@ -21,14 +21,14 @@ export function createAuthService({
   clock: Clock;
   sessionHours: Record<AccountRole, number>;
 }) {
-  const limiter = createLoginLimiter({ repo: store.loginLimits, clock, transaction: (fn) => store.db.transaction(fn) });
+  const limiter = createLoginLimiter({ repo: store.loginLimits, clock, transaction: (fn) => store.transaction(fn) });
 
   /**
    * Logins are unique per site: the counters of « marie » at one site are not another's. A login
    * without a site only happens on a server with one site (the HTTP layer asks for it otherwise).
    */
-  function soleSiteId(): string {
-    return store.sites.listAll()[0]?.id ?? '';
+  async function soleSiteId(): Promise<string> {
+    return (await store.sites.listAll())[0]?.id ?? '';
   }
   const limitKey = (siteId: string, login: string) => `${siteId}/${login}`;
 
@@ -46,12 +46,12 @@ export function createAuthService({
   }
 
   /** A new login session for an account whose secret was just checked (or just chosen, at setup). */
-  function openSession(account: Account): { token: string; identity: AccountIdentity } {
+  async function openSession(account: Account): Promise<{ token: string; identity: AccountIdentity }> {
     const token = newToken();
     const now = clock.now();
     const expiresAt = new Date(now.getTime() + sessionHours[account.role] * 3_600_000).toISOString();
     const id = randomUUID();
-    store.authSessions.insert({
+    await store.authSessions.insert({
       tokenHash: hashToken(token),
       id,
       accountId: account.id,
@@ -67,7 +67,7 @@ export function createAuthService({
      * so attempts sent together cannot all slip under the limit.
      */
     async login(input: LoginInput, from: { address: string }): Promise<{ token: string; identity: AccountIdentity }> {
-      const consumed = limiter.consume(limitKey(input.siteId ?? soleSiteId(), input.login), from.address);
+      const consumed = await limiter.consume(limitKey(input.siteId ?? (await soleSiteId()), input.login), from.address);
       if (!consumed.ok) {
         const wait = consumed.retryAfterSeconds;
         throw new AppError(
@@ -77,48 +77,48 @@ export function createAuthService({
           { retryAfterSeconds: wait }
         );
       }
-      const account = store.accounts.findForLogin(input.siteId, input.login);
+      const account = await store.accounts.findForLogin(input.siteId, input.login);
       const usable = account && account.active && account.role === input.face;
       // Verify against a decoy when the account is unusable, so timing does not reveal logins.
       const ok = await verifySecret(usable ? account.secretHash : await decoyHash(), input.secret);
       if (!usable || !ok) throw new AppError('login_failed', 'Unknown login or wrong PIN/password');
-      limiter.succeeded(consumed);
+      await limiter.succeeded(consumed);
       // The PIN's length (never the PIN) tells the console whether it meets the site's rule.
       if (account.role === 'agent' && account.secretLength !== input.secret.length) {
-        store.accounts.setSecretLength(account.id, input.secret.length);
+        await store.accounts.setSecretLength(account.id, input.secret.length);
       }
       return openSession(account);
     },
 
     /** Whether this login is refused for now (from some address or from all). */
-    isLocked: (siteId: string, login: string): boolean => limiter.isLocked(limitKey(siteId, login)),
+    isLocked: (siteId: string, login: string): Promise<boolean> => limiter.isLocked(limitKey(siteId, login)),
 
     /** Lifts the login's blocks; the caller checked the manager may. */
-    unlock: (siteId: string, login: string): number => limiter.unlock(limitKey(siteId, login)),
+    unlock: (siteId: string, login: string): Promise<number> => limiter.unlock(limitKey(siteId, login)),
 
-    purgeLoginLimits: (): number => limiter.purge(),
+    purgeLoginLimits: (): Promise<number> => limiter.purge(),
 
     openSession,
 
     /** The identity behind a login token for the given role, or null when absent, expired or disabled. */
-    resolve(role: AccountRole, token: string | undefined): AccountIdentity | null {
+    async resolve(role: AccountRole, token: string | undefined): Promise<AccountIdentity | null> {
       if (!token) return null;
-      const session = store.authSessions.findByTokenHash(hashToken(token));
+      const session = await store.authSessions.findByTokenHash(hashToken(token));
       if (!session) return null;
       if (session.expiresAt <= clock.now().toISOString()) {
-        store.authSessions.remove(session.id);
+        await store.authSessions.remove(session.id);
         return null;
       }
-      const account = store.accounts.findById(session.accountId);
+      const account = await store.accounts.findById(session.accountId);
       if (!account || !account.active || account.role !== role) return null;
       return identityOf(account, session.id, session.expiresAt);
     },
 
-    logout(sessionId: string): void {
-      store.authSessions.remove(sessionId);
+    async logout(sessionId: string): Promise<void> {
+      await store.authSessions.remove(sessionId);
     },
 
-    purgeExpired(): number {
+    purgeExpired(): Promise<number> {
       return store.authSessions.purgeExpired(clock.now().toISOString());
     }
   };

@@ -2,7 +2,7 @@
  * Limits PIN and password guessing, in the database so that a restart forgets nothing.
  *
  * An attempt takes a point from each of its counters BEFORE the secret is checked, in one
- * synchronous transaction: attempts sent at the same moment are counted while they are still
+ * transaction (which no other command's statements enter until it ends): attempts sent at the same moment are counted while they are still
  * being checked, so a burst gets no more tries than a slow sequence. A correct secret gives back
  * the point it took (only failures add up); it never clears what earlier failures counted, except
  * on its own login-and-address counter.
@@ -22,6 +22,7 @@
  * per key, and cannot list the logins that are blocked, which the console shows.
  */
 import type { Clock } from '../clock';
+import type { Async } from '../store';
 import type { LoginLimit, LoginLimitsRepository } from './login-limits.repository';
 import { normalizeAddress } from '../http/client-address';
 
@@ -97,9 +98,10 @@ export function createLoginLimiter({
   transaction,
   rules = loginRules
 }: {
-  repo: LoginLimitsRepository;
+  repo: Async<LoginLimitsRepository>;
   clock: Clock;
-  transaction: <T>(fn: () => T) => () => T;
+  /** Reading the counters and adding the point happen in it, so concurrent attempts cannot both pass. */
+  transaction: <T>(fn: () => Promise<T>) => Promise<T>;
   rules?: typeof loginRules;
 }) {
   function countersFor(login: string, rawAddress: string): Counter[] {
@@ -114,8 +116,8 @@ export function createLoginLimiter({
   }
 
   /** The counter as it stands now: an ended block or window counts nothing any more. */
-  function current(counter: Counter, now: number): LoginLimit {
-    const row = repo.find(counter.key);
+  async function current(counter: Counter, now: number): Promise<LoginLimit> {
+    const row = await repo.find(counter.key);
     const limit: LoginLimit = row ?? {
       key: counter.key,
       login: counter.login,
@@ -148,13 +150,14 @@ export function createLoginLimiter({
      * Takes one point from each of the attempt's counters, or none when one of them is full (that
      * counter is then blocked, and the answer says for how long).
      */
-    consume(login: string, address: string): Consumed {
-      return transaction((): Consumed => {
+    consume(login: string, address: string): Promise<Consumed> {
+      return transaction(async (): Promise<Consumed> => {
         const now = clock.now().getTime();
         const counters = countersFor(login, address);
-        const limits = counters.map((c) => current(c, now));
+        const limits: LoginLimit[] = [];
+        for (const counter of counters) limits.push(await current(counter, now));
         let waitMs = 0;
-        counters.forEach((counter, i) => {
+        for (const [i, counter] of counters.entries()) {
           const limit = limits[i]!;
           if (limit.blockedUntil === null && limit.points >= counter.rule.points) {
             const { blockMs, growth, maxBlockMs } = counter.rule;
@@ -162,55 +165,56 @@ export function createLoginLimiter({
             limit.blockedUntil = Math.max(limit.windowEndsAt, now + blockFor);
             limit.strikes += 1;
             limit.lastBlockedAt = now;
-            repo.save(limit);
+            await repo.save(limit);
           }
           if (limit.blockedUntil !== null) waitMs = Math.max(waitMs, limit.blockedUntil - now);
-        });
+        }
         if (waitMs > 0) return { ok: false, retryAfterSeconds: Math.ceil(waitMs / 1000) };
-        counters.forEach((counter, i) => {
+        for (const [i, counter] of counters.entries()) {
           const limit = limits[i]!;
           if (limit.windowEndsAt <= now) limit.windowEndsAt = now + counter.rule.windowMs;
           limit.points += 1;
-          repo.save(limit);
-        });
+          await repo.save(limit);
+        }
         return { ok: true, counters };
-      })();
+      });
     },
 
     /**
      * A correct secret: its points are given back. The login-and-address counter starts afresh;
      * the others keep what earlier failures counted.
      */
-    succeeded(consumed: Extract<Consumed, { ok: true }>): void {
-      transaction(() => {
+    succeeded(consumed: Extract<Consumed, { ok: true }>): Promise<void> {
+      return transaction(async () => {
         const now = clock.now().getTime();
         for (const counter of consumed.counters) {
           if (counter.key.startsWith('pair:')) {
-            repo.remove(counter.key);
+            await repo.remove(counter.key);
             continue;
           }
-          const limit = current(counter, now);
-          if (limit.points > 0 && limit.windowEndsAt > now) repo.save({ ...limit, points: limit.points - 1 });
+          const limit = await current(counter, now);
+          if (limit.points > 0 && limit.windowEndsAt > now) await repo.save({ ...limit, points: limit.points - 1 });
         }
-      })();
-    },
-
-    /** Whether this login is refused right now, from some address or from all. */
-    isLocked(login: string): boolean {
-      const now = clock.now().getTime();
-      return repo.listForLogin(loginKey(login)).some((row) => {
-        const rule = ruleOf(row.key);
-        return refuses(current({ key: row.key, login: row.login, rule }, now), rule, now);
       });
     },
 
+    /** Whether this login is refused right now, from some address or from all. */
+    async isLocked(login: string): Promise<boolean> {
+      const now = clock.now().getTime();
+      for (const row of await repo.listForLogin(loginKey(login))) {
+        const rule = ruleOf(row.key);
+        if (refuses(await current({ key: row.key, login: row.login, rule }, now), rule, now)) return true;
+      }
+      return false;
+    },
+
     /** A manager lifts every block on this login (from any address); the back-off starts again. */
-    unlock(login: string): number {
+    unlock(login: string): Promise<number> {
       return repo.removeForLogin(loginKey(login));
     },
 
     /** Drops the counters with nothing left to remember. */
-    purge(): number {
+    purge(): Promise<number> {
       const now = clock.now().getTime();
       return repo.purge(now, now - forgetStrikesMs);
     }

@@ -240,11 +240,11 @@ describe('demo auto-pairing behind a reverse proxy on the same machine', () => {
       tokens.push(decodeURIComponent(res.headers.get('set-cookie')!.split(';')[0]!.split('=')[1]!));
       server.clock.advance(1000);
     }
-    const kioskId = server.store.terminals.findDemoTerminalId('kiosk')!;
+    const kioskId = (await server.store.terminals.findDemoTerminalId('kiosk'))!;
     const stored = server.store.db.prepare('SELECT count(*) FROM terminal_tokens WHERE terminal_id = ?').pluck().get(kioskId);
     expect(stored).toBe(tokensKeptPerTerminal);
-    expect(server.app.services.terminals.resolve(tokens.at(-1))).toMatchObject({ role: 'kiosk' });
-    expect(server.app.services.terminals.resolve(tokens[0])).toBeNull();
+    expect(await server.app.services.terminals.resolve(tokens.at(-1))).toMatchObject({ role: 'kiosk' });
+    expect(await server.app.services.terminals.resolve(tokens[0])).toBeNull();
   });
 
   it('stops for good after npm run demo:lock: no new kiosk cookie, the given ones revoked', async () => {

@@ -41,7 +41,7 @@ describe('POST /api/auth/login', () => {
     expect(credential).toMatch(/^guichet_agent=[\w-]+; Path=\/; SameSite=Strict; HttpOnly; Max-Age=\d+$/);
     // The site, so a form that asks for it (several sites) asks once per device.
     expect(site).toBe(
-      `guichet_site=${server.store.sites.listDemo()[0]!.id}; Path=/; SameSite=Strict; HttpOnly; Max-Age=315360000`
+      `guichet_site=${(await server.store.sites.listDemo())[0]!.id}; Path=/; SameSite=Strict; HttpOnly; Max-Age=315360000`
     );
   });
 
@@ -88,8 +88,8 @@ describe('POST /api/auth/login', () => {
   });
 
   it('refuses a deactivated account', async () => {
-    const marie = server.store.accounts.listByLogin('marie')[0]!;
-    server.store.accounts.setActive(marie.id, false);
+    const marie = (await server.store.accounts.listByLogin('marie'))[0]!;
+    await server.store.accounts.setActive(marie.id, false);
     expect((await postJson('/api/auth/login', { face: 'agent', login: 'marie', secret: '1234' })).status).toBe(401);
   });
 });
@@ -145,7 +145,7 @@ describe('the login form without JavaScript', () => {
       const res = await postForm('/api/auth/login', { face: 'agent', login: name, secret: '1234' });
       expect(res.headers.get('location')).toBe('/agent?erreur=invalid_payload&champ=siteId');
     }
-    const siteId = server.store.sites.listDemo()[0]!.id;
+    const siteId = (await server.store.sites.listDemo())[0]!.id;
     const res = await postForm('/api/auth/login', { face: 'agent', siteId, login: 'marie', secret: '1234' });
     expect(res.headers.get('location')).toBe('/agent');
     expect(res.headers.getSetCookie()).toContain(`guichet_site=${siteId}; Path=/; SameSite=Strict; HttpOnly; Max-Age=315360000`);
@@ -242,11 +242,11 @@ describe('demo auto-pairing on this machine', () => {
     expect(res.headers.get('location')).toBeNull();
     const cookie = res.headers.get('set-cookie')!;
     const token = decodeURIComponent(cookie.split(';')[0]!.split('=')[1]!);
-    expect(server.app.services.terminals.resolve(token)).toMatchObject({ role: 'kiosk', name: 'Borne de démonstration' });
+    expect(await server.app.services.terminals.resolve(token)).toMatchObject({ role: 'kiosk', name: 'Borne de démonstration' });
 
     const display = await fetch(`${server.url}/affichage`, { redirect: 'manual' });
     const displayToken = decodeURIComponent(display.headers.get('set-cookie')!.split(';')[0]!.split('=')[1]!);
-    expect(server.app.services.terminals.resolve(displayToken)).toMatchObject({ role: 'display', name: 'Écran du hall' });
+    expect(await server.app.services.terminals.resolve(displayToken)).toMatchObject({ role: 'display', name: 'Écran du hall' });
   });
 
   it('shows the real pairing screen with ?appairage', async () => {

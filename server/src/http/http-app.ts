@@ -135,7 +135,7 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
 
   /** A login without its site on a server with several: said plainly (site names are public, logins are not). */
   async function login(input: LoginInput, address: string): Promise<{ token: string; identity: AccountIdentity }> {
-    if (input.siteId === undefined && store.sites.count() > 1) {
+    if (input.siteId === undefined && (await store.sites.count()) > 1) {
       throw new AppError('invalid_payload', 'login: this server has several sites: name one (siteId)', [
         { path: 'siteId', message: 'is required when the server has several sites' }
       ]);
@@ -146,7 +146,7 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
   /** The first manager is logged in at once, so the browser lands in the console. */
   async function completeSetup(input: z.output<typeof setupInput>): Promise<{ token: string; identity: AccountIdentity }> {
     const account = await deps.setup.complete(input);
-    const opened = auth.openSession(account);
+    const opened = await auth.openSession(account);
     logger.info({ siteId: opened.identity.siteId, login: opened.identity.login }, 'setup done: site and first manager created');
     return opened;
   }
@@ -211,8 +211,9 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
   async function api(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const route = `${req.method} ${path}`;
     const { secure, credential: credentialCookie, pairing: pairingCookie } = cookieSet(req);
-    if (req.method === 'GET' && path.startsWith('/api/demo-a4/')) return demoA4(req, res, path.slice('/api/demo-a4/'.length));
-    if (route === 'GET /api/site-logo') return serveSiteLogo(req, res, deps);
+    if (req.method === 'GET' && path.startsWith('/api/demo-a4/'))
+      return await demoA4(req, res, path.slice('/api/demo-a4/'.length));
+    if (route === 'GET /api/site-logo') return await serveSiteLogo(req, res, deps);
     if (route === `GET ${hallCertificatePath}`) return serveHallCertificate(res, config, logger, 'file');
     if (route === `GET ${hallCertificatePath}.json`) return serveHallCertificate(res, config, logger, 'json');
     switch (route) {
@@ -231,9 +232,9 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
       }
       case 'POST /api/auth/logout': {
         const { face } = await readJson(req, logoutInput, 'logout');
-        const identity = auth.resolve(face, cookiesOf(req)[credentialCookie[face]]);
+        const identity = await auth.resolve(face, cookiesOf(req)[credentialCookie[face]]);
         if (identity) {
-          auth.logout(identity.authSessionId);
+          await auth.logout(identity.authSessionId);
           deps.onLogout(identity.authSessionId);
         }
         sendJson(res, 200, { ok: true }, { 'set-cookie': clearCookie(credentialCookie[face], secure) });
@@ -241,14 +242,14 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
       }
       case 'POST /api/pairings': {
         const { kind } = await readJson(req, pairingStartInput, 'pairing request');
-        const { secret, status } = pairing.start(kind, cookiesOf(req)[pairingCookie], clientAddress(req, config));
+        const { secret, status } = await pairing.start(kind, cookiesOf(req)[pairingCookie], clientAddress(req, config));
         sendJson(res, 200, status, {
           'set-cookie': serializeCookie(pairingCookie, secret, { secure, maxAgeSeconds: config.pairingMinutes * 60 })
         });
         return;
       }
       case 'GET /api/pairings/current': {
-        const { status, deviceToken } = pairing.poll(cookiesOf(req)[pairingCookie]);
+        const { status, deviceToken } = await pairing.poll(cookiesOf(req)[pairingCookie]);
         const cookies = deviceToken
           ? [
               serializeCookie(credentialCookie.kiosk, deviceToken, { secure, maxAgeSeconds: tenYears }),
@@ -260,7 +261,7 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
       }
       case 'POST /api/speech': {
         // Only paired kiosks and displays speak: the endpoint is not a public speech service.
-        if (!terminals.resolve(cookiesOf(req)[credentialCookie.kiosk])) {
+        if (!(await terminals.resolve(cookiesOf(req)[credentialCookie.kiosk]))) {
           throw new AppError('unauthenticated', 'Speech is for paired kiosks and displays');
         }
         const { text, lang } = await readJson(req, speechInput, 'speech request');
@@ -275,9 +276,9 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
   }
 
   /** The demo's A4 summaries, for the site manager only: they hold what a citizen prepared. */
-  function demoA4(req: IncomingMessage, res: ServerResponse, name: string): void {
+  async function demoA4(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
     const { credential: credentialCookie } = cookieSet(req);
-    const manager = auth.resolve('manager', cookiesOf(req)[credentialCookie.manager]);
+    const manager = await auth.resolve('manager', cookiesOf(req)[credentialCookie.manager]);
     if (!manager) throw new AppError('unauthenticated', 'The printed summaries are for the site manager');
     // Another site's summary is "not found", exactly like a name that never existed; a malformed
     // escape (`%E0%A4%A`) is a bad request.
@@ -315,16 +316,16 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
    * (so the page is rendered for it) and the response the cookie that keeps it (no redirection
    * to the same page). Returns that cookie, or null when the demo terminal is not given.
    */
-  function demoAutoPair(req: IncomingMessage, url: URL): string | null {
+  async function demoAutoPair(req: IncomingMessage, url: URL): Promise<string | null> {
     if (!config.demoAutoPair || config.secureCookies || config.trustProxy.length > 0 || !isLoopbackHost(config.host)) return null;
     if (!isLoopbackHost(clientAddress(req, config)) || !isLoopbackHost(hostName(req.headers.host)) || viaProxy(req)) return null;
     const kind = terminalPage(req, url);
     if (!kind || url.searchParams.has('appairage')) return null;
     const { secure, credential: credentialCookie } = cookieSet(req);
-    if (terminals.resolve(cookiesOf(req)[credentialCookie.kiosk])?.role === kind) return null;
-    const terminalId = store.terminals.findDemoTerminalId(kind);
+    if ((await terminals.resolve(cookiesOf(req)[credentialCookie.kiosk]))?.role === kind) return null;
+    const terminalId = await store.terminals.findDemoTerminalId(kind);
     if (!terminalId) return null;
-    const token = terminals.mintDemoToken(terminalId);
+    const token = await terminals.mintDemoToken(terminalId);
     // First in the header: the one read (a stale credential of the same name comes after).
     const given = `${credentialCookie.kiosk}=${encodeURIComponent(token)}`;
     req.headers.cookie = req.headers.cookie ? `${given}; ${req.headers.cookie}` : given;
@@ -336,13 +337,13 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
    * the new cookie. Over HTTPS, a token still under the unprefixed name of plain-HTTP days is
    * moved to the `__Host-` cookie the same way, so switching to HTTPS does not unpair terminals.
    */
-  function renewTerminalToken(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+  async function renewTerminalToken(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     if (!terminalPage(req, url)) return false;
     const { secure, credential: credentialCookie } = cookieSet(req);
     const cookies = cookiesOf(req);
     const current = cookies[credentialCookie.kiosk];
     const legacy = secure && !current ? cookies[plainCredentialCookie.kiosk] : undefined;
-    const token = current ? terminals.renew(current) : legacy ? terminals.renew(legacy, true) : null;
+    const token = current ? await terminals.renew(current) : legacy ? await terminals.renew(legacy, true) : null;
     if (!token) return false;
     const setCookies = [serializeCookie(credentialCookie.kiosk, token, { secure, maxAgeSeconds: tenYears })];
     if (legacy) setCookies.push(clearCookie(plainCredentialCookie.kiosk, false));
@@ -359,17 +360,17 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
         if (path === '/healthz') return health(res);
         // A refused scrape goes on like any unknown page: its 404 says nothing of the endpoint.
         if (path === metricsPath && (await deps.metrics?.(req, res, url))) return;
-        if (path.startsWith('/api/') && deps.downloads?.(req, res, url)) return;
+        if (path.startsWith('/api/') && (await deps.downloads?.(req, res, url))) return;
         if (path.startsWith('/api/')) return await api(req, res, path);
-        const demoCookie = demoAutoPair(req, url);
-        if (!demoCookie && renewTerminalToken(req, res, url)) return;
+        const demoCookie = await demoAutoPair(req, url);
+        if (!demoCookie && (await renewTerminalToken(req, res, url))) return;
         if (cleanFormPageUrl(req, res, url)) return;
         if (demoCookie) res.setHeader('cache-control', 'no-store');
         if (!deps.kitHandler) {
           if (demoCookie) res.setHeader('set-cookie', demoCookie);
           throw new AppError('not_found', `No page ${path} (the web app is not built)`);
         }
-        setRequestContext(req, resolveRequestContext(req, deps));
+        setRequestContext(req, await resolveRequestContext(req, deps));
         preparePageResponse(req, res, demoCookie ? [demoCookie] : []);
         deps.kitHandler(req, res, () => sendError(res, { code: 'not_found', message: `No page ${path}` }));
       } catch (error) {

@@ -129,8 +129,8 @@ describe('secure cookies by request', () => {
 
   it('moves a terminal paired over plain HTTP to the __Host- cookie on its first page load over HTTPS', async () => {
     const server = await start({ GUICHET_TRUST_PROXY: 'loopback' });
-    const kioskId = server.store.terminals.findDemoTerminalId('kiosk')!;
-    const plain = server.app.services.terminals.mintToken(kioskId);
+    const kioskId = (await server.store.terminals.findDemoTerminalId('kiosk'))!;
+    const plain = await server.app.services.terminals.mintToken(kioskId);
     const load = (headers: Record<string, string>) =>
       fetch(`${server.url}/borne`, { redirect: 'manual', headers: { cookie: `guichet_terminal=${plain}`, ...headers } });
 
@@ -143,6 +143,6 @@ describe('secure cookies by request', () => {
     const [prefixed, cleared] = res.headers.getSetCookie();
     expect(prefixed).toMatch(/^__Host-guichet_terminal=[\w-]+; Path=\/; SameSite=Strict; HttpOnly; Secure;/);
     expect(cleared).toMatch(/^guichet_terminal=; .*Max-Age=0$/);
-    expect(server.app.services.terminals.resolve(tokenOf(prefixed!))).toMatchObject({ role: 'kiosk' });
+    expect(await server.app.services.terminals.resolve(tokenOf(prefixed!))).toMatchObject({ role: 'kiosk' });
   });
 });

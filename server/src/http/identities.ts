@@ -10,7 +10,7 @@ import type { TerminalsService } from '../terminals/terminals.service';
 import { kioskDefaults, toSiteInfo } from '../sites/sites.repository';
 import { cookiesOf, credentialOf, secureRequest } from './cookies';
 
-export function resolveRequestContext(
+export async function resolveRequestContext(
   req: IncomingMessage,
   deps: {
     auth: AuthService;
@@ -21,15 +21,15 @@ export function resolveRequestContext(
     /** The kiosk's default inactivity delays, for a site that has not set its own. */
     config: Pick<Config, 'kioskIdleSeconds' | 'kioskCountdownSeconds' | 'secureCookies' | 'trustProxy' | 'proxyHeader'>;
   }
-): RequestContext {
+): Promise<RequestContext> {
   const secure = secureRequest(req, deps.config);
-  const terminal = deps.terminals.resolve(credentialOf(req, 'kiosk', secure));
-  const agent = deps.auth.resolve('agent', credentialOf(req, 'agent', secure));
-  const manager = deps.auth.resolve('manager', credentialOf(req, 'manager', secure));
+  const terminal = await deps.terminals.resolve(credentialOf(req, 'kiosk', secure));
+  const agent = await deps.auth.resolve('agent', credentialOf(req, 'agent', secure));
+  const manager = await deps.auth.resolve('manager', credentialOf(req, 'manager', secure));
   const siteId = terminal?.siteId ?? agent?.siteId ?? manager?.siteId;
-  const site = siteId ? deps.store.sites.findById(siteId) : null;
+  const site = siteId ? await deps.store.sites.findById(siteId) : null;
   // Only a page that shows a login form needs them: a face already logged in, or a terminal, does not.
-  const sites = terminal || (agent && manager) ? [] : deps.store.sites.listAll();
+  const sites = terminal || (agent && manager) ? [] : await deps.store.sites.listAll();
   const loginSites = sites.length > 1 ? sites.map((s) => ({ id: s.id, name: s.name })) : [];
   const remembered = cookiesOf(req)[loginSiteCookie];
   return {
@@ -38,7 +38,7 @@ export function resolveRequestContext(
     manager,
     site: site ? toSiteInfo(site, kioskDefaults(deps.config)) : null,
     version: deps.version,
-    setupRequired: deps.setup.pending(),
+    setupRequired: await deps.setup.pending(),
     loginSites,
     loginSiteId: loginSites.some((s) => s.id === remembered) ? remembered! : null
   };

@@ -34,7 +34,7 @@ export interface ManagerDownloadsDeps {
 }
 
 /** Handles the request when it is one of these downloads (true), else leaves it (false). */
-export type ManagerDownloads = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
+export type ManagerDownloads = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 
 const sessionPath = /^\/api\/sessions\/([^/]+)\.json$/;
 
@@ -45,34 +45,35 @@ export function createManagerDownloads({
   sessionRequests,
   cookieConfig
 }: ManagerDownloadsDeps): ManagerDownloads {
-  function manager(req: IncomingMessage): AccountIdentity {
-    const identity = auth.resolve('manager', credentialOf(req, 'manager', secureRequest(req, cookieConfig)));
+  async function manager(req: IncomingMessage): Promise<AccountIdentity> {
+    const identity = await auth.resolve('manager', credentialOf(req, 'manager', secureRequest(req, cookieConfig)));
     if (!identity) throw new AppError('unauthenticated', 'This file is for the site manager: log in to /gestion first');
     return identity;
   }
 
-  return (req, res, url) => {
+  return async (req, res, url) => {
     if (req.method !== 'GET') return false;
     const path = url.pathname;
     if (path === '/api/stats.csv') {
-      const { siteId } = manager(req);
+      const { siteId } = await manager(req);
       const input = parseOrThrow(
         statsGetInput,
         { from: url.searchParams.get('from') ?? '', to: url.searchParams.get('to') ?? '' },
         'statistics period'
       );
-      sendCsv(res, `statistiques-${input.from}-${input.to}.csv`, statsCsv(statistics.report(siteId, input)));
+      sendCsv(res, `statistiques-${input.from}-${input.to}.csv`, statsCsv(await statistics.report(siteId, input)));
       return true;
     }
     if (path === '/api/audit.csv') {
-      const { siteId } = manager(req);
-      const site = store.sites.findById(siteId);
-      sendCsv(res, 'journal-des-acces.csv', auditCsv(store.auditLog.listAll(siteId), site?.timezone ?? defaultTimeZone));
+      const { siteId } = await manager(req);
+      const site = await store.sites.findById(siteId);
+      const entries = await store.auditLog.listAll(siteId);
+      sendCsv(res, 'journal-des-acces.csv', auditCsv(entries, site?.timezone ?? defaultTimeZone));
       return true;
     }
     const match = sessionPath.exec(path);
     if (match) {
-      const identity = manager(req);
+      const identity = await manager(req);
       let typed: string;
       try {
         typed = decodeURIComponent(match[1]!);
@@ -80,7 +81,7 @@ export function createManagerDownloads({
         throw new AppError('invalid_payload', 'The session reference in the address is not valid');
       }
       const reference = parseOrThrow(sessionReferenceSchema, typed, 'session reference');
-      const body = Buffer.from(JSON.stringify(sessionRequests.export(identity, reference), null, 2), 'utf8');
+      const body = Buffer.from(JSON.stringify(await sessionRequests.export(identity, reference), null, 2), 'utf8');
       res.writeHead(200, {
         'content-type': 'application/json; charset=utf-8',
         'content-disposition': `attachment; filename="session-${reference.replace(' ', '-')}.json"`,

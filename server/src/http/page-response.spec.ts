@@ -117,7 +117,7 @@ describe("the demo terminals' first visit", () => {
         expect(cookies).toHaveLength(1);
         expect(cookies[0]).toMatch(/^guichet_terminal=[^;]+; Path=\/; SameSite=Strict; HttpOnly; Max-Age=315360000$/);
         const token = decodeURIComponent(cookies[0]!.split(';')[0]!.split('=')[1]!);
-        expect(server.app.services.terminals.resolve(token)).toMatchObject({ role });
+        expect(await server.app.services.terminals.resolve(token)).toMatchObject({ role });
         // The page itself is the terminal's, not the pairing screen: rendered for the new credential.
         const html = (accept ? decoders[accept]!(res.body) : res.body).toString('utf8');
         expect(html).toContain(`terminal:{role:"${role}"`);

@@ -11,7 +11,7 @@ import type { Store } from '../store';
 import type { TerminalsService } from '../terminals/terminals.service';
 import { credentialOf, secureRequest } from './cookies';
 
-export function serveSiteLogo(
+export async function serveSiteLogo(
   req: IncomingMessage,
   res: ServerResponse,
   deps: {
@@ -20,14 +20,14 @@ export function serveSiteLogo(
     store: Store;
     config: Pick<Config, 'secureCookies' | 'trustProxy' | 'proxyHeader'>;
   }
-): void {
+): Promise<void> {
   const secure = secureRequest(req, deps.config);
   const siteId =
-    deps.terminals.resolve(credentialOf(req, 'kiosk', secure))?.siteId ??
-    deps.auth.resolve('agent', credentialOf(req, 'agent', secure))?.siteId ??
-    deps.auth.resolve('manager', credentialOf(req, 'manager', secure))?.siteId;
+    (await deps.terminals.resolve(credentialOf(req, 'kiosk', secure)))?.siteId ??
+    (await deps.auth.resolve('agent', credentialOf(req, 'agent', secure)))?.siteId ??
+    (await deps.auth.resolve('manager', credentialOf(req, 'manager', secure)))?.siteId;
   if (!siteId) throw new AppError('unauthenticated', 'The logo is shown to the site’s terminals and staff');
-  const logo = deps.store.siteLogos.find(siteId);
+  const logo = await deps.store.siteLogos.find(siteId);
   if (!logo) throw new AppError('not_found', 'This site has no logo');
   res.writeHead(200, {
     'content-type': logo.mime,

@@ -103,9 +103,11 @@ function serverGauges({ Gauge, Registry }: PromClient, deps: MetricsDeps): Regis
     help: 'Each site by id, with its public name (always 1): join on `site` to show names.',
     labelNames: ['site', 'name'] as const,
     registers,
-    collect() {
+    async collect() {
+      // Read first, then reset and set: a scrape never sees a gauge half filled.
+      const all = await sites();
       this.reset();
-      for (const site of sites()) this.set({ site: site.id, name: site.name }, 1);
+      for (const site of all) this.set({ site: site.id, name: site.name }, 1);
     }
   });
 
@@ -114,12 +116,16 @@ function serverGauges({ Gauge, Registry }: PromClient, deps: MetricsDeps): Regis
     help: 'Paired kiosks and hall displays with a live connection now, per site.',
     labelNames: ['site', 'kind'] as const,
     registers,
-    collect() {
+    async collect() {
+      const perSite: { id: string; online: { kind: string }[] }[] = [];
+      for (const site of await sites()) {
+        const terminals = await store.terminals.listActiveInSite(site.id);
+        perSite.push({ id: site.id, online: terminals.filter((t) => presence.isOnline(t.id)) });
+      }
       this.reset();
-      for (const site of sites()) {
-        const online = store.terminals.listActiveInSite(site.id).filter((t) => presence.isOnline(t.id));
+      for (const { id, online } of perSite) {
         for (const kind of ['kiosk', 'display'] as const) {
-          this.set({ site: site.id, kind }, online.filter((t) => t.kind === kind).length);
+          this.set({ site: id, kind }, online.filter((t) => t.kind === kind).length);
         }
       }
     }
@@ -130,9 +136,10 @@ function serverGauges({ Gauge, Registry }: PromClient, deps: MetricsDeps): Regis
     help: "Agents' tablets connected now, per site (a count: no agent is named).",
     labelNames: ['site'] as const,
     registers,
-    collect() {
+    async collect() {
+      const all = await sites();
       this.reset();
-      for (const site of sites()) this.set({ site: site.id }, connections.connectedInSite(site.id).length);
+      for (const site of all) this.set({ site: site.id }, connections.connectedInSite(site.id).length);
     }
   });
 
@@ -141,9 +148,11 @@ function serverGauges({ Gauge, Registry }: PromClient, deps: MetricsDeps): Regis
     help: 'Help calls from kiosks ringing now (not yet taken by an agent), per site.',
     labelNames: ['site'] as const,
     registers,
-    collect() {
+    async collect() {
+      const ringing: [string, number][] = [];
+      for (const site of await sites()) ringing.push([site.id, (await store.helpCalls.listRinging(site.id)).length]);
       this.reset();
-      for (const site of sites()) this.set({ site: site.id }, store.helpCalls.listRinging(site.id).length);
+      for (const [site, n] of ringing) this.set({ site }, n);
     }
   });
 
@@ -152,11 +161,13 @@ function serverGauges({ Gauge, Registry }: PromClient, deps: MetricsDeps): Regis
     help: "Today's queue tickets waiting to be called, per site and service.",
     labelNames: ['site', 'service'] as const,
     registers,
-    collect() {
-      this.reset();
-      for (const site of sites()) {
-        for (const service of queue.serviceViews(site.id)) this.set({ site: site.id, service: service.id }, service.waiting);
+    async collect() {
+      const waiting: [string, string, number][] = [];
+      for (const site of await sites()) {
+        for (const service of await queue.serviceViews(site.id)) waiting.push([site.id, service.id, service.waiting]);
       }
+      this.reset();
+      for (const [site, service, n] of waiting) this.set({ site, service }, n);
     }
   });
 
@@ -165,15 +176,19 @@ function serverGauges({ Gauge, Registry }: PromClient, deps: MetricsDeps): Regis
     help: 'Printers per site and last known state (ready, unknown: not asked yet, or the fault).',
     labelNames: ['site', 'state'] as const,
     registers,
-    collect() {
-      this.reset();
-      for (const site of sites()) {
+    async collect() {
+      const perSite: [string, Map<string, number>][] = [];
+      for (const site of await sites()) {
         const counts = new Map<string, number>(printerStates.map((state) => [state, 0]));
-        for (const printer of printing.listPrinters(site.id)) {
+        for (const printer of await printing.listPrinters(site.id)) {
           const state = printer.fault ?? (printer.checkedAt ? 'ready' : 'unknown');
           counts.set(state, (counts.get(state) ?? 0) + 1);
         }
-        for (const [state, n] of counts) this.set({ site: site.id, state }, n);
+        perSite.push([site.id, counts]);
+      }
+      this.reset();
+      for (const [site, counts] of perSite) {
+        for (const [state, n] of counts) this.set({ site, state }, n);
       }
     }
   });
@@ -183,10 +198,11 @@ function serverGauges({ Gauge, Registry }: PromClient, deps: MetricsDeps): Regis
     help: 'Print jobs not printed yet (queued, or waiting for their printer), per site.',
     labelNames: ['site'] as const,
     registers,
-    collect() {
+    async collect() {
+      const pending = await store.printJobs.pendingCountsBySite();
+      const all = await sites();
       this.reset();
-      const pending = store.printJobs.pendingCountsBySite();
-      for (const site of sites()) this.set({ site: site.id }, pending.get(site.id) ?? 0);
+      for (const site of all) this.set({ site: site.id }, pending.get(site.id) ?? 0);
     }
   });
 

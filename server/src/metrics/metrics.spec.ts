@@ -86,7 +86,7 @@ async function scrape(server: TestServer, headers: Record<string, string> = {}):
   return res.body;
 }
 
-const demoSiteId = (server: TestServer) => server.store.sites.listDemo()[0]!.id;
+const demoSiteId = async (server: TestServer) => (await server.store.sites.listDemo())[0]!.id;
 
 /** A busy hall: the receipt printer out of paper, two tickets taken, a call ringing. */
 async function busyHall(server: TestServer): Promise<Hall> {
@@ -101,7 +101,7 @@ describe('a scrape of the hall', () => {
   it('says, per site, what is connected, ringing, waiting and out of paper, in the Prometheus text format', async () => {
     // The demo's receipt printer is a listener on loopback, which the server refuses unless told.
     const server = await start({ GUICHET_LOOPBACK_PRINTERS: '1' });
-    const site = demoSiteId(server);
+    const site = await demoSiteId(server);
     const before = await scrape(server);
     expect(valueOf(before, 'guichet_terminals_connected', { site, kind: 'kiosk' })).toBe(0);
     expect(valueOf(before, 'guichet_calls_ringing', { site })).toBe(0);
@@ -128,7 +128,7 @@ describe('a scrape of the hall', () => {
     // Every state is said, zero included, and each printer of the site is in exactly one.
     const printers = samples(text).filter((s) => s.name === 'guichet_printers' && s.labels.site === site);
     expect(printers.map((s) => s.labels.state).sort()).toEqual([...printerStates].sort());
-    expect(printers.reduce((sum, s) => sum + s.value, 0)).toBe(server.store.printers.listInSite(site).length);
+    expect(printers.reduce((sum, s) => sum + s.value, 0)).toBe((await server.store.printers.listInSite(site)).length);
     expect(valueOf(text, 'guichet_database_bytes', { file: 'main' })).toBeGreaterThan(0);
     expect(valueOf(text, 'guichet_database_bytes', { file: 'wal' })).toBeGreaterThanOrEqual(0);
     // Node's own figures: the event loop's lag above all.
@@ -138,9 +138,9 @@ describe('a scrape of the hall', () => {
 
   it('during a call answered by one agent, with a colleague connected, names no agent anywhere', async () => {
     const server = await start({ GUICHET_LOOPBACK_PRINTERS: '1' });
-    const site = demoSiteId(server);
+    const site = await demoSiteId(server);
     const hall = await busyHall(server);
-    const ringing = server.store.helpCalls.listRinging(site)[0]!;
+    const ringing = (await server.store.helpCalls.listRinging(site))[0]!;
     ok(await command(hall.marie, 'call:accept', { callId: ringing.id }));
 
     const text = await scrape(server);
@@ -164,9 +164,9 @@ describe('a scrape of the hall', () => {
     const [first, second] = await Promise.all([start(), start()]);
     await openHall(first);
     const [a, b] = await Promise.all([scrape(first), scrape(second)]);
-    expect(valueOf(a, 'guichet_agents_connected', { site: demoSiteId(first) })).toBe(2);
-    expect(valueOf(b, 'guichet_agents_connected', { site: demoSiteId(second) })).toBe(0);
-    expect(valueOf(b, 'guichet_agents_connected', { site: demoSiteId(first) })).toBeUndefined();
+    expect(valueOf(a, 'guichet_agents_connected', { site: await demoSiteId(first) })).toBe(2);
+    expect(valueOf(b, 'guichet_agents_connected', { site: await demoSiteId(second) })).toBe(0);
+    expect(valueOf(b, 'guichet_agents_connected', { site: await demoSiteId(first) })).toBeUndefined();
     for (const text of [a, b]) expect(valueOf(text, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
   });
 });
@@ -217,7 +217,7 @@ describe('who may scrape', () => {
   it('with GUICHET_METRICS_TOKEN: the right bearer is served through a proxy and under any name, another is not', async () => {
     const token = randomBytes(32).toString('hex');
     const server = await start({ GUICHET_METRICS_TOKEN: token });
-    const site = demoSiteId(server);
+    const site = await demoSiteId(server);
     const remote = { 'x-forwarded-for': '203.0.113.9' };
     const notFound = await unknownPage(server);
 

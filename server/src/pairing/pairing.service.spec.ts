@@ -52,54 +52,56 @@ describe('pairing codes', () => {
 });
 
 describe('pairing service', () => {
-  it('pairs once: claim then one delivery of the device token', () => {
-    const { secret, status } = service.start('kiosk', undefined);
+  it('pairs once: claim then one delivery of the device token', async () => {
+    const { secret, status } = await service.start('kiosk', undefined);
     expect(status.state).toBe('waiting');
     const code = status.state === 'waiting' ? status.code : '';
 
-    expect(service.poll(secret).status.state).toBe('waiting');
-    const terminal = service.claim(site.siteId, { code, name: 'Borne du hall', location: 'Entrée' });
+    expect((await service.poll(secret)).status.state).toBe('waiting');
+    const terminal = await service.claim(site.siteId, { code, name: 'Borne du hall', location: 'Entrée' });
     expect(terminal).toMatchObject({ kind: 'kiosk', name: 'Borne du hall', location: 'Entrée' });
 
-    const delivered = service.poll(secret);
+    const delivered = await service.poll(secret);
     expect(delivered.status).toEqual({ state: 'paired', terminalName: 'Borne du hall' });
     expect(delivered.deviceToken).toBeTruthy();
-    expect(store.terminals.findById(terminal.id)?.siteId).toBe(site.siteId);
+    expect((await store.terminals.findById(terminal.id))?.siteId).toBe(site.siteId);
 
     // Single use: the token is never delivered twice, and the code cannot be claimed again.
-    const again = service.poll(secret);
+    const again = await service.poll(secret);
     expect(again.status.state).toBe('expired');
     expect(again.deviceToken).toBeUndefined();
-    expect(() => service.claim(site.siteId, { code, name: 'Intrus', location: '' })).toThrow(AppError);
+    await expect(service.claim(site.siteId, { code, name: 'Intrus', location: '' })).rejects.toThrow(AppError);
   });
 
-  it('refuses an expired code and tells the terminal', () => {
-    const { secret, status } = service.start('display', undefined);
+  it('refuses an expired code and tells the terminal', async () => {
+    const { secret, status } = await service.start('display', undefined);
     const code = status.state === 'waiting' ? status.code : '';
     clock.advance(10 * 60_000 + 1);
-    expect(() => service.claim(site.siteId, { code, name: 'Écran', location: '' })).toThrow(/No terminal is waiting with code/);
-    expect(service.poll(secret).status.state).toBe('expired');
+    await expect(service.claim(site.siteId, { code, name: 'Écran', location: '' })).rejects.toThrow(
+      /No terminal is waiting with code/
+    );
+    expect((await service.poll(secret)).status.state).toBe('expired');
   });
 
-  it('keeps the same code across reloads while it is open, then issues a new one', () => {
-    const first = service.start('kiosk', undefined);
-    const again = service.start('kiosk', first.secret);
+  it('keeps the same code across reloads while it is open, then issues a new one', async () => {
+    const first = await service.start('kiosk', undefined);
+    const again = await service.start('kiosk', first.secret);
     expect(again.status).toEqual(first.status);
     clock.advance(11 * 60_000);
-    const renewed = service.start('kiosk', first.secret);
+    const renewed = await service.start('kiosk', first.secret);
     expect(renewed.secret).not.toBe(first.secret);
   });
 
-  it('never gives the same open code to two terminals', () => {
+  it('never gives the same open code to two terminals', async () => {
     codes = ['ACDEFG', 'ACDEFG', 'HJKMNP'];
-    const a = service.start('kiosk', undefined).status;
-    const b = service.start('kiosk', undefined).status;
+    const a = (await service.start('kiosk', undefined)).status;
+    const b = (await service.start('kiosk', undefined)).status;
     expect(a.state === 'waiting' && a.code).toBe('ACDEFG');
     expect(b.state === 'waiting' && b.code).toBe('HJKMNP');
   });
 
-  it('knows nothing of an unknown secret', () => {
-    expect(service.poll('made-up').status).toEqual({ state: 'none' });
-    expect(service.poll(undefined).status).toEqual({ state: 'none' });
+  it('knows nothing of an unknown secret', async () => {
+    expect((await service.poll('made-up')).status).toEqual({ state: 'none' });
+    expect((await service.poll(undefined)).status).toEqual({ state: 'none' });
   });
 });

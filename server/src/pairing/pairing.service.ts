@@ -65,10 +65,10 @@ export function createPairingService({
     }
   }
 
-  function assertRoom(): void {
+  async function assertRoom(): Promise<void> {
     if (!limits) return;
     const now = clock.now();
-    const { count, firstExpiresAt } = store.pairings.pending(now.toISOString());
+    const { count, firstExpiresAt } = await store.pairings.pending(now.toISOString());
     if (count < limits.pendingMax) return;
     const retryAfterMs = firstExpiresAt ? Math.max(1000, Date.parse(firstExpiresAt) - now.getTime()) : 60_000;
     throw new AppError(
@@ -79,54 +79,62 @@ export function createPairingService({
     );
   }
 
-  function uniqueCode(): string {
+  async function uniqueCode(): Promise<string> {
     for (let attempt = 0; attempt < 20; attempt++) {
       const code = generateCode();
-      if (!store.pairings.findOpenByCode(code, nowIso())) return code;
+      if (!(await store.pairings.findOpenByCode(code, nowIso()))) return code;
     }
     throw new Error('Could not find a free pairing code after 20 attempts');
   }
 
   return {
     /** Starts a pairing, or returns the one this terminal already has while it is still open. */
-    start(kind: TerminalKind, existingSecret: string | undefined, address = 'local'): { secret: string; status: PairingStatus } {
+    async start(
+      kind: TerminalKind,
+      existingSecret: string | undefined,
+      address = 'local'
+    ): Promise<{ secret: string; status: PairingStatus }> {
       if (existingSecret) {
-        const current = store.pairings.findBySecretHash(hashToken(existingSecret));
+        const current = await store.pairings.findBySecretHash(hashToken(existingSecret));
         if (current && !current.claimedAt && current.kind === kind && current.expiresAt > nowIso()) {
           return { secret: existingSecret, status: { state: 'waiting', code: current.code, kind, expiresAt: current.expiresAt } };
         }
       }
-      store.pairings.purgeExpired(nowIso());
-      // Only a new request counts: a reloaded page that still has its code gets it back above.
-      assertRoom();
-      throttle(address);
-      const secret = newToken();
-      const now = clock.now();
-      const expiresAt = new Date(now.getTime() + pairingMinutes * 60_000).toISOString();
-      const code = uniqueCode();
-      store.pairings.insert({
-        id: randomUUID(),
-        secretHash: hashToken(secret),
-        code,
-        kind,
-        createdAt: now.toISOString(),
-        expiresAt
+      await store.pairings.purgeExpired(nowIso());
+      // Counted, given a free code and inserted in one transaction: requests arriving together
+      // can neither exceed the open requests' ceiling nor get the same code.
+      return store.transaction(async () => {
+        // Only a new request counts: a reloaded page that still has its code gets it back above.
+        await assertRoom();
+        throttle(address);
+        const secret = newToken();
+        const now = clock.now();
+        const expiresAt = new Date(now.getTime() + pairingMinutes * 60_000).toISOString();
+        const code = await uniqueCode();
+        await store.pairings.insert({
+          id: randomUUID(),
+          secretHash: hashToken(secret),
+          code,
+          kind,
+          createdAt: now.toISOString(),
+          expiresAt
+        });
+        return { secret, status: { state: 'waiting' as const, code, kind, expiresAt } };
       });
-      return { secret, status: { state: 'waiting', code, kind, expiresAt } };
     },
 
     /** What the terminal sees when it polls with its pairing secret. */
-    poll(secret: string | undefined): PairingPoll {
+    async poll(secret: string | undefined): Promise<PairingPoll> {
       if (!secret) return { status: { state: 'none' } };
-      const pairing = store.pairings.findBySecretHash(hashToken(secret));
+      const pairing = await store.pairings.findBySecretHash(hashToken(secret));
       if (!pairing) return { status: { state: 'none' } };
       if (pairing.claimedAt && pairing.terminalId) {
         const terminalId = pairing.terminalId;
-        const deviceToken = store.db.transaction(() =>
-          store.pairings.markDelivered(pairing.id, nowIso()) ? terminals.mintToken(terminalId) : null
-        )();
+        const deviceToken = await store.transaction(async () =>
+          (await store.pairings.markDelivered(pairing.id, nowIso())) ? terminals.mintToken(terminalId) : null
+        );
         if (!deviceToken) return { status: { state: 'expired' } };
-        const terminal = store.terminals.findById(terminalId);
+        const terminal = await store.terminals.findById(terminalId);
         return { status: { state: 'paired', terminalName: terminal?.name ?? '' }, deviceToken };
       }
       if (pairing.expiresAt <= nowIso()) return { status: { state: 'expired' } };
@@ -134,8 +142,8 @@ export function createPairingService({
     },
 
     /** A manager enters the code shown on a terminal: the terminal joins the manager's site (`siteId`). */
-    claim(siteId: string, input: { code: string; name: string; location: string }): TerminalView {
-      const pairing = store.pairings.findOpenByCode(input.code, nowIso());
+    async claim(siteId: string, input: { code: string; name: string; location: string }): Promise<TerminalView> {
+      const pairing = await store.pairings.findOpenByCode(input.code, nowIso());
       if (!pairing) {
         throw new AppError(
           'pairing_code_invalid',
@@ -143,16 +151,16 @@ export function createPairingService({
           [{ path: 'code', message: 'unknown or expired code' }]
         );
       }
-      const terminal = store.db.transaction(() => {
-        const created = terminals.create(siteId, pairing.kind, input.name, input.location);
-        if (!store.pairings.claim(pairing.id, created.id, nowIso())) {
+      const terminal = await store.transaction(async () => {
+        const created = await terminals.create(siteId, pairing.kind, input.name, input.location);
+        if (!(await store.pairings.claim(pairing.id, created.id, nowIso()))) {
           // Another manager claimed it a moment earlier: undo by throwing inside the transaction.
           throw new AppError('pairing_code_invalid', `Code ${input.code} was just used`, [
             { path: 'code', message: 'already used' }
           ]);
         }
         return created;
-      })();
+      });
       return terminals.view(terminal);
     }
   };

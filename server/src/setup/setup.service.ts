@@ -46,15 +46,15 @@ export function createSetupService({
   store: Store;
   clock: Clock;
   /** The new site must be served like any other (its queues, …). */
-  siteCreated(siteId: string): void;
+  siteCreated(siteId: string): void | Promise<void>;
 }) {
   const throttle = new CodeThrottle(clock);
   let codeHash: Buffer | null = null;
   // Accounts are never deleted: once a manager exists, setup is over for good.
   let done = false;
 
-  function pending(): boolean {
-    if (!done && store.accounts.hasAnyManager()) {
+  async function pending(): Promise<boolean> {
+    if (!done && (await store.accounts.hasAnyManager())) {
       done = true;
       codeHash = null;
     }
@@ -66,8 +66,8 @@ export function createSetupService({
     pending,
 
     /** A new setup code (the previous one stops working), or null when setup is over. */
-    issueCode(): string | null {
-      if (!pending()) return null;
+    async issueCode(): Promise<string | null> {
+      if (!(await pending())) return null;
       const code = newSetupCode();
       codeHash = digest(code);
       return code;
@@ -75,7 +75,7 @@ export function createSetupService({
 
     /** Checks the code, then creates the site and its first manager in one transaction. */
     async complete(input: SetupInput): Promise<Account> {
-      if (!pending()) throw new AppError('setup_done', 'This installation is already set up: log in as its manager');
+      if (!(await pending())) throw new AppError('setup_done', 'This installation is already set up: log in as its manager');
       if (throttle.isBlocked(throttleKey)) {
         throw new AppError('too_many_attempts', 'Too many wrong setup codes: wait 5 minutes');
       }
@@ -87,7 +87,7 @@ export function createSetupService({
         ]);
       }
       // Logins are unique per site and this site is new: no login can be taken in it.
-      // Hash first: the transaction below stays synchronous.
+      // Hash first, outside the transaction: it would hold the store for the whole hashing.
       const secretHash = await hashSecret(input.password);
       const now = clock.now().toISOString();
       const siteId = randomUUID();
@@ -102,10 +102,10 @@ export function createSetupService({
         createdAt: now,
         secretLength: null
       };
-      store.db.transaction(() => {
+      await store.transaction(async () => {
         // Checked again: a second request with the right code may have won while this one hashed.
-        if (!pending()) throw new AppError('setup_done', 'This installation is already set up: log in as its manager');
-        store.sites.insert({
+        if (!(await pending())) throw new AppError('setup_done', 'This installation is already set up: log in as its manager');
+        await store.sites.insert({
           id: siteId,
           name: input.siteName,
           address: '',
@@ -114,12 +114,12 @@ export function createSetupService({
           isDemo: false,
           createdAt: now
         });
-        store.accounts.insert(account);
-      })();
+        await store.accounts.insert(account);
+      });
       done = true;
       codeHash = null;
       throttle.succeed(throttleKey);
-      siteCreated(siteId);
+      await siteCreated(siteId);
       return account;
     }
   };

@@ -45,27 +45,28 @@ function tokenOf(res: Response): string {
 }
 
 /** What a page request would be told about setup (no cookies). */
-function setupRequired(): boolean {
+async function setupRequired(): Promise<boolean> {
   const req = { headers: {}, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
   const { auth, terminals, setup } = server.app.services;
-  return resolveRequestContext(req, { auth, terminals, setup, store: server.store, version: 'test', config: server.config })
-    .setupRequired;
+  return (
+    await resolveRequestContext(req, { auth, terminals, setup, store: server.store, version: 'test', config: server.config })
+  ).setupRequired;
 }
 
 describe('first start setup', () => {
-  it('issues a readable one-time code while no manager exists', () => {
+  it('issues a readable one-time code while no manager exists', async () => {
     const setup = server.app.services.setup;
-    expect(setup.pending()).toBe(true);
-    expect(setupRequired()).toBe(true);
-    const code = setup.issueCode()!;
+    expect(await setup.pending()).toBe(true);
+    expect(await setupRequired()).toBe(true);
+    const code = (await setup.issueCode())!;
     const symbol = `[${setupCodeAlphabet}]`;
     expect(code).toMatch(new RegExp(`^${symbol}{4}-${symbol}{4}-${symbol}{4}$`));
     // Each start gets its own code; the codes come from randomness, not a sequence.
-    expect(setup.issueCode()).not.toBe(code);
+    expect(await setup.issueCode()).not.toBe(code);
   });
 
   it('refuses a wrong code without touching the store', async () => {
-    const code = server.app.services.setup.issueCode()!;
+    const code = (await server.app.services.setup.issueCode())!;
     const before = snapshot(server.store);
     const wrong = code.startsWith('A') ? `B${code.slice(1)}` : `A${code.slice(1)}`;
     const res = await postSetup({ ...form, code: wrong });
@@ -76,7 +77,7 @@ describe('first start setup', () => {
   });
 
   it('refuses an invalid form naming the field, without touching the store', async () => {
-    const code = server.app.services.setup.issueCode()!;
+    const code = (await server.app.services.setup.issueCode())!;
     const before = snapshot(server.store);
     for (const [body, field] of [
       [{ ...form, code, password: 'court' }, 'password'],
@@ -98,16 +99,16 @@ describe('first start setup', () => {
   });
 
   it('creates the site and its first manager with the right code, logs them in, then is void', async () => {
-    const code = server.app.services.setup.issueCode()!;
+    const code = (await server.app.services.setup.issueCode())!;
     // Typed by hand: lower case, spaces instead of dashes.
     const res = await postSetup({ ...form, code: ` ${code.toLowerCase().replaceAll('-', ' ')} ` });
     expect(res.status).toBe(200);
     const me = (await res.json()) as { role: string; login: string; firstName: string; siteId: string };
     expect(me).toMatchObject({ role: 'manager', login: 'claire', firstName: 'Claire' });
 
-    const site = server.store.sites.findById(me.siteId)!;
+    const site = (await server.store.sites.findById(me.siteId))!;
     expect(site).toMatchObject({ name: 'Mairie de Saint-Essai', timezone: 'Europe/Paris', isDemo: false });
-    const account = server.store.accounts.listByLogin('claire')[0]!;
+    const account = (await server.store.accounts.listByLogin('claire'))[0]!;
     expect(account).toMatchObject({ role: 'manager', siteId: site.id, active: true });
     // Hashed like every account: argon2id, never the password itself.
     expect(account.secretHash).toMatch(/^\$argon2id\$/);
@@ -121,9 +122,9 @@ describe('first start setup', () => {
     // The password logs in on the login route too.
     await login(server, 'manager', 'claire', form.password);
 
-    expect(server.app.services.setup.pending()).toBe(false);
-    expect(setupRequired()).toBe(false);
-    expect(server.app.services.setup.issueCode()).toBeNull();
+    expect(await server.app.services.setup.pending()).toBe(false);
+    expect(await setupRequired()).toBe(false);
+    expect(await server.app.services.setup.issueCode()).toBeNull();
 
     // A second use of the same code is refused and changes nothing.
     const before = snapshot(server.store);
@@ -134,7 +135,7 @@ describe('first start setup', () => {
   });
 
   it('works as a form POSTed without JavaScript: errors come back as codes and field names, never as values', async () => {
-    const code = server.app.services.setup.issueCode()!;
+    const code = (await server.app.services.setup.issueCode())!;
     const postForm = (fields: Record<string, string>) =>
       fetch(`${server.url}/api/setup`, {
         method: 'POST',
@@ -167,27 +168,27 @@ describe('first start setup', () => {
   });
 
   it('takes a chosen time zone', async () => {
-    const code = server.app.services.setup.issueCode()!;
+    const code = (await server.app.services.setup.issueCode())!;
     const res = await postSetup({ ...form, code, timezone: 'America/Cayenne' });
     const { siteId } = (await res.json()) as { siteId: string };
-    expect(server.store.sites.findById(siteId)?.timezone).toBe('America/Cayenne');
+    expect((await server.store.sites.findById(siteId))?.timezone).toBe('America/Cayenne');
   });
 
   it('slows down guessing like the login: 5 wrong codes lock setup for 5 minutes', async () => {
-    const code = server.app.services.setup.issueCode()!;
+    const code = (await server.app.services.setup.issueCode())!;
     const wrong = code === 'AAAA-AAAA-AAAA' ? 'BBBB-BBBB-BBBB' : 'AAAA-AAAA-AAAA';
     for (let i = 0; i < 5; i++) expect((await postSetup({ ...form, code: wrong })).status).toBe(403);
     const blocked = await postSetup({ ...form, code });
     expect(blocked.status).toBe(429);
     expect((await errorOf(blocked)).code).toBe('too_many_attempts');
-    expect(server.store.accounts.hasAnyManager()).toBe(false);
+    expect(await server.store.accounts.hasAnyManager()).toBe(false);
 
     server.clock.advance(5 * 60_000 + 1);
     expect((await postSetup({ ...form, code })).status).toBe(200);
   });
 
   it('counts wrong codes sent at the same moment one by one: 5 are checked, the rest refused', async () => {
-    const code = server.app.services.setup.issueCode()!;
+    const code = (await server.app.services.setup.issueCode())!;
     const wrong = code === 'AAAA-AAAA-AAAA' ? 'BBBB-BBBB-BBBB' : 'AAAA-AAAA-AAAA';
     const answers = await Promise.all(
       Array.from({ length: 100 }, () => postSetup({ ...form, code: wrong }).then(async (res) => (await errorOf(res)).code))
@@ -195,7 +196,7 @@ describe('first start setup', () => {
     expect(answers.filter((c) => c === 'setup_code_invalid')).toHaveLength(5);
     expect(answers.filter((c) => c === 'too_many_attempts')).toHaveLength(95);
     expect((await errorOf(await postSetup({ ...form, code }))).code).toBe('too_many_attempts');
-    expect(server.store.accounts.hasAnyManager()).toBe(false);
+    expect(await server.store.accounts.hasAnyManager()).toBe(false);
   });
 
   it('refuses setup when no code was printed', async () => {
@@ -210,8 +211,8 @@ describe('setup on an installation that has a manager', () => {
   it('is never pending: no code, setup refused', async () => {
     const demo = await startTestServer();
     try {
-      expect(demo.app.services.setup.pending()).toBe(false);
-      expect(demo.app.services.setup.issueCode()).toBeNull();
+      expect(await demo.app.services.setup.pending()).toBe(false);
+      expect(await demo.app.services.setup.issueCode()).toBeNull();
       const res = await fetch(`${demo.url}/api/setup`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -32,7 +32,7 @@ beforeEach(async () => {
   b = await addOtherSite(server);
   managerA = await connect(server, 'manager', await login(server, 'manager', 'gestion', 'demoville-gestion'));
   // B's agent is locked by wrong PINs, so that an unlock from A would show in the store.
-  const bAgent = server.store.accounts.findById(b.agentId)!.login;
+  const bAgent = (await server.store.accounts.findById(b.agentId))!.login;
   for (let i = 0; i < 6; i++) {
     await fetch(`${server.url}/api/auth/login`, {
       method: 'POST',

@@ -67,19 +67,19 @@ export function createSiteSettingsService({
   kioskDefaults: KioskDelays;
   notifier: SiteNotifier;
 }) {
-  function requireSite(siteId: string): Site {
-    const site = store.sites.findById(siteId);
+  async function requireSite(siteId: string): Promise<Site> {
+    const site = await store.sites.findById(siteId);
     if (!site) throw new AppError('not_found', 'This site no longer exists');
     return site;
   }
 
-  function info(siteId: string): SiteInfo {
-    return toSiteInfo(requireSite(siteId), kioskDefaults);
+  async function info(siteId: string): Promise<SiteInfo> {
+    return toSiteInfo(await requireSite(siteId), kioskDefaults);
   }
 
   /** The site as it is now, and a broadcast of it once the command is acknowledged. */
-  function changed(siteId: string, after: After): SiteInfo {
-    const site = info(siteId);
+  async function changed(siteId: string, after: After): Promise<SiteInfo> {
+    const site = await info(siteId);
     after(() => notifier.siteUpdated(siteId, site));
     return site;
   }
@@ -87,28 +87,28 @@ export function createSiteSettingsService({
   return {
     info,
 
-    saveSettings(siteId: string, input: z.output<typeof siteSettingsInput>, after: After): SiteInfo {
-      requireSite(siteId);
-      store.sites.setSettings(siteId, input);
+    async saveSettings(siteId: string, input: z.output<typeof siteSettingsInput>, after: After): Promise<SiteInfo> {
+      await requireSite(siteId);
+      await store.sites.setSettings(siteId, input);
       return changed(siteId, after);
     },
 
-    setLogo(siteId: string, dataUrl: string | null, after: After): SiteInfo {
-      requireSite(siteId);
-      if (dataUrl === null) store.siteLogos.remove(siteId);
-      else store.siteLogos.set(siteId, readLogo(dataUrl), clock.now().toISOString());
+    async setLogo(siteId: string, dataUrl: string | null, after: After): Promise<SiteInfo> {
+      await requireSite(siteId);
+      if (dataUrl === null) await store.siteLogos.remove(siteId);
+      else await store.siteLogos.set(siteId, readLogo(dataUrl), clock.now().toISOString());
       return changed(siteId, after);
     },
 
-    setHours(siteId: string, hours: OpeningHours, after: After): SiteInfo {
-      requireSite(siteId);
-      store.sites.setOpeningHours(siteId, hours);
+    async setHours(siteId: string, hours: OpeningHours, after: After): Promise<SiteInfo> {
+      await requireSite(siteId);
+      await store.sites.setOpeningHours(siteId, hours);
       return changed(siteId, after);
     },
 
-    setClosedDays(siteId: string, input: z.output<typeof siteClosedDaysInput>, after: After): SiteInfo {
-      requireSite(siteId);
-      store.sites.setClosedDays(siteId, input.days);
+    async setClosedDays(siteId: string, input: z.output<typeof siteClosedDaysInput>, after: After): Promise<SiteInfo> {
+      await requireSite(siteId);
+      await store.sites.setClosedDays(siteId, input.days);
       return changed(siteId, after);
     },
 
@@ -116,14 +116,14 @@ export function createSiteSettingsService({
      * « PIN à 6 chiffres »: checked when an agent's PIN is set. PINs already set keep working (a
      * hall cannot stop while every agent gets a new one); the console points them out.
      */
-    setPinMinLength(siteId: string, minLength: 4 | 6, after: After): SiteInfo {
-      requireSite(siteId);
-      store.sites.setPinMinLength(siteId, minLength);
+    async setPinMinLength(siteId: string, minLength: 4 | 6, after: After): Promise<SiteInfo> {
+      await requireSite(siteId);
+      await store.sites.setPinMinLength(siteId, minLength);
       return changed(siteId, after);
     },
 
     /** The site's logo image, for the HTTP route that serves it. */
-    logo(siteId: string): SiteLogo | null {
+    logo(siteId: string): Promise<SiteLogo | null> {
       return store.siteLogos.find(siteId);
     }
   };

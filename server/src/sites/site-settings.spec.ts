@@ -52,8 +52,8 @@ const png = Buffer.from(
 );
 const dataUrl = (mime: string, bytes: Buffer) => `data:${mime};base64,${bytes.toString('base64')}`;
 
-function siteIdOf(h: Hall): string {
-  return server.store.sessions.findById(h.session.id)!.siteId;
+async function siteIdOf(h: Hall): Promise<string> {
+  return (await server.store.sessions.findById(h.session.id))!.siteId;
 }
 
 describe('identity and kiosk settings', () => {
@@ -140,7 +140,7 @@ describe('the logo', () => {
 
     const removed = ok(await command(manager, 'site:logo', { logo: null }));
     expect(removed.logoUrl).toBeNull();
-    expect(server.store.siteLogos.find(siteIdOf(hall))).toBeNull();
+    expect(await server.store.siteLogos.find(await siteIdOf(hall))).toBeNull();
     const gone = await fetch(`${server.url}/api/site-logo`, {
       headers: { cookie: `${credentialCookie.kiosk}=${hall.kioskToken}` }
     });
@@ -230,15 +230,15 @@ describe('one site never reaches another', () => {
     const b = await addSite(server.store, server.clock, 'Bourg');
     const managerB = await connect(server, 'manager', await login(server, 'manager', b.managerLogin, fixturePassword));
     const heardAtA: SiteInfo[] = collect(hall.kiosk, 'site:updated');
-    const before = server.store.sites.findById(siteIdOf(hall));
+    const before = await server.store.sites.findById(await siteIdOf(hall));
 
     const saved = ok(await command(managerB, 'site:settings', { ...settings, name: 'Mairie de Bourg' }));
     expect(saved.id).toBe(b.siteId);
     ok(await command(managerB, 'site:logo', { logo: dataUrl('image/png', png) }));
     ok(await command(managerB, 'site:closed-days', { days: [{ date: '2099-01-01', label: '' }] }));
 
-    expect(server.store.sites.findById(siteIdOf(hall))).toEqual(before);
-    expect(server.store.siteLogos.find(siteIdOf(hall))).toBeNull();
+    expect(await server.store.sites.findById(await siteIdOf(hall))).toEqual(before);
+    expect(await server.store.siteLogos.find(await siteIdOf(hall))).toBeNull();
     // The kiosk's own answer comes after any update the server sent it (one order per connection).
     expect(ok(await command(hall.kiosk, 'site:get', {})).name).toBe('Mairie de Démoville');
     expect(heardAtA).toEqual([]);

@@ -84,8 +84,8 @@ export type StatisticsService = ReturnType<typeof createStatisticsService>;
 
 export function createStatisticsService({ store }: { store: Store }) {
   return {
-    report(siteId: string, { from, to }: StatsGetInput): StatsReport {
-      const site = store.sites.findById(siteId);
+    async report(siteId: string, { from, to }: StatsGetInput): Promise<StatsReport> {
+      const site = await store.sites.findById(siteId);
       if (!site) throw new AppError('not_found', 'No such site');
       const timezone = site.timezone;
       // A day longer on each side covers every time zone; each fact is then placed by its local date.
@@ -114,15 +114,15 @@ export function createStatisticsService({ store }: { store: Store }) {
         return [row.tally, tallyIn(days, day), tallyIn(services, service), tallyIn(hours, hour), total];
       };
 
-      for (const call of store.statistics.calls(siteId, since, until)) {
+      for (const call of await store.statistics.calls(siteId, since, until)) {
         const place = placeOf(call.createdAt);
         if (place) for (const t of tallies(place.day, place.hour, call.service)) t.addCall(call);
       }
-      for (const ticket of store.statistics.tickets(siteId, since, until)) {
+      for (const ticket of await store.statistics.tickets(siteId, since, until)) {
         const place = placeOf(ticket.createdAt);
         if (place) for (const t of tallies(place.day, place.hour, ticket.service)) t.addTicket(ticket);
       }
-      for (const fault of store.printerFaults.startedBetween(siteId, since, until)) {
+      for (const fault of await store.printerFaults.startedBetween(siteId, since, until)) {
         const place = placeOf(fault.startedAt);
         if (!place) continue;
         const key = `${place.day}|${String(place.hour).padStart(2, '0')}`;
@@ -132,7 +132,7 @@ export function createStatisticsService({ store }: { store: Store }) {
         for (const t of [tallyIn(days, place.day), tallyIn(hours, place.hour), total]) t.printerFaults++;
       }
 
-      const known = store.services.listInSite(siteId);
+      const known = await store.services.listInSite(siteId);
       const order = new Map(known.map((s, i) => [s.id, i]));
       // Services in the site's order (unknown ones after, by id); calls outside any procedure last.
       const serviceRank = (id: string | null) => (id === null ? Number.MAX_SAFE_INTEGER : (order.get(id) ?? known.length));

@@ -200,7 +200,7 @@ describe('each site its own figures', () => {
   it('a manager of site A never counts site B, and B never counts A', async () => {
     await playTeamDay(server, hall);
     const b = await addSite(server.store, server.clock, 'Autreville');
-    const kioskB = await connect(server, 'kiosk', server.app.services.terminals.mintToken(b.kioskId));
+    const kioskB = await connect(server, 'kiosk', await server.app.services.terminals.mintToken(b.kioskId));
     const tokenB = await login(server, 'manager', b.managerLogin, fixturePassword);
     const managerB = await connect(server, 'manager', tokenB);
     ok(await command(managerB, 'service:save', { id: 'titres', prefix: 'T', name: 'Titres', openingHours: {} }));

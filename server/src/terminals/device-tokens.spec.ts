@@ -74,19 +74,19 @@ describe('device token purge', () => {
     // Last use is written at most once an hour: a second use within the hour writes nothing.
     const before = lastUsedAt(server);
     server.clock.advance(30 * 60_000);
-    terminals.resolve(used);
+    await terminals.resolve(used);
     expect(lastUsedAt(server)).toEqual(before);
 
     server.clock.advance(tokenUnusedMs - 2 * dayMs);
-    expect(terminals.resolve(used)).toMatchObject({ name: 'Borne entrée' });
-    expect(terminals.purgeTokens()).toBe(0);
+    expect(await terminals.resolve(used)).toMatchObject({ name: 'Borne entrée' });
+    expect(await terminals.purgeTokens()).toBe(0);
 
     server.clock.advance(2 * dayMs);
-    expect(terminals.purgeTokens()).toBe(1);
-    expect(terminals.resolve(idle)).toBeNull();
+    expect(await terminals.purgeTokens()).toBe(1);
+    expect(await terminals.resolve(idle)).toBeNull();
     await expect(connect(server, 'kiosk', idle)).rejects.toThrow(/not valid/);
-    expect(terminals.resolve(used)).toMatchObject({ name: 'Borne entrée' });
-    expect(terminals.resolve(connected)).toMatchObject({ name: 'Écran accueil' });
+    expect(await terminals.resolve(used)).toMatchObject({ name: 'Borne entrée' });
+    expect(await terminals.resolve(connected)).toMatchObject({ name: 'Écran accueil' });
   });
 });
 
@@ -144,15 +144,15 @@ describe('cookies over HTTPS', () => {
 
   it('moves a terminal paired over plain HTTP to the __Host- cookie on its next page load', async () => {
     const server = await start(https);
-    const kioskId = server.store.terminals.findDemoTerminalId('kiosk')!;
-    const plain = server.app.services.terminals.mintToken(kioskId);
+    const kioskId = (await server.store.terminals.findDemoTerminalId('kiosk'))!;
+    const plain = await server.app.services.terminals.mintToken(kioskId);
     const res = await fetch(`${server.url}/borne`, { redirect: 'manual', headers: { cookie: `guichet_terminal=${plain}` } });
     expect(res.status).toBe(303);
     const [prefixed, cleared] = res.headers.getSetCookie();
     expect(prefixed).toMatch(/^__Host-guichet_terminal=[\w-]+; Path=\/; SameSite=Strict; HttpOnly; Secure;/);
     expect(cleared).toMatch(/^guichet_terminal=; .*Max-Age=0$/);
-    expect(server.app.services.terminals.resolve(cookieValue(prefixed!))).toMatchObject({ role: 'kiosk' });
+    expect(await server.app.services.terminals.resolve(cookieValue(prefixed!))).toMatchObject({ role: 'kiosk' });
     server.clock.advance(tokenOverlapMs);
-    expect(server.app.services.terminals.resolve(plain)).toBeNull();
+    expect(await server.app.services.terminals.resolve(plain)).toBeNull();
   });
 });

@@ -49,7 +49,7 @@ describe('software version', () => {
     await expect.poll(() => seen.flat().find((t) => t.version === '0.0.1')).toMatchObject({ online: true, outdated: true });
     const id = seen.flat()[0]!.id;
     expect(await listed(id)).toMatchObject({ version: '0.0.1', outdated: true, online: true });
-    expect(server.store.terminals.findById(id)?.softwareVersion).toBe('0.0.1');
+    expect((await server.store.terminals.findById(id))?.softwareVersion).toBe('0.0.1');
     old.disconnect();
 
     // Reloaded: the page now runs the server's build.
@@ -92,17 +92,17 @@ describe('a kiosk’s printer', () => {
       await command(manager, 'terminal:printer', { terminalId: terminal!.id, kind: 'receipt', printerId: own.id })
     );
     expect(assigned.printers.receipt).toBe(own.id);
-    expect(server.store.printers.findById(own.id)?.terminalId).toBe(terminal!.id);
+    expect((await server.store.printers.findById(own.id))?.terminalId).toBe(terminal!.id);
     await expect.poll(() => updates.find((t) => t.id === terminal!.id)?.printers.receipt).toBe(own.id);
     // The demo kiosk keeps the hall's printer.
     const demoKiosk = ok(await command(manager, 'terminal:list', {})).find((t) => t.name === 'Borne de démonstration')!;
     expect(demoKiosk.printers.receipt).toBe(hall.id);
     // Its tickets now go to its own printer.
     const ticket = ok(await command(kiosk, 'ticket:take', { requestId: rid(), service: 'titres', locale: 'fr' }));
-    expect(server.store.printJobs.findById(ticket.print.id)?.printerId).toBe(own.id);
+    expect((await server.store.printJobs.findById(ticket.print.id))?.printerId).toBe(own.id);
 
     const back = ok(await command(manager, 'terminal:printer', { terminalId: terminal!.id, kind: 'receipt', printerId: null }));
-    expect(server.store.printers.findById(own.id)?.terminalId).toBeNull();
+    expect((await server.store.printers.findById(own.id))?.terminalId).toBeNull();
     expect(back.printers.receipt).not.toBeNull();
   });
 

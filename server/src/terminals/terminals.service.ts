@@ -43,9 +43,10 @@ export function createTerminalsService({
   /** This server's build: a terminal that says another one runs an old page. */
   serverVersion: string;
 }) {
-  function view(t: Terminal): TerminalView {
-    const printerOf = (kind: 'receipt' | 'a4') =>
-      t.kind === 'kiosk' ? (store.printers.findFor(t.siteId, t.id, kind)?.id ?? null) : null;
+  async function view(t: Terminal): Promise<TerminalView> {
+    const printerOf = async (kind: 'receipt' | 'a4') =>
+      t.kind === 'kiosk' ? ((await store.printers.findFor(t.siteId, t.id, kind))?.id ?? null) : null;
+    const printers = { receipt: await printerOf('receipt'), a4: await printerOf('a4') };
     return {
       id: t.id,
       kind: t.kind,
@@ -56,43 +57,49 @@ export function createTerminalsService({
       pairedAt: t.pairedAt,
       version: t.softwareVersion,
       outdated: t.softwareVersion !== null && t.softwareVersion !== serverVersion,
-      printers: { receipt: printerOf('receipt'), a4: printerOf('a4') }
+      printers
     };
   }
 
   /** A terminal of the caller's site, or not_found: another site's terminal does not exist for them. */
-  function requireInSite(siteId: string, terminalId: string): Terminal {
-    const terminal = store.terminals.findById(terminalId);
+  async function requireInSite(siteId: string, terminalId: string): Promise<Terminal> {
+    const terminal = await store.terminals.findById(terminalId);
     if (!terminal || terminal.siteId !== siteId || terminal.revokedAt) {
       throw new AppError('not_found', `No terminal ${terminalId} at this site`);
     }
     return terminal;
   }
 
-  function mintToken(terminalId: string): string {
+  async function mintToken(terminalId: string): Promise<string> {
     const token = newToken();
-    store.terminalTokens.insert(hashToken(token), terminalId, clock.now().toISOString());
+    await store.terminalTokens.insert(hashToken(token), terminalId, clock.now().toISOString());
     return token;
   }
 
   /** The token's record and its terminal, if the token is valid now. */
-  function find(token: string | undefined) {
+  async function find(token: string | undefined) {
     if (!token) return null;
     const hash = hashToken(token);
-    const record = store.terminalTokens.find(hash);
+    const record = await store.terminalTokens.find(hash);
     if (!record) return null;
     if (record.replacedUntil && record.replacedUntil <= clock.now().toISOString()) return null;
-    const terminal = store.terminals.findById(record.terminalId);
+    const terminal = await store.terminals.findById(record.terminalId);
     if (!terminal || terminal.revokedAt) return null;
     return { hash, record, terminal };
+  }
+
+  async function viewsOf(siteId: string): Promise<TerminalView[]> {
+    const views: TerminalView[] = [];
+    for (const terminal of await store.terminals.listActiveInSite(siteId)) views.push(await view(terminal));
+    return views;
   }
 
   return {
     view,
 
-    create(siteId: string, kind: TerminalKind, name: string, location: string): Terminal {
+    async create(siteId: string, kind: TerminalKind, name: string, location: string): Promise<Terminal> {
       const terminal = { id: randomUUID(), siteId, kind, name, location, pairedAt: clock.now().toISOString() };
-      store.terminals.insert(terminal);
+      await store.terminals.insert(terminal);
       return { ...terminal, lastSeenAt: null, revokedAt: null, softwareVersion: null };
     },
 
@@ -104,20 +111,21 @@ export function createTerminalsService({
      * gets one; the least recently used beyond the last `tokensKeptPerTerminal` are dropped, so page
      * loads without cookies cannot pile up tokens.
      */
-    mintDemoToken(terminalId: string): string {
-      return store.db.transaction(() => {
-        const token = mintToken(terminalId);
-        store.terminalTokens.keepMostRecent(terminalId, tokensKeptPerTerminal);
+    mintDemoToken(terminalId: string): Promise<string> {
+      return store.transaction(async () => {
+        const token = await mintToken(terminalId);
+        await store.terminalTokens.keepMostRecent(terminalId, tokensKeptPerTerminal);
         return token;
-      })();
+      });
     },
 
-    resolve(token: string | undefined): TerminalIdentity | null {
-      const found = find(token);
+    async resolve(token: string | undefined): Promise<TerminalIdentity | null> {
+      const found = await find(token);
       if (!found) return null;
       const { terminal, record, hash } = found;
       const now = clock.now();
-      if (now.getTime() - Date.parse(record.lastUsedAt) >= touchEveryMs) store.terminalTokens.touch(hash, now.toISOString());
+      if (now.getTime() - Date.parse(record.lastUsedAt) >= touchEveryMs)
+        await store.terminalTokens.touch(hash, now.toISOString());
       return { kind: 'terminal', role: terminal.kind, siteId: terminal.siteId, terminalId: terminal.id, name: terminal.name };
     },
 
@@ -126,21 +134,22 @@ export function createTerminalsService({
      * e.g. found under a cookie name no longer used) gets a successor, returned to be set as the
      * cookie; the old one works for `tokenOverlapMs` more. Null when nothing is to be done.
      */
-    renew(token: string | undefined, force = false): string | null {
-      const found = find(token);
-      if (!found) return null;
-      const now = clock.now();
-      if (!force && now.getTime() - Date.parse(found.record.createdAt) < tokenRenewalMs) return null;
-      return store.db.transaction(() => {
-        store.terminalTokens.markReplaced(found.hash, new Date(now.getTime() + tokenOverlapMs).toISOString());
-        const token = mintToken(found.terminal.id);
-        store.terminalTokens.keepMostRecent(found.terminal.id, tokensKeptPerTerminal);
-        return token;
-      })();
+    renew(token: string | undefined, force = false): Promise<string | null> {
+      // Checked inside the transaction: the token cannot be revoked between the check and the renewal.
+      return store.transaction(async () => {
+        const found = await find(token);
+        if (!found) return null;
+        const now = clock.now();
+        if (!force && now.getTime() - Date.parse(found.record.createdAt) < tokenRenewalMs) return null;
+        await store.terminalTokens.markReplaced(found.hash, new Date(now.getTime() + tokenOverlapMs).toISOString());
+        const renewed = await mintToken(found.terminal.id);
+        await store.terminalTokens.keepMostRecent(found.terminal.id, tokensKeptPerTerminal);
+        return renewed;
+      });
     },
 
     /** Deletes replaced tokens past their overlap and tokens unused for 90 days (not while their terminal is connected). */
-    purgeTokens(): number {
+    purgeTokens(): Promise<number> {
       const now = clock.now();
       return store.terminalTokens.purge(
         now.toISOString(),
@@ -150,83 +159,86 @@ export function createTerminalsService({
     },
 
     /** Revokes the demo site's terminals (`npm run demo:lock`): no more automatic pairing. */
-    revokeDemoTerminals(): number {
+    async revokeDemoTerminals(): Promise<number> {
       let revoked = 0;
-      store.db.transaction(() => {
+      await store.transaction(async () => {
         for (const kind of ['kiosk', 'display'] as const) {
-          for (let id = store.terminals.findDemoTerminalId(kind); id; id = store.terminals.findDemoTerminalId(kind)) {
-            store.terminals.revoke(id, clock.now().toISOString());
-            store.terminalTokens.removeForTerminal(id);
+          for (let id = await store.terminals.findDemoTerminalId(kind); id; id = await store.terminals.findDemoTerminalId(kind)) {
+            await store.terminals.revoke(id, clock.now().toISOString());
+            await store.terminalTokens.removeForTerminal(id);
             revoked++;
           }
         }
-      })();
+      });
       return revoked;
     },
 
-    list(siteId: string): TerminalView[] {
-      return store.terminals.listActiveInSite(siteId).map(view);
+    list(siteId: string): Promise<TerminalView[]> {
+      return viewsOf(siteId);
     },
 
-    get(siteId: string, terminalId: string): TerminalView {
-      return view(requireInSite(siteId, terminalId));
+    async get(siteId: string, terminalId: string): Promise<TerminalView> {
+      return view(await requireInSite(siteId, terminalId));
     },
 
-    rename(siteId: string, terminalId: string, name: string, location: string): TerminalView {
-      const terminal = requireInSite(siteId, terminalId);
-      store.terminals.rename(terminal.id, name, location);
+    async rename(siteId: string, terminalId: string, name: string, location: string): Promise<TerminalView> {
+      // Checked in the same transaction as the write: a terminal revoked meanwhile is not renamed.
+      const terminal = await store.transaction(async () => {
+        const found = await requireInSite(siteId, terminalId);
+        await store.terminals.rename(found.id, name, location);
+        return found;
+      });
       return view({ ...terminal, name, location });
     },
 
-    revoke(siteId: string, terminalId: string): void {
-      const terminal = requireInSite(siteId, terminalId);
-      store.db.transaction(() => {
-        store.terminals.revoke(terminal.id, clock.now().toISOString());
-        store.terminalTokens.removeForTerminal(terminal.id);
-      })();
+    async revoke(siteId: string, terminalId: string): Promise<void> {
+      await store.transaction(async () => {
+        const terminal = await requireInSite(siteId, terminalId);
+        await store.terminals.revoke(terminal.id, clock.now().toISOString());
+        await store.terminalTokens.removeForTerminal(terminal.id);
+      });
     },
 
     /** Connected or gone: when, and (on connection) which build its page runs, if it said. */
-    markSeen(terminalId: string, softwareVersion?: string): void {
-      store.terminals.markSeen(terminalId, clock.now().toISOString());
-      if (softwareVersion) store.terminals.setSoftwareVersion(terminalId, softwareVersion);
+    async markSeen(terminalId: string, softwareVersion?: string): Promise<void> {
+      await store.terminals.markSeen(terminalId, clock.now().toISOString());
+      if (softwareVersion) await store.terminals.setSoftwareVersion(terminalId, softwareVersion);
     },
 
     /** Every kiosk and display of the site, as the console lists them (after a printer change). */
-    views(siteId: string): TerminalView[] {
-      return store.terminals.listActiveInSite(siteId).map(view);
-    },
+    views: viewsOf,
 
     /**
      * Gives a kiosk its own printer of a kind, or none (it then uses the site's shared one). Only a
      * printer of the site, of that kind, already the kiosk's or shared, can be chosen; the kiosk's
      * previous printer of that kind is shared again.
      */
-    assignPrinter(siteId: string, terminalId: string, kind: 'receipt' | 'a4', printerId: string | null): void {
-      const terminal = requireInSite(siteId, terminalId);
-      if (terminal.kind !== 'kiosk') {
-        throw new AppError('invalid_payload', `${terminal.name} is a display: it prints nothing`, [
-          { path: 'terminalId', message: 'a display has no printer' }
-        ]);
-      }
-      const printers = store.printers.listInSite(siteId).filter((p) => p.kind === kind);
-      const chosen = printerId ? printers.find((p) => p.id === printerId) : null;
-      if (printerId && !chosen) {
-        throw new AppError('invalid_payload', `No ${kind} printer ${printerId} at this site`, [
-          { path: 'printerId', message: `not a ${kind} printer of this site` }
-        ]);
-      }
-      if (chosen && chosen.terminalId !== null && chosen.terminalId !== terminal.id) {
-        throw new AppError('invalid_payload', `${chosen.name} is attached to another kiosk`, [
-          { path: 'printerId', message: 'attached to another kiosk' }
-        ]);
-      }
-      store.db.transaction(() => {
-        for (const p of printers) {
-          if (p.terminalId === terminal.id && p.id !== chosen?.id) store.printers.update({ ...p, terminalId: null });
+    async assignPrinter(siteId: string, terminalId: string, kind: 'receipt' | 'a4', printerId: string | null): Promise<void> {
+      // The checks and the writes in one transaction: another assignment cannot slip in between.
+      await store.transaction(async () => {
+        const terminal = await requireInSite(siteId, terminalId);
+        if (terminal.kind !== 'kiosk') {
+          throw new AppError('invalid_payload', `${terminal.name} is a display: it prints nothing`, [
+            { path: 'terminalId', message: 'a display has no printer' }
+          ]);
         }
-        if (chosen) store.printers.update({ ...chosen, terminalId: terminal.id });
-      })();
+        const printers = (await store.printers.listInSite(siteId)).filter((p) => p.kind === kind);
+        const chosen = printerId ? printers.find((p) => p.id === printerId) : null;
+        if (printerId && !chosen) {
+          throw new AppError('invalid_payload', `No ${kind} printer ${printerId} at this site`, [
+            { path: 'printerId', message: `not a ${kind} printer of this site` }
+          ]);
+        }
+        if (chosen && chosen.terminalId !== null && chosen.terminalId !== terminal.id) {
+          throw new AppError('invalid_payload', `${chosen.name} is attached to another kiosk`, [
+            { path: 'printerId', message: 'attached to another kiosk' }
+          ]);
+        }
+        for (const p of printers) {
+          if (p.terminalId === terminal.id && p.id !== chosen?.id) await store.printers.update({ ...p, terminalId: null });
+        }
+        if (chosen) await store.printers.update({ ...chosen, terminalId: terminal.id });
+      });
     }
   };
 }

@@ -78,7 +78,7 @@ export interface AppDeps {
 
 export type Application = Awaited<ReturnType<typeof createApplication>>;
 
-export function createApplication({ config, store, clock, logger, kitHandler, catalog, virtualPrinters }: AppDeps) {
+export async function createApplication({ config, store, clock, logger, kitHandler, catalog, virtualPrinters }: AppDeps) {
   const presence = new TerminalPresence();
   const terminals = createTerminalsService({ store, clock, presence, serverVersion: version });
   const auth = createAuthService({
@@ -208,19 +208,19 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
   const settings = createSiteSettingsService({ store, clock, kioskDefaults: kioskDefaults(config), notifier });
   // Each site gets the catalog procedures it does not have yet; every published procedure's service
   // (and the reception desk) exists as a queue before anyone sets one up.
-  for (const site of store.sites.listAll()) {
-    const imported = procedures.seedSite(site.id);
+  for (const site of await store.sites.listAll()) {
+    const imported = await procedures.seedSite(site.id);
     if (imported > 0) logger.info({ site: site.name, imported, published: site.isDemo }, 'catalog procedures imported');
-    queue.ensureServices(site.id, procedures.published(site.id));
+    await queue.ensureServices(site.id, await procedures.published(site.id));
   }
   const tickets = createTicketsService({ store, clock, printing, queue });
   // A site made at first start (setup code) is then served like any other.
   const setup = createSetupService({
     store,
     clock,
-    siteCreated: (siteId) => {
-      procedures.seedSite(siteId);
-      queue.ensureServices(siteId, procedures.published(siteId));
+    siteCreated: async (siteId) => {
+      await procedures.seedSite(siteId);
+      await queue.ensureServices(siteId, await procedures.published(siteId));
     }
   });
   /** Closes the sockets of login sessions that just ended (logout, deactivation, new secret). */
@@ -245,13 +245,16 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
   const statistics = createStatisticsService({ store });
   // An erased session leaves nothing behind: not its printouts in the demo printers, not the old
   // copies of its rows in the database's log.
-  const afterErase: AfterErase = (erased) => {
+  const afterErase: AfterErase = async (erased) => {
     // The rows are already gone (committed): a file that cannot be removed is logged, not thrown.
     try {
       for (const { siteId, printJobIds } of erased) virtualPrinters?.forgetJobs(siteId, printJobIds);
-      // The pages the erase freed (zeroed by secure_delete) are given back, then the WAL emptied.
-      store.db.pragma('incremental_vacuum');
-      truncateWal(store.db, logger);
+      // The pages the erase freed (zeroed by secure_delete) are given back, then the WAL emptied:
+      // in a turn of their own, never inside another command's open transaction.
+      await store.executor.turn(() => {
+        store.db.pragma('incremental_vacuum');
+        truncateWal(store.db, logger);
+      });
     } catch (error) {
       logger.error({ err: error, sessions: erased.length }, 'cleaning up after an erase failed');
     }
@@ -260,45 +263,66 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
   // Each site's demo receipt printer is its own: what it printed goes to that site's staff only.
   virtualPrinters?.onReceipt((siteId, receipt) => notifier.demoReceipt(siteId, receipt));
   // Calls that were ringing or joined when the server stopped go on from what is stored.
-  calls.recover();
-  let ticks = 0;
-  const ticker = setInterval(() => {
-    // Once a minute: yesterday's waiting tickets are closed, the day's numbers restart.
-    if (ticks++ % 60 === 0) {
-      try {
-        queue.expireOldTickets();
-      } catch (error) {
-        logger.error({ err: error }, 'closing yesterday’s tickets failed');
-      }
-      try {
-        auth.purgeLoginLimits();
-      } catch (error) {
-        logger.error({ err: error }, 'purging old login counters failed');
-      }
-      try {
-        const purged = purgeExpiredSessions(store, clock, afterErase);
-        if (purged > 0) logger.info({ sessions: purged }, 'retention: ended sessions purged');
-      } catch (error) {
-        logger.error({ err: error }, 'retention purge failed');
-      }
-      try {
-        const purged = terminals.purgeTokens();
-        if (purged > 0) logger.info({ tokens: purged }, 'unused or replaced device tokens purged');
-      } catch (error) {
-        logger.error({ err: error }, 'device token purge failed');
-      }
+  await calls.recover();
+  /**
+   * The minute jobs and each second's ticks await the store now: a run still going when the timer
+   * fires again is not started twice (the round is skipped, the next one catches up).
+   */
+  const minuteJobs = async () => {
+    try {
+      await queue.expireOldTickets();
+    } catch (error) {
+      logger.error({ err: error }, 'closing yesterday’s tickets failed');
     }
     try {
-      calls.tick();
+      await auth.purgeLoginLimits();
+    } catch (error) {
+      logger.error({ err: error }, 'purging old login counters failed');
+    }
+    try {
+      const purged = await purgeExpiredSessions(store, clock, afterErase);
+      if (purged > 0) logger.info({ sessions: purged }, 'retention: ended sessions purged');
+    } catch (error) {
+      logger.error({ err: error }, 'retention purge failed');
+    }
+    try {
+      const purged = await terminals.purgeTokens();
+      if (purged > 0) logger.info({ tokens: purged }, 'unused or replaced device tokens purged');
+    } catch (error) {
+      logger.error({ err: error }, 'device token purge failed');
+    }
+  };
+  const callsTick = async () => {
+    try {
+      await calls.tick();
     } catch (error) {
       logger.error({ err: error }, 'call escalation tick failed');
     }
+  };
+  const printingTick = async () => {
     try {
       // Jobs stored before a restart, or waiting for a printer, are tried again here.
-      printing.tick();
+      await printing.tick();
     } catch (error) {
       logger.error({ err: error }, 'print retry tick failed');
     }
+  };
+  /** The run of each timed job still going (each job catches its own errors). */
+  const running = new Map<() => Promise<void>, Promise<void>>();
+  /** Starts `job` unless its previous run is still going. */
+  const start = (job: () => Promise<void>) => {
+    if (running.has(job)) return;
+    running.set(
+      job,
+      job().finally(() => running.delete(job))
+    );
+  };
+  let ticks = 0;
+  const ticker = setInterval(() => {
+    // Once a minute: yesterday's waiting tickets are closed, the day's numbers restart.
+    if (ticks++ % 60 === 0) start(minuteJobs);
+    start(callsTick);
+    start(printingTick);
   }, 1000);
   ticker.unref();
   const onRequest = createHttpApp({
@@ -417,12 +441,14 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
     /** Stops accepting, closes every socket and the HTTP server. The caller closes the store. */
     async close(): Promise<void> {
       clearInterval(ticker);
+      // A job still running finishes before the caller closes the store.
+      await Promise.all(running.values());
       notifier.close();
       await Promise.all([speechWorker.close(), parseWorker.close()]);
       await printing.idle();
       io.disconnectSockets(true);
-      await new Promise<void>((resolve) => {
-        io.close(() => resolve());
+      await new Promise<void>((resolve, reject) => {
+        io.close(() => resolve()).catch(reject);
         httpServer.closeAllConnections();
       });
     }

@@ -25,7 +25,7 @@ export interface ErasedSession {
  * Run after the transaction that erased sessions: their printouts' files go, and the database's
  * log is emptied so the old versions of the erased rows leave the disk (see `truncateWal`).
  */
-export type AfterErase = (erased: ErasedSession[]) => void;
+export type AfterErase = (erased: ErasedSession[]) => Promise<void> | void;
 
 /**
  * Deletes one session's contents: its state and patches (the row itself), and the text of its

@@ -175,9 +175,9 @@ export async function createApplication({ config, store, clock, logger, kitHandl
     logger,
     seed: catalog,
     check: checkProcedure,
-    publishedChanged: (siteId, list) => {
+    publishedChanged: async (siteId, list) => {
       // A newly published procedure's service gets its queue before a citizen can take a ticket for it.
-      queue.ensureServices(siteId, list);
+      await queue.ensureServices(siteId, list);
       notifier.proceduresChanged(siteId, list);
     }
   });
@@ -234,10 +234,17 @@ export async function createApplication({ config, store, clock, logger, kitHandl
     store,
     clock,
     logger,
-    loginsEnded: ({ account, authSessionIds, deactivated }) => {
+    loginsEnded: async ({ account, authSessionIds, deactivated }) => {
       closeLogins(authSessionIds, 'revoked');
       // A deactivated agent's call is not lost: it goes back to the others at once.
-      if (deactivated && account.role === 'agent') calls.agentRemoved(account, immediately);
+      if (deactivated && account.role === 'agent') {
+        // Run after the ack, outside the command: a failure is logged, never left unhandled.
+        try {
+          await calls.agentRemoved(account, immediately);
+        } catch (error) {
+          logger.error({ err: error }, 'handing back a deactivated agent’s call failed');
+        }
+      }
     },
     locks: { isLocked: auth.isLocked, unlock: auth.unlock }
   });
@@ -372,9 +379,9 @@ export async function createApplication({ config, store, clock, logger, kitHandl
       agentConnected: (agent) => calls.agentConnected(agent, immediately),
       agentDisconnected: (agent) => calls.agentDisconnected(agent, immediately),
       terminalSeen: (siteId, terminalId) =>
-        notifier.terminalSeen(siteId, terminalId, (site, id) => {
+        notifier.terminalSeen(siteId, terminalId, async (site, id) => {
           try {
-            return terminals.get(site, id);
+            return await terminals.get(site, id);
           } catch {
             // Revoked meanwhile: nothing to announce.
             return null;

@@ -36,7 +36,11 @@ export interface Notifier {
    * A terminal came online or went offline: the site's staff hear it with the others of the same
    * moment (`view` null: revoked meanwhile, nothing to say).
    */
-  terminalSeen(siteId: string, terminalId: string, view: (siteId: string, terminalId: string) => TerminalView | null): void;
+  terminalSeen(
+    siteId: string,
+    terminalId: string,
+    view: (siteId: string, terminalId: string) => Promise<TerminalView | null>
+  ): void;
   /** A printer's fault or recovery: the staff, and the site's terminals (a kiosk whose ticket waits). */
   printerStatus(siteId: string, view: PrinterView): void;
   /** A job's progress: the kiosk that asked, and the staff. */

@@ -54,7 +54,7 @@ export function createProceduresService({
   /** The catalog folder's procedures, imported into each site that does not have them yet. */
   seed: CatalogEntry[];
   /** The site's kiosks offer something else now (after the ack): its queues, its kiosks. */
-  publishedChanged(siteId: string, procedures: Procedure[]): void;
+  publishedChanged(siteId: string, procedures: Procedure[]): Promise<void> | void;
 }) {
   /**
    * `site id, procedure id, version` → the parsed file (null: it no longer validates). A version
@@ -63,8 +63,14 @@ export function createProceduresService({
   const versions = new Map<string, Procedure | null>();
   /** Versions looked for and not stored: a session naming one finds nothing, as before. */
   const missing = new Set<string>();
-  /** Site id → what its kiosks offer, in order. */
-  const offered = new Map<string, { list: Procedure[]; byId: Map<string, Procedure> }>();
+  type Offer = { list: Procedure[]; byId: Map<string, Procedure> };
+  /** Site id → what its kiosks offer, in order (dropped when that changes, read again when needed). */
+  const offered = new Map<string, Offer>();
+  /**
+   * Site id → the offer last read, kept while a new one is read: a command that read it first
+   * (`ready`) and looks it up after an await still finds it, as if it had run just before the change.
+   */
+  const lastOffered = new Map<string, Offer>();
   /**
    * Site id → how many times its offer was dropped: a list read while a publish was changing it
    * is not kept (it may be the one from before).
@@ -115,13 +121,13 @@ export function createProceduresService({
     throw new Error(`Procedure ${id} version ${number} of site ${siteId} was not read first (procedures.ready)`);
   }
 
-  function cachedOffer(siteId: string) {
-    const entry = offered.get(siteId);
+  function cachedOffer(siteId: string): Offer {
+    const entry = offered.get(siteId) ?? lastOffered.get(siteId);
     if (!entry) throw new Error(`The procedures offered at site ${siteId} were not read first (procedures.ready)`);
     return entry;
   }
 
-  async function publishedIn(siteId: string) {
+  async function publishedIn(siteId: string): Promise<Offer> {
     let entry = offered.get(siteId);
     if (!entry) {
       const generation = offerGeneration.get(siteId) ?? 0;
@@ -132,7 +138,10 @@ export function createProceduresService({
       }
       entry = { list, byId: new Map(list.map((p) => [p.id, p])) };
       // Dropped meanwhile (a publish): this list may be the old one, the next reader reads again.
-      if ((offerGeneration.get(siteId) ?? 0) === generation) offered.set(siteId, entry);
+      if ((offerGeneration.get(siteId) ?? 0) === generation) {
+        offered.set(siteId, entry);
+        lastOffered.set(siteId, entry);
+      }
     }
     return entry;
   }
@@ -197,7 +206,12 @@ export function createProceduresService({
     // Inside a transaction that then fails, the list read here would not be what is stored.
     store.executor.onRollback(() => dropOffer(siteId));
     const list = (await publishedIn(siteId)).list;
-    after(() => publishedChanged(siteId, list));
+    after(() => {
+      // After the ack, outside the command: a failure is logged here, as a broadcast's would be.
+      Promise.resolve()
+        .then(() => publishedChanged(siteId, list))
+        .catch((error: unknown) => logger.error({ err: error, siteId }, 'announcing the new procedures failed'));
+    });
   }
 
   return {
@@ -210,23 +224,29 @@ export function createProceduresService({
     version,
 
     /**
-     * Reads what `lookup(siteId)` answers from: what the site's kiosks offer, and each version
-     * named (a session's `procedureId`/`procedureVersion`; entries without one are skipped). To be
-     * awaited before the session code, which looks procedures up synchronously.
+     * Reads what a session of the site looks up: what its kiosks offer, and each version named (a
+     * session state's `procedureId`/`procedureVersion`; entries without one are skipped). Awaited
+     * before the session code, which stays synchronous: answers the lookup over what was read (the
+     * same as `lookup(siteId)` right after).
      */
     async ready(
       siteId: string,
       needed: Iterable<{ procedureId: string | null; procedureVersion: number | null }> = []
-    ): Promise<void> {
-      await publishedIn(siteId);
+    ): Promise<ProcedureLookup> {
+      const offer = await publishedIn(siteId);
       for (const { procedureId, procedureVersion } of needed) {
         if (procedureId !== null && procedureVersion !== null) await version(siteId, procedureId, procedureVersion);
       }
+      return {
+        version: (id, number) => cachedVersion(siteId, id, number),
+        published: (id) => offer.byId.get(id)
+      };
     },
 
     /**
      * How a session of this site finds its procedures, over what `ready` read: synchronous, for
-     * the session code that stays pure. A version not read first is a mistake of the caller (thrown).
+     * the session code that stays pure. A version never read is a mistake of the caller (thrown);
+     * versions once read are kept for good, the offer last read is kept until a newer one is read.
      */
     lookup(siteId: string): ProcedureLookup {
       return {

@@ -26,6 +26,7 @@ import type { Notifier } from '../events/notifier';
 import type { After } from '../events/after';
 import type { Store } from '../store';
 import type { StoredSession } from './sessions.repository';
+import type { ProceduresService } from '../procedures/procedures.service';
 import { changesForAgents, opsToChanges, procedureOf, stateForAgents, type ProcedureLookup } from './session-ops';
 
 /** Bytes of a session's answers and notes, as stored (JSON, UTF-8). */
@@ -53,7 +54,7 @@ export function createSessionsService({
    */
   limits: { maxBytes: number; patchesKept: number };
   /** The site's procedures: the versions sessions opened, and what the kiosks offer now. */
-  procedures: { lookup(siteId: string): ProcedureLookup; published(siteId: string): Procedure[] };
+  procedures: Pick<ProceduresService, 'lookup' | 'ready' | 'published'>;
   notifier: Notifier;
 }) {
   /** Last step each agent was audited editing, so typing a name is one audit row, not one per key. */

@@ -46,7 +46,7 @@ export function createSetupService({
   store: Store;
   clock: Clock;
   /** The new site must be served like any other (its queues, …). */
-  siteCreated(siteId: string): void;
+  siteCreated(siteId: string): Promise<void> | void;
 }) {
   const throttle = new CodeThrottle(clock);
   let codeHash: Buffer | null = null;

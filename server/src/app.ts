@@ -252,7 +252,7 @@ export async function createApplication({ config, store, clock, logger, kitHandl
   const statistics = createStatisticsService({ store });
   // An erased session leaves nothing behind: not its printouts in the demo printers, not the old
   // copies of its rows in the database's log.
-  const afterErase: AfterErase = async (erased) => {
+  const cleanUpAfterErase = async (erased: Parameters<AfterErase>[0]) => {
     // The rows are already gone (committed): a file that cannot be removed is logged, not thrown.
     try {
       for (const { siteId, printJobIds } of erased) virtualPrinters?.forgetJobs(siteId, printJobIds);
@@ -265,6 +265,11 @@ export async function createApplication({ config, store, clock, logger, kitHandl
     } catch (error) {
       logger.error({ err: error, sessions: erased.length }, 'cleaning up after an erase failed');
     }
+  };
+  const afterErase: AfterErase = async (erased) => {
+    // Called inside the erasing transaction by mistake, it still runs only once that commits.
+    if (store.executor.inTransaction()) store.executor.afterCommit(() => void cleanUpAfterErase(erased));
+    else await cleanUpAfterErase(erased);
   };
   const sessionRequests = createSessionRequestsService({ store, clock, afterErase });
   // Each site's demo receipt printer is its own: what it printed goes to that site's staff only.

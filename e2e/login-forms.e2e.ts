@@ -175,7 +175,7 @@ test('with two sites, each « marie » logs in at her own site, and the device r
     const other = await addSite(store, systemClock, 'Mairie de Voisinville');
     otherSiteId = other.siteId;
     // Voisinville's own « marie », with her own PIN: the demo site has one too.
-    store.accounts.insert({
+    await store.accounts.insert({
       id: randomUUID(),
       siteId: other.siteId,
       role: 'agent',

@@ -301,13 +301,13 @@ async function startGuichet(main: string, historyCount: number): Promise<Target 
   const db = openDatabase(path.join(dir, 'data/guichet.sqlite'));
   const store = createStore(db);
   await seedDemoIfEmpty(store, systemClock);
-  const siteId = db.prepare('SELECT id FROM sites').pluck().get() as string;
+  const siteId = (await store.sites.listAll())[0]!.id;
   // Open at any hour and on any day the bench runs: a call rings, a kiosk takes a ticket.
-  store.sites.setOpeningHours(siteId, {});
-  store.sites.setClosedDays(siteId, []);
+  await store.sites.setOpeningHours(siteId, {});
+  await store.sites.setClosedDays(siteId, []);
   if (historyCount > 0) {
     const t0 = performance.now();
-    const h = recordHistory(store, siteId, historyCount, new Date());
+    const h = await recordHistory(store, siteId, historyCount, new Date());
     console.log(
       `  history: ${h.calls} answered calls and ${h.tickets} finished tickets, ${h.from.slice(0, 10)} → ${h.to.slice(0, 10)} ` +
         `(${((performance.now() - t0) / 1000).toFixed(1)} s)`
@@ -319,17 +319,17 @@ async function startGuichet(main: string, historyCount: number): Promise<Target 
   const agentTokens: string[] = [];
   // Terminals and logins written straight into the store: pairing 500 kiosks or hashing 50 PINs
   // would measure the set-up, not the calls.
-  db.transaction(() => {
+  await store.transaction(async () => {
     for (let i = 0; i < kiosks; i++) {
       const id = randomUUID();
-      store.terminals.insert({ id, siteId, kind: 'kiosk', name: `Borne ${i + 1}`, location: 'Hall', pairedAt: now });
+      await store.terminals.insert({ id, siteId, kind: 'kiosk', name: `Borne ${i + 1}`, location: 'Hall', pairedAt: now });
       const token = newToken();
-      store.terminalTokens.insert(hashToken(token), id, now);
+      await store.terminalTokens.insert(hashToken(token), id, now);
       kioskTokens.push(token);
     }
     for (let i = 0; i < agents; i++) {
       const id = randomUUID();
-      store.accounts.insert({
+      await store.accounts.insert({
         id,
         siteId,
         role: 'agent',
@@ -340,7 +340,7 @@ async function startGuichet(main: string, historyCount: number): Promise<Target 
         createdAt: now
       });
       const token = newToken();
-      store.authSessions.insert({
+      await store.authSessions.insert({
         tokenHash: hashToken(token),
         id: randomUUID(),
         accountId: id,
@@ -349,7 +349,7 @@ async function startGuichet(main: string, historyCount: number): Promise<Target 
       });
       agentTokens.push(token);
     }
-  })();
+  });
   db.close();
 
   const port = await freePort();

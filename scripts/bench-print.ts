@@ -63,9 +63,9 @@ const db = openDatabase(path.join(dir, 'data/guichet.sqlite'));
 const store = createStore(db);
 await seedDemoIfEmpty(store, systemClock);
 // The demo's opening hours would make tickets depend on the hour the benchmark runs.
-store.sites.setOpeningHours(store.sites.listAll()[0]!.id, {});
-const receiptPrinter = store.printers.listAll().find((p) => p.kind === 'receipt')!;
-store.printers.setUri(receiptPrinter.id, `tcp://127.0.0.1:${printer.port}`);
+await store.sites.setOpeningHours((await store.sites.listAll())[0]!.id, {});
+const receiptPrinter = (await store.printers.listAll()).find((p) => p.kind === 'receipt')!;
+await store.printers.setUri(receiptPrinter.id, `tcp://127.0.0.1:${printer.port}`);
 db.close();
 const port = await freePort();
 // The printer is a listener on loopback, which a server refuses unless told otherwise.

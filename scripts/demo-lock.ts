@@ -23,22 +23,22 @@ const db = openDatabase(config.databaseFile, migrationsDir, { dir: config.backup
 const store = createStore(db);
 const terminals = createTerminalsService({ store, clock: systemClock, presence: new TerminalPresence(), serverVersion: version });
 let revoked = 0;
-const demoSites = new Set(store.sites.listDemo().map((s) => s.id));
-// Secrets are checked first: the transaction below stays synchronous.
+const demoSites = new Set((await store.sites.listDemo()).map((s) => s.id));
+// Secrets are checked first: the transaction below stays short.
 const toLock: string[] = [];
 for (const demo of demoAccounts) {
-  for (const account of store.accounts.listByLogin(demo.login)) {
+  for (const account of await store.accounts.listByLogin(demo.login)) {
     if (!account.active) continue;
     if (demoSites.has(account.siteId) || (await verifySecret(account.secretHash, demo.secret))) toLock.push(account.id);
   }
 }
-db.transaction(() => {
+await store.transaction(async () => {
   for (const id of toLock) {
-    store.accounts.setActive(id, false);
-    store.authSessions.removeForAccount(id);
+    await store.accounts.setActive(id, false);
+    await store.authSessions.removeForAccount(id);
   }
-  revoked = terminals.revokeDemoTerminals();
-})();
+  revoked = await terminals.revokeDemoTerminals();
+});
 db.close();
 console.log(
   toLock.length || revoked

@@ -25,7 +25,7 @@ if (process.env.GUICHET_E2E_KEEP_DATA !== '1' || !fs.existsSync(dataDir)) {
   const db = openDatabase(path.join(dataDir, 'guichet.sqlite'));
   const store = createStore(db);
   await seedDemoIfEmpty(store, systemClock);
-  store.sites.setOpeningHours(db.prepare('SELECT id FROM sites').pluck().get() as string, {});
+  await store.sites.setOpeningHours((await store.sites.listAll())[0]!.id, {});
   db.close();
 }
 process.env.GUICHET_DATA_DIR = dataDir;

@@ -13,7 +13,7 @@ describe('recordHistory', () => {
     await seedDemoIfEmpty(store, new ManualClock(now));
     const siteId = db.prepare('SELECT id FROM sites').pluck().get() as string;
 
-    const history = recordHistory(store, siteId, 300, now);
+    const history = await recordHistory(store, siteId, 300, now);
 
     expect(history).toMatchObject({ calls: 300, tickets: 300 });
     const calls = db.prepare('SELECT * FROM help_calls WHERE site_id = ?').all(siteId) as Record<string, string>[];
@@ -26,7 +26,7 @@ describe('recordHistory', () => {
     expect(db.pragma('foreign_key_check')).toEqual([]);
     // The estimate's own query finds every call of the month.
     expect(
-      store.helpCalls.answeredBetween(siteId, new Date(now.getTime() - 28 * 86_400_000).toISOString(), now.toISOString())
+      await store.helpCalls.answeredBetween(siteId, new Date(now.getTime() - 28 * 86_400_000).toISOString(), now.toISOString())
     ).toHaveLength(300);
 
     const days = new Set(openDays(now, 'Europe/Paris'));

@@ -73,8 +73,8 @@ export function openDays(now: Date, timezone: string): string[] {
  * (one per procedure's service, with a free letter): a history written before then creates those
  * its counters name, with the same letter rule, and the server adds the others beside them.
  */
-function ensureServices(store: Store, siteId: string, counters: { services: string[] }[]) {
-  const existing = store.services.listInSite(siteId);
+async function ensureServices(store: Store, siteId: string, counters: { services: string[] }[]) {
+  const existing = await store.services.listInSite(siteId);
   const used = new Set(existing.map((s) => s.prefix));
   let position = existing.length;
   for (const id of new Set(counters.flatMap((c) => c.services))) {
@@ -83,7 +83,7 @@ function ensureServices(store: Store, siteId: string, counters: { services: stri
     if (!prefix) continue;
     used.add(prefix);
     const name = id === 'accueil' ? 'Accueil' : id.charAt(0).toUpperCase() + id.slice(1).replace(/-/g, ' ');
-    store.services.insert({ siteId, id, prefix, name, position: position++ });
+    await store.services.insert({ siteId, id, prefix, name, position: position++ });
   }
   return store.services.listInSite(siteId);
 }
@@ -113,13 +113,13 @@ export interface History {
  * The site needs at least one kiosk, one agent account, one counter and one service (the demo
  * site has them all).
  */
-export function recordHistory(store: Store, siteId: string, count: number, now: Date): History {
-  const site = store.sites.findById(siteId);
+export async function recordHistory(store: Store, siteId: string, count: number, now: Date): Promise<History> {
+  const site = await store.sites.findById(siteId);
   if (!site) throw new Error(`No site ${siteId}`);
-  const kiosks = store.terminals.listActiveInSite(siteId).filter((t) => t.kind === 'kiosk');
-  const agents = store.accounts.listInSite(siteId).filter((a) => a.role === 'agent');
-  const counters = store.counters.listInSite(siteId);
-  const services = ensureServices(store, siteId, counters);
+  const kiosks = (await store.terminals.listActiveInSite(siteId)).filter((t) => t.kind === 'kiosk');
+  const agents = (await store.accounts.listInSite(siteId)).filter((a) => a.role === 'agent');
+  const counters = await store.counters.listInSite(siteId);
+  const services = await ensureServices(store, siteId, counters);
   if (!kiosks.length || !agents.length || !counters.length || !services.length) {
     throw new Error('The site needs a kiosk, an agent, a counter and a service to record a history');
   }
@@ -137,13 +137,13 @@ export function recordHistory(store: Store, siteId: string, count: number, now: 
   let from = Infinity;
   let to = -Infinity;
 
-  store.db.transaction(() => {
+  await store.transaction(async () => {
     for (const { at } of moments(count)) {
       const id = randomUUID();
       // Answered after 5 s to 3 min (most within the first minute), then 3 to 20 minutes together.
       const answeredAt = at + Math.floor(5_000 + rand() * rand() * 175_000);
       const endedAt = answeredAt + Math.floor(180_000 + rand() * 1_020_000);
-      store.helpCalls.insert({
+      await store.helpCalls.insert({
         id,
         siteId,
         sessionId: null,
@@ -157,8 +157,9 @@ export function recordHistory(store: Store, siteId: string, count: number, now: 
         ringingSince: iso(at),
         endedAt: null
       });
-      if (!store.helpCalls.accept(id, siteId, pick(agents).id, iso(answeredAt))) throw new Error('history: accept refused');
-      if (!store.helpCalls.close(id, 'done', iso(endedAt))) throw new Error('history: close refused');
+      if (!(await store.helpCalls.accept(id, siteId, pick(agents).id, iso(answeredAt))))
+        throw new Error('history: accept refused');
+      if (!(await store.helpCalls.close(id, 'done', iso(endedAt)))) throw new Error('history: close refused');
       from = Math.min(from, at);
       to = Math.max(to, endedAt);
     }
@@ -174,7 +175,7 @@ export function recordHistory(store: Store, siteId: string, count: number, now: 
       // Called after 1 to 30 minutes in the queue, then 2 to 15 minutes at the counter.
       const calledAt = at + Math.floor(60_000 + rand() * 1_740_000);
       const finishedAt = calledAt + Math.floor(120_000 + rand() * 780_000);
-      store.tickets.insert({
+      await store.tickets.insert({
         id,
         siteId,
         service: service.id,
@@ -187,8 +188,8 @@ export function recordHistory(store: Store, siteId: string, count: number, now: 
         locale: 'fr',
         createdAt: iso(at)
       });
-      if (!store.tickets.call(id, counter.id, iso(calledAt))) throw new Error('history: call refused');
-      store.ticketCalls.add({
+      if (!(await store.tickets.call(id, counter.id, iso(calledAt)))) throw new Error('history: call refused');
+      await store.ticketCalls.add({
         siteId,
         ticketId: id,
         counterId: counter.id,
@@ -196,10 +197,10 @@ export function recordHistory(store: Store, siteId: string, count: number, now: 
         recall: false,
         at: iso(calledAt)
       });
-      if (!store.tickets.close(id, 'done', iso(finishedAt))) throw new Error('history: close refused');
+      if (!(await store.tickets.close(id, 'done', iso(finishedAt)))) throw new Error('history: close refused');
       from = Math.min(from, at);
       to = Math.max(to, finishedAt);
     }
-  })();
+  });
   return { calls: count, tickets: count, from: count ? iso(from) : '', to: count ? iso(to) : '' };
 }

@@ -78,7 +78,7 @@ export interface AppDeps {
 
 export type Application = Awaited<ReturnType<typeof createApplication>>;
 
-export function createApplication({ config, store, clock, logger, kitHandler, catalog, virtualPrinters }: AppDeps) {
+export async function createApplication({ config, store, clock, logger, kitHandler, catalog, virtualPrinters }: AppDeps) {
   const presence = new TerminalPresence();
   const terminals = createTerminalsService({ store, clock, presence, serverVersion: version });
   const auth = createAuthService({
@@ -175,9 +175,9 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
     logger,
     seed: catalog,
     check: checkProcedure,
-    publishedChanged: (siteId, list) => {
+    publishedChanged: async (siteId, list) => {
       // A newly published procedure's service gets its queue before a citizen can take a ticket for it.
-      queue.ensureServices(siteId, list);
+      await queue.ensureServices(siteId, list);
       notifier.proceduresChanged(siteId, list);
     }
   });
@@ -208,19 +208,19 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
   const settings = createSiteSettingsService({ store, clock, kioskDefaults: kioskDefaults(config), notifier });
   // Each site gets the catalog procedures it does not have yet; every published procedure's service
   // (and the reception desk) exists as a queue before anyone sets one up.
-  for (const site of store.sites.listAll()) {
-    const imported = procedures.seedSite(site.id);
+  for (const site of await store.sites.listAll()) {
+    const imported = await procedures.seedSite(site.id);
     if (imported > 0) logger.info({ site: site.name, imported, published: site.isDemo }, 'catalog procedures imported');
-    queue.ensureServices(site.id, procedures.published(site.id));
+    await queue.ensureServices(site.id, await procedures.published(site.id));
   }
   const tickets = createTicketsService({ store, clock, printing, queue });
   // A site made at first start (setup code) is then served like any other.
   const setup = createSetupService({
     store,
     clock,
-    siteCreated: (siteId) => {
-      procedures.seedSite(siteId);
-      queue.ensureServices(siteId, procedures.published(siteId));
+    siteCreated: async (siteId) => {
+      await procedures.seedSite(siteId);
+      await queue.ensureServices(siteId, await procedures.published(siteId));
     }
   });
   /** Closes the sockets of login sessions that just ended (logout, deactivation, new secret). */
@@ -234,10 +234,17 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
     store,
     clock,
     logger,
-    loginsEnded: ({ account, authSessionIds, deactivated }) => {
+    loginsEnded: async ({ account, authSessionIds, deactivated }) => {
       closeLogins(authSessionIds, 'revoked');
       // A deactivated agent's call is not lost: it goes back to the others at once.
-      if (deactivated && account.role === 'agent') calls.agentRemoved(account, immediately);
+      if (deactivated && account.role === 'agent') {
+        // Run after the ack, outside the command: a failure is logged, never left unhandled.
+        try {
+          await calls.agentRemoved(account, immediately);
+        } catch (error) {
+          logger.error({ err: error }, 'handing back a deactivated agent’s call failed');
+        }
+      }
     },
     locks: { isLocked: auth.isLocked, unlock: auth.unlock }
   });
@@ -245,60 +252,89 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
   const statistics = createStatisticsService({ store });
   // An erased session leaves nothing behind: not its printouts in the demo printers, not the old
   // copies of its rows in the database's log.
-  const afterErase: AfterErase = (erased) => {
+  const cleanUpAfterErase = async (erased: Parameters<AfterErase>[0]) => {
     // The rows are already gone (committed): a file that cannot be removed is logged, not thrown.
     try {
       for (const { siteId, printJobIds } of erased) virtualPrinters?.forgetJobs(siteId, printJobIds);
-      // The pages the erase freed (zeroed by secure_delete) are given back, then the WAL emptied.
-      store.db.pragma('incremental_vacuum');
-      truncateWal(store.db, logger);
+      // The pages the erase freed (zeroed by secure_delete) are given back, then the WAL emptied:
+      // in a turn of their own, never inside another command's open transaction.
+      await store.executor.turn(() => {
+        store.db.pragma('incremental_vacuum');
+        truncateWal(store.db, logger);
+      });
     } catch (error) {
       logger.error({ err: error, sessions: erased.length }, 'cleaning up after an erase failed');
     }
+  };
+  const afterErase: AfterErase = async (erased) => {
+    // Called inside the erasing transaction by mistake, it still runs only once that commits.
+    if (store.executor.inTransaction()) store.executor.afterCommit(() => void cleanUpAfterErase(erased));
+    else await cleanUpAfterErase(erased);
   };
   const sessionRequests = createSessionRequestsService({ store, clock, afterErase });
   // Each site's demo receipt printer is its own: what it printed goes to that site's staff only.
   virtualPrinters?.onReceipt((siteId, receipt) => notifier.demoReceipt(siteId, receipt));
   // Calls that were ringing or joined when the server stopped go on from what is stored.
-  calls.recover();
-  let ticks = 0;
-  const ticker = setInterval(() => {
-    // Once a minute: yesterday's waiting tickets are closed, the day's numbers restart.
-    if (ticks++ % 60 === 0) {
-      try {
-        queue.expireOldTickets();
-      } catch (error) {
-        logger.error({ err: error }, 'closing yesterday’s tickets failed');
-      }
-      try {
-        auth.purgeLoginLimits();
-      } catch (error) {
-        logger.error({ err: error }, 'purging old login counters failed');
-      }
-      try {
-        const purged = purgeExpiredSessions(store, clock, afterErase);
-        if (purged > 0) logger.info({ sessions: purged }, 'retention: ended sessions purged');
-      } catch (error) {
-        logger.error({ err: error }, 'retention purge failed');
-      }
-      try {
-        const purged = terminals.purgeTokens();
-        if (purged > 0) logger.info({ tokens: purged }, 'unused or replaced device tokens purged');
-      } catch (error) {
-        logger.error({ err: error }, 'device token purge failed');
-      }
+  await calls.recover();
+  /**
+   * The minute jobs and each second's ticks await the store now: a run still going when the timer
+   * fires again is not started twice (the round is skipped, the next one catches up).
+   */
+  const minuteJobs = async () => {
+    try {
+      await queue.expireOldTickets();
+    } catch (error) {
+      logger.error({ err: error }, 'closing yesterday’s tickets failed');
     }
     try {
-      calls.tick();
+      await auth.purgeLoginLimits();
+    } catch (error) {
+      logger.error({ err: error }, 'purging old login counters failed');
+    }
+    try {
+      const purged = await purgeExpiredSessions(store, clock, afterErase);
+      if (purged > 0) logger.info({ sessions: purged }, 'retention: ended sessions purged');
+    } catch (error) {
+      logger.error({ err: error }, 'retention purge failed');
+    }
+    try {
+      const purged = await terminals.purgeTokens();
+      if (purged > 0) logger.info({ tokens: purged }, 'unused or replaced device tokens purged');
+    } catch (error) {
+      logger.error({ err: error }, 'device token purge failed');
+    }
+  };
+  const callsTick = async () => {
+    try {
+      await calls.tick();
     } catch (error) {
       logger.error({ err: error }, 'call escalation tick failed');
     }
+  };
+  const printingTick = async () => {
     try {
       // Jobs stored before a restart, or waiting for a printer, are tried again here.
-      printing.tick();
+      await printing.tick();
     } catch (error) {
       logger.error({ err: error }, 'print retry tick failed');
     }
+  };
+  /** The run of each timed job still going (each job catches its own errors). */
+  const running = new Map<() => Promise<void>, Promise<void>>();
+  /** Starts `job` unless its previous run is still going. */
+  const start = (job: () => Promise<void>) => {
+    if (running.has(job)) return;
+    running.set(
+      job,
+      job().finally(() => running.delete(job))
+    );
+  };
+  let ticks = 0;
+  const ticker = setInterval(() => {
+    // Once a minute: yesterday's waiting tickets are closed, the day's numbers restart.
+    if (ticks++ % 60 === 0) start(minuteJobs);
+    start(callsTick);
+    start(printingTick);
   }, 1000);
   ticker.unref();
   const onRequest = createHttpApp({
@@ -348,9 +384,9 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
       agentConnected: (agent) => calls.agentConnected(agent, immediately),
       agentDisconnected: (agent) => calls.agentDisconnected(agent, immediately),
       terminalSeen: (siteId, terminalId) =>
-        notifier.terminalSeen(siteId, terminalId, (site, id) => {
+        notifier.terminalSeen(siteId, terminalId, async (site, id) => {
           try {
-            return terminals.get(site, id);
+            return await terminals.get(site, id);
           } catch {
             // Revoked meanwhile: nothing to announce.
             return null;
@@ -417,12 +453,14 @@ export function createApplication({ config, store, clock, logger, kitHandler, ca
     /** Stops accepting, closes every socket and the HTTP server. The caller closes the store. */
     async close(): Promise<void> {
       clearInterval(ticker);
+      // A job still running finishes before the caller closes the store.
+      await Promise.all(running.values());
       notifier.close();
       await Promise.all([speechWorker.close(), parseWorker.close()]);
       await printing.idle();
       io.disconnectSockets(true);
-      await new Promise<void>((resolve) => {
-        io.close(() => resolve());
+      await new Promise<void>((resolve, reject) => {
+        io.close(() => resolve()).catch(reject);
         httpServer.closeAllConnections();
       });
     }

@@ -98,7 +98,7 @@ describe('server entry point', () => {
     const other = await addSite(store, new ManualClock(), 'Voisinville');
     const otherAccount = async (login: string, pin: string) => {
       const id = randomUUID();
-      store.accounts.insert({
+      await store.accounts.insert({
         ...{ id, siteId: other.siteId, role: 'agent', login, firstName: login, active: true },
         ...{ secretHash: await hashSecret(pin), createdAt: new Date().toISOString() }
       });

@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     logger.info({ procedures: catalog.procedures.map((p) => p.id) }, 'procedure catalog loaded');
     // The demo's printers run inside the server, only when a configured printer names them.
     const virtualPrinters = await startVirtualPrintersFor(store, config.dataDir);
-    const app = createApplication({
+    const app = await createApplication({
       config,
       store,
       clock: systemClock,
@@ -79,9 +79,10 @@ async function main(): Promise<void> {
     const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const base = `http://${shownHost === '127.0.0.1' ? 'localhost' : shownHost}:${address.port}`;
     logger.info({ host: address.address, port: address.port, dataDir: config.dataDir }, 'Guichet is listening');
-    const demo = store.sites.count() > 0 && config.demo ? demoAccounts.map((a) => `${a.login} / ${a.secret}`).join(', ') : null;
+    const demo =
+      (await store.sites.count()) > 0 && config.demo ? demoAccounts.map((a) => `${a.login} / ${a.secret}`).join(', ') : null;
     // A real installation without any manager yet: whoever reads this console creates the first one.
-    const setupCode = app.services.setup.issueCode();
+    const setupCode = await app.services.setup.issueCode();
     if (setupCode) logger.info({ setupCode, url: `${base}/gestion` }, 'setup code for the first manager account');
     console.log(
       [

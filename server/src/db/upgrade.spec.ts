@@ -65,24 +65,26 @@ it.each(releases)(
       expect(db.pragma('foreign_key_check')).toEqual([]);
       const store = createStore(db);
 
-      const [site, ...otherSites] = store.sites.listAll();
+      const [site, ...otherSites] = await store.sites.listAll();
       expect(otherSites).toEqual([]);
       expect(site!.name).toBe('Mairie de Démoville');
-      const marie = store.accounts.findInSite(site!.id, 'marie')!;
+      const marie = (await store.accounts.findInSite(site!.id, 'marie'))!;
       expect(marie.active).toBe(true);
       expect(await verifySecret(marie.secretHash, '1234')).toBe(true);
-      expect(await verifySecret(store.accounts.findInSite(site!.id, 'gestion')!.secretHash, 'demoville-gestion')).toBe(true);
+      expect(await verifySecret((await store.accounts.findInSite(site!.id, 'gestion'))!.secretHash, 'demoville-gestion')).toBe(
+        true
+      );
       // Login sessions survived the rebuild of the accounts table (0010).
-      expect(store.authSessions.findByTokenHash(hashToken(facts.marieToken))?.accountId).toBe(marie.id);
-      expect(store.authSessions.findByTokenHash(hashToken(facts.managerToken))).not.toBeNull();
-      expect(store.terminalTokens.find(hashToken(facts.kioskToken))).not.toBeNull();
+      expect((await store.authSessions.findByTokenHash(hashToken(facts.marieToken)))?.accountId).toBe(marie.id);
+      expect(await store.authSessions.findByTokenHash(hashToken(facts.managerToken))).not.toBeNull();
+      expect(await store.terminalTokens.find(hashToken(facts.kioskToken))).not.toBeNull();
 
-      const session = store.sessions.findById(facts.sessionId)!;
+      const session = (await store.sessions.findById(facts.sessionId))!;
       expect(session.siteId).toBe(site!.id);
       expect(session.state.procedureId).toBe('changement-adresse');
       expect(session.state.answers).toEqual({ logement: 'locataire' });
-      expect(store.sessionPatches.listAll(facts.sessionId).length).toBeGreaterThan(0);
-      expect(store.tickets.findById(facts.ticketId)?.label).toBe(facts.ticketLabel);
+      expect((await store.sessionPatches.listAll(facts.sessionId)).length).toBeGreaterThan(0);
+      expect((await store.tickets.findById(facts.ticketId))?.label).toBe(facts.ticketLabel);
       const call = db.prepare('SELECT session_id, agent_id FROM help_calls WHERE id = ?').get(facts.callId) as {
         session_id: string;
         agent_id: string;

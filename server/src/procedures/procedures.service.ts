@@ -13,6 +13,7 @@ import { parseProcedure, type ProcedureProblem } from '../../../shared/procedure
 import type { Procedure } from '../../../shared/procedures/schema';
 import type { ProcedureListItem, ProcedureValidation, ProcedureVersionView } from '../../../shared/schemas/procedure';
 import type { Clock } from '../clock';
+import { createKeyedLock } from '../keyed-lock';
 import type { ProcedureLookup } from '../sessions/session-ops';
 import type { After } from '../events/after';
 import type { Store } from '../store';
@@ -53,12 +54,33 @@ export function createProceduresService({
   /** The catalog folder's procedures, imported into each site that does not have them yet. */
   seed: CatalogEntry[];
   /** The site's kiosks offer something else now (after the ack): its queues, its kiosks. */
-  publishedChanged(siteId: string, procedures: Procedure[]): void;
+  publishedChanged(siteId: string, procedures: Procedure[]): Promise<void> | void;
 }) {
-  /** `site id, procedure id, version` → the parsed file (null: it no longer validates). */
+  /**
+   * `site id, procedure id, version` → the parsed file (null: it no longer validates). A version
+   * never changes once saved (a trigger refuses it), so what is read here is kept for good.
+   */
   const versions = new Map<string, Procedure | null>();
-  /** Site id → what its kiosks offer, in order. */
-  const offered = new Map<string, { list: Procedure[]; byId: Map<string, Procedure> }>();
+  /** Versions looked for and not stored: a session naming one finds nothing, as before. */
+  const missing = new Set<string>();
+  type Offer = { list: Procedure[]; byId: Map<string, Procedure> };
+  /** Site id → what its kiosks offer, in order (dropped when that changes, read again when needed). */
+  const offered = new Map<string, Offer>();
+  /**
+   * Site id → the offer last read, kept while a new one is read: a command that read it first
+   * (`ready`) and looks it up after an await still finds it, as if it had run just before the change.
+   */
+  const lastOffered = new Map<string, Offer>();
+  /**
+   * Site id → how many times its offer was dropped: a list read while a publish was changing it
+   * is not kept (it may be the one from before).
+   */
+  const offerGeneration = new Map<string, number>();
+  /**
+   * One publish or withdrawal at a time per site: each reads the procedure, writes, then reads the
+   * new offer it announces; interleaved, an announce could carry a list older than the last write.
+   */
+  const publishing = createKeyedLock();
 
   const key = (siteId: string, id: string, version: number) => `${siteId}\u0000${id}\u0000${version}`;
 
@@ -69,42 +91,81 @@ export function createProceduresService({
     return { procedure: null, problems: result.problems };
   }
 
-  function version(siteId: string, id: string, number: number): Procedure | undefined {
+  /** Reads a version into the cache, once. */
+  async function version(siteId: string, id: string, number: number): Promise<Procedure | undefined> {
     const k = key(siteId, id, number);
     if (!versions.has(k)) {
-      const row = store.procedureVersions.find(siteId, id, number);
-      if (!row) return undefined;
-      const { procedure, problems } = parsed(row);
-      // Valid when saved; a later change of the format can refuse it. It is then no longer offered.
-      if (!procedure) logger.error({ siteId, procedure: id, version: number, problems }, 'stored procedure no longer validates');
-      versions.set(k, procedure);
+      const row = await store.procedureVersions.find(siteId, id, number);
+      if (!row) {
+        missing.add(k);
+        return undefined;
+      }
+      if (!versions.has(k)) {
+        const { procedure, problems } = parsed(row);
+        // Valid when saved; a later change of the format can refuse it. It is then no longer offered.
+        if (!procedure) {
+          logger.error({ siteId, procedure: id, version: number, problems }, 'stored procedure no longer validates');
+        }
+        versions.set(k, procedure);
+      }
+      missing.delete(k);
     }
     return versions.get(k) ?? undefined;
   }
 
-  function publishedIn(siteId: string) {
+  /** A version already read (see `ready`): the pure session code looks procedures up synchronously. */
+  function cachedVersion(siteId: string, id: string, number: number): Procedure | undefined {
+    const k = key(siteId, id, number);
+    if (versions.has(k)) return versions.get(k) ?? undefined;
+    if (missing.has(k)) return undefined;
+    throw new Error(`Procedure ${id} version ${number} of site ${siteId} was not read first (procedures.ready)`);
+  }
+
+  function cachedOffer(siteId: string): Offer {
+    const entry = offered.get(siteId) ?? lastOffered.get(siteId);
+    if (!entry) throw new Error(`The procedures offered at site ${siteId} were not read first (procedures.ready)`);
+    return entry;
+  }
+
+  async function publishedIn(siteId: string): Promise<Offer> {
     let entry = offered.get(siteId);
     if (!entry) {
+      const generation = offerGeneration.get(siteId) ?? 0;
       const list: Procedure[] = [];
-      for (const p of store.procedures.listInSite(siteId)) {
-        const procedure = p.publishedVersion === null ? undefined : version(siteId, p.id, p.publishedVersion);
+      for (const p of await store.procedures.listInSite(siteId)) {
+        const procedure = p.publishedVersion === null ? undefined : await version(siteId, p.id, p.publishedVersion);
         if (procedure) list.push(procedure);
       }
       entry = { list, byId: new Map(list.map((p) => [p.id, p])) };
-      offered.set(siteId, entry);
+      // Dropped meanwhile (a publish): this list may be the old one, the next reader reads again.
+      if ((offerGeneration.get(siteId) ?? 0) === generation) {
+        offered.set(siteId, entry);
+        lastOffered.set(siteId, entry);
+      }
     }
     return entry;
   }
 
-  function listItem(siteId: string, id: string): ProcedureListItem {
-    const stored = store.procedures.find(siteId, id);
-    const latest = store.procedureVersions.latest(siteId, id);
+  /** What the site's kiosks offer is read again next time (after a publish, an import). */
+  function dropOffer(siteId: string): void {
+    offered.delete(siteId);
+    offerGeneration.set(siteId, (offerGeneration.get(siteId) ?? 0) + 1);
+  }
+
+  async function listItem(siteId: string, id: string): Promise<ProcedureListItem> {
+    const stored = await store.procedures.find(siteId, id);
+    const latest = await store.procedureVersions.latest(siteId, id);
     if (!stored || !latest) throw new AppError('not_found', `No procedure ${id} at this site`);
     return toListItem(siteId, id, stored.publishedVersion, latest);
   }
 
-  function toListItem(siteId: string, id: string, publishedVersion: number | null, latest: ProcedureVersion): ProcedureListItem {
-    const procedure = version(siteId, id, latest.version);
+  async function toListItem(
+    siteId: string,
+    id: string,
+    publishedVersion: number | null,
+    latest: ProcedureVersion
+  ): Promise<ProcedureListItem> {
+    const procedure = await version(siteId, id, latest.version);
     return {
       id,
       title: procedure?.title ?? { fr: id },
@@ -117,15 +178,15 @@ export function createProceduresService({
   }
 
   /** One version (the newest by default): the file as written and what it means. */
-  function get(siteId: string, id: string, number?: number): ProcedureVersionView {
-    const stored = store.procedures.find(siteId, id);
-    const latest = store.procedureVersions.latest(siteId, id);
-    const row = number === undefined ? latest : store.procedureVersions.find(siteId, id, number);
+  async function get(siteId: string, id: string, number?: number): Promise<ProcedureVersionView> {
+    const stored = await store.procedures.find(siteId, id);
+    const latest = await store.procedureVersions.latest(siteId, id);
+    const row = number === undefined ? latest : await store.procedureVersions.find(siteId, id, number);
     if (!stored || !latest || !row) {
       throw new AppError('not_found', number === undefined ? `No procedure ${id} at this site` : `No version ${number} of ${id}`);
     }
     // The parsed version is kept: showing a version never reads its file again.
-    const procedure = version(siteId, id, row.version) ?? null;
+    const procedure = (await version(siteId, id, row.version)) ?? null;
     const problems = procedure ? [] : parsed(row).problems;
     return {
       id,
@@ -140,26 +201,57 @@ export function createProceduresService({
     };
   }
 
-  function changed(siteId: string, after: After): void {
-    offered.delete(siteId);
-    const list = publishedIn(siteId).list;
-    after(() => publishedChanged(siteId, list));
+  async function changed(siteId: string, after: After): Promise<void> {
+    dropOffer(siteId);
+    // Inside a transaction that then fails, the list read here would not be what is stored.
+    store.executor.onRollback(() => dropOffer(siteId));
+    const list = (await publishedIn(siteId)).list;
+    after(() => {
+      // After the ack, outside the command: a failure is logged here, as a broadcast's would be.
+      Promise.resolve()
+        .then(() => publishedChanged(siteId, list))
+        .catch((error: unknown) => logger.error({ err: error, siteId }, 'announcing the new procedures failed'));
+    });
   }
 
   return {
     /** What the site's kiosks offer now, in order. */
-    published(siteId: string): Procedure[] {
-      return publishedIn(siteId).list;
+    async published(siteId: string): Promise<Procedure[]> {
+      return (await publishedIn(siteId)).list;
     },
 
     /** A stored version, published or not (a session keeps the one it opened). */
     version,
 
-    /** How a session of this site finds its procedures. */
+    /**
+     * Reads what a session of the site looks up: what its kiosks offer, and each version named (a
+     * session state's `procedureId`/`procedureVersion`; entries without one are skipped). Awaited
+     * before the session code, which stays synchronous: answers the lookup over what was read (the
+     * same as `lookup(siteId)` right after).
+     */
+    async ready(
+      siteId: string,
+      needed: Iterable<{ procedureId: string | null; procedureVersion: number | null }> = []
+    ): Promise<ProcedureLookup> {
+      const offer = await publishedIn(siteId);
+      for (const { procedureId, procedureVersion } of needed) {
+        if (procedureId !== null && procedureVersion !== null) await version(siteId, procedureId, procedureVersion);
+      }
+      return {
+        version: (id, number) => cachedVersion(siteId, id, number),
+        published: (id) => offer.byId.get(id)
+      };
+    },
+
+    /**
+     * How a session of this site finds its procedures, over what `ready` read: synchronous, for
+     * the session code that stays pure. A version never read is a mistake of the caller (thrown);
+     * versions once read are kept for good, the offer last read is kept until a newer one is read.
+     */
     lookup(siteId: string): ProcedureLookup {
       return {
-        version: (id, number) => version(siteId, id, number),
-        published: (id) => publishedIn(siteId).byId.get(id)
+        version: (id, number) => cachedVersion(siteId, id, number),
+        published: (id) => cachedOffer(siteId).byId.get(id)
       };
     },
 
@@ -167,22 +259,22 @@ export function createProceduresService({
      * Imports, as version 1, every catalog procedure the site does not have yet: published on the
      * demo site, left for the manager to review and publish on a real one. Returns how many.
      */
-    seedSite(siteId: string): number {
-      const site = store.sites.findById(siteId);
+    async seedSite(siteId: string): Promise<number> {
+      const site = await store.sites.findById(siteId);
       if (!site) return 0;
       const now = clock.now().toISOString();
-      const imported = store.db.transaction(() => {
+      const imported = await store.transaction(async () => {
         let count = 0;
         for (const entry of seed) {
-          if (store.procedures.find(siteId, entry.procedure.id)) continue;
-          store.procedures.insert({
+          if (await store.procedures.find(siteId, entry.procedure.id)) continue;
+          await store.procedures.insert({
             siteId,
             id: entry.procedure.id,
             publishedVersion: site.isDemo ? 1 : null,
-            position: store.procedures.nextPosition(siteId),
+            position: await store.procedures.nextPosition(siteId),
             createdAt: now
           });
-          store.procedureVersions.insert({
+          await store.procedureVersions.insert({
             siteId,
             procedureId: entry.procedure.id,
             version: 1,
@@ -191,20 +283,24 @@ export function createProceduresService({
             createdBy: null
           });
           count++;
+          // A session may have named this version before it existed.
+          store.executor.afterCommit(() => missing.delete(key(siteId, entry.procedure.id, 1)));
         }
         return count;
-      })();
-      offered.delete(siteId);
+      });
+      dropOffer(siteId);
       return imported;
     },
 
-    list(siteId: string): ProcedureListItem[] {
-      const latest = store.procedureVersions.latestNumbers(siteId);
-      return store.procedures.listInSite(siteId).flatMap((p) => {
+    async list(siteId: string): Promise<ProcedureListItem[]> {
+      const latest = await store.procedureVersions.latestNumbers(siteId);
+      const items: ProcedureListItem[] = [];
+      for (const p of await store.procedures.listInSite(siteId)) {
         const number = latest.get(p.id);
-        const row = number === undefined ? null : store.procedureVersions.find(siteId, p.id, number);
-        return row ? [toListItem(siteId, p.id, p.publishedVersion, row)] : [];
-      });
+        const row = number === undefined ? null : await store.procedureVersions.find(siteId, p.id, number);
+        if (row) items.push(await toListItem(siteId, p.id, p.publishedVersion, row));
+      }
+      return items;
     },
 
     get,
@@ -232,51 +328,62 @@ export function createProceduresService({
         );
       }
       const id = result.procedure.id;
-      const number = store.db.transaction(() => {
-        const latest = store.procedureVersions.latest(siteId, id);
+      const number = await store.transaction(async () => {
+        const latest = await store.procedureVersions.latest(siteId, id);
         if (latest?.source === source) return latest.version;
         const now = clock.now().toISOString();
-        if (!store.procedures.find(siteId, id)) {
-          store.procedures.insert({
+        if (!(await store.procedures.find(siteId, id))) {
+          await store.procedures.insert({
             siteId,
             id,
             publishedVersion: null,
-            position: store.procedures.nextPosition(siteId),
+            position: await store.procedures.nextPosition(siteId),
             createdAt: now
           });
         }
         const next = (latest?.version ?? 0) + 1;
-        store.procedureVersions.insert({ siteId, procedureId: id, version: next, source, createdAt: now, createdBy: by });
+        await store.procedureVersions.insert({ siteId, procedureId: id, version: next, source, createdAt: now, createdBy: by });
         return next;
-      })();
+      });
       // Read once already (in the worker): kept, so showing it does not read it again here.
-      if (!versions.has(key(siteId, id, number))) versions.set(key(siteId, id, number), { ...result.procedure, version: number });
+      // Only once committed: inside a larger transaction that fails, the version was never stored.
+      store.executor.afterCommit(() => {
+        if (!versions.has(key(siteId, id, number)))
+          versions.set(key(siteId, id, number), { ...result.procedure, version: number });
+        missing.delete(key(siteId, id, number));
+      });
       return get(siteId, id, number);
     },
 
     /** Puts this version on the site's kiosks (in place of the one they offered). */
-    publish(siteId: string, id: string, number: number, after: After): ProcedureListItem {
-      if (!store.procedures.find(siteId, id)) throw new AppError('not_found', `No procedure ${id} at this site`);
-      if (!store.procedureVersions.find(siteId, id, number)) throw new AppError('not_found', `No version ${number} of ${id}`);
-      if (!version(siteId, id, number)) {
-        throw new AppError('invalid_payload', `Version ${number} of ${id} no longer validates: save a corrected version`, [
-          { path: 'version', message: 'this version has problems' }
-        ]);
-      }
-      store.procedures.setPublished(siteId, id, number);
-      changed(siteId, after);
-      return listItem(siteId, id);
+    async publish(siteId: string, id: string, number: number, after: After): Promise<ProcedureListItem> {
+      return publishing.run(siteId, async () => {
+        if (!(await store.procedures.find(siteId, id))) throw new AppError('not_found', `No procedure ${id} at this site`);
+        if (!(await store.procedureVersions.find(siteId, id, number))) {
+          throw new AppError('not_found', `No version ${number} of ${id}`);
+        }
+        if (!(await version(siteId, id, number))) {
+          throw new AppError('invalid_payload', `Version ${number} of ${id} no longer validates: save a corrected version`, [
+            { path: 'version', message: 'this version has problems' }
+          ]);
+        }
+        await store.procedures.setPublished(siteId, id, number);
+        await changed(siteId, after);
+        return listItem(siteId, id);
+      });
     },
 
     /** Takes it off the site's kiosks; sessions that opened it go on with their version. */
-    unpublish(siteId: string, id: string, after: After): ProcedureListItem {
-      const stored = store.procedures.find(siteId, id);
-      if (!stored) throw new AppError('not_found', `No procedure ${id} at this site`);
-      if (stored.publishedVersion !== null) {
-        store.procedures.setPublished(siteId, id, null);
-        changed(siteId, after);
-      }
-      return listItem(siteId, id);
+    async unpublish(siteId: string, id: string, after: After): Promise<ProcedureListItem> {
+      return publishing.run(siteId, async () => {
+        const stored = await store.procedures.find(siteId, id);
+        if (!stored) throw new AppError('not_found', `No procedure ${id} at this site`);
+        if (stored.publishedVersion !== null) {
+          await store.procedures.setPublished(siteId, id, null);
+          await changed(siteId, after);
+        }
+        return listItem(siteId, id);
+      });
     }
   };
 }

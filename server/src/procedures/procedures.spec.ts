@@ -83,7 +83,7 @@ async function saveAndPublish(v: 1 | 2): Promise<number> {
 
 describe('checking and saving a file', () => {
   it('a file with mistakes: each problem with its line and field, and nothing stored', async () => {
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     const checked = ok(await command(manager, 'procedure:validate', { source: broken }));
     expect(checked.ok).toBe(false);
     const problems = checked.ok ? [] : checked.problems;
@@ -116,13 +116,13 @@ describe('checking and saving a file', () => {
     expect(garbled.ok).toBe(false);
     const huge = await command(manager, 'procedure:save', { source: 'x'.repeat(200_001) });
     expect(huge).toMatchObject({ ok: false, error: { code: 'invalid_payload', issues: [{ path: 'source' }] } });
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
   });
 
   it('a valid file is stored as written, as version 1; the same file again is that version; a change is version 2', async () => {
     const checked = ok(await command(manager, 'procedure:validate', { source: file(1) }));
     expect(checked.ok && checked.procedure.id).toBe('essai-versions');
-    expect(server.store.procedures.find(siteOf(server), 'essai-versions')).toBeNull();
+    expect(await server.store.procedures.find(siteOf(server), 'essai-versions')).toBeNull();
 
     const v1 = ok(await command(manager, 'procedure:save', { source: file(1) }));
     expect(v1).toMatchObject({ id: 'essai-versions', version: 1, source: file(1), savedBy: 'Camille', publishedVersion: null });
@@ -160,7 +160,7 @@ describe('publishing', () => {
     const setup = ok(await command(hall.kiosk, 'kiosk:setup', {}));
     expect(setup.procedures.find((p) => p.id === 'essai-versions')).toMatchObject({ version: 1, title: { fr: 'Essai 1' } });
     expect(setup.sessionProcedure).toBeNull();
-    expect(server.store.services.listInSite(siteOf(server)).map((s) => s.id)).toContain('essais');
+    expect((await server.store.services.listInSite(siteOf(server))).map((s) => s.id)).toContain('essais');
     expect(ok(await command(manager, 'procedure:list', {})).at(-1)).toMatchObject({ publishedVersion: 1, draft: false });
   });
 
@@ -263,7 +263,7 @@ describe('between sites', () => {
     const siteB = await addSite(server.store, server.clock, 'Autreville');
     const managerB = await connect(server, 'manager', await login(server, 'manager', siteB.managerLogin, fixturePassword));
     ok(await command(managerB, 'procedure:save', { source: file(1).replace('essai-versions', 'propre-a-b') }));
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
 
     expect(ok(await command(manager, 'procedure:list', {})).map((p) => p.id)).not.toContain('propre-a-b');
     for (const [name, payload] of [
@@ -273,7 +273,7 @@ describe('between sites', () => {
     ] as const) {
       expect(await command(manager, name, payload), name).toMatchObject({ ok: false, error: { code: 'not_found' } });
     }
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
     // The same id at both sites are two procedures: A's save does not touch B's.
     ok(await command(manager, 'procedure:save', { source: file(2).replace('essai-versions', 'propre-a-b') }));
     expect(ok(await command(managerB, 'procedure:get', { id: 'propre-a-b' }))).toMatchObject({
@@ -308,10 +308,10 @@ describe('the catalog folder as the seed', () => {
     const list = ok(await command(managerB, 'procedure:list', {}));
     expect(list.map((p) => p.id).sort()).toEqual(shippedIds);
     for (const p of list) expect(p).toMatchObject({ publishedVersion: null, latestVersion: 1, draft: true });
-    const kioskB = await connect(server, 'kiosk', server.app.services.terminals.mintToken(siteB.kioskId));
+    const kioskB = await connect(server, 'kiosk', await server.app.services.terminals.mintToken(siteB.kioskId));
     expect(ok(await command(kioskB, 'kiosk:setup', {})).procedures).toEqual([]);
     // Only the reception desk's queue until a procedure is published.
-    expect(server.store.services.listInSite(siteB.siteId).map((s) => s.id)).toEqual(['accueil']);
+    expect((await server.store.services.listInSite(siteB.siteId)).map((s) => s.id)).toEqual(['accueil']);
 
     const managerA = await connect(server, 'manager', await login(server, 'manager', 'gestion', 'demoville-gestion'));
     const countA = ok(await command(managerA, 'procedure:list', {})).length;

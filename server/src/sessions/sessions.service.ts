@@ -27,6 +27,7 @@ import { immediately, type After } from '../events/after';
 import type { Store } from '../store';
 import { createKeyedLock } from '../keyed-lock';
 import type { StoredSession } from './sessions.repository';
+import type { ProceduresService } from '../procedures/procedures.service';
 import { changesForAgents, opsToChanges, procedureOf, stateForAgents, type ProcedureLookup } from './session-ops';
 
 /** Bytes of a session's answers and notes, as stored (JSON, UTF-8). */
@@ -54,11 +55,7 @@ export function createSessionsService({
    */
   limits: { maxBytes: number; patchesKept: number };
   /** The site's procedures: the versions sessions opened, and what the kiosks offer now. */
-  procedures: {
-    // Either answer is awaited: the site's procedures may have to be read from the store first.
-    lookup(siteId: string): ProcedureLookup | Promise<ProcedureLookup>;
-    published(siteId: string): Procedure[] | Promise<Procedure[]>;
-  };
+  procedures: Pick<ProceduresService, 'lookup' | 'ready' | 'published'>;
   notifier: Notifier;
 }) {
   /** Last step each agent was audited editing, so typing a name is one audit row, not one per key. */
@@ -130,7 +127,7 @@ export function createSessionsService({
   }
 
   async function viewFor(identity: Identity, state: SessionState): Promise<SessionState> {
-    return identity.kind === 'terminal' ? state : stateForAgents(state, await procedures.lookup(identity.siteId));
+    return identity.kind === 'terminal' ? state : stateForAgents(state, await procedures.ready(identity.siteId, [state]));
   }
 
   /** One audit row; `agent` null means the citizen at the kiosk. */
@@ -188,7 +185,7 @@ export function createSessionsService({
     after: After,
     options: Parameters<typeof commit>[4] = {}
   ): Promise<SessionState> {
-    const lookup = await procedures.lookup(stored.siteId);
+    const lookup = await procedures.ready(stored.siteId, [stored.state]);
     const version = stored.state.version + 1;
     const before = stored.state;
     const state = applyChanges(before, changes, version);
@@ -244,7 +241,7 @@ export function createSessionsService({
   return {
     /** The version of its procedure the session opened (kept even when a newer one is published). */
     async procedureOf(stored: StoredSession): Promise<Procedure | undefined> {
-      return procedureOf(stored.state, await procedures.lookup(stored.siteId));
+      return procedureOf(stored.state, await procedures.ready(stored.siteId, [stored.state]));
     },
     /** What the site's kiosks offer now. */
     async publishedProcedures(siteId: string): Promise<Procedure[]> {
@@ -307,7 +304,7 @@ export function createSessionsService({
   ): Promise<SessionPatch> {
     const stored = await loadActive(identity.siteId, input.sessionId);
     await assertAccess(identity, stored);
-    const lookup = await procedures.lookup(stored.siteId);
+    const lookup = await procedures.ready(stored.siteId, [stored.state]);
     const done = await store.sessionPatches.findByPatchId(stored.id, input.patchId);
     // A replay (the client never got its ack): same answer, nothing applied twice.
     if (done)

@@ -20,8 +20,8 @@ export async function addSite(store: Store, clock: Clock, name: string): Promise
   const now = clock.now().toISOString();
   const siteId = randomUUID();
   const kioskId = randomUUID();
-  store.db.transaction(() => {
-    store.sites.insert({
+  await store.transaction(async () => {
+    await store.sites.insert({
       id: siteId,
       name,
       address: `1 rue de ${name}`,
@@ -30,7 +30,7 @@ export async function addSite(store: Store, clock: Clock, name: string): Promise
       isDemo: false,
       createdAt: now
     });
-    store.accounts.insert({
+    await store.accounts.insert({
       id: randomUUID(),
       siteId,
       role: 'manager',
@@ -40,7 +40,7 @@ export async function addSite(store: Store, clock: Clock, name: string): Promise
       active: true,
       createdAt: now
     });
-    store.accounts.insert({
+    await store.accounts.insert({
       id: randomUUID(),
       siteId,
       role: 'agent',
@@ -50,15 +50,20 @@ export async function addSite(store: Store, clock: Clock, name: string): Promise
       active: true,
       createdAt: now
     });
-    store.terminals.insert({ id: kioskId, siteId, kind: 'kiosk', name: `Borne ${name}`, location: '', pairedAt: now });
-  })();
+    await store.terminals.insert({ id: kioskId, siteId, kind: 'kiosk', name: `Borne ${name}`, location: '', pairedAt: now });
+  });
   return { siteId, managerLogin: `${slug}-manager`, agentLogin: `${slug}-agent`, kioskId };
 }
 
-/** Every row of every table, to prove that a refused command changed nothing. */
-export function snapshot(store: Store): Record<string, unknown[]> {
-  const tables = (
-    store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
-  ).map((t) => t.name);
-  return Object.fromEntries(tables.map((t) => [t, store.db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).all()]));
+/**
+ * Every row of every table, to prove that a refused command changed nothing. Read in one turn on
+ * the connection: never halfway through another command's transaction.
+ */
+export function snapshot(store: Store): Promise<Record<string, unknown[]>> {
+  return store.executor.turn(() => {
+    const tables = (
+      store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
+    ).map((t) => t.name);
+    return Object.fromEntries(tables.map((t) => [t, store.db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).all()]));
+  });
 }

@@ -24,7 +24,7 @@ export function setClock(server: TestServer, iso: string): void {
 }
 
 export async function playTeamDay(server: TestServer, hall: Hall): Promise<void> {
-  const siteId = server.store.db.prepare('SELECT id FROM sites WHERE is_demo = 1 LIMIT 1').pluck().get() as string;
+  const siteId = (await server.store.sites.listDemo())[0]!.id;
   const state = ok(await command(hall.marie, 'queue:state', {}));
   const counters: Record<string, CounterView> = Object.fromEntries(state.counters.map((c) => [c.name, c]));
   const next = (agent: TestClient, counter: string) =>
@@ -94,7 +94,7 @@ async function unansweredCall(server: TestServer, hall: Hall, procedureId: strin
   const session = await newSession(hall, procedureId);
   ok(await command(hall.kiosk, 'call:create', { sessionId: session.id, requestId: rid() }));
   server.clock.advance(130_000);
-  server.app.services.calls.tick();
+  await server.app.services.calls.tick();
   ok(await command(hall.kiosk, 'session:end', { sessionId: session.id, reason: 'finished' }));
   server.clock.advance(60_000);
 }

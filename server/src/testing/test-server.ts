@@ -59,13 +59,13 @@ export async function startTestServer(
   if (config.demo && (await seedDemoIfEmpty(store, clock))) {
     // The demo's opening hours would make help calls depend on when the tests run; tests that
     // are about hours set their own.
-    const demoSiteId = store.db.prepare('SELECT id FROM sites LIMIT 1').pluck().get() as string;
-    store.sites.setOpeningHours(demoSiteId, {});
+    const demoSiteId = (await store.sites.listAll())[0]!.id;
+    await store.sites.setOpeningHours(demoSiteId, {});
   }
   const catalog = (options.catalogDirs ?? [shippedCatalogDir]).flatMap((dir) => loadCatalog(dir).entries);
   // The demo site's printers are real: an ESC/POS listener on loopback and a folder for A4.
   const virtualPrinters = await startVirtualPrintersFor(store, dataDir);
-  const app = createApplication({
+  const app = await createApplication({
     config,
     store,
     clock,
@@ -108,7 +108,7 @@ export async function login(
 ): Promise<string> {
   // A person picks their site in the form; the tests' logins are unique enough to pick it for them.
   // A server in another process (restart tests) has no store here: it has one site.
-  const matches = (server.store as Store | undefined)?.accounts.listByLogin(loginName) ?? [];
+  const matches = (await (server.store as Store | undefined)?.accounts.listByLogin(loginName)) ?? [];
   siteId ??= matches.length === 1 ? matches[0]!.siteId : undefined;
   const res = await fetch(`${server.url}/api/auth/login`, {
     method: 'POST',

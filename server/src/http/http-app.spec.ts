@@ -133,7 +133,7 @@ describe('the login form without JavaScript', () => {
       expect(res.headers.getSetCookie()).toEqual([]);
     }
     // Nothing but the failed attempts' counters was written (they are counted before the check).
-    const { login_limits: counted, ...after } = snapshot(server.store);
+    const { login_limits: counted, ...after } = await snapshot(server.store);
     const { login_limits: _none, ...rest } = before;
     expect(after).toEqual(rest);
     expect(counted!.length).toBeGreaterThan(0);

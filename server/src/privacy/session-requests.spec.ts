@@ -192,7 +192,7 @@ describe('one site never reaches another’s sessions or log', () => {
     expect((await get(`/api/sessions/${typed()}.json`, tokenB)).status).toBe(404);
     expect(await server.store.sessions.findById(hall.session.id)).not.toBeNull();
     // B's own session, exported by B.
-    const kioskB = await connect(server, 'kiosk', server.app.services.terminals.mintToken(b.kioskId));
+    const kioskB = await connect(server, 'kiosk', await server.app.services.terminals.mintToken(b.kioskId));
     const sessionB = ok(await command(kioskB, 'session:start', { requestId: rid(), locale: 'fr' }));
     ok(await command(kioskB, 'session:end', { sessionId: sessionB.id, reason: 'finished' }));
     const refB = sessionB.reference.replace(' ', '');

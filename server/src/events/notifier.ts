@@ -15,8 +15,8 @@ import type { TerminalView } from '../../../shared/schemas/terminal';
 
 /** Where a coalesced queue update is built from, when it goes out (not when the change happened). */
 interface QueueSource {
-  state(siteId: string): QueueState;
-  counts(siteId: string): ServiceCount[];
+  state(siteId: string): Promise<QueueState>;
+  counts(siteId: string): Promise<ServiceCount[]>;
 }
 
 export interface Notifier {

@@ -27,7 +27,7 @@ export function createPrintHandlers({
   /** What the site's demo printers printed, for its manager console; empty without them. */
   demoOutput: (siteId: string) => DemoOutput;
   savePrinter: (siteId: string, input: CommandPayload<'printer:save'>) => Promise<PrinterView>;
-  printTestPage: (siteId: string, printerId: string) => PrintJob;
+  printTestPage: (siteId: string, printerId: string) => Promise<PrintJob>;
   /** A printer was added or moved: the printers and the kiosks' printers as the console lists them. */
   printersChanged: (siteId: string) => void;
 }): Pick<

@@ -147,7 +147,7 @@ export function createHourlyDurations({
 
   function read(key: string, hour: Hour): Reading {
     const added: Duration[] = [];
-    const rows = Promise.all(dayRanges(hour).map(({ from, to }) => load(key, from, to))).then((days) => days.flat());
+    const rows = Promise.all(dayRanges(hour).map(async ({ from, to }) => load(key, from, to))).then((days) => days.flat());
     const done = rows.then(
       (all) => {
         // From the rows to the held entry in one step: nothing is added in between unseen.

@@ -26,7 +26,10 @@ export interface HourlyDurations {
    * the store when the hour is not held yet: callers asking while it is read share that one read.
    */
   sorted(key: string, timezone: string): Promise<readonly number[]>;
-  /** A new duration, once it is committed: counted at once if it started at the hour being served. */
+  /**
+   * A new duration, as it is committed (an after-commit hook: later, a read of the hour in between
+   * would hold it already): counted at once if it started at the hour being served.
+   */
   add(key: string, timezone: string, duration: Duration): void;
 }
 

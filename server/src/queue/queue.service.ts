@@ -161,16 +161,20 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
   /** Done with a ticket: a finished one adds its time at the counter to its service's. */
   async function closeTicket(ticket: Ticket, status: 'done' | 'absent'): Promise<void> {
     const at = clock.now().toISOString();
-    if (!(await store.tickets.close(ticket.id, status, at)) || status !== 'done' || !ticket.calledAt) return;
-    const calledAt = ticket.calledAt;
-    const timezone = (await store.sites.findById(ticket.siteId))?.timezone ?? defaultTimeZone;
-    // Counted once the close is committed: a rolled-back `next` leaves the figures as they were.
-    store.executor.afterCommit(() =>
-      serviceTimes.add(serviceTimesKey(ticket.siteId, ticket.queueService), timezone, {
-        at: calledAt,
-        seconds: (Date.parse(at) - Date.parse(calledAt)) / 1000
-      })
-    );
+    // In a transaction (the caller's, or its own), the time is counted as the close commits: a
+    // rolled-back `next` leaves the figures as they were, and no read of the hour can see the
+    // closed ticket before it is counted (it would be counted twice).
+    await store.transaction(async () => {
+      if (!(await store.tickets.close(ticket.id, status, at)) || status !== 'done' || !ticket.calledAt) return;
+      const calledAt = ticket.calledAt;
+      const timezone = (await store.sites.findById(ticket.siteId))?.timezone ?? defaultTimeZone;
+      store.executor.afterCommit(() =>
+        serviceTimes.add(serviceTimesKey(ticket.siteId, ticket.queueService), timezone, {
+          at: calledAt,
+          seconds: (Date.parse(at) - Date.parse(calledAt)) / 1000
+        })
+      );
+    });
   }
 
   /** Done with the counter's current ticket, if any, before it calls another. */

@@ -39,32 +39,32 @@ describe('network guard', () => {
   });
 
   it('allows the network once each demo account is deactivated or has a new secret', async () => {
-    const marie = store.accounts.listByLogin('marie')[0]!;
-    const karim = store.accounts.listByLogin('karim')[0]!;
-    const gestion = store.accounts.listByLogin('gestion')[0]!;
-    store.accounts.setActive(marie.id, false);
-    store.accounts.setSecretHash(karim.id, await hashSecret('9753'), 4);
+    const marie = (await store.accounts.listByLogin('marie'))[0]!;
+    const karim = (await store.accounts.listByLogin('karim'))[0]!;
+    const gestion = (await store.accounts.listByLogin('gestion'))[0]!;
+    await store.accounts.setActive(marie.id, false);
+    await store.accounts.setSecretHash(karim.id, await hashSecret('9753'), 4);
     expect(await exposedDemoLogins(store)).toEqual(['gestion']);
-    store.accounts.setSecretHash(gestion.id, await hashSecret('a-new-long-password'), null);
+    await store.accounts.setSecretHash(gestion.id, await hashSecret('a-new-long-password'), null);
     await expect(assertSafeToListen('0.0.0.0', store)).resolves.toBeUndefined();
     await expect(assertSafeToListen('127.0.0.1', store, true)).resolves.toBeUndefined();
   });
 
   it("looks at every site: another site's « marie » with the README's PIN is just as open", async () => {
-    store.accounts.setActive(store.accounts.listByLogin('marie')[0]!.id, false);
+    await store.accounts.setActive((await store.accounts.listByLogin('marie'))[0]!.id, false);
     const other = await addSite(store, new ManualClock(), 'Voisinville');
     const otherMarie = randomUUID();
-    store.accounts.insert({
+    await store.accounts.insert({
       ...{ id: otherMarie, siteId: other.siteId, role: 'agent', login: 'marie', firstName: 'Marie', active: true },
       ...{ secretHash: await hashSecret('1234'), createdAt: new Date().toISOString() }
     });
     expect(await exposedDemoLogins(store)).toEqual(['marie', 'karim', 'gestion']);
-    store.accounts.setSecretHash(otherMarie, await hashSecret('8642'), 4);
+    await store.accounts.setSecretHash(otherMarie, await hashSecret('8642'), 4);
     expect(await exposedDemoLogins(store)).toEqual(['karim', 'gestion']);
   });
 
   it('seeds the demo only once', async () => {
     expect(await seedDemoIfEmpty(store, new ManualClock())).toBe(false);
-    expect(store.sites.count()).toBe(1);
+    expect(await store.sites.count()).toBe(1);
   });
 });

@@ -15,7 +15,7 @@ import { demoAccounts } from './demo-data';
 export async function exposedDemoLogins(store: Store): Promise<string[]> {
   const exposed: string[] = [];
   for (const demo of demoAccounts) {
-    for (const account of store.accounts.listByLogin(demo.login)) {
+    for (const account of await store.accounts.listByLogin(demo.login)) {
       if (account.active && (await verifySecret(account.secretHash, demo.secret))) {
         exposed.push(demo.login);
         break;

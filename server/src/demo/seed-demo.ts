@@ -19,29 +19,32 @@ const demoPrinters = [
 ];
 
 /** Gives the demo site its printers (also to a demo database made before printing existed). */
-function seedDemoPrinters(store: Store, clock: Clock, siteId: string): void {
-  if (store.printers.listInSite(siteId).length > 0) return;
-  for (const p of demoPrinters) {
-    store.printers.insert({ id: randomUUID(), siteId, terminalId: null, ...p }, clock.now().toISOString());
-  }
+function seedDemoPrinters(store: Store, clock: Clock, siteId: string): Promise<void> {
+  // Looked for and added together (or in the caller's transaction).
+  return store.transaction(async () => {
+    if ((await store.printers.listInSite(siteId)).length > 0) return;
+    for (const p of demoPrinters) {
+      await store.printers.insert({ id: randomUUID(), siteId, terminalId: null, ...p }, clock.now().toISOString());
+    }
+  });
 }
 
 export async function seedDemoIfEmpty(store: Store, clock: Clock): Promise<boolean> {
-  if (store.sites.count() > 0) {
-    for (const site of store.sites.listDemo()) seedDemoPrinters(store, clock, site.id);
+  if ((await store.sites.count()) > 0) {
+    for (const site of await store.sites.listDemo()) await seedDemoPrinters(store, clock, site.id);
     return false;
   }
-  // Hash first: the transaction below must stay synchronous.
+  // Hash first: the transaction below holds the store, and hashing takes a while.
   const hashes = await Promise.all(demoAccounts.map((a) => hashSecret(a.secret)));
   const now = clock.now().toISOString();
   const siteId = randomUUID();
-  store.db.transaction(() => {
-    store.sites.insert({ id: siteId, ...demoSite, isDemo: true, createdAt: now });
+  await store.transaction(async () => {
+    await store.sites.insert({ id: siteId, ...demoSite, isDemo: true, createdAt: now });
     for (const t of demoTerminals) {
-      store.terminals.insert({ id: randomUUID(), siteId, kind: t.kind, name: t.name, location: t.location, pairedAt: now });
+      await store.terminals.insert({ id: randomUUID(), siteId, kind: t.kind, name: t.name, location: t.location, pairedAt: now });
     }
-    demoAccounts.forEach((a, i) => {
-      store.accounts.insert({
+    for (const [i, a] of demoAccounts.entries()) {
+      await store.accounts.insert({
         id: randomUUID(),
         siteId,
         role: a.role,
@@ -52,12 +55,12 @@ export async function seedDemoIfEmpty(store: Store, clock: Clock): Promise<boole
         createdAt: now,
         secretLength: a.role === 'agent' ? a.secret.length : null
       });
-    });
-    seedDemoPrinters(store, clock, siteId);
+    }
+    await seedDemoPrinters(store, clock, siteId);
     // Three counters; the first two call from every service until an agent chooses otherwise.
     for (const [i, name] of ['Guichet 1', 'Guichet 2', 'Guichet 3'].entries()) {
-      store.counters.insert({ id: randomUUID(), siteId, name, services: demoCounterServices[i] ?? [], position: i });
+      await store.counters.insert({ id: randomUUID(), siteId, name, services: demoCounterServices[i] ?? [], position: i });
     }
-  })();
+  });
   return true;
 }

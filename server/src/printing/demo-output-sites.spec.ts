@@ -79,7 +79,7 @@ describe('the demo printers’ output and the sites', () => {
 
   it('a name that is not a plain PDF name reaches no file, for either manager', async () => {
     const pdf = await demovillePrints();
-    const demoSiteId = server.store.printers.listAll().find((p) => p.uri === 'virtual://a4')!.siteId;
+    const demoSiteId = (await server.store.printers.listAll()).find((p) => p.uri === 'virtual://a4')!.siteId;
     const names = [
       `..%2F${demoSiteId}%2F${pdf}`,
       `%2E%2E%2F${demoSiteId}%2F${pdf}`,
@@ -118,8 +118,8 @@ describe('the demo printers’ output and the sites', () => {
     const receiptJob = ok(await command(b.manager, 'printer:test', { printerId: receipt.id }));
     const a4Job = ok(await command(b.manager, 'printer:test', { printerId: a4.id }));
     await server.app.services.printing.idle();
-    expect(server.store.printJobs.findById(receiptJob.id)?.status).toBe('printed');
-    expect(server.store.printJobs.findById(a4Job.id)?.status).toBe('printed');
+    expect((await server.store.printJobs.findById(receiptJob.id))?.status).toBe('printed');
+    expect((await server.store.printJobs.findById(a4Job.id))?.status).toBe('printed');
 
     const atB = ok(await command(b.manager, 'printer:demo-output', {}));
     expect(atB.receipts).toHaveLength(1);

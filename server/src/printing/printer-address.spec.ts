@@ -65,7 +65,7 @@ async function refusal(manager: TestClient, uri: string, kind: 'receipt' | 'a4' 
 /** Waits for the status requests a save starts in the background, so none outlives the server. */
 const settle = async (manager: TestClient) => void ok(await command(manager, 'printer:list', {}));
 
-const receiptPrinterOf = (server: TestServer) => server.store.printers.listAll().find((p) => p.kind === 'receipt')!;
+const receiptPrinterOf = async (server: TestServer) => (await server.store.printers.listAll()).find((p) => p.kind === 'receipt')!;
 
 describe('saving a printer address, with the default settings', () => {
   it('refuses device files and folders of any kind, naming the setting, and writes nothing', async () => {
@@ -160,7 +160,7 @@ describe('saving a printer address, with USB and folder printers on', () => {
     const printer = ok(await save(manager, `folder://${prints}`));
     const job = ok(await command(manager, 'printer:test', { printerId: printer.id }));
     await server.app.services.printing.idle();
-    expect(server.store.printJobs.findById(job.id)?.status).toBe('printed');
+    expect((await server.store.printJobs.findById(job.id))?.status).toBe('printed');
     expect(fs.readdirSync(prints)).toEqual(['000001.bin']);
     await settle(manager);
   });
@@ -173,7 +173,7 @@ describe('with loopback printers on', () => {
     const printer = ok(await save(manager, `tcp://localhost:${own.port}`));
     const job = ok(await command(manager, 'printer:test', { printerId: printer.id }));
     await server.app.services.printing.idle();
-    expect(server.store.printJobs.findById(job.id)?.status).toBe('printed');
+    expect((await server.store.printJobs.findById(job.id))?.status).toBe('printed');
     expect(own.receipts().filter((r) => r.cut !== null)).toHaveLength(1);
     await settle(manager);
   });
@@ -182,8 +182,8 @@ describe('with loopback printers on', () => {
 describe('a refused address already in the database', () => {
   /** Stores the address as an old database would hold it, and prints a test page there. */
   async function printAt(server: TestServer, manager: TestClient, uri: string): Promise<PrintJobView> {
-    const printer = receiptPrinterOf(server);
-    server.store.printers.setUri(printer.id, uri);
+    const printer = await receiptPrinterOf(server);
+    await server.store.printers.setUri(printer.id, uri);
     const job = ok(await command(manager, 'printer:test', { printerId: printer.id }));
     await server.app.services.printing.idle();
     return job;
@@ -208,7 +208,7 @@ describe('a refused address already in the database', () => {
       `folder://${server.dataDir}/escape`
     ]) {
       const job = await printAt(server, manager, uri);
-      expect(server.store.printJobs.findById(job.id), uri).toMatchObject({ status: 'waiting', fault: 'error' });
+      expect(await server.store.printJobs.findById(job.id), uri).toMatchObject({ status: 'waiting', fault: 'error' });
     }
     expect(own.connections()).toEqual([]);
     expect(fs.readdirSync(folder).sort()).toEqual(['outside', 'x']);
@@ -224,7 +224,7 @@ describe('text that reaches the printer', () => {
     const take = async () => {
       const ticket = ok(await command(hall.kiosk, 'ticket:take', { requestId: rid(), service: 'titres', locale: 'fr' }));
       await server.app.services.printing.idle();
-      expect(server.store.printJobs.findById(ticket.print.id)?.status).toBe('printed');
+      expect((await server.store.printJobs.findById(ticket.print.id))?.status).toBe('printed');
       const receipt = printer.receipts().at(-1)!;
       return {
         texts: receipt.lines.flatMap((l) => (l.kind === 'text' ? [l.text] : [])),

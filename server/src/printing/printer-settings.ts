@@ -24,14 +24,6 @@ export async function savePrinter(
   const { store, clock, printing, policy } = deps;
   // Resolved and followed before anything is written (a name is looked up, a path followed through its links).
   if (virtualUris[input.uri] !== input.kind) await checkPrinterAddress(input.uri, input.kind, policy);
-  if (input.terminalId) {
-    const terminal = store.terminals.findById(input.terminalId);
-    if (!terminal || terminal.siteId !== siteId || terminal.revokedAt || terminal.kind !== 'kiosk') {
-      throw new AppError('invalid_payload', `No kiosk ${input.terminalId} at this site`, [
-        { path: 'terminalId', message: 'not a kiosk of this site' }
-      ]);
-    }
-  }
   const printer = {
     id: input.id ?? randomUUID(),
     name: input.name,
@@ -39,12 +31,23 @@ export async function savePrinter(
     uri: input.uri,
     terminalId: input.terminalId
   };
-  if (input.id) {
-    const existing = store.printers.findById(input.id);
-    if (!existing || existing.siteId !== siteId) throw new AppError('not_found', `No printer ${input.id} at this site`);
-    store.printers.update(printer);
-  } else {
-    store.printers.insert({ ...printer, siteId }, clock.now().toISOString());
-  }
+  // Checked and written together: the kiosk cannot be revoked in between.
+  await store.transaction(async () => {
+    if (input.terminalId) {
+      const terminal = await store.terminals.findById(input.terminalId);
+      if (!terminal || terminal.siteId !== siteId || terminal.revokedAt || terminal.kind !== 'kiosk') {
+        throw new AppError('invalid_payload', `No kiosk ${input.terminalId} at this site`, [
+          { path: 'terminalId', message: 'not a kiosk of this site' }
+        ]);
+      }
+    }
+    if (input.id) {
+      const existing = await store.printers.findById(input.id);
+      if (!existing || existing.siteId !== siteId) throw new AppError('not_found', `No printer ${input.id} at this site`);
+      await store.printers.update(printer);
+    } else {
+      await store.printers.insert({ ...printer, siteId }, clock.now().toISOString());
+    }
+  });
   return printing.printerView({ ...printer, siteId });
 }

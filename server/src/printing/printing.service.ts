@@ -57,8 +57,9 @@ export function createPrintingService({
   /** One loop per printer at a time, so two jobs never interleave on the paper. */
   const running = new Map<string, Promise<void>>();
 
-  function printerView(printer: Printer): PrinterView {
+  async function printerView(printer: Printer): Promise<PrinterView> {
     const known = statuses.get(printer.id);
+    const waitingJobs = await store.printJobs.countWaitingForPrinter(printer.id);
     return {
       id: printer.id,
       name: printer.name,
@@ -67,14 +68,14 @@ export function createPrintingService({
       terminalId: printer.terminalId,
       fault: known?.status.fault ?? null,
       paperNearEnd: known?.status.paperNearEnd ?? false,
-      waitingJobs: store.printJobs.countWaitingForPrinter(printer.id),
+      waitingJobs,
       checkedAt: known?.checkedAt ?? null
     };
   }
 
-  function jobView(job: PrintJob): PrintJobView {
-    const printer = job.printerId ? store.printers.findById(job.printerId) : null;
-    const ticket = job.ticketId ? store.tickets.findById(job.ticketId) : null;
+  async function jobView(job: PrintJob): Promise<PrintJobView> {
+    const printer = job.printerId ? await store.printers.findById(job.printerId) : null;
+    const ticket = job.ticketId ? await store.tickets.findById(job.ticketId) : null;
     return {
       id: job.id,
       kind: job.kind,
@@ -88,31 +89,37 @@ export function createPrintingService({
   }
 
   /** `after`: a command asking the printers (`printer:list`) tells the change once it is acknowledged. */
-  function setStatus(printer: Printer, status: PrinterStatus, jobsChanged = false, after: After = immediately): void {
+  async function setStatus(
+    printer: Printer,
+    status: PrinterStatus,
+    jobsChanged = false,
+    after: After = immediately
+  ): Promise<void> {
+    // Compared and kept in one step: two statuses told at once each see the one before them.
     const before = statuses.get(printer.id)?.status;
     statuses.set(printer.id, { status, checkedAt: clock.now().toISOString() });
     // Outages are kept for the team's statistics. The first status after a start (`before` unknown)
     // also closes an outage left open by a stop, if the printer is ready now.
     if (before?.fault !== status.fault) {
       const at = clock.now().toISOString();
-      if (status.fault) store.printerFaults.open(printer.siteId, printer.id, status.fault, at);
-      else store.printerFaults.close(printer.id, at);
+      if (status.fault) await store.printerFaults.open(printer.siteId, printer.id, status.fault, at);
+      else await store.printerFaults.close(printer.id, at);
     }
     if (jobsChanged || before?.fault !== status.fault || before?.paperNearEnd !== status.paperNearEnd) {
       if (status.fault) logger.warn({ printer: printer.name, fault: status.fault }, 'printer fault');
       else if (before?.fault) {
         logger.info({ printer: printer.name }, 'printer ready again');
         // Jobs that waited for it go now, oldest first, instead of at their backoff time.
-        store.printJobs.retryNow(printer.id, clock.now().toISOString());
+        await store.printJobs.retryNow(printer.id, clock.now().toISOString());
       }
-      const view = printerView(printer);
+      const view = await printerView(printer);
       after(() => notifier.printerStatus(printer.siteId, view));
     }
   }
 
-  function announce(job: PrintJob): void {
-    const fresh = store.printJobs.findById(job.id) ?? job;
-    notifier.printJob(fresh.siteId, fresh.terminalId, jobView(fresh));
+  async function announce(job: PrintJob): Promise<void> {
+    const fresh = (await store.printJobs.findById(job.id)) ?? job;
+    notifier.printJob(fresh.siteId, fresh.terminalId, await jobView(fresh));
   }
 
   /** The bytes of a job: ESC/POS for receipts, a PDF for A4; copies carry the duplicate mark. */
@@ -139,42 +146,47 @@ export function createPrintingService({
     return new Date(clock.now().getTime() + ms).toISOString();
   }
 
-  /** Queues a copy of a job, marked « DUPLICATA »: same document, same ticket, next copy number. */
-  function queueCopy(job: PrintJob): PrintJob {
-    const copy: PrintJob = {
-      ...job,
-      id: randomUUID(),
-      copy: store.printJobs.lastCopy(job.ticketId, job.id) + 1,
-      status: 'queued',
-      fault: null,
-      attempts: 0,
-      createdAt: clock.now().toISOString(),
-      nextAttemptAt: clock.now().toISOString(),
-      printedAt: null
-    };
-    store.printJobs.insert(copy);
-    return copy;
+  /**
+   * Queues a copy of a job, marked « DUPLICATA »: same document, same ticket, next copy number
+   * (read and written in one transaction, or the caller's: two copies never get the same number).
+   */
+  function queueCopy(job: PrintJob): Promise<PrintJob> {
+    return store.transaction(async () => {
+      const copy: PrintJob = {
+        ...job,
+        id: randomUUID(),
+        copy: (await store.printJobs.lastCopy(job.ticketId, job.id)) + 1,
+        status: 'queued',
+        fault: null,
+        attempts: 0,
+        createdAt: clock.now().toISOString(),
+        nextAttemptAt: clock.now().toISOString(),
+        printedAt: null
+      };
+      await store.printJobs.insert(copy);
+      return copy;
+    });
   }
 
   async function printOne(printer: Printer, job: PrintJob): Promise<'next' | 'stop'> {
     const driver = driverFor(printer);
     const before = await driver.status();
     if (before.fault) {
-      store.printJobs.markWaiting(job.id, before.fault, backoff(job.attempts), true);
+      await store.printJobs.markWaiting(job.id, before.fault, backoff(job.attempts), true);
       // Told after the job is marked, so the staff see how many jobs wait for this printer.
-      setStatus(printer, before, true);
-      announce(job);
+      await setStatus(printer, before, true);
+      await announce(job);
       return 'stop';
     }
-    setStatus(printer, before);
+    await setStatus(printer, before);
     let bytes: Buffer;
     try {
       bytes = await render(job);
     } catch (error) {
       // A document that cannot be rendered will not render on retry either: kept, told, skipped.
       logger.error({ err: error, job: job.id }, 'print job could not be rendered');
-      store.printJobs.markWaiting(job.id, 'error', backoff(maxBackoffMs), true);
-      announce(job);
+      await store.printJobs.markWaiting(job.id, 'error', backoff(maxBackoffMs), true);
+      await announce(job);
       return 'next';
     }
     let after: PrinterStatus;
@@ -182,32 +194,33 @@ export function createPrintingService({
       after = await driver.print(bytes, { jobId: job.id });
     } catch (error) {
       logger.warn({ err: error, printer: printer.name, job: job.id }, 'print job interrupted');
-      store.db.transaction(() => {
-        store.printJobs.markUncertain(job.id, 'unreachable');
-        queueCopy(job);
-      })();
-      setStatus(printer, faultStatus('unreachable'));
-      announce(job);
+      await store.transaction(async () => {
+        await store.printJobs.markUncertain(job.id, 'unreachable');
+        await queueCopy(job);
+      });
+      await setStatus(printer, faultStatus('unreachable'));
+      await announce(job);
       return 'stop';
     }
-    setStatus(printer, after);
+    await setStatus(printer, after);
     if (after.fault) {
-      store.db.transaction(() => {
-        store.printJobs.markUncertain(job.id, after.fault);
-        queueCopy(job);
-      })();
-      announce(job);
+      const fault = after.fault;
+      await store.transaction(async () => {
+        await store.printJobs.markUncertain(job.id, fault);
+        await queueCopy(job);
+      });
+      await announce(job);
       return 'stop';
     }
-    store.printJobs.markPrinted(job.id, clock.now().toISOString());
-    announce(job);
+    await store.printJobs.markPrinted(job.id, clock.now().toISOString());
+    await announce(job);
     return 'next';
   }
 
   /** Prints what is due on one printer, in order, until done or a fault stops it. */
   async function drain(printer: Printer): Promise<void> {
     for (;;) {
-      const job = store.printJobs.nextDueForPrinter(printer.id, clock.now().toISOString());
+      const job = await store.printJobs.nextDueForPrinter(printer.id, clock.now().toISOString());
       if (!job) return;
       if ((await printOne(printer, job)) === 'stop') return;
     }
@@ -216,14 +229,23 @@ export function createPrintingService({
   function kick(printerId: string): Promise<void> {
     const current = running.get(printerId);
     if (current) return current.then(() => kick(printerId));
-    const printer = store.printers.findById(printerId);
-    if (!printer) return Promise.resolve();
-    const loop = drain(printer)
-      .catch((error: unknown) => logger.error({ err: error, printer: printer.name }, 'print loop failed'))
+    // Marked running before the printer is read: a second kick meanwhile waits for this loop
+    // instead of starting another on the same paper.
+    let name: string | undefined;
+    const loop = (async () => {
+      const printer = await store.printers.findById(printerId);
+      if (!printer) return;
+      name = printer.name;
+      await drain(printer);
+    })()
+      .catch((error: unknown) => logger.error({ err: error, printer: name ?? printerId }, 'print loop failed'))
       .finally(() => running.delete(printerId));
     running.set(printerId, loop);
     return loop;
   }
+
+  /** A `tick` still reading the store when the next second comes: that round is skipped. */
+  let ticking = false;
 
   /** A job as it is first stored: queued, to be tried at once. */
   function newJob(input: {
@@ -271,21 +293,25 @@ export function createPrintingService({
       ticketId?: string | null;
       sessionId?: string | null;
       document: StoredDocument;
-    }): PrintJob {
-      const printer = store.printers.findFor(input.siteId, input.terminalId, input.kind === 'summary_a4' ? 'a4' : 'receipt');
-      const job = newJob({ ...input, printerId: printer?.id ?? null });
-      store.printJobs.insert(job);
-      if (!printer) {
-        store.printJobs.markWaiting(job.id, 'unreachable', new Date(8.64e15).toISOString(), false);
-        return { ...job, status: 'waiting', fault: 'unreachable' };
-      }
-      return job;
+    }): Promise<PrintJob> {
+      // Stored and marked together: a job without a printer is never seen as merely queued.
+      return store.transaction(async () => {
+        const kind = input.kind === 'summary_a4' ? 'a4' : 'receipt';
+        const printer = await store.printers.findFor(input.siteId, input.terminalId, kind);
+        const job = newJob({ ...input, printerId: printer?.id ?? null });
+        await store.printJobs.insert(job);
+        if (!printer) {
+          await store.printJobs.markWaiting(job.id, 'unreachable', new Date(8.64e15).toISOString(), false);
+          return { ...job, status: 'waiting', fault: 'unreachable' };
+        }
+        return job;
+      });
     },
 
     /** Stores a job for one given printer (a test page from the console), whatever terminal it serves. */
-    enqueueOn(printer: Printer, input: { kind: PrintJobKind; document: StoredDocument }): PrintJob {
+    async enqueueOn(printer: Printer, input: { kind: PrintJobKind; document: StoredDocument }): Promise<PrintJob> {
       const job = newJob({ ...input, siteId: printer.siteId, printerId: printer.id, terminalId: null });
-      store.printJobs.insert(job);
+      await store.printJobs.insert(job);
       return job;
     },
 
@@ -295,21 +321,30 @@ export function createPrintingService({
     },
 
     /** A copy marked « DUPLICATA » of a printed (or uncertain) job: same number, same document. */
-    reprint(siteId: string, jobId: string): PrintJob | null {
-      const job = store.printJobs.findById(jobId);
+    async reprint(siteId: string, jobId: string): Promise<PrintJob | null> {
+      const job = await store.printJobs.findById(jobId);
       if (!job || job.siteId !== siteId || job.document === '') return null;
       return queueCopy(job);
     },
 
-    listPrinters(siteId: string): PrinterView[] {
-      return store.printers.listInSite(siteId).map(printerView);
+    async listPrinters(siteId: string): Promise<PrinterView[]> {
+      const views: PrinterView[] = [];
+      for (const printer of await store.printers.listInSite(siteId)) views.push(await printerView(printer));
+      return views;
     },
 
     /** Every second: jobs whose backoff is over are tried again (which asks their printer). */
-    tick(): void {
-      const now = clock.now().toISOString();
-      const printerIds = new Set(store.printJobs.listDue(now).flatMap((j) => (j.printerId ? [j.printerId] : [])));
-      for (const id of printerIds) if (!running.has(id)) void kick(id);
+    async tick(): Promise<void> {
+      if (ticking) return;
+      ticking = true;
+      try {
+        const now = clock.now().toISOString();
+        const due = await store.printJobs.listDue(now);
+        const printerIds = new Set(due.flatMap((j) => (j.printerId ? [j.printerId] : [])));
+        for (const id of printerIds) if (!running.has(id)) void kick(id);
+      } finally {
+        ticking = false;
+      }
     },
 
     /** Resolves when no printer loop is running (tests and shutdown). */
@@ -322,19 +357,21 @@ export function createPrintingService({
      * `after`: what changed, and the jobs it lets go, follow its ack.
      */
     async refresh(siteId: string, after: After = immediately): Promise<PrinterView[]> {
-      const printers = store.printers.listInSite(siteId);
+      const printers = await store.printers.listInSite(siteId);
       await Promise.all(
         printers.map(async (printer) => {
           if (running.has(printer.id)) return;
           const status = await driverFor(printer).status();
-          setStatus(printer, status, false, after);
+          await setStatus(printer, status, false, after);
           if (!status.fault) {
-            store.printJobs.retryNow(printer.id, clock.now().toISOString());
+            await store.printJobs.retryNow(printer.id, clock.now().toISOString());
             after(() => void kick(printer.id));
           }
         })
       );
-      return printers.map(printerView);
+      const views: PrinterView[] = [];
+      for (const printer of printers) views.push(await printerView(printer));
+      return views;
     }
   };
 }

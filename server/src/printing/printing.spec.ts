@@ -44,7 +44,7 @@ async function jobReaches(events: PrintJobView[], id: string, status: PrintJobVi
  */
 async function afterBackoff(ms = 31_000) {
   server.clock.advance(ms);
-  server.app.services.printing.tick();
+  await server.app.services.printing.tick();
   await server.app.services.printing.idle();
 }
 
@@ -203,7 +203,7 @@ describe('summaries', () => {
     expect(text).toContain("Carte d'identité");
     expect(text).toContain(hall.session.reference);
     // Once printed, the job no longer holds the answers.
-    expect(server.store.printJobs.findById(job.id)).toMatchObject({ status: 'printed', document: '' });
+    expect(await server.store.printJobs.findById(job.id)).toMatchObject({ status: 'printed', document: '' });
   });
 
   it('A4 in Arabic lands as a PDF on the A4 printer, in Arabic', async () => {
@@ -217,8 +217,8 @@ describe('summaries', () => {
     await answerAll();
     const job = ok(await command(hall.kiosk, 'print:summary', { requestId: rid(), sessionId: hall.session.id, format: 'a4' }));
     await server.app.services.printing.idle();
-    expect(server.store.printJobs.findById(job.id)?.status).toBe('printed');
-    const dir = path.join(server.dataDir, 'demo-a4', server.store.printers.listAll()[0]!.siteId);
+    expect((await server.store.printJobs.findById(job.id))?.status).toBe('printed');
+    const dir = path.join(server.dataDir, 'demo-a4', (await server.store.printers.listAll())[0]!.siteId);
     // The A4 printer keeps one PDF per job, named after it: this job's, and nothing else.
     const pdf = `${job.id}.pdf`;
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.pdf'))).toEqual([pdf]);
@@ -259,7 +259,7 @@ describe('summaries', () => {
       await command(hall.marie, 'print:summary', { requestId: rid(), sessionId: hall.session.id, format: 'receipt' })
     );
     await server.app.services.printing.idle();
-    expect(server.store.printJobs.findById(job.id)?.status).toBe('printed');
+    expect((await server.store.printJobs.findById(job.id))?.status).toBe('printed');
     expect(textOf(printed().at(-1)!)).toContain("Avec l'aide de Marie");
   });
 });
@@ -269,9 +269,9 @@ describe('the manager sets up printers', () => {
     const manager = await connect(server, 'manager', hall.managerToken);
     const own = await startVirtualPrinter();
     try {
-      const kioskId = server.store.terminals
-        .listActiveInSite(server.store.printers.listAll()[0]!.siteId)
-        .find((t) => t.name === 'Borne du hall')!.id;
+      const kioskId = (await server.store.terminals.listActiveInSite((await server.store.printers.listAll())[0]!.siteId)).find(
+        (t) => t.name === 'Borne du hall'
+      )!.id;
       const saved = ok(
         await command(manager, 'printer:save', {
           name: 'Imprimante de la borne',

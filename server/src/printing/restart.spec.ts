@@ -28,9 +28,9 @@ beforeEach(async () => {
   const store = createStore(db);
   await seedDemoIfEmpty(store, systemClock);
   // The demo's opening hours would make tickets depend on the hour the test runs.
-  store.sites.setOpeningHours(store.sites.listAll()[0]!.id, {});
-  const receipt = store.printers.listAll().find((p) => p.kind === 'receipt')!;
-  store.printers.setUri(receipt.id, `tcp://127.0.0.1:${printer.port}`);
+  await store.sites.setOpeningHours((await store.sites.listAll())[0]!.id, {});
+  const receipt = (await store.printers.listAll()).find((p) => p.kind === 'receipt')!;
+  await store.printers.setUri(receipt.id, `tcp://127.0.0.1:${printer.port}`);
   db.close();
 });
 afterEach(async () => {

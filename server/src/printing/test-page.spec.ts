@@ -71,7 +71,7 @@ describe('a test page', () => {
     const jobs = collect<PrintJobView>(manager, 'print:job');
     const job = ok(await command(manager, 'printer:test', { printerId: a4Printer().id }));
     await jobReaches(jobs, job.id, 'printed');
-    const dir = path.join(server.dataDir, 'demo-a4', server.store.printers.listAll()[0]!.siteId);
+    const dir = path.join(server.dataDir, 'demo-a4', (await server.store.printers.listAll())[0]!.siteId);
     // The A4 printer keeps one PDF per job, named after it: this job's, and nothing else.
     const pdf = `${job.id}.pdf`;
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.pdf'))).toEqual([pdf]);

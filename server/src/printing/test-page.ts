@@ -11,16 +11,16 @@ import type { Store } from '../store';
 import type { PrintJob } from './print-jobs.repository';
 import type { PrintingService } from './printing.service';
 
-export function printTestPage(
+export async function printTestPage(
   deps: { store: Store; clock: Clock; printing: PrintingService },
   siteId: string,
   printerId: string
-): PrintJob {
+): Promise<PrintJob> {
   const { store, clock, printing } = deps;
-  const printer = store.printers.findById(printerId);
+  const printer = await store.printers.findById(printerId);
   // Another site's printer does not exist for this manager.
   if (!printer || printer.siteId !== siteId) throw new AppError('not_found', `No printer ${printerId} at this site`);
-  const site = store.sites.findById(siteId);
+  const site = await store.sites.findById(siteId);
   if (!site) throw new AppError('not_found', 'This site no longer exists');
   const input = {
     siteName: site.name,
@@ -30,9 +30,7 @@ export function printTestPage(
     address: site.address,
     phone: site.phone
   };
-  const job =
-    printer.kind === 'receipt'
-      ? printing.enqueueOn(printer, { kind: 'test_page', document: { locale: 'fr', receipt: testPageReceipt(input) } })
-      : printing.enqueueOn(printer, { kind: 'test_page', document: { locale: 'fr', summary: testPageA4(input) } });
-  return job;
+  return printer.kind === 'receipt'
+    ? printing.enqueueOn(printer, { kind: 'test_page', document: { locale: 'fr', receipt: testPageReceipt(input) } })
+    : printing.enqueueOn(printer, { kind: 'test_page', document: { locale: 'fr', summary: testPageA4(input) } });
 }

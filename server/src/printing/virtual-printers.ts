@@ -245,11 +245,13 @@ async function startVirtualPrinters(dataDir: string, siteIds: string[]): Promise
 
 /** The demo printers, when a configured printer names them; each such site's receipt listener starts now. */
 export async function startVirtualPrintersFor(store: Store, dataDir: string): Promise<VirtualPrinters | undefined> {
-  const printers = store.printers.listAll().filter((p) => p.uri.startsWith('virtual://'));
+  const printers = (await store.printers.listAll()).filter((p) => p.uri.startsWith('virtual://'));
   if (printers.length === 0) return undefined;
   const receiptSites = [...new Set(printers.filter((p) => p.uri === receiptUri).map((p) => p.siteId))];
   // The demo site's listener first: it is `device`.
-  const isDemo = (siteId: string) => (store.sites.findById(siteId)?.isDemo ? 0 : 1);
+  const demoFirst = new Map<string, number>();
+  for (const siteId of receiptSites) demoFirst.set(siteId, (await store.sites.findById(siteId))?.isDemo ? 0 : 1);
+  const isDemo = (siteId: string) => demoFirst.get(siteId) ?? 1;
   return startVirtualPrinters(
     dataDir,
     receiptSites.sort((a, b) => isDemo(a) - isDemo(b))

@@ -56,7 +56,7 @@ describe('calling tickets at the counters', () => {
     expect(ok(await take('etat-civil')).label).toBe('E-001');
     expect(ok(await take('titres')).label).toBe('T-002');
     server.clock.advance(24 * 3600_000);
-    server.app.services.queue.expireOldTickets();
+    await server.app.services.queue.expireOldTickets();
     expect(ok(await take('titres')).label).toBe('T-001');
     // The kiosk's list: yesterday's two are no longer waiting, only today's one.
     const waiting = ok(await command(hall.kiosk, 'queue:services', {})).find((s) => s.id === 'titres');

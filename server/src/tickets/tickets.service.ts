@@ -15,6 +15,7 @@ import { receiptLocale } from '../../../printers/i18n';
 import type { Clock } from '../clock';
 import type { After } from '../events/after';
 import type { PrintingService } from '../printing/printing.service';
+import { createKeyedLock } from '../keyed-lock';
 import type { Store } from '../store';
 import type { NewTicket, Ticket } from './tickets.repository';
 import type { QueueService } from '../queue/queue.service';
@@ -34,34 +35,42 @@ export function createTicketsService({
   printing: PrintingService;
   queue: QueueService;
 }) {
-  function serviceName(siteId: string, service: string): string {
-    return store.services.find(siteId, service)?.name ?? service;
+  async function serviceName(siteId: string, service: string): Promise<string> {
+    return (await store.services.find(siteId, service))?.name ?? service;
   }
 
-  function estimate(ticket: Ticket): TicketView['waitMinutes'] {
-    const site = store.sites.findById(ticket.siteId);
-    const counters = store.counters.listInSite(ticket.siteId).filter((c) => c.services.includes(ticket.queueService)).length;
-    return waitFromDurations(queue.serviceTimes(ticket.siteId, ticket.queueService, site?.timezone ?? defaultTimeZone), {
-      peopleAhead: store.tickets.peopleAhead(ticket),
+  async function estimate(ticket: Ticket): Promise<TicketView['waitMinutes']> {
+    const site = await store.sites.findById(ticket.siteId);
+    const counters = (await store.counters.listInSite(ticket.siteId)).filter((c) =>
+      c.services.includes(ticket.queueService)
+    ).length;
+    return waitFromDurations(await queue.serviceTimes(ticket.siteId, ticket.queueService, site?.timezone ?? defaultTimeZone), {
+      peopleAhead: await store.tickets.peopleAhead(ticket),
       counters
     });
   }
 
-  function view(ticket: Ticket): TicketView {
-    const job = store.printJobs.listForTicket(ticket.id).at(-1);
+  async function view(ticket: Ticket): Promise<TicketView> {
+    const job = (await store.printJobs.listForTicket(ticket.id)).at(-1);
     if (!job) throw new Error(`ticket ${ticket.id} has no print job`);
     return {
       id: ticket.id,
       label: ticket.label,
       service: ticket.service,
-      serviceName: serviceName(ticket.siteId, ticket.service),
-      waitMinutes: estimate(ticket),
+      serviceName: await serviceName(ticket.siteId, ticket.service),
+      waitMinutes: await estimate(ticket),
       priority: ticket.priority,
-      peopleAhead: store.tickets.peopleAhead(ticket),
+      peopleAhead: await store.tickets.peopleAhead(ticket),
       issuedAt: ticket.createdAt,
-      print: printing.jobView(job)
+      print: await printing.jobView(job)
     };
   }
+
+  /**
+   * One take per request id at a time: a replay sent while the first is still being written
+   * answers with its ticket instead of failing on the request id already taken.
+   */
+  const requests = createKeyedLock();
 
   /**
    * Takes the day's next number for the service and stores its print job in the same transaction,
@@ -74,24 +83,36 @@ export function createTicketsService({
     input: { requestId: string; service: string; priority: boolean; locale: 'fr' | 'en' | 'ar' },
     options: { onlyWhenOpen: boolean },
     after: After
-  ): TicketView {
-    const replay = store.tickets.findByRequest(siteId, input.requestId);
+  ): Promise<TicketView> {
+    return requests.run(`${siteId}\u0000${input.requestId}`, () => issueOnce(siteId, terminalId, input, options, after));
+  }
+
+  async function issueOnce(
+    siteId: string,
+    terminalId: string | null,
+    input: { requestId: string; service: string; priority: boolean; locale: 'fr' | 'en' | 'ar' },
+    options: { onlyWhenOpen: boolean },
+    after: After
+  ): Promise<TicketView> {
+    const replay = await store.tickets.findByRequest(siteId, input.requestId);
     if (replay) return view(replay);
     // The kiosk gives no ticket for a closed service; an agent at the desk may.
-    if (options.onlyWhenOpen) queue.assertOpen(siteId, input.service);
-    const service = store.services.find(siteId, input.service);
+    if (options.onlyWhenOpen) await queue.assertOpen(siteId, input.service);
+    const service = await store.services.find(siteId, input.service);
     if (!service) {
-      const known = store.services.listInSite(siteId).map((s) => s.id);
+      const known = (await store.services.listInSite(siteId)).map((s) => s.id);
       throw new AppError('invalid_payload', `No service ${input.service} at this site`, [
         { path: 'service', message: `unknown service; one of ${known.join(', ')}` }
       ]);
     }
-    const site = store.sites.findById(siteId);
+    const site = await store.sites.findById(siteId);
     if (!site) throw new AppError('not_found', 'No such site');
     const now = clock.now();
     const day = localDate(now, site.timezone);
-    const ticket = store.db.transaction(() => {
-      const number = store.tickets.nextNumber(site.id, service.id, day);
+    // The day's last number read and the next one written in one transaction: no other take can
+    // read the same last number in between.
+    const ticket = await store.transaction(async () => {
+      const number = await store.tickets.nextNumber(site.id, service.id, day);
       const created: NewTicket = {
         id: randomUUID(),
         siteId: site.id,
@@ -105,10 +126,10 @@ export function createTicketsService({
         locale: input.locale,
         createdAt: now.toISOString()
       };
-      store.tickets.insert(created);
-      const stored = store.tickets.findById(created.id)!;
+      await store.tickets.insert(created);
+      const stored = (await store.tickets.findById(created.id))!;
       const locale = receiptLocale(input.locale);
-      printing.enqueue({
+      await printing.enqueue({
         siteId: site.id,
         terminalId,
         kind: 'ticket',
@@ -119,7 +140,7 @@ export function createTicketsService({
             label: stored.label,
             serviceName: service.name,
             priority: stored.priority,
-            peopleAhead: store.tickets.peopleAhead(stored),
+            peopleAhead: await store.tickets.peopleAhead(stored),
             day,
             issuedAt: now,
             siteName: site.name,
@@ -130,8 +151,8 @@ export function createTicketsService({
         }
       });
       return stored;
-    })();
-    const job = store.printJobs.listForTicket(ticket.id)[0];
+    });
+    const job = (await store.printJobs.listForTicket(ticket.id))[0];
     // Printed once the kiosk has its number: the job's progress comes after the ack, like the counts.
     if (job) after(() => void printing.start(job));
     queue.changed(siteId, after);
@@ -139,11 +160,11 @@ export function createTicketsService({
   }
 
   return {
-    take(terminal: TerminalIdentity, input: z.output<typeof ticketTakeInput>, after: After): TicketView {
+    take(terminal: TerminalIdentity, input: z.output<typeof ticketTakeInput>, after: After): Promise<TicketView> {
       return issue(terminal.siteId, terminal.terminalId, input, { onlyWhenOpen: true }, after);
     },
     /** An agent gives a ticket to someone at the desk: printed on the hall's shared printer. */
-    issueAtDesk(agent: AccountIdentity, input: z.output<typeof ticketIssueInput>, after: After): TicketView {
+    issueAtDesk(agent: AccountIdentity, input: z.output<typeof ticketIssueInput>, after: After): Promise<TicketView> {
       return issue(agent.siteId, null, { ...input, locale: 'fr' }, { onlyWhenOpen: false }, after);
     }
   };

@@ -27,7 +27,7 @@ export function createPrintHandlers({
   /** What the site's demo printers printed, for its manager console; empty without them. */
   demoOutput: (siteId: string) => DemoOutput;
   savePrinter: (siteId: string, input: CommandPayload<'printer:save'>) => Promise<PrinterView>;
-  printTestPage: (siteId: string, printerId: string) => PrintJob | Promise<PrintJob>;
+  printTestPage: (siteId: string, printerId: string) => Promise<PrintJob>;
   /** A printer was added or moved: the printers and the kiosks' printers as the console lists them. */
   printersChanged: (siteId: string) => void | Promise<void>;
 }): Pick<
@@ -44,26 +44,26 @@ export function createPrintHandlers({
   return {
     'ticket:take': (input, ctx) => tickets.take(kioskOf(ctx), input, ctx.afterAck),
     'print:summary': (input, { identity, afterAck }) => summaries.print(identity, input, afterAck),
-    'print:reprint': async (input, { identity, afterAck }) => {
-      const copy = await printing.reprint(identity.siteId, input.jobId);
+    'print:reprint': (input, { identity, afterAck }) => {
+      const copy = printing.reprint(identity.siteId, input.jobId);
       if (!copy) throw new AppError('not_found', `No print job ${input.jobId} to reprint at this site`);
       afterAck(() => void printing.start(copy));
       return printing.jobView(copy);
     },
-    'print:jobs': async (_input, { identity }) => (await store.printJobs.listRecent(identity.siteId, 30)).map(printing.jobView),
+    'print:jobs': (_input, { identity }) => store.printJobs.listRecent(identity.siteId, 30).map(printing.jobView),
     'printer:list': (_input, { identity, afterAck }) => printing.refresh(identity.siteId, afterAck),
     'printer:demo-output': (_input, { identity }) => demoOutput(identity.siteId),
     'printer:save': async (input, { identity, afterAck }) => {
       const view = await savePrinter(identity.siteId, input);
       // Asked at once: everyone sees whether the new address answers.
-      afterAck(async () => {
+      afterAck(() => {
         void printing.refresh(identity.siteId);
-        await printersChanged(identity.siteId);
+        printersChanged(identity.siteId);
       });
       return view;
     },
-    'printer:test': async (input, { identity, afterAck }) => {
-      const job = await printTestPage(identity.siteId, input.printerId);
+    'printer:test': (input, { identity, afterAck }) => {
+      const job = printTestPage(identity.siteId, input.printerId);
       afterAck(() => void printing.start(job));
       return printing.jobView(job);
     }

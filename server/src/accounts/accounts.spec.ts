@@ -85,16 +85,16 @@ describe('creating', () => {
 
   it('refuses a login already used at the same site, in any case, naming the field', async () => {
     await addSite(server.store, server.clock, 'Autreville');
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     for (const taken of ['marie', 'MARIE', 'Gestion']) {
       const result = await command(manager, 'account:create', { role: 'agent', login: taken, firstName: 'X', secret: '1111' });
       expect(result).toMatchObject({ ok: false, error: { code: 'login_taken', issues: [{ path: 'login' }] } });
     }
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
   });
 
   it('refuses invalid accounts, naming the field, without touching the store', async () => {
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     const cases: [unknown, string][] = [
       [{ role: 'agent', login: 'lea', firstName: 'Léa', secret: 'abcd' }, 'secret'],
       [{ role: 'agent', login: 'lea', firstName: 'Léa', secret: '12' }, 'secret'],
@@ -112,7 +112,7 @@ describe('creating', () => {
         expect(result.error.issues?.map((i) => i.path)).toContain(field);
       }
     }
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
   });
 });
 
@@ -176,7 +176,7 @@ describe('a new PIN or password', () => {
 
   it('checks the new secret by the account’s role, naming the field, without touching the store', async () => {
     ok(await command(manager, 'account:create', { role: 'manager', login: 'chef', firstName: 'Paul', secret: fixturePassword }));
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     for (const [loginName, secret] of [
       ['marie', 'mot-de-passe-long'],
       ['chef', '1234']
@@ -184,7 +184,7 @@ describe('a new PIN or password', () => {
       const result = await command(manager, 'account:reset-secret', { accountId: await idOf(loginName!), secret });
       expect(result).toMatchObject({ ok: false, error: { code: 'invalid_payload', issues: [{ path: 'secret' }] } });
     }
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
   });
 
   it('a manager changing their own password keeps this login and ends their others', async () => {
@@ -202,12 +202,12 @@ describe('the site’s PIN length', () => {
 
   it('requires 6 digits for new and reset PINs once set, naming the field, without touching the store', async () => {
     ok(await command(manager, 'site:pin-length', { minLength: 6 }));
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     const created = await command(manager, 'account:create', { role: 'agent', login: 'lea', firstName: 'Léa', secret: '2580' });
     expect(created).toMatchObject({ ok: false, error: { code: 'pin_too_short', issues: [{ path: 'secret' }] } });
     const reset = await command(manager, 'account:reset-secret', { accountId: await idOf('marie'), secret: '2580' });
     expect(reset).toMatchObject({ ok: false, error: { code: 'pin_too_short', issues: [{ path: 'secret' }] } });
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
     // A manager's password is not a PIN: the rule does not apply.
     ok(
       await command(manager, 'account:create', {
@@ -273,10 +273,10 @@ describe('unlocking', () => {
 
 describe('the last manager', () => {
   it('cannot deactivate themself when no other manager is active', async () => {
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     const result = await command(manager, 'account:update', { accountId: await idOf('gestion'), active: false });
     expect(result).toMatchObject({ ok: false, error: { code: 'last_manager' } });
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
     expect(ok(await command(manager, 'account:list', {})).length).toBe(3);
   });
 
@@ -288,10 +288,10 @@ describe('the last manager', () => {
     ok(await command(chef, 'account:update', { accountId: await idOf('gestion'), active: false }));
     expect(await gestionTold).toEqual({ reason: 'revoked' });
 
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     const result = await command(chef, 'account:update', { accountId: await idOf('chef'), active: false });
     expect(result).toMatchObject({ ok: false, error: { code: 'last_manager' } });
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
     // Deactivating an agent or the inactive manager again is not guarded.
     ok(await command(chef, 'account:update', { accountId: await idOf('marie'), active: false }));
     ok(await command(chef, 'account:update', { accountId: await idOf('gestion'), active: false }));
@@ -305,7 +305,7 @@ describe('sites are kept apart', () => {
     const listB = ok(await command(managerB, 'account:list', {}));
     expect(listB.map((a) => a.login).sort()).toEqual([b.agentLogin, b.managerLogin].sort());
 
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     const marie = await idOf('marie');
     for (const [name, payload] of [
       ['account:update', { accountId: marie, active: false }],
@@ -314,7 +314,7 @@ describe('sites are kept apart', () => {
     ] as const) {
       expect(await command(managerB, name, payload)).toMatchObject({ ok: false, error: { code: 'not_found' } });
     }
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
 
     // What B creates belongs to B only.
     ok(await command(managerB, 'account:create', { role: 'agent', login: 'bob', firstName: 'Bob', secret: '1357' }));

@@ -199,10 +199,10 @@ describe('escalation with the delays the manager set', () => {
 
   it('refuses delays that make no sense, naming the field, and changes nothing', async () => {
     const manager = await connect(server, 'manager', hall.managerToken);
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     const refused = await command(manager, 'site:call-settings', { widenSeconds: 60, giveUpSeconds: 30 });
     expect(refused).toMatchObject({ ok: false, error: { code: 'invalid_payload', issues: [{ path: 'giveUpSeconds' }] } });
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
   });
 });
 
@@ -280,14 +280,14 @@ describe('hand-over, stop sharing, end', () => {
     const state = ok(await command(hall.marie, 'agent:state', {}));
     // The tablet learns its own account from its state, to leave it out of the list.
     expect(ok(await command(hall.marie, 'agent:colleagues', {})).map((c) => c.accountId)).not.toContain(state.accountId);
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     const closed = collect(hall.marie, 'session:closed');
     const refused = await command(hall.marie, 'call:handover', { callId: created.id, toAccountId: state.accountId });
     expect(refused).toMatchObject({
       ok: false,
       error: { code: 'handover_to_self', issues: [{ path: 'toAccountId' }] }
     });
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
     // Still joined: the next command from the same socket is answered after any event the refusal sent.
     expect(ok(await command(hall.marie, 'agent:state', {})).joined?.card.callId).toBe(created.id);
     expect(closed).toEqual([]);
@@ -341,12 +341,12 @@ describe('a command is written whole or not at all', () => {
     server.store.db.exec(
       "CREATE TEMP TRIGGER refuse_erase BEFORE DELETE ON session_patches BEGIN SELECT RAISE(ABORT, 'disk full'); END"
     );
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     const version = (await server.store.sessions.findById(hall.session.id))!.state.version;
     const closed = collect(hall.marie, 'session:closed');
     const refused = await command(hall.kiosk, 'session:end', { sessionId: hall.session.id, reason: 'finished' });
     expect(refused).toMatchObject({ ok: false, error: { code: 'internal' } });
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
     server.store.db.exec('DROP TRIGGER refuse_erase');
 
     // The server's copy of the session is the store's: the next change follows the last written one.
@@ -486,7 +486,7 @@ describe('nothing crosses sites', () => {
     const state = ok(await command(otherAgent, 'agent:state', {}));
     expect(rings).toEqual([]);
     expect(state.ringing).toEqual([]);
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     expect(await command(otherAgent, 'call:accept', { callId: created.id })).toMatchObject({
       ok: false,
       error: { code: 'not_found' }
@@ -497,6 +497,6 @@ describe('nothing crosses sites', () => {
       ok: false,
       error: { code: 'not_found' }
     });
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
   });
 });

@@ -58,7 +58,7 @@ describe('POST /api/auth/login', () => {
   });
 
   it('names the wrong field of a bad body and stores nothing', async () => {
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     const res = await postJson('/api/auth/login', { face: 'agent', login: 'marie', secret: '12ab' });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { code: string; issues: { path: string }[] } };
@@ -72,7 +72,7 @@ describe('POST /api/auth/login', () => {
     expect(((await notJson.json()) as { error: { message: string } }).error.message).toBe('login: the body is not valid JSON');
     const form = await fetch(`${server.url}/api/auth/login`, { method: 'POST', body: 'login=marie' });
     expect(form.status).toBe(400);
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
   });
 
   it('stops guessing after five wrong PINs, even with the right one, and says when to come back', async () => {
@@ -120,7 +120,7 @@ describe('the login form without JavaScript', () => {
   });
 
   it('sends a failed login back to the form with only the error code: never the login or the PIN', async () => {
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     for (const [fields, code] of [
       [{ face: 'agent', login: 'marie', secret: '9999' }, 'login_failed'],
       [{ face: 'agent', login: 'marie', secret: '12ab' }, 'invalid_payload'],
@@ -160,7 +160,7 @@ describe('the login form without JavaScript', () => {
   });
 
   it('checks nothing from a crafted GET with the login and PIN in the URL, and cleans the address bar', async () => {
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     // Six wrong PINs in URLs: had any been checked, the throttle would now refuse marie.
     for (const pin of ['0000', '0001', '0002', '0003', '0004', '1234']) {
       const res = await fetch(`${server.url}/agent?login=marie&pin=${pin}`, { redirect: 'manual' });
@@ -177,7 +177,7 @@ describe('the login form without JavaScript', () => {
       expect(res.status).toBe(303);
       expect(res.headers.get('location')).toBe(clean);
     }
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
     expect((await postJson('/api/auth/login', { face: 'agent', login: 'marie', secret: '1234' })).status).toBe(200);
     // SvelteKit's data requests keep their own parameters.
     const data = await fetch(`${server.url}/agent/__data.json?x-sveltekit-invalidated=01`, { redirect: 'manual' });

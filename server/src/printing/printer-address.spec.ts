@@ -71,7 +71,7 @@ describe('saving a printer address, with the default settings', () => {
   it('refuses device files and folders of any kind, naming the setting, and writes nothing', async () => {
     const { server, manager } = await serverWith();
     const folder = tempFolder();
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     expect(await refusal(manager, `file://${folder}/x`)).toContain(
       'USB printers are off on this server (set GUICHET_USB_PRINTERS=1)'
     );
@@ -80,7 +80,7 @@ describe('saving a printer address, with the default settings', () => {
       'folder printers are off on this server (set GUICHET_FOLDER_PRINTERS=1)'
     );
     expect(await refusal(manager, `folder://${server.dataDir}/prints`, 'a4')).toContain('GUICHET_FOLDER_PRINTERS=1');
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
     expect(fs.readdirSync(folder)).toEqual([]);
     expect(fs.existsSync(path.join(server.dataDir, 'prints'))).toBe(false);
   });
@@ -90,7 +90,7 @@ describe('saving a printer address, with the default settings', () => {
     const open = await listener();
     const closed = await closedPort();
     const own = new URL(server.url).port;
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     const refusals = [
       [`tcp://127.0.0.1:${open.port}`, 'names this machine (127.0.0.1)'],
       [`tcp://localhost:${own}`, "Guichet's own port"],
@@ -112,7 +112,7 @@ describe('saving a printer address, with the default settings', () => {
     const atClosed = await refusal(manager, `tcp://127.0.0.1:${closed}`);
     expect(atOpen.replace(String(open.port), 'PORT')).toBe(atClosed.replace(String(closed), 'PORT'));
     expect(open.connections()).toEqual([]);
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
   });
 
   it('still takes a printer on the hall network, and the demo printers', async () => {
@@ -136,7 +136,7 @@ describe('saving a printer address, with USB and folder printers on', () => {
     fs.writeFileSync(target, 'kept');
     fs.symlinkSync(target, path.join(folder, 'link'));
     fs.symlinkSync('/etc', path.join(server.dataDir, 'escape'));
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
 
     expect(await refusal(manager, `file://${folder}/x`)).toContain('must be a USB printer device under /dev/usb/');
     expect(await refusal(manager, 'file:///dev/usb/../../etc/passwd')).toContain('under /dev/usb/');
@@ -147,7 +147,7 @@ describe('saving a printer address, with USB and folder printers on', () => {
     expect(await refusal(manager, `folder://${server.dataDir}/../..`, 'a4')).toContain('inside Guichet');
     expect(await refusal(manager, `folder://${server.dataDir}`, 'a4')).toContain('inside Guichet');
     expect(await refusal(manager, `folder://${server.dataDir}/escape/cron.d`, 'a4')).toContain('it leads to /etc/cron.d');
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
     expect(fs.readFileSync(target, 'utf8')).toBe('kept');
     expect(fs.existsSync(path.join(folder, 'x'))).toBe(false);
 

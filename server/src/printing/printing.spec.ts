@@ -94,12 +94,12 @@ describe('taking a ticket', () => {
   });
 
   it('an unknown service is refused, naming the field, and takes no number', async () => {
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     const refused = await take(rid(), { service: 'nowhere' });
     expect(refused).toMatchObject({ ok: false, error: { code: 'invalid_payload', issues: [{ path: 'service' }] } });
     const malformed = await command(hall.kiosk, 'ticket:take', { requestId: rid(), service: 'Bad Service!' });
     expect(malformed).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
   });
 });
 
@@ -292,7 +292,7 @@ describe('the manager sets up printers', () => {
 
   it('a wrong address or a kiosk of nowhere is refused, naming the field, and nothing is saved', async () => {
     const manager = await connect(server, 'manager', hall.managerToken);
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     const noHost = await command(manager, 'printer:save', { name: 'X', kind: 'receipt', uri: 'tcp://', terminalId: null });
     expect(noHost).toMatchObject({ ok: false, error: { code: 'invalid_payload', issues: [{ path: 'uri' }] } });
     const wrongKind = await command(manager, 'printer:save', {
@@ -316,6 +316,6 @@ describe('the manager sets up printers', () => {
       terminalId: null
     });
     expect(byKiosk).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
   });
 });

@@ -105,7 +105,7 @@ describe('a test page', () => {
     const b = await addSite(server.store, server.clock, 'Bourg');
     const managerB = await connect(server, 'manager', await login(server, 'manager', b.managerLogin, fixturePassword));
     const agent = await connect(server, 'agent', await login(server, 'agent', 'marie', '1234'));
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     expect(await command(managerB, 'printer:test', { printerId: receiptPrinter().id })).toMatchObject({
       ok: false,
       error: { code: 'not_found' }
@@ -123,7 +123,7 @@ describe('a test page', () => {
       error: { code: 'forbidden' }
     });
     await server.app.services.printing.idle();
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
     expect(printer.jobs()).toHaveLength(0);
   });
 });

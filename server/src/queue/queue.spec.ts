@@ -170,7 +170,7 @@ describe('calling tickets at the counters', () => {
 
   it('wrong counters, services and labels are refused, naming what is wrong, and nothing changes', async () => {
     ok(await take());
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     expect(await command(hall.marie, 'counter:next', { counterId: 'nope', requestId: rid() })).toMatchObject({
       ok: false,
       error: { code: 'not_found' }
@@ -197,7 +197,7 @@ describe('calling tickets at the counters', () => {
       ok: false,
       error: { code: 'forbidden' }
     });
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
   });
 });
 
@@ -237,7 +237,7 @@ describe('the manager sets up services and counters', () => {
 
   it('a letter or a counter name already used is refused, naming the field; nothing changes', async () => {
     const manager = await connect(server, 'manager', hall.managerToken);
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     expect(await command(manager, 'service:save', { id: 'titres', prefix: 'A', name: 'Titres' })).toMatchObject({
       ok: false,
       error: { code: 'invalid_payload', issues: [{ path: 'prefix' }] }
@@ -250,7 +250,7 @@ describe('the manager sets up services and counters', () => {
       ok: false,
       error: { code: 'invalid_payload', issues: [{ path: 'prefix' }] }
     });
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
   });
 
   it('a service closed by its hours takes no ticket at the kiosk, and says so; an agent may still give one', async () => {

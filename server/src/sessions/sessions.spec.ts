@@ -79,7 +79,7 @@ describe('the session is held by the server', () => {
     expect(ok(await command(hall.kiosk, 'kiosk:setup', {})).session).toBeNull();
     const row = server.store.db.prepare('SELECT status, end_reason FROM kiosk_sessions WHERE id = ?').get(hall.session.id);
     expect(row).toEqual({ status: 'ended', end_reason: 'inactivity' });
-    expect(JSON.stringify(snapshot(server.store))).not.toContain('Dupont-Secret');
+    expect(JSON.stringify(await snapshot(server.store))).not.toContain('Dupont-Secret');
   });
 });
 
@@ -101,28 +101,28 @@ describe('bad operations are refused, naming what is wrong, and change nothing',
   ];
   for (const [name, ops, path, message] of cases) {
     it(name, async () => {
-      const before = snapshot(server.store);
+      const before = await snapshot(server.store);
       const refused = await patch(hall.kiosk, ops);
       expect(refused.ok).toBe(false);
       if (refused.ok) return;
       expect(refused.error.code).toBe('invalid_payload');
       expect(refused.error.issues?.[0]?.path).toBe(path);
       expect(refused.error.message).toContain(message);
-      expect(snapshot(server.store)).toEqual(before);
+      expect(await snapshot(server.store)).toEqual(before);
     });
   }
 
   it('a kiosk cannot add agent notes, nor reach another kiosk’s session', async () => {
     expect(await patch(hall.kiosk, [{ op: 'note', text: 'hello' }])).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     const other = await openHall(server);
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     const refused = await command(other.kiosk, 'session:patch', {
       sessionId: hall.session.id,
       patchId: rid(),
       ops: [{ op: 'catalog' }]
     });
     expect(refused).toMatchObject({ ok: false, error: { code: 'not_found' } });
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
   });
 
   it('an agent who has not accepted the call sees nothing of the session', async () => {

@@ -67,18 +67,18 @@ describe('first start setup', () => {
 
   it('refuses a wrong code without touching the store', async () => {
     const code = (await server.app.services.setup.issueCode())!;
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     const wrong = code.startsWith('A') ? `B${code.slice(1)}` : `A${code.slice(1)}`;
     const res = await postSetup({ ...form, code: wrong });
     expect(res.status).toBe(403);
     expect(await errorOf(res)).toMatchObject({ code: 'setup_code_invalid', issues: [{ path: 'code' }] });
     expect(res.headers.get('set-cookie')).toBeNull();
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
   });
 
   it('refuses an invalid form naming the field, without touching the store', async () => {
     const code = (await server.app.services.setup.issueCode())!;
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     for (const [body, field] of [
       [{ ...form, code, password: 'court' }, 'password'],
       [{ ...form, code, login: 'a b' }, 'login'],
@@ -93,7 +93,7 @@ describe('first start setup', () => {
       expect(error.code).toBe('invalid_payload');
       expect(error.issues?.map((i) => i.path)).toContain(field);
     }
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
     // The code still works after invalid forms.
     expect((await postSetup({ ...form, code })).status).toBe(200);
   });
@@ -112,7 +112,7 @@ describe('first start setup', () => {
     expect(account).toMatchObject({ role: 'manager', siteId: site.id, active: true });
     // Hashed like every account: argon2id, never the password itself.
     expect(account.secretHash).toMatch(/^\$argon2id\$/);
-    expect(JSON.stringify(snapshot(server.store))).not.toContain(form.password);
+    expect(JSON.stringify(await snapshot(server.store))).not.toContain(form.password);
 
     // The cookie is a working manager login, and the new site is served like any other.
     const manager = await connect(server, 'manager', tokenOf(res), 'cookie');
@@ -127,11 +127,11 @@ describe('first start setup', () => {
     expect(await server.app.services.setup.issueCode()).toBeNull();
 
     // A second use of the same code is refused and changes nothing.
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     const again = await postSetup({ ...form, login: 'autre', code });
     expect(again.status).toBe(409);
     expect((await errorOf(again)).code).toBe('setup_done');
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
   });
 
   it('works as a form POSTed without JavaScript: errors come back as codes and field names, never as values', async () => {
@@ -144,7 +144,7 @@ describe('first start setup', () => {
         redirect: 'manual'
       });
     const filled = { ...form, passwordAgain: form.password, code };
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     for (const [fields, location] of [
       [
         { ...filled, code: 'AAAA-AAAA-AAAA' === code ? 'BBBB-BBBB-BBBB' : 'AAAA-AAAA-AAAA' },
@@ -158,7 +158,7 @@ describe('first start setup', () => {
       expect(res.headers.get('location')).toBe(location);
       expect(res.headers.getSetCookie()).toEqual([]);
     }
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
 
     const res = await postForm(filled);
     expect(res.status).toBe(303);
@@ -200,10 +200,10 @@ describe('first start setup', () => {
   });
 
   it('refuses setup when no code was printed', async () => {
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     const res = await postSetup({ ...form, code: 'ABCD-EFGH-JKMN' });
     expect(res.status).toBe(403);
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
   });
 });
 

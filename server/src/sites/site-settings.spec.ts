@@ -93,7 +93,7 @@ describe('identity and kiosk settings', () => {
   });
 
   it('refuses wrong values, naming each field, and writes nothing', async () => {
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     const cases: [Record<string, unknown>, string][] = [
       [{ ...settings, languages: ['en', 'ar'] }, 'languages'],
       [{ ...settings, languages: ['fr', 'de'] }, 'languages.1'],
@@ -114,7 +114,7 @@ describe('identity and kiosk settings', () => {
     // Only the manager sets them.
     expect(await command(hall.marie, 'site:settings', settings)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await command(hall.kiosk, 'site:settings', settings)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
   });
 });
 
@@ -149,7 +149,7 @@ describe('the logo', () => {
 
   it('refuses an SVG, bytes that are not the image they claim, and a large image, and keeps the logo it had', async () => {
     ok(await command(manager, 'site:logo', { logo: dataUrl('image/png', png) }));
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
     const large = Buffer.concat([png.subarray(0, 8), Buffer.alloc(160_000, 1)]);
     const cases = [
@@ -168,7 +168,7 @@ describe('the logo', () => {
       });
     }
     expect(await command(manager, 'site:logo', {})).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
   });
 });
 
@@ -207,7 +207,7 @@ describe('opening hours and closed days', () => {
   });
 
   it('refuses dates that do not exist, a date given twice and hours that close before they open', async () => {
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     const cases: [string, Record<string, unknown>, string][] = [
       ['site:closed-days', { days: [{ date: '2026-02-30', label: '' }] }, 'days.0.date'],
       ['site:closed-days', { days: [{ date: '11/11/2026' }] }, 'days.0.date'],
@@ -221,7 +221,7 @@ describe('opening hours and closed days', () => {
       expect(refused, path).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
       expect(!refused.ok && refused.error.issues?.map((i) => i.path).join(' ')).toContain(path);
     }
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
   });
 });
 

@@ -116,7 +116,7 @@ const readOnly = new Set<string>([
 const totalPayloads = 10_000;
 
 it('10,000 random payloads at every command, flood limits on: clear errors, nothing written, store intact', async () => {
-  const before = snapshot(server.store);
+  const before = await snapshot(server.store);
   const names = Object.keys(commands) as CommandName[];
   const senders = names.flatMap((name) => facesOf(name).map((face) => ({ name, face })));
   const perSender = Math.ceil(totalPayloads / senders.length);
@@ -177,7 +177,7 @@ it('10,000 random payloads at every command, flood limits on: clear errors, noth
     expect(ack).toMatchObject({ ok: false, error: { code: 'unknown_command' } });
   }
 
-  expect(snapshot(server.store)).toEqual(before);
+  expect(await snapshot(server.store)).toEqual(before);
   expect(server.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
   expect(ok(await command(hall.kiosk, 'site:get', {})).name).toBe('Mairie de Démoville');
   expect(ok(await send(pools.display[0]!, 'display:state', {}))).toBeTruthy();

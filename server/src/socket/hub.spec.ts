@@ -93,12 +93,12 @@ describe('a credential only opens its own face', () => {
   it("a kiosk's commands are limited to what a kiosk may do", async () => {
     const managerToken = await login(server, 'manager', 'gestion', 'demoville-gestion');
     const kiosk = await connect(server, 'kiosk', await pairTerminal(server, managerToken, 'kiosk', 'Borne test'));
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     const list = await command(kiosk, 'terminal:list', {});
     expect(list).toEqual({ ok: false, error: { code: 'forbidden', message: 'A kiosk cannot send terminal:list' } });
     const claim = await command(kiosk, 'pairing:claim', { code: 'ACDEFG', name: 'x' });
     expect(claim.ok === false && claim.error.code).toBe('forbidden');
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
     const site = await command(kiosk, 'site:get', {});
     expect(site.ok && site.data.name).toBe('Mairie de Démoville');
     const setup = await command(kiosk, 'kiosk:setup', {});
@@ -111,14 +111,14 @@ describe('a credential only opens its own face', () => {
     const list = await command(agent, 'terminal:list', {});
     expect(list.ok).toBe(true);
     const terminalId = list.ok ? list.data[0]!.id : '';
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     const rename = await command(agent, 'terminal:rename', { terminalId, name: 'Piraté' });
     expect(rename.ok === false && rename.error.code).toBe('forbidden');
     const revoke = await command(agent, 'terminal:revoke', { terminalId });
     expect(revoke.ok === false && revoke.error.code).toBe('forbidden');
     const setup = await command(agent, 'kiosk:setup', {});
     expect(setup.ok === false && setup.error.code).toBe('forbidden');
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
   });
 });
 
@@ -136,12 +136,12 @@ describe('nothing crosses sites', () => {
 
   it("a manager of site A cannot rename or revoke site B's terminal, and learns nothing of it", async () => {
     const managerA = await connect(server, 'manager', await login(server, 'manager', 'gestion', 'demoville-gestion'));
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
     const rename = await command(managerA, 'terminal:rename', { terminalId: siteB.kioskId, name: 'Volé' });
     expect(rename).toEqual({ ok: false, error: { code: 'not_found', message: `No terminal ${siteB.kioskId} at this site` } });
     const revoke = await command(managerA, 'terminal:revoke', { terminalId: siteB.kioskId });
     expect(revoke.ok === false && revoke.error.code).toBe('not_found');
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
   });
 
   it("broadcasts reach only the site's own staff", async () => {
@@ -165,7 +165,7 @@ describe('bad payloads get a named error and change nothing', () => {
     const manager = await connect(server, 'manager', await login(server, 'manager', 'gestion', 'demoville-gestion'));
     const list = await command(manager, 'terminal:list', {});
     const terminalId = list.ok ? list.data[0]!.id : '';
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
 
     const cases: [string, unknown, string][] = [
       ['terminal:rename', { terminalId: 'nope', name: 'x' }, 'terminalId'],
@@ -188,7 +188,7 @@ describe('bad payloads get a named error and change nothing', () => {
       expect(result.error.message).toContain(`Invalid ${name} payload`);
       expect(result.error.issues?.map((i) => i.path)).toContain(field);
     }
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
     // The server is still answering.
     expect((await command(manager, 'site:get', {})).ok).toBe(true);
   });

@@ -121,7 +121,7 @@ describe('a kiosk’s printer', () => {
     );
     const site = await addSite(server.store, server.clock, 'Bourg');
     const managerB = await connect(server, 'manager', await login(server, 'manager', site.managerLogin, fixturePassword));
-    const before = snapshot(server.store);
+    const before = await snapshot(server.store);
 
     const refusals: [TestClient, Record<string, unknown>, string, string][] = [
       [manager, { terminalId: a.id, kind: 'receipt', printerId: a4.id }, 'invalid_payload', 'printerId'],
@@ -138,6 +138,6 @@ describe('a kiosk’s printer', () => {
     }
     // Site B's manager does not even see site A's terminals.
     expect(ok(await command(managerB, 'terminal:list', {})).map((t) => t.name)).toEqual([`Borne Bourg`]);
-    expect(snapshot(server.store)).toEqual(before);
+    expect(await snapshot(server.store)).toEqual(before);
   });
 });

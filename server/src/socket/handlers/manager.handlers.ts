@@ -21,7 +21,7 @@ export function createManagerHandlers({
     'audit:list': (input, { identity }) => store.auditLog.list(identity.siteId, input.limit, input.beforeId),
     'site:queue-settings': async (input, { identity, afterAck }) => {
       await store.sites.setQueueSettings(identity.siteId, input);
-      await queue.changed(identity.siteId, afterAck);
+      queue.changed(identity.siteId, afterAck);
       return input;
     },
     'service:save': (input, { identity, afterAck }) => queue.saveService(identity.siteId, input, afterAck),

@@ -44,26 +44,27 @@ export function createPrintHandlers({
   return {
     'ticket:take': (input, ctx) => tickets.take(kioskOf(ctx), input, ctx.afterAck),
     'print:summary': (input, { identity, afterAck }) => summaries.print(identity, input, afterAck),
-    'print:reprint': (input, { identity, afterAck }) => {
-      const copy = printing.reprint(identity.siteId, input.jobId);
+    'print:reprint': async (input, { identity, afterAck }) => {
+      const copy = await printing.reprint(identity.siteId, input.jobId);
       if (!copy) throw new AppError('not_found', `No print job ${input.jobId} to reprint at this site`);
       afterAck(() => void printing.start(copy));
       return printing.jobView(copy);
     },
-    'print:jobs': (_input, { identity }) => store.printJobs.listRecent(identity.siteId, 30).map(printing.jobView),
+    'print:jobs': async (_input, { identity }) =>
+      Promise.all((await store.printJobs.listRecent(identity.siteId, 30)).map(printing.jobView)),
     'printer:list': (_input, { identity, afterAck }) => printing.refresh(identity.siteId, afterAck),
     'printer:demo-output': (_input, { identity }) => demoOutput(identity.siteId),
     'printer:save': async (input, { identity, afterAck }) => {
       const view = await savePrinter(identity.siteId, input);
       // Asked at once: everyone sees whether the new address answers.
-      afterAck(() => {
+      afterAck(async () => {
         void printing.refresh(identity.siteId);
-        printersChanged(identity.siteId);
+        await printersChanged(identity.siteId);
       });
       return view;
     },
-    'printer:test': (input, { identity, afterAck }) => {
-      const job = printTestPage(identity.siteId, input.printerId);
+    'printer:test': async (input, { identity, afterAck }) => {
+      const job = await printTestPage(identity.siteId, input.printerId);
       afterAck(() => void printing.start(job));
       return printing.jobView(job);
     }

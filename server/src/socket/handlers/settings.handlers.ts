@@ -20,12 +20,12 @@ export function createSettingsHandlers({
     // Hours and closed days open or close services: the kiosks' lists of services follow.
     'site:hours': async (input, { identity, afterAck }) => {
       const site = await settings.setHours(identity.siteId, input.openingHours, afterAck);
-      await queue.changed(identity.siteId, afterAck);
+      queue.changed(identity.siteId, afterAck);
       return site;
     },
     'site:closed-days': async (input, { identity, afterAck }) => {
       const site = await settings.setClosedDays(identity.siteId, input, afterAck);
-      await queue.changed(identity.siteId, afterAck);
+      queue.changed(identity.siteId, afterAck);
       return site;
     }
   };

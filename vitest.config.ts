@@ -13,6 +13,8 @@ export default defineConfig({
       'kiosk/src/lib/**/*.spec.ts'
     ],
     environment: 'node',
+    // A promise handed to expect() without its await fails the test instead of passing it.
+    setupFiles: ['server/src/testing/await-before-expect.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000
   }

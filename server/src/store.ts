@@ -41,7 +41,7 @@ function awaited<R extends object>(executor: Executor, repository: R): Async<R> 
   for (const [name, value] of Object.entries(repository)) {
     out[name] =
       typeof value === 'function'
-        ? (...args: unknown[]) => executor.turn(() => (value as (...a: unknown[]) => unknown)(...args))
+        ? (...args: unknown[]) => executor.turn(() => (value as (...a: unknown[]) => unknown).apply(repository, args))
         : value;
   }
   return out as Async<R>;

@@ -52,7 +52,12 @@ export async function startTestServer(
   options: { catalogDirs?: string[]; dataDir?: string; kitHandler?: KitHandler } = {}
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-test-'));
-  const config = parseConfig({ GUICHET_DATA_DIR: dataDir, GUICHET_PORT: '0', GUICHET_LOG_LEVEL: 'silent', ...env });
+  const config = parseConfig({
+    GUICHET_DATA_DIR: dataDir,
+    GUICHET_PORT: '0',
+    GUICHET_LOG_LEVEL: process.env.TEST_LOG ?? 'silent',
+    ...env
+  });
   const clock = new ManualClock(new Date());
   const db = openDatabase(config.databaseFile, migrationsDir, { dir: config.backupDir, kept: config.backupsKept });
   const store = createStore(db);

@@ -60,7 +60,6 @@ export function createStore(db: Db) {
     loginLimits: createLoginLimitsRepository(db),
     sessions: createSessionsRepository(db),
     sessionPatches: createSessionPatchesRepository(db),
-    helpCalls: createHelpCallsRepository(db),
     agentPresence: createAgentPresenceRepository(db),
     auditLog: createAuditLogRepository(db),
     printers: createPrintersRepository(db),
@@ -85,6 +84,8 @@ export function createStore(db: Db) {
     executor,
     /** One transaction for `fn`'s reads and writes; joins the one already open. */
     transaction: <T>(fn: () => Promise<T> | T): Promise<T> => executor.transaction(fn),
-    ...wrapped
+    ...wrapped,
+    // Written with the query builder: already asynchronous, in the executor's turns.
+    helpCalls: createHelpCallsRepository(executor)
   };
 }

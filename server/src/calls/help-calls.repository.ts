@@ -1,28 +1,12 @@
 /** Data access for `help_calls`. Accepting is one conditional UPDATE: the first agent wins, atomically. */
-import type { Db } from '../db/database';
+import { sql, type Selectable } from 'kysely';
+import type { Executor } from '../db/executor';
+import type { HelpCallsTable } from '../db/schema';
 
 type CallStatus = 'ringing' | 'accepted' | 'done' | 'cancelled' | 'unanswered';
 export type UnansweredReason = 'no_agent' | 'closed' | 'timeout';
 
-interface CallRow {
-  id: string;
-  site_id: string;
-  session_id: string | null;
-  terminal_id: string | null;
-  request_id: string;
-  reason: 'help' | 'review';
-  service: string | null;
-  status: CallStatus;
-  stage: 0 | 1;
-  unanswered_reason: UnansweredReason | null;
-  created_at: string;
-  ringing_since: string;
-  answered_at: string | null;
-  ended_at: string | null;
-  agent_id: string | null;
-  target_agent_id: string | null;
-  handover_from: string | null;
-}
+type CallRow = Selectable<HelpCallsTable>;
 
 export interface HelpCall {
   id: string;
@@ -66,89 +50,156 @@ function toCall(row: CallRow): HelpCall {
   };
 }
 
-export function createHelpCallsRepository(db: Db) {
-  const insert = db.prepare(
-    `INSERT INTO help_calls (id, site_id, session_id, terminal_id, request_id, reason, service, status, stage,
-       unanswered_reason, created_at, ringing_since, ended_at)
-     VALUES (@id, @siteId, @sessionId, @terminalId, @requestId, @reason, @service, @status, 0,
-       @unansweredReason, @createdAt, @ringingSince, @endedAt)`
-  );
-  const byId = db.prepare('SELECT * FROM help_calls WHERE id = ?');
-  const byRequest = db.prepare('SELECT * FROM help_calls WHERE session_id = ? AND request_id = ?');
-  const openForSession = db.prepare(
-    "SELECT * FROM help_calls WHERE session_id = ? AND status IN ('ringing', 'accepted') ORDER BY created_at DESC LIMIT 1"
-  );
-  const lastForSession = db.prepare('SELECT * FROM help_calls WHERE session_id = ? ORDER BY created_at DESC LIMIT 1');
-  const open = db.prepare("SELECT * FROM help_calls WHERE status IN ('ringing', 'accepted')");
-  const ringingForSite = db.prepare("SELECT * FROM help_calls WHERE site_id = ? AND status = 'ringing' ORDER BY created_at");
-  const joinedBy = db.prepare("SELECT * FROM help_calls WHERE agent_id = ? AND status = 'accepted' LIMIT 1");
-  const joinedSession = db
-    .prepare("SELECT session_id FROM help_calls WHERE agent_id = ? AND status = 'accepted' LIMIT 1")
-    .pluck();
-  const accept = db.prepare(
-    `UPDATE help_calls SET status = 'accepted', agent_id = @agentId, target_agent_id = NULL,
-       answered_at = COALESCE(answered_at, @at)
-     WHERE id = @id AND site_id = @siteId AND status = 'ringing'
-       AND (target_agent_id IS NULL OR target_agent_id = @agentId)`
-  );
-  const widen = db.prepare("UPDATE help_calls SET stage = 1, target_agent_id = NULL WHERE id = ? AND status = 'ringing'");
-  const ringAgain = db.prepare(
-    `UPDATE help_calls SET status = 'ringing', stage = 0, ringing_since = @at, agent_id = NULL,
-       target_agent_id = @targetAgentId, handover_from = @handoverFrom
-     WHERE id = @id AND status = 'accepted'`
-  );
-  const close = db.prepare(
-    `UPDATE help_calls SET status = @status, unanswered_reason = @unansweredReason, ended_at = @at,
-       agent_id = NULL, target_agent_id = NULL, handover_from = NULL
-     WHERE id = @id AND status IN ('ringing', 'accepted')`
-  );
-  const forSession = db.prepare('SELECT * FROM help_calls WHERE session_id = ? ORDER BY created_at');
-  const answeredBetween = db.prepare(
-    `SELECT created_at, answered_at FROM help_calls
-     WHERE site_id = ? AND created_at >= ? AND created_at < ? AND answered_at IS NOT NULL`
-  );
-
-  const one = (row: unknown) => (row ? toCall(row as CallRow) : null);
+export function createHelpCallsRepository(ex: Executor) {
+  const calls = () => ex.db().selectFrom('help_calls').selectAll();
+  const one = (row: CallRow | undefined) => (row ? toCall(row) : null);
+  /** A conditional write's outcome: did this command's UPDATE match the row? */
+  const won = (result: { numUpdatedRows: bigint }) => result.numUpdatedRows === 1n;
+  const literal = <S extends CallStatus>(status: S) => sql.lit<S>(status);
+  // The partial indexes (`help_calls_open`, `help_calls_joined`) hold for these constant statuses:
+  // written as literals, not parameters, so that a planner can see the index applies.
+  const ringing = literal('ringing');
 
   return {
-    insert(call: Omit<HelpCall, 'stage' | 'answeredAt' | 'agentId' | 'targetAgentId' | 'handoverFrom'>): void {
-      insert.run(call);
+    async insert(call: Omit<HelpCall, 'stage' | 'answeredAt' | 'agentId' | 'targetAgentId' | 'handoverFrom'>): Promise<void> {
+      await ex
+        .db()
+        .insertInto('help_calls')
+        .values({
+          id: call.id,
+          site_id: call.siteId,
+          session_id: call.sessionId,
+          terminal_id: call.terminalId,
+          request_id: call.requestId,
+          reason: call.reason,
+          service: call.service,
+          status: call.status,
+          stage: 0,
+          unanswered_reason: call.unansweredReason,
+          created_at: call.createdAt,
+          ringing_since: call.ringingSince,
+          ended_at: call.endedAt
+        })
+        .execute();
     },
-    findById: (id: string) => one(byId.get(id)),
-    findByRequest: (sessionId: string, requestId: string) => one(byRequest.get(sessionId, requestId)),
-    findOpenForSession: (sessionId: string) => one(openForSession.get(sessionId)),
-    findLastForSession: (sessionId: string) => one(lastForSession.get(sessionId)),
-    findJoinedBy: (agentId: string) => one(joinedBy.get(agentId)),
+    findById: async (id: string) => one(await calls().where('id', '=', id).executeTakeFirst()),
+    findByRequest: async (sessionId: string, requestId: string) =>
+      one(await calls().where('session_id', '=', sessionId).where('request_id', '=', requestId).executeTakeFirst()),
+    findOpenForSession: async (sessionId: string) =>
+      one(
+        await calls()
+          .where('session_id', '=', sessionId)
+          .where('status', 'in', [literal('ringing'), literal('accepted')])
+          .orderBy('created_at', 'desc')
+          .limit(1)
+          .executeTakeFirst()
+      ),
+    findLastForSession: async (sessionId: string) =>
+      one(await calls().where('session_id', '=', sessionId).orderBy('created_at', 'desc').limit(1).executeTakeFirst()),
+    findJoinedBy: async (agentId: string) =>
+      one(await calls().where('agent_id', '=', agentId).where('status', '=', literal('accepted')).limit(1).executeTakeFirst()),
     /** The session of the call this agent is joined to, if any: the check made on each of their changes. */
-    joinedSessionOf: (agentId: string) => (joinedSession.get(agentId) as string | null | undefined) ?? null,
-    listOpen: () => (open.all() as CallRow[]).map(toCall),
-    listRinging: (siteId: string) => (ringingForSite.all(siteId) as CallRow[]).map(toCall),
+    async joinedSessionOf(agentId: string): Promise<string | null> {
+      const row = await ex
+        .db()
+        .selectFrom('help_calls')
+        .select('session_id')
+        .where('agent_id', '=', agentId)
+        .where('status', '=', literal('accepted'))
+        .limit(1)
+        .executeTakeFirst();
+      return row?.session_id ?? null;
+    },
+    listOpen: async () =>
+      (
+        await calls()
+          .where('status', 'in', [ringing, literal('accepted')])
+          .execute()
+      ).map(toCall),
+    listRinging: async (siteId: string) =>
+      (await calls().where('site_id', '=', siteId).where('status', '=', ringing).orderBy('created_at').execute()).map(toCall),
     /** A session's calls, oldest first (a citizen's export of their session). */
-    listForSession: (sessionId: string) => (forSession.all(sessionId) as CallRow[]).map(toCall),
+    listForSession: async (sessionId: string) =>
+      (await calls().where('session_id', '=', sessionId).orderBy('created_at').execute()).map(toCall),
     /** True when this agent got the call; false when it was taken, closed, or meant for a colleague. */
-    accept(id: string, siteId: string, agentId: string, at: string): boolean {
-      return accept.run({ id, siteId, agentId, at }).changes === 1;
+    async accept(id: string, siteId: string, agentId: string, at: string): Promise<boolean> {
+      const result = await ex
+        .db()
+        .updateTable('help_calls')
+        .set({
+          status: 'accepted',
+          agent_id: agentId,
+          target_agent_id: null,
+          answered_at: sql<string>`COALESCE(answered_at, ${at})`
+        })
+        .where('id', '=', id)
+        .where('site_id', '=', siteId)
+        .where('status', '=', ringing)
+        .where((w) => w.or([w('target_agent_id', 'is', null), w('target_agent_id', '=', agentId)]))
+        .executeTakeFirstOrThrow();
+      return won(result);
     },
-    widen(id: string): boolean {
-      return widen.run(id).changes === 1;
+    async widen(id: string): Promise<boolean> {
+      const result = await ex
+        .db()
+        .updateTable('help_calls')
+        .set({ stage: 1, target_agent_id: null })
+        .where('id', '=', id)
+        .where('status', '=', ringing)
+        .executeTakeFirstOrThrow();
+      return won(result);
     },
-    ringAgain(id: string, at: string, targetAgentId: string | null, handoverFrom: string | null): boolean {
-      return ringAgain.run({ id, at, targetAgentId, handoverFrom }).changes === 1;
+    async ringAgain(id: string, at: string, targetAgentId: string | null, handoverFrom: string | null): Promise<boolean> {
+      const result = await ex
+        .db()
+        .updateTable('help_calls')
+        .set({
+          status: 'ringing',
+          stage: 0,
+          ringing_since: at,
+          agent_id: null,
+          target_agent_id: targetAgentId,
+          handover_from: handoverFrom
+        })
+        .where('id', '=', id)
+        .where('status', '=', literal('accepted'))
+        .executeTakeFirstOrThrow();
+      return won(result);
     },
-    close(
+    async close(
       id: string,
       status: 'done' | 'cancelled' | 'unanswered',
       at: string,
       unansweredReason: UnansweredReason | null = null
-    ): boolean {
-      return close.run({ id, status, at, unansweredReason }).changes === 1;
+    ): Promise<boolean> {
+      const result = await ex
+        .db()
+        .updateTable('help_calls')
+        .set({
+          status,
+          unanswered_reason: unansweredReason,
+          ended_at: at,
+          agent_id: null,
+          target_agent_id: null,
+          handover_from: null
+        })
+        .where('id', '=', id)
+        .where('status', 'in', [ringing, literal('accepted')])
+        .executeTakeFirstOrThrow();
+      return won(result);
     },
     /** Answered calls of a site made in [from, to): for the "usual time to answer" estimate. */
-    answeredBetween(siteId: string, from: string, to: string): { createdAt: string; answeredAt: string }[] {
-      return (answeredBetween.all(siteId, from, to) as { created_at: string; answered_at: string }[]).map((r) => ({
-        createdAt: r.created_at,
-        answeredAt: r.answered_at
-      }));
+    async answeredBetween(siteId: string, from: string, to: string): Promise<{ createdAt: string; answeredAt: string }[]> {
+      const rows = await ex
+        .db()
+        .selectFrom('help_calls')
+        .select(['created_at', 'answered_at'])
+        .where('site_id', '=', siteId)
+        .where('created_at', '>=', from)
+        .where('created_at', '<', to)
+        .where('answered_at', 'is not', null)
+        .execute();
+      return rows.map((r) => ({ createdAt: r.created_at, answeredAt: r.answered_at! }));
     }
   };
 }

@@ -148,4 +148,31 @@ describe('the store executor', () => {
     expect(await lateFails).toBe('late work fails');
     expect(texts()).toBe('late');
   });
+
+  it('runs the query builder’s queries in the same turns: inside the transaction, or after it', async () => {
+    const insertBuilt = (text: string) =>
+      ex
+        .db()
+        .insertInto('notes' as never)
+        .values({ text } as never)
+        .execute();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const mine = ex.transaction(async () => {
+      await insertBuilt('mine');
+      await gate;
+      throw new Error('rolled back');
+    });
+    await elsewhere();
+    const theirs = insertBuilt('theirs');
+    await elsewhere();
+    expect(texts()).toBe('mine');
+    release();
+    await expect(mine).rejects.toThrow('rolled back');
+    await theirs;
+    expect(texts()).toBe('theirs');
+    // Prepared once, whatever the number of calls.
+    await insertBuilt('again');
+    expect(texts()).toBe('theirs,again');
+  });
 });

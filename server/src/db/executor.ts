@@ -9,7 +9,10 @@
  * context, not passed around) run at once. A nested `transaction` joins the one already open.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Kysely } from 'kysely';
 import type { Db } from './database';
+import type { Database } from './schema';
+import { createSqliteKysely } from './sqlite-dialect';
 
 interface OpenTransaction {
   /** False once committed or rolled back: work left behind by the command must not use it. */
@@ -19,6 +22,9 @@ interface OpenTransaction {
 }
 
 export interface Executor {
+  readonly engine: 'sqlite';
+  /** The query builder: inside a transaction, its queries are part of it. */
+  db(): Kysely<Database>;
   /** Runs `fn` in one transaction; inside an open one, `fn` joins it. Rolled back if it throws. */
   transaction<T>(fn: () => Promise<T> | T): Promise<T>;
   /** Runs a synchronous statement when the connection is free, or at once inside its own transaction. */
@@ -59,7 +65,10 @@ export function createSqliteExecutor(db: Db): Executor {
     }
   }
 
-  return {
+  const executor: Executor = {
+    engine: 'sqlite',
+    db: () => kysely,
+
     async transaction<T>(fn: () => Promise<T> | T): Promise<T> {
       if (current()) return fn();
       // Checked and taken in the same step: no other command can slip in between.
@@ -104,4 +113,6 @@ export function createSqliteExecutor(db: Db): Executor {
       current()?.onRollback.push(fn);
     }
   };
+  const kysely = createSqliteKysely(db, executor.turn);
+  return executor;
 }

@@ -58,20 +58,9 @@ export function createStore(db: Db) {
     accounts: createAccountsRepository(db),
     authSessions: createAuthSessionsRepository(db),
     loginLimits: createLoginLimitsRepository(db),
-    sessions: createSessionsRepository(db),
-    sessionPatches: createSessionPatchesRepository(db),
-    agentPresence: createAgentPresenceRepository(db),
-    auditLog: createAuditLogRepository(db),
     printers: createPrintersRepository(db),
     printJobs: createPrintJobsRepository(db),
-    tickets: createTicketsRepository(db),
-    services: createServicesRepository(db),
-    counters: createCountersRepository(db),
-    ticketCalls: createTicketCallsRepository(db),
-    procedures: createProceduresRepository(db),
-    procedureVersions: createProcedureVersionsRepository(db),
-    printerFaults: createPrinterFaultsRepository(db),
-    statistics: createStatisticsRepository(db)
+    printerFaults: createPrinterFaultsRepository(db)
   };
   type Repositories = typeof repositories;
   const wrapped = {} as { [K in keyof Repositories]: Async<Repositories[K]> };
@@ -86,6 +75,17 @@ export function createStore(db: Db) {
     transaction: <T>(fn: () => Promise<T> | T): Promise<T> => executor.transaction(fn),
     ...wrapped,
     // Written with the query builder: already asynchronous, in the executor's turns.
-    helpCalls: createHelpCallsRepository(executor)
+    helpCalls: createHelpCallsRepository(executor),
+    sessions: createSessionsRepository(executor),
+    sessionPatches: createSessionPatchesRepository(executor),
+    agentPresence: createAgentPresenceRepository(executor),
+    auditLog: createAuditLogRepository(executor),
+    tickets: createTicketsRepository(executor),
+    services: createServicesRepository(executor),
+    counters: createCountersRepository(executor),
+    ticketCalls: createTicketCallsRepository(executor),
+    procedures: createProceduresRepository(executor),
+    procedureVersions: createProcedureVersionsRepository(executor),
+    statistics: createStatisticsRepository(executor)
   };
 }

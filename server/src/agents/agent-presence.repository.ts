@@ -1,34 +1,56 @@
 /** Data access for `agent_presence`: the availability each agent chose, and what to go back to after a call. */
-import type { Db } from '../db/database';
+import type { Executor } from '../db/executor';
 import type { AgentStatus } from '../../../shared/schemas/call';
 
-export function createAgentPresenceRepository(db: Db) {
-  const get = db.prepare('SELECT status, before_call FROM agent_presence WHERE account_id = ?');
-  const upsert = db.prepare(
-    `INSERT INTO agent_presence (account_id, status, before_call) VALUES (?, ?, ?)
-     ON CONFLICT (account_id) DO UPDATE SET status = excluded.status, before_call = excluded.before_call`
-  );
+type Presence = { status: AgentStatus; beforeCall: AgentStatus | null };
 
+export function createAgentPresenceRepository(ex: Executor) {
   // Read for every agent each time a call rings: kept in memory, written through on each change.
-  // Inside a transaction nothing is remembered: a rollback would leave the copy ahead of the table.
-  const known = new Map<string, { status: AgentStatus; beforeCall: AgentStatus | null }>();
+  // Inside a transaction the copy is only written once it commits: a rollback would leave the copy
+  // ahead of the table.
+  const known = new Map<string, Presence>();
+  // Reads and writes wait for their turn, so their answers may come back in another order than
+  // they were made: a read or write that started before the latest change must not put its older
+  // value in the copy (it is then read from the table again, next time).
+  let changes = 0;
+  const remember = (accountId: string, value: Presence, seen: number) =>
+    ex.afterCommit(() => {
+      if (changes === seen) known.set(accountId, value);
+    });
 
   return {
     /** An agent who never chose is available: they logged in on the tablet to help. */
-    get(accountId: string): { status: AgentStatus; beforeCall: AgentStatus | null } {
+    async get(accountId: string): Promise<Presence> {
       const cached = known.get(accountId);
       if (cached) return cached;
-      const row = get.get(accountId) as { status: AgentStatus; before_call: AgentStatus | null } | undefined;
-      const value = row
+      const seen = changes;
+      const row = await ex
+        .db()
+        .selectFrom('agent_presence')
+        .select(['status', 'before_call'])
+        .where('account_id', '=', accountId)
+        .executeTakeFirst();
+      const value: Presence = row
         ? { status: row.status, beforeCall: row.before_call }
-        : { status: 'available' as const, beforeCall: null };
-      if (!db.inTransaction) known.set(accountId, value);
+        : { status: 'available', beforeCall: null };
+      remember(accountId, value, seen);
       return value;
     },
-    set(accountId: string, status: AgentStatus, beforeCall: AgentStatus | null): void {
-      upsert.run(accountId, status, beforeCall);
-      if (db.inTransaction) known.delete(accountId);
-      else known.set(accountId, { status, beforeCall });
+    async set(accountId: string, status: AgentStatus, beforeCall: AgentStatus | null): Promise<void> {
+      const seen = ++changes;
+      known.delete(accountId);
+      await ex
+        .db()
+        .insertInto('agent_presence')
+        .values({ account_id: accountId, status, before_call: beforeCall })
+        .onConflict((oc) =>
+          oc.column('account_id').doUpdateSet((eb) => ({
+            status: eb.ref('excluded.status'),
+            before_call: eb.ref('excluded.before_call')
+          }))
+        )
+        .execute();
+      remember(accountId, { status, beforeCall }, seen);
     }
   };
 }

@@ -2,7 +2,9 @@
  * Data access for `audit_log`: every agent access to a session, and each export or erasure a
  * manager made at a citizen's request. Rows carry no answer values.
  */
-import type { Db } from '../db/database';
+import type { Selectable } from 'kysely';
+import type { Executor } from '../db/executor';
+import type { AuditLogTable } from '../db/schema';
 import type { AuditAction, AuditEntry } from '../../../shared/schemas/call';
 
 export interface AuditRecord {
@@ -16,47 +18,49 @@ export interface AuditRecord {
   at: string;
 }
 
-interface AuditRow {
-  id: number;
-  at: string;
-  actor_name: string;
-  action: AuditAction;
-  session_reference: string;
-  detail: string;
-}
+type AuditRow = Pick<Selectable<AuditLogTable>, 'id' | 'at' | 'actor_name' | 'action' | 'session_reference' | 'detail'>;
 
-export function createAuditLogRepository(db: Db) {
-  const insert = db.prepare(
-    `INSERT INTO audit_log (site_id, session_id, session_reference, account_id, actor_name, action, detail, at)
-     VALUES (@siteId, @sessionId, @sessionReference, @accountId, @actorName, @action, @detail, @at)`
-  );
-  const list = db.prepare(
-    `SELECT id, at, actor_name, action, session_reference, detail FROM audit_log
-     WHERE site_id = ? AND id < ? ORDER BY id DESC LIMIT ?`
-  );
+const toEntry = (r: AuditRow): AuditEntry => ({
+  id: r.id,
+  at: r.at,
+  actorName: r.actor_name,
+  action: r.action,
+  sessionReference: r.session_reference,
+  detail: r.detail
+});
 
-  const all = db.prepare(
-    'SELECT id, at, actor_name, action, session_reference, detail FROM audit_log WHERE site_id = ? ORDER BY id'
-  );
-  const toEntry = (r: AuditRow): AuditEntry => ({
-    id: r.id,
-    at: r.at,
-    actorName: r.actor_name,
-    action: r.action,
-    sessionReference: r.session_reference,
-    detail: r.detail
-  });
+export function createAuditLogRepository(ex: Executor) {
+  const entries = () =>
+    ex.db().selectFrom('audit_log').select(['id', 'at', 'actor_name', 'action', 'session_reference', 'detail']);
 
   return {
-    add(record: AuditRecord): void {
-      insert.run(record);
+    async add(record: AuditRecord): Promise<void> {
+      await ex
+        .db()
+        .insertInto('audit_log')
+        .values({
+          site_id: record.siteId,
+          session_id: record.sessionId,
+          session_reference: record.sessionReference,
+          account_id: record.accountId,
+          actor_name: record.actorName,
+          action: record.action,
+          detail: record.detail,
+          at: record.at
+        })
+        .execute();
     },
-    list(siteId: string, limit: number, beforeId = Number.MAX_SAFE_INTEGER): AuditEntry[] {
-      return (list.all(siteId, beforeId, limit) as AuditRow[]).map(toEntry);
+    async list(siteId: string, limit: number, beforeId = Number.MAX_SAFE_INTEGER): Promise<AuditEntry[]> {
+      const rows = await entries()
+        .where('site_id', '=', siteId)
+        .where('id', '<', beforeId)
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map(toEntry);
     },
     /** The whole log of a site, oldest first: the CSV export. Rows are small and hold no answers. */
-    listAll(siteId: string): AuditEntry[] {
-      return (all.all(siteId) as AuditRow[]).map(toEntry);
-    }
+    listAll: async (siteId: string): Promise<AuditEntry[]> =>
+      (await entries().where('site_id', '=', siteId).orderBy('id').execute()).map(toEntry)
   };
 }

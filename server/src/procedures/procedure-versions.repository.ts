@@ -2,16 +2,11 @@
  * Data access for `procedure_versions`: every saved version of a site's procedure files, exactly as
  * written. Rows are only ever added (the database refuses an update): a session may be using one.
  */
-import type { Db } from '../db/database';
+import type { Selectable } from 'kysely';
+import type { Executor } from '../db/executor';
+import type { ProcedureVersionsTable } from '../db/schema';
 
-interface VersionRow {
-  site_id: string;
-  procedure_id: string;
-  version: number;
-  source: string;
-  created_at: string;
-  created_by: string | null;
-}
+type VersionRow = Selectable<ProcedureVersionsTable>;
 
 export interface ProcedureVersion {
   siteId: string;
@@ -32,35 +27,41 @@ const toVersion = (row: VersionRow): ProcedureVersion => ({
   createdBy: row.created_by
 });
 
-export function createProcedureVersionsRepository(db: Db) {
-  const insert = db.prepare(
-    `INSERT INTO procedure_versions (site_id, procedure_id, version, source, created_at, created_by)
-     VALUES (@siteId, @procedureId, @version, @source, @createdAt, @createdBy)`
-  );
-  const one = db.prepare('SELECT * FROM procedure_versions WHERE site_id = ? AND procedure_id = ? AND version = ?');
-  const latest = db.prepare(
-    'SELECT * FROM procedure_versions WHERE site_id = ? AND procedure_id = ? ORDER BY version DESC LIMIT 1'
-  );
-  // The newest version of each of a site's procedures, without the sources (the list view).
-  const latestInSite = db.prepare(
-    `SELECT procedure_id, MAX(version) AS version FROM procedure_versions WHERE site_id = ? GROUP BY procedure_id`
-  );
+export function createProcedureVersionsRepository(ex: Executor) {
+  const versions = (siteId: string, procedureId: string) =>
+    ex.db().selectFrom('procedure_versions').selectAll().where('site_id', '=', siteId).where('procedure_id', '=', procedureId);
+  const one = (row: VersionRow | undefined) => (row ? toVersion(row) : null);
 
   return {
-    insert(version: ProcedureVersion): void {
-      insert.run(version);
+    async insert(version: ProcedureVersion): Promise<void> {
+      await ex
+        .db()
+        .insertInto('procedure_versions')
+        .values({
+          site_id: version.siteId,
+          procedure_id: version.procedureId,
+          version: version.version,
+          source: version.source,
+          created_at: version.createdAt,
+          created_by: version.createdBy
+        })
+        .execute();
     },
-    find(siteId: string, procedureId: string, version: number): ProcedureVersion | null {
-      const row = one.get(siteId, procedureId, version) as VersionRow | undefined;
-      return row ? toVersion(row) : null;
-    },
-    latest(siteId: string, procedureId: string): ProcedureVersion | null {
-      const row = latest.get(siteId, procedureId) as VersionRow | undefined;
-      return row ? toVersion(row) : null;
-    },
+    find: async (siteId: string, procedureId: string, version: number) =>
+      one(await versions(siteId, procedureId).where('version', '=', version).executeTakeFirst()),
+    latest: async (siteId: string, procedureId: string) =>
+      one(await versions(siteId, procedureId).orderBy('version', 'desc').limit(1).executeTakeFirst()),
     /** Procedure id to its newest version number, for every procedure of the site. */
-    latestNumbers(siteId: string): Map<string, number> {
-      const rows = latestInSite.all(siteId) as { procedure_id: string; version: number }[];
+    async latestNumbers(siteId: string): Promise<Map<string, number>> {
+      // The newest version of each of a site's procedures, without the sources (the list view).
+      const rows = await ex
+        .db()
+        .selectFrom('procedure_versions')
+        .select((eb) => ['procedure_id', eb.fn.max('version').as('version')])
+        .where('site_id', '=', siteId)
+        .groupBy('procedure_id')
+        .orderBy('procedure_id')
+        .execute();
       return new Map(rows.map((r) => [r.procedure_id, r.version]));
     }
   };

@@ -1,13 +1,9 @@
 /** Data access for `procedures`: each site's procedures, which version its kiosks offer, and their order. */
-import type { Db } from '../db/database';
+import { sql, type Selectable } from 'kysely';
+import type { Executor } from '../db/executor';
+import type { ProceduresTable } from '../db/schema';
 
-interface ProcedureRow {
-  site_id: string;
-  id: string;
-  published_version: number | null;
-  position: number;
-  created_at: string;
-}
+type ProcedureRow = Selectable<ProceduresTable>;
 
 export interface StoredProcedure {
   siteId: string;
@@ -26,33 +22,48 @@ const toProcedure = (row: ProcedureRow): StoredProcedure => ({
   createdAt: row.created_at
 });
 
-export function createProceduresRepository(db: Db) {
-  const insert = db.prepare(
-    `INSERT INTO procedures (site_id, id, published_version, position, created_at)
-     VALUES (@siteId, @id, @publishedVersion, @position, @createdAt)`
-  );
-  const inSite = db.prepare('SELECT * FROM procedures WHERE site_id = ? ORDER BY position, id');
-  const one = db.prepare('SELECT * FROM procedures WHERE site_id = ? AND id = ?');
-  const setPublished = db.prepare('UPDATE procedures SET published_version = ? WHERE site_id = ? AND id = ?');
-  const nextPosition = db.prepare('SELECT COALESCE(MAX(position) + 1, 0) FROM procedures WHERE site_id = ?').pluck();
+export function createProceduresRepository(ex: Executor) {
+  const procedures = () => ex.db().selectFrom('procedures').selectAll();
 
   return {
-    insert(procedure: StoredProcedure): void {
-      insert.run(procedure);
+    async insert(procedure: StoredProcedure): Promise<void> {
+      await ex
+        .db()
+        .insertInto('procedures')
+        .values({
+          site_id: procedure.siteId,
+          id: procedure.id,
+          published_version: procedure.publishedVersion,
+          position: procedure.position,
+          created_at: procedure.createdAt
+        })
+        .execute();
     },
-    listInSite(siteId: string): StoredProcedure[] {
-      return (inSite.all(siteId) as ProcedureRow[]).map(toProcedure);
+    async listInSite(siteId: string): Promise<StoredProcedure[]> {
+      return (await procedures().where('site_id', '=', siteId).orderBy('position').orderBy('id').execute()).map(toProcedure);
     },
-    find(siteId: string, id: string): StoredProcedure | null {
-      const row = one.get(siteId, id) as ProcedureRow | undefined;
+    async find(siteId: string, id: string): Promise<StoredProcedure | null> {
+      const row = await procedures().where('site_id', '=', siteId).where('id', '=', id).executeTakeFirst();
       return row ? toProcedure(row) : null;
     },
-    setPublished(siteId: string, id: string, version: number | null): void {
-      setPublished.run(version, siteId, id);
+    async setPublished(siteId: string, id: string, version: number | null): Promise<void> {
+      await ex
+        .db()
+        .updateTable('procedures')
+        .set({ published_version: version })
+        .where('site_id', '=', siteId)
+        .where('id', '=', id)
+        .execute();
     },
     /** Where a new procedure goes: after the others. */
-    nextPosition(siteId: string): number {
-      return nextPosition.get(siteId) as number;
+    async nextPosition(siteId: string): Promise<number> {
+      const row = await ex
+        .db()
+        .selectFrom('procedures')
+        .select(sql<number>`COALESCE(MAX(position) + 1, 0)`.as('next'))
+        .where('site_id', '=', siteId)
+        .executeTakeFirstOrThrow();
+      return row.next;
     }
   };
 }

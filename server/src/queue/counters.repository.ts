@@ -1,13 +1,9 @@
 /** Data access for `counters`: where tickets are called to, and the services each calls from now. */
-import type { Db } from '../db/database';
+import type { Selectable } from 'kysely';
+import type { Executor } from '../db/executor';
+import type { CountersTable } from '../db/schema';
 
-interface CounterRow {
-  id: string;
-  site_id: string;
-  name: string;
-  services: string;
-  position: number;
-}
+type CounterRow = Selectable<CountersTable>;
 
 export interface Counter {
   id: string;
@@ -34,29 +30,39 @@ const toCounter = (row: CounterRow): Counter => ({
   position: row.position
 });
 
-export function createCountersRepository(db: Db) {
-  const insert = db.prepare(
-    'INSERT INTO counters (id, site_id, name, services, position) VALUES (@id, @siteId, @name, @services, @position)'
-  );
-  const byId = db.prepare('SELECT * FROM counters WHERE id = ?');
-  const inSite = db.prepare('SELECT * FROM counters WHERE site_id = ? ORDER BY position, name');
-  const setServices = db.prepare('UPDATE counters SET services = ? WHERE id = ?');
-  const rename = db.prepare('UPDATE counters SET name = ? WHERE id = ?');
+export function createCountersRepository(ex: Executor) {
+  const counters = () => ex.db().selectFrom('counters').selectAll();
 
   return {
-    insert(counter: Counter): void {
-      insert.run({ ...counter, services: JSON.stringify(counter.services) });
+    async insert(counter: Counter): Promise<void> {
+      await ex
+        .db()
+        .insertInto('counters')
+        .values({
+          id: counter.id,
+          site_id: counter.siteId,
+          name: counter.name,
+          services: JSON.stringify(counter.services),
+          position: counter.position
+        })
+        .execute();
     },
-    findById(id: string): Counter | null {
-      const row = byId.get(id) as CounterRow | undefined;
+    async findById(id: string): Promise<Counter | null> {
+      const row = await counters().where('id', '=', id).executeTakeFirst();
       return row ? toCounter(row) : null;
     },
-    listInSite: (siteId: string): Counter[] => (inSite.all(siteId) as CounterRow[]).map(toCounter),
-    setServices(id: string, services: string[]): void {
-      setServices.run(JSON.stringify(services), id);
+    listInSite: async (siteId: string): Promise<Counter[]> =>
+      (await counters().where('site_id', '=', siteId).orderBy('position').orderBy('name').execute()).map(toCounter),
+    async setServices(id: string, services: string[]): Promise<void> {
+      await ex
+        .db()
+        .updateTable('counters')
+        .set({ services: JSON.stringify(services) })
+        .where('id', '=', id)
+        .execute();
     },
-    rename(id: string, name: string): void {
-      rename.run(name, id);
+    async rename(id: string, name: string): Promise<void> {
+      await ex.db().updateTable('counters').set({ name }).where('id', '=', id).execute();
     }
   };
 }

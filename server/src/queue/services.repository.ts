@@ -1,16 +1,10 @@
 /** Data access for `services`: each site's queues, with their letter and the priority rule's memory. */
-import type { Db } from '../db/database';
+import type { Selectable } from 'kysely';
+import type { Executor } from '../db/executor';
+import type { ServicesTable } from '../db/schema';
 import { parseStoredHours, type OpeningHours } from '../../../shared/schemas/site';
 
-interface ServiceRow {
-  site_id: string;
-  id: string;
-  prefix: string;
-  name: string;
-  position: number;
-  regular_streak: number;
-  opening_hours: string;
-}
+type ServiceRow = Selectable<ServicesTable>;
 
 export interface Service {
   siteId: string;
@@ -34,32 +28,47 @@ const toService = (row: ServiceRow): Service => ({
   openingHours: parseStoredHours(row.opening_hours)
 });
 
-export function createServicesRepository(db: Db) {
-  const insert = db.prepare(
-    `INSERT INTO services (site_id, id, prefix, name, position, opening_hours)
-     VALUES (@siteId, @id, @prefix, @name, @position, @openingHours)`
-  );
-  const update = db.prepare(
-    'UPDATE services SET prefix = @prefix, name = @name, opening_hours = @openingHours WHERE site_id = @siteId AND id = @id'
-  );
-  const inSite = db.prepare('SELECT * FROM services WHERE site_id = ? ORDER BY position, id');
-  const one = db.prepare('SELECT * FROM services WHERE site_id = ? AND id = ?');
-  const setStreak = db.prepare('UPDATE services SET regular_streak = ? WHERE site_id = ? AND id = ?');
+export function createServicesRepository(ex: Executor) {
+  const services = () => ex.db().selectFrom('services').selectAll();
 
   return {
-    insert(service: Omit<Service, 'regularStreak' | 'openingHours'> & { openingHours?: OpeningHours }): void {
-      insert.run({ ...service, openingHours: JSON.stringify(service.openingHours ?? {}) });
+    async insert(service: Omit<Service, 'regularStreak' | 'openingHours'> & { openingHours?: OpeningHours }): Promise<void> {
+      await ex
+        .db()
+        .insertInto('services')
+        .values({
+          site_id: service.siteId,
+          id: service.id,
+          prefix: service.prefix,
+          name: service.name,
+          position: service.position,
+          opening_hours: JSON.stringify(service.openingHours ?? {})
+        })
+        .execute();
     },
-    update(service: Pick<Service, 'siteId' | 'id' | 'prefix' | 'name' | 'openingHours'>): void {
-      update.run({ ...service, openingHours: JSON.stringify(service.openingHours) });
+    async update(service: Pick<Service, 'siteId' | 'id' | 'prefix' | 'name' | 'openingHours'>): Promise<void> {
+      await ex
+        .db()
+        .updateTable('services')
+        .set({ prefix: service.prefix, name: service.name, opening_hours: JSON.stringify(service.openingHours) })
+        .where('site_id', '=', service.siteId)
+        .where('id', '=', service.id)
+        .execute();
     },
-    listInSite: (siteId: string): Service[] => (inSite.all(siteId) as ServiceRow[]).map(toService),
-    find(siteId: string, id: string): Service | null {
-      const row = one.get(siteId, id) as ServiceRow | undefined;
+    listInSite: async (siteId: string): Promise<Service[]> =>
+      (await services().where('site_id', '=', siteId).orderBy('position').orderBy('id').execute()).map(toService),
+    async find(siteId: string, id: string): Promise<Service | null> {
+      const row = await services().where('site_id', '=', siteId).where('id', '=', id).executeTakeFirst();
       return row ? toService(row) : null;
     },
-    setStreak(siteId: string, id: string, streak: number): void {
-      setStreak.run(streak, siteId, id);
+    async setStreak(siteId: string, id: string, streak: number): Promise<void> {
+      await ex
+        .db()
+        .updateTable('services')
+        .set({ regular_streak: streak })
+        .where('site_id', '=', siteId)
+        .where('id', '=', id)
+        .execute();
     }
   };
 }

@@ -1,5 +1,7 @@
 /** Data access for `ticket_calls`: every announcement, numbered, for the display to catch up. */
-import type { Db } from '../db/database';
+import type { Selectable } from 'kysely';
+import type { Executor } from '../db/executor';
+import type { TicketCallsTable } from '../db/schema';
 
 export interface TicketCall {
   seq: number;
@@ -11,15 +13,7 @@ export interface TicketCall {
   at: string;
 }
 
-interface CallRow {
-  seq: number;
-  site_id: string;
-  ticket_id: string;
-  counter_id: string | null;
-  counter_name: string;
-  recall: 0 | 1;
-  at: string;
-}
+type CallRow = Selectable<TicketCallsTable>;
 
 const toCall = (row: CallRow): TicketCall => ({
   seq: row.seq,
@@ -31,25 +25,35 @@ const toCall = (row: CallRow): TicketCall => ({
   at: row.at
 });
 
-export function createTicketCallsRepository(db: Db) {
-  const insert = db.prepare(
-    'INSERT INTO ticket_calls (site_id, ticket_id, counter_id, counter_name, recall, at) VALUES (?, ?, ?, ?, ?, ?)'
-  );
-  const bySeq = db.prepare('SELECT * FROM ticket_calls WHERE seq = ?');
-  const recent = db.prepare('SELECT * FROM ticket_calls WHERE site_id = ? ORDER BY seq DESC LIMIT ?');
-
+export function createTicketCallsRepository(ex: Executor) {
   return {
-    add(call: Omit<TicketCall, 'seq'>): TicketCall {
-      const { lastInsertRowid } = insert.run(
-        call.siteId,
-        call.ticketId,
-        call.counterId,
-        call.counterName,
-        call.recall ? 1 : 0,
-        call.at
-      );
-      return toCall(bySeq.get(lastInsertRowid) as CallRow);
+    async add(call: Omit<TicketCall, 'seq'>): Promise<TicketCall> {
+      // The row as stored, with the `seq` it was given: the display catches up from it.
+      const row = await ex
+        .db()
+        .insertInto('ticket_calls')
+        .values({
+          site_id: call.siteId,
+          ticket_id: call.ticketId,
+          counter_id: call.counterId,
+          counter_name: call.counterName,
+          recall: call.recall ? 1 : 0,
+          at: call.at
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toCall(row);
     },
-    listRecent: (siteId: string, limit: number): TicketCall[] => (recent.all(siteId, limit) as CallRow[]).map(toCall)
+    listRecent: async (siteId: string, limit: number): Promise<TicketCall[]> =>
+      (
+        await ex
+          .db()
+          .selectFrom('ticket_calls')
+          .selectAll()
+          .where('site_id', '=', siteId)
+          .orderBy('seq', 'desc')
+          .limit(limit)
+          .execute()
+      ).map(toCall)
   };
 }

@@ -1,50 +1,77 @@
 /** Data access for `session_patches`: the append-only list of accepted changes of each session. */
-import type { Db } from '../db/database';
+import type { Executor } from '../db/executor';
 import type { SessionPatch } from '../../../shared/schemas/session';
 
-export function createSessionPatchesRepository(db: Db) {
-  const insert = db.prepare(
-    'INSERT INTO session_patches (session_id, version, patch_id, patch, created_at) VALUES (?, ?, ?, ?, ?)'
-  );
-  const byPatchId = db.prepare('SELECT patch FROM session_patches WHERE session_id = ? AND patch_id = ?');
-  const since = db.prepare('SELECT patch FROM session_patches WHERE session_id = ? AND version > ? ORDER BY version LIMIT ?');
-  const oldest = db.prepare('SELECT MIN(version) AS v FROM session_patches WHERE session_id = ?');
-  const all = db.prepare('SELECT patch, created_at FROM session_patches WHERE session_id = ? ORDER BY version');
-  const removeAll = db.prepare('DELETE FROM session_patches WHERE session_id = ?');
-  const removeBefore = db.prepare('DELETE FROM session_patches WHERE session_id = ? AND version < ?');
+export function createSessionPatchesRepository(ex: Executor) {
+  const parse = (patch: string) => JSON.parse(patch) as SessionPatch;
 
   return {
-    append(patch: SessionPatch, patchId: string | null, at: string): void {
-      insert.run(patch.sessionId, patch.version, patchId, JSON.stringify(patch), at);
+    async append(patch: SessionPatch, patchId: string | null, at: string): Promise<void> {
+      await ex
+        .db()
+        .insertInto('session_patches')
+        .values({
+          session_id: patch.sessionId,
+          version: patch.version,
+          patch_id: patchId,
+          patch: JSON.stringify(patch),
+          created_at: at
+        })
+        .execute();
     },
     /** The patch a command with this id produced, if it was already applied. */
-    findByPatchId(sessionId: string, patchId: string): SessionPatch | null {
-      const row = byPatchId.get(sessionId, patchId) as { patch: string } | undefined;
-      return row ? (JSON.parse(row.patch) as SessionPatch) : null;
+    async findByPatchId(sessionId: string, patchId: string): Promise<SessionPatch | null> {
+      const row = await ex
+        .db()
+        .selectFrom('session_patches')
+        .select('patch')
+        .where('session_id', '=', sessionId)
+        .where('patch_id', '=', patchId)
+        .executeTakeFirst();
+      return row ? parse(row.patch) : null;
     },
     /** Patches after `version`, at most `limit`, in order. */
-    since(sessionId: string, version: number, limit: number): SessionPatch[] {
-      return (since.all(sessionId, version, limit) as { patch: string }[]).map((r) => JSON.parse(r.patch) as SessionPatch);
+    async since(sessionId: string, version: number, limit: number): Promise<SessionPatch[]> {
+      const rows = await ex
+        .db()
+        .selectFrom('session_patches')
+        .select('patch')
+        .where('session_id', '=', sessionId)
+        .where('version', '>', version)
+        .orderBy('version')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => parse(r.patch));
     },
     /** Every patch kept for a session, with when it was made (a citizen's export of their session). */
-    listAll(sessionId: string): { patch: SessionPatch; at: string }[] {
-      return (all.all(sessionId) as { patch: string; created_at: string }[]).map((r) => ({
-        patch: JSON.parse(r.patch) as SessionPatch,
-        at: r.created_at
-      }));
+    async listAll(sessionId: string): Promise<{ patch: SessionPatch; at: string }[]> {
+      const rows = await ex
+        .db()
+        .selectFrom('session_patches')
+        .select(['patch', 'created_at'])
+        .where('session_id', '=', sessionId)
+        .orderBy('version')
+        .execute();
+      return rows.map((r) => ({ patch: parse(r.patch), at: r.created_at }));
     },
     /**
      * Drops a session's patches older than `version`: only the recent ones serve (a client's
      * catching-up, a replayed command); one further behind gets the whole state instead.
      */
-    pruneBefore(sessionId: string, version: number): void {
-      removeBefore.run(sessionId, version);
+    async pruneBefore(sessionId: string, version: number): Promise<void> {
+      await ex.db().deleteFrom('session_patches').where('session_id', '=', sessionId).where('version', '<', version).execute();
     },
-    deleteForSession(sessionId: string): void {
-      removeAll.run(sessionId);
+    async deleteForSession(sessionId: string): Promise<void> {
+      await ex.db().deleteFrom('session_patches').where('session_id', '=', sessionId).execute();
     },
-    oldestVersion(sessionId: string): number | null {
-      return (oldest.get(sessionId) as { v: number | null }).v;
+    async oldestVersion(sessionId: string): Promise<number | null> {
+      const row = await ex
+        .db()
+        .selectFrom('session_patches')
+        .select((eb) => eb.fn.min<number | null>('version').as('v'))
+        .where('session_id', '=', sessionId)
+        .executeTakeFirstOrThrow();
+      return row.v;
     }
   };
 }

@@ -1,19 +1,10 @@
 /** Data access for `kiosk_sessions`: the current state of each kiosk session, stored whole. */
-import type { Db } from '../db/database';
+import { sql, type Selectable } from 'kysely';
+import type { Executor } from '../db/executor';
+import type { KioskSessionsTable } from '../db/schema';
 import type { SessionState } from '../../../shared/schemas/session';
 
-interface SessionRow {
-  id: string;
-  site_id: string;
-  terminal_id: string | null;
-  reference: string;
-  status: 'active' | 'ended';
-  version: number;
-  state: string;
-  started_at: string;
-  ended_at: string | null;
-  end_reason: string | null;
-}
+type SessionRow = Selectable<KioskSessionsTable>;
 
 export interface StoredSession {
   id: string;
@@ -36,67 +27,91 @@ export interface SessionRecord extends StoredSession {
   endReason: 'finished' | 'inactivity' | 'agent' | null;
 }
 
-export function createSessionsRepository(db: Db) {
-  const insert = db.prepare(
-    `INSERT INTO kiosk_sessions (id, site_id, terminal_id, reference, status, version, state, started_at)
-     VALUES (?, ?, ?, ?, 'active', ?, ?, ?)`
-  );
-  const byId = db.prepare('SELECT * FROM kiosk_sessions WHERE id = ?');
-  const activeForTerminal = db.prepare(
-    "SELECT * FROM kiosk_sessions WHERE terminal_id = ? AND status = 'active' ORDER BY started_at DESC LIMIT 1"
-  );
-  const save = db.prepare('UPDATE kiosk_sessions SET version = ?, state = ? WHERE id = ?');
-  const ended = db.prepare("SELECT id, ended_at FROM kiosk_sessions WHERE site_id = ? AND status = 'ended'");
-  const remove = db.prepare('DELETE FROM kiosk_sessions WHERE id = ?');
-  // References are random and sessions short-lived: should two ever match, the latest is meant.
-  const byReference = db.prepare(
-    'SELECT * FROM kiosk_sessions WHERE site_id = ? AND reference = ? ORDER BY started_at DESC LIMIT 1'
-  );
-  const end = db.prepare(
-    "UPDATE kiosk_sessions SET status = 'ended', ended_at = ?, end_reason = ?, version = ?, state = ? WHERE id = ?"
-  );
+export function createSessionsRepository(ex: Executor) {
+  const sessions = () => ex.db().selectFrom('kiosk_sessions').selectAll();
+  const one = (row: SessionRow | undefined) => (row ? toStored(row) : null);
 
   return {
-    insert(session: StoredSession): void {
+    async insert(session: StoredSession): Promise<void> {
       const s = session.state;
-      insert.run(session.id, session.siteId, session.terminalId, session.reference, s.version, JSON.stringify(s), s.startedAt);
+      await ex
+        .db()
+        .insertInto('kiosk_sessions')
+        .values({
+          id: session.id,
+          site_id: session.siteId,
+          terminal_id: session.terminalId,
+          reference: session.reference,
+          status: 'active',
+          version: s.version,
+          state: JSON.stringify(s),
+          started_at: s.startedAt
+        })
+        .execute();
     },
-    findById(id: string): StoredSession | null {
-      const row = byId.get(id) as SessionRow | undefined;
-      return row ? toStored(row) : null;
-    },
-    findActiveForTerminal(terminalId: string): StoredSession | null {
-      const row = activeForTerminal.get(terminalId) as SessionRow | undefined;
-      return row ? toStored(row) : null;
-    },
-    save(state: SessionState): void {
-      save.run(state.version, JSON.stringify(state), state.id);
+    findById: async (id: string) => one(await sessions().where('id', '=', id).executeTakeFirst()),
+    findActiveForTerminal: async (terminalId: string) =>
+      one(
+        await sessions()
+          .where('terminal_id', '=', terminalId)
+          .where('status', '=', sql.lit('active'))
+          .orderBy('started_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(1)
+          .executeTakeFirst()
+      ),
+    async save(state: SessionState): Promise<void> {
+      await ex
+        .db()
+        .updateTable('kiosk_sessions')
+        .set({ version: state.version, state: JSON.stringify(state) })
+        .where('id', '=', state.id)
+        .execute();
     },
     /** A site's session by the reference printed for the citizen (« ABC DEF »). */
-    findByReference(siteId: string, reference: string): SessionRecord | null {
-      const row = byReference.get(siteId, reference) as SessionRow | undefined;
+    async findByReference(siteId: string, reference: string): Promise<SessionRecord | null> {
+      // References are random and sessions short-lived: should two ever match, the latest is meant.
+      const row = await sessions()
+        .where('site_id', '=', siteId)
+        .where('reference', '=', reference)
+        .orderBy('started_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
       if (!row) return null;
       return {
         ...toStored(row),
         status: row.status,
         startedAt: row.started_at,
         endedAt: row.ended_at,
-        endReason: row.end_reason as SessionRecord['endReason']
+        endReason: row.end_reason
       };
     },
     /** Ended sessions of a site, with when they ended: what the retention purge looks at. */
-    listEnded(siteId: string): { id: string; endedAt: string }[] {
-      return (ended.all(siteId) as { id: string; ended_at: string | null }[]).map((r) => ({
-        id: r.id,
-        endedAt: r.ended_at ?? ''
-      }));
+    async listEnded(siteId: string): Promise<{ id: string; endedAt: string }[]> {
+      const rows = await ex
+        .db()
+        .selectFrom('kiosk_sessions')
+        .select(['id', 'ended_at'])
+        .where('site_id', '=', siteId)
+        .where('status', '=', sql.lit('ended'))
+        // The order the site's index gives, made total: the same on every engine.
+        .orderBy('started_at')
+        .orderBy('id')
+        .execute();
+      return rows.map((r) => ({ id: r.id, endedAt: r.ended_at ?? '' }));
     },
     /** Gone with its patches; calls and print jobs keep their row without it, the audit log its reference. */
-    remove(id: string): void {
-      remove.run(id);
+    async remove(id: string): Promise<void> {
+      await ex.db().deleteFrom('kiosk_sessions').where('id', '=', id).execute();
     },
-    end(state: SessionState, endedAt: string, reason: 'finished' | 'inactivity' | 'agent'): void {
-      end.run(endedAt, reason, state.version, JSON.stringify(state), state.id);
+    async end(state: SessionState, endedAt: string, reason: 'finished' | 'inactivity' | 'agent'): Promise<void> {
+      await ex
+        .db()
+        .updateTable('kiosk_sessions')
+        .set({ status: 'ended', ended_at: endedAt, end_reason: reason, version: state.version, state: JSON.stringify(state) })
+        .where('id', '=', state.id)
+        .execute();
     }
   };
 }

@@ -4,7 +4,7 @@
  * services — the columns that can name an agent (`help_calls.agent_id`…) or a counter are never
  * read here, so no figure can be made per person from what this module returns.
  */
-import type { Db } from '../db/database';
+import type { Executor } from '../db/executor';
 
 export interface CallFact {
   service: string | null;
@@ -21,33 +21,35 @@ export interface TicketFact {
   calledAt: string | null;
 }
 
-export function createStatisticsRepository(db: Db) {
-  const calls = db.prepare(
-    `SELECT service, status, created_at, answered_at FROM help_calls
-     WHERE site_id = ? AND created_at >= ? AND created_at < ? ORDER BY created_at`
-  );
-  const tickets = db.prepare(
-    `SELECT service, created_at, COALESCE(queued_at, created_at) AS queued_at, called_at FROM tickets
-     WHERE site_id = ? AND created_at >= ? AND created_at < ? ORDER BY created_at`
-  );
-
+export function createStatisticsRepository(ex: Executor) {
   return {
     /** Help calls of a site made in [from, to) (ISO instants). */
-    calls(siteId: string, from: string, to: string): CallFact[] {
-      return (
-        calls.all(siteId, from, to) as {
-          service: string | null;
-          status: CallFact['status'];
-          created_at: string;
-          answered_at: string | null;
-        }[]
-      ).map((r) => ({ service: r.service, status: r.status, createdAt: r.created_at, answeredAt: r.answered_at }));
+    async calls(siteId: string, from: string, to: string): Promise<CallFact[]> {
+      const rows = await ex
+        .db()
+        .selectFrom('help_calls')
+        .select(['service', 'status', 'created_at', 'answered_at'])
+        .where('site_id', '=', siteId)
+        .where('created_at', '>=', from)
+        .where('created_at', '<', to)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map((r) => ({ service: r.service, status: r.status, createdAt: r.created_at, answeredAt: r.answered_at }));
     },
     /** Tickets of a site issued in [from, to). */
-    tickets(siteId: string, from: string, to: string): TicketFact[] {
-      return (
-        tickets.all(siteId, from, to) as { service: string; created_at: string; queued_at: string; called_at: string | null }[]
-      ).map((r) => ({ service: r.service, createdAt: r.created_at, queuedAt: r.queued_at, calledAt: r.called_at }));
+    async tickets(siteId: string, from: string, to: string): Promise<TicketFact[]> {
+      const rows = await ex
+        .db()
+        .selectFrom('tickets')
+        .select((eb) => ['service', 'created_at', eb.fn.coalesce('queued_at', 'created_at').as('queued_at'), 'called_at'])
+        .where('site_id', '=', siteId)
+        .where('created_at', '>=', from)
+        .where('created_at', '<', to)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map((r) => ({ service: r.service, createdAt: r.created_at, queuedAt: r.queued_at, calledAt: r.called_at }));
     }
   };
 }

@@ -1,28 +1,11 @@
 /** Data access for `tickets`. A number is taken inside the insert's transaction: never twice. */
-import type { Db } from '../db/database';
+import { sql, type Selectable } from 'kysely';
+import type { Executor } from '../db/executor';
+import type { TicketsTable } from '../db/schema';
 
 type TicketStatus = 'waiting' | 'called' | 'done' | 'absent' | 'cancelled';
 
-interface TicketRow {
-  id: string;
-  site_id: string;
-  service: string;
-  day: string;
-  number: number;
-  label: string;
-  priority: 0 | 1;
-  status: TicketStatus;
-  terminal_id: string | null;
-  request_id: string;
-  locale: string;
-  created_at: string;
-  queue_service: string | null;
-  queued_at: string | null;
-  counter_id: string | null;
-  target_counter_id: string | null;
-  called_at: string | null;
-  finished_at: string | null;
-}
+type TicketRow = Selectable<TicketsTable>;
 
 export interface Ticket {
   id: string;
@@ -76,128 +59,215 @@ const toTicket = (row: TicketRow): Ticket => ({
   finishedAt: row.finished_at
 });
 
-export function createTicketsRepository(db: Db) {
-  const insert = db.prepare(
-    `INSERT INTO tickets (id, site_id, service, day, number, label, priority, status, terminal_id, request_id, locale, created_at,
-       queue_service, queued_at)
-     VALUES (@id, @siteId, @service, @day, @number, @label, @priority, 'waiting', @terminalId, @requestId, @locale, @createdAt,
-       @service, @createdAt)`
-  );
-  const lastNumber = db.prepare('SELECT MAX(number) FROM tickets WHERE site_id = ? AND service = ? AND day = ?').pluck();
-  const byId = db.prepare('SELECT * FROM tickets WHERE id = ?');
-  const byRequest = db.prepare('SELECT * FROM tickets WHERE site_id = ? AND request_id = ?');
-  // Priority tickets go first; within each, the order of arrival.
-  const ahead = db
-    .prepare(
-      `SELECT COUNT(*) FROM tickets WHERE site_id = @siteId AND queue_service = @queueService AND day = @day
-         AND status = 'waiting' AND id != @id AND (priority > @priority OR (priority = @priority AND queued_at <= @queuedAt))`
-    )
-    .pluck();
-  // The oldest waiting ticket of a service and priority that this counter may call.
-  const head = db.prepare(
-    `SELECT * FROM tickets WHERE site_id = @siteId AND day = @day AND status = 'waiting' AND queue_service = @service
-       AND priority = @priority AND (target_counter_id IS NULL OR target_counter_id = @counterId)
-     ORDER BY queued_at, number LIMIT 1`
-  );
-  const sentTo = db.prepare(
-    `SELECT * FROM tickets WHERE site_id = ? AND day = ? AND status = 'waiting' AND target_counter_id = ?
-     ORDER BY queued_at LIMIT 1`
-  );
-  const call = db.prepare(
-    `UPDATE tickets SET status = 'called', counter_id = @counterId, called_at = @at, target_counter_id = NULL
-     WHERE id = @id AND status = 'waiting'`
-  );
-  const current = db.prepare("SELECT * FROM tickets WHERE counter_id = ? AND status = 'called' ORDER BY called_at DESC LIMIT 1");
-  const calledInSite = db.prepare("SELECT * FROM tickets WHERE site_id = ? AND status = 'called' ORDER BY called_at DESC");
-  const close = db.prepare("UPDATE tickets SET status = @status, finished_at = @at WHERE id = @id AND status = 'called'");
-  const requeue = db.prepare(
-    `UPDATE tickets SET status = 'waiting', queue_service = @service, target_counter_id = @targetCounterId, counter_id = NULL,
-       called_at = NULL WHERE id = @id AND status = 'called'`
-  );
-  const byLabel = db.prepare('SELECT * FROM tickets WHERE site_id = ? AND day = ? AND label = ?');
-  const counts = db.prepare(
-    `SELECT queue_service AS service, COUNT(*) AS waiting, SUM(priority) AS priority_waiting FROM tickets
-     WHERE site_id = ? AND day = ? AND status = 'waiting' GROUP BY queue_service`
-  );
-  const serviceTimes = db.prepare(
-    `SELECT called_at, finished_at FROM tickets WHERE site_id = ? AND queue_service = ? AND status = 'done'
-       AND called_at >= ? AND called_at < ? AND finished_at IS NOT NULL`
-  );
-  // Yesterday's tickets still waiting when the day changes: the day's numbers restart.
-  const expire = db.prepare(
-    "UPDATE tickets SET status = 'cancelled' WHERE site_id = ? AND day < ? AND status IN ('waiting', 'called')"
-  );
+export function createTicketsRepository(ex: Executor) {
+  const tickets = () => ex.db().selectFrom('tickets').selectAll();
+  const one = (row: TicketRow | undefined) => (row ? toTicket(row) : null);
+  const changed = (result: { numUpdatedRows: bigint }) => result.numUpdatedRows === 1n;
+  const flag = (value: boolean) => (value ? 1 : 0) as 0 | 1;
+  // Constant statuses as literals, not parameters: a planner can then see that the partial index
+  // `tickets_service_times` (status 'done') applies, and the statements read as they did.
+  const waiting = sql.lit('waiting' as const);
+  const called = sql.lit('called' as const);
 
   return {
     /** The next number of this service today. Call inside the transaction that inserts it. */
-    nextNumber(siteId: string, service: string, day: string): number {
-      return ((lastNumber.get(siteId, service, day) as number | null) ?? 0) + 1;
+    async nextNumber(siteId: string, service: string, day: string): Promise<number> {
+      const row = await ex
+        .db()
+        .selectFrom('tickets')
+        .select((eb) => eb.fn.max<number | null>('number').as('last'))
+        .where('site_id', '=', siteId)
+        .where('service', '=', service)
+        .where('day', '=', day)
+        .executeTakeFirst();
+      return (row?.last ?? 0) + 1;
     },
-    insert(ticket: NewTicket): void {
-      insert.run({ ...ticket, priority: ticket.priority ? 1 : 0 });
+    async insert(ticket: NewTicket): Promise<void> {
+      await ex
+        .db()
+        .insertInto('tickets')
+        .values({
+          id: ticket.id,
+          site_id: ticket.siteId,
+          service: ticket.service,
+          day: ticket.day,
+          number: ticket.number,
+          label: ticket.label,
+          priority: flag(ticket.priority),
+          status: 'waiting',
+          terminal_id: ticket.terminalId,
+          request_id: ticket.requestId,
+          locale: ticket.locale,
+          created_at: ticket.createdAt,
+          queue_service: ticket.service,
+          queued_at: ticket.createdAt
+        })
+        .execute();
     },
-    findById(id: string): Ticket | null {
-      const row = byId.get(id) as TicketRow | undefined;
-      return row ? toTicket(row) : null;
+    findById: async (id: string) => one(await tickets().where('id', '=', id).executeTakeFirst()),
+    findByRequest: async (siteId: string, requestId: string) =>
+      one(await tickets().where('site_id', '=', siteId).where('request_id', '=', requestId).executeTakeFirst()),
+    async peopleAhead(ticket: Ticket): Promise<number> {
+      const priority = flag(ticket.priority);
+      // Priority tickets go first; within each, the order of arrival.
+      const row = await ex
+        .db()
+        .selectFrom('tickets')
+        .select((eb) => eb.fn.countAll<number>().as('ahead'))
+        .where('site_id', '=', ticket.siteId)
+        .where('queue_service', '=', ticket.queueService)
+        .where('day', '=', ticket.day)
+        .where('status', '=', waiting)
+        .where('id', '!=', ticket.id)
+        .where((eb) =>
+          eb.or([eb('priority', '>', priority), eb.and([eb('priority', '=', priority), eb('queued_at', '<=', ticket.queuedAt)])])
+        )
+        .executeTakeFirstOrThrow();
+      return row.ahead;
     },
-    findByRequest(siteId: string, requestId: string): Ticket | null {
-      const row = byRequest.get(siteId, requestId) as TicketRow | undefined;
-      return row ? toTicket(row) : null;
-    },
-    peopleAhead(ticket: Ticket): number {
-      return ahead.get({ ...ticket, priority: ticket.priority ? 1 : 0 }) as number;
-    },
-    head(siteId: string, day: string, service: string, priority: boolean, counterId: string): Ticket | null {
-      const row = head.get({ siteId, day, service, priority: priority ? 1 : 0, counterId }) as TicketRow | undefined;
-      return row ? toTicket(row) : null;
-    },
+    /** The oldest waiting ticket of a service and priority that this counter may call. */
+    head: async (siteId: string, day: string, service: string, priority: boolean, counterId: string) =>
+      one(
+        await tickets()
+          .where('site_id', '=', siteId)
+          .where('day', '=', day)
+          .where('status', '=', waiting)
+          .where('queue_service', '=', service)
+          .where('priority', '=', flag(priority))
+          .where((eb) => eb.or([eb('target_counter_id', 'is', null), eb('target_counter_id', '=', counterId)]))
+          .orderBy('queued_at')
+          .orderBy('number')
+          .orderBy('id')
+          .limit(1)
+          .executeTakeFirst()
+      ),
     /** The oldest ticket transferred to this counter and waiting for it. */
-    sentTo(siteId: string, day: string, counterId: string): Ticket | null {
-      const row = sentTo.get(siteId, day, counterId) as TicketRow | undefined;
-      return row ? toTicket(row) : null;
-    },
+    sentTo: async (siteId: string, day: string, counterId: string) =>
+      one(
+        await tickets()
+          .where('site_id', '=', siteId)
+          .where('day', '=', day)
+          .where('status', '=', waiting)
+          .where('target_counter_id', '=', counterId)
+          .orderBy('queued_at')
+          .orderBy('id')
+          .limit(1)
+          .executeTakeFirst()
+      ),
     /** Calls a waiting ticket to a counter; false when it is no longer waiting (another counter took it). */
-    call(id: string, counterId: string, at: string): boolean {
-      return call.run({ id, counterId, at }).changes === 1;
+    async call(id: string, counterId: string, at: string): Promise<boolean> {
+      const result = await ex
+        .db()
+        .updateTable('tickets')
+        .set({ status: 'called', counter_id: counterId, called_at: at, target_counter_id: null })
+        .where('id', '=', id)
+        .where('status', '=', waiting)
+        .executeTakeFirstOrThrow();
+      return changed(result);
     },
-    currentAt(counterId: string): Ticket | null {
-      const row = current.get(counterId) as TicketRow | undefined;
-      return row ? toTicket(row) : null;
-    },
+    currentAt: async (counterId: string) =>
+      one(
+        await tickets()
+          .where('counter_id', '=', counterId)
+          .where('status', '=', called)
+          .orderBy('called_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(1)
+          .executeTakeFirst()
+      ),
     /** Every counter's current ticket at the site, in one query (by `tickets_queue`): by counter id. */
-    currentInSite(siteId: string): Map<string, Ticket> {
+    async currentInSite(siteId: string): Promise<Map<string, Ticket>> {
+      const rows = await tickets()
+        .where('site_id', '=', siteId)
+        .where('status', '=', called)
+        .orderBy('called_at', 'desc')
+        .orderBy('id', 'desc')
+        .execute();
       const byCounter = new Map<string, Ticket>();
-      for (const row of calledInSite.all(siteId) as TicketRow[]) {
+      for (const row of rows) {
         // Newest first: the one kept is what `currentAt` gives.
         if (row.counter_id && !byCounter.has(row.counter_id)) byCounter.set(row.counter_id, toTicket(row));
       }
       return byCounter;
     },
-    close(id: string, status: 'done' | 'absent', at: string): boolean {
-      return close.run({ id, status, at }).changes === 1;
+    async close(id: string, status: 'done' | 'absent', at: string): Promise<boolean> {
+      const result = await ex
+        .db()
+        .updateTable('tickets')
+        .set({ status, finished_at: at })
+        .where('id', '=', id)
+        .where('status', '=', called)
+        .executeTakeFirstOrThrow();
+      return changed(result);
     },
     /** Back in a queue with the same number and place: another service, or one counter. */
-    requeue(id: string, service: string, targetCounterId: string | null): boolean {
-      return requeue.run({ id, service, targetCounterId }).changes === 1;
+    async requeue(id: string, service: string, targetCounterId: string | null): Promise<boolean> {
+      const result = await ex
+        .db()
+        .updateTable('tickets')
+        .set({ status: 'waiting', queue_service: service, target_counter_id: targetCounterId, counter_id: null, called_at: null })
+        .where('id', '=', id)
+        .where('status', '=', called)
+        .executeTakeFirstOrThrow();
+      return changed(result);
     },
-    findByLabel(siteId: string, day: string, label: string): Ticket | null {
-      const row = byLabel.get(siteId, day, label) as TicketRow | undefined;
-      return row ? toTicket(row) : null;
+    findByLabel: async (siteId: string, day: string, label: string) =>
+      one(await tickets().where('site_id', '=', siteId).where('day', '=', day).where('label', '=', label).executeTakeFirst()),
+    async waitingCounts(siteId: string, day: string): Promise<Map<string, { waiting: number; priority: number }>> {
+      const rows = await ex
+        .db()
+        .selectFrom('tickets')
+        .select((eb) => [
+          'queue_service as service',
+          eb.fn.countAll<number>().as('waiting'),
+          eb.fn.sum<number | null>('priority').as('priority_waiting')
+        ])
+        .where('site_id', '=', siteId)
+        .where('day', '=', day)
+        .where('status', '=', waiting)
+        .groupBy('queue_service')
+        .orderBy('queue_service')
+        .execute();
+      // `queue_service` is set on every ticket (migration 0004 filled it for the older ones).
+      return new Map(rows.map((r) => [r.service!, { waiting: r.waiting, priority: r.priority_waiting ?? 0 }]));
     },
-    waitingCounts(siteId: string, day: string): Map<string, { waiting: number; priority: number }> {
-      const rows = counts.all(siteId, day) as { service: string; waiting: number; priority_waiting: number | null }[];
-      return new Map(rows.map((r) => [r.service, { waiting: r.waiting, priority: r.priority_waiting ?? 0 }]));
-    },
-    /** Seconds each finished ticket of the service took at its counter, since `since`. */
     /** Finished tickets of a service called in [from, to), with their time at the counter. */
-    serviceSeconds(siteId: string, service: string, from: string, to: string): { calledAt: string; seconds: number }[] {
-      return (serviceTimes.all(siteId, service, from, to) as { called_at: string; finished_at: string }[]).map((r) => ({
-        calledAt: r.called_at,
-        seconds: (Date.parse(r.finished_at) - Date.parse(r.called_at)) / 1000
+    async serviceSeconds(
+      siteId: string,
+      service: string,
+      from: string,
+      to: string
+    ): Promise<{ calledAt: string; seconds: number }[]> {
+      const rows = await ex
+        .db()
+        .selectFrom('tickets')
+        .select(['called_at', 'finished_at'])
+        .where('site_id', '=', siteId)
+        .where('queue_service', '=', service)
+        .where('status', '=', sql.lit('done'))
+        .where('called_at', '>=', from)
+        .where('called_at', '<', to)
+        .where('finished_at', 'is not', null)
+        // The order `tickets_service_times` gives, made total: the same on every engine.
+        .orderBy('called_at')
+        .orderBy('id')
+        .execute();
+      return rows.map((r) => ({
+        calledAt: r.called_at!,
+        seconds: (Date.parse(r.finished_at!) - Date.parse(r.called_at!)) / 1000
       }));
     },
-    expireBefore(siteId: string, day: string): number {
-      return expire.run(siteId, day).changes;
+    async expireBefore(siteId: string, day: string): Promise<number> {
+      // Yesterday's tickets still waiting when the day changes: the day's numbers restart.
+      const result = await ex
+        .db()
+        .updateTable('tickets')
+        .set({ status: 'cancelled' })
+        .where('site_id', '=', siteId)
+        .where('day', '<', day)
+        .where('status', 'in', [waiting, called])
+        .executeTakeFirstOrThrow();
+      return Number(result.numUpdatedRows);
     }
   };
 }

@@ -50,27 +50,16 @@ function awaited<R extends object>(executor: Executor, repository: R): Async<R> 
 export function createStore(db: Db) {
   const executor = createSqliteExecutor(db);
   const repositories = {
-    sites: createSitesRepository(db),
-    siteLogos: createSiteLogosRepository(db),
-    terminals: createTerminalsRepository(db),
-    terminalTokens: createTerminalTokensRepository(db),
-    pairings: createPairingsRepository(db),
-    accounts: createAccountsRepository(db),
-    authSessions: createAuthSessionsRepository(db),
-    loginLimits: createLoginLimitsRepository(db),
     sessions: createSessionsRepository(db),
     sessionPatches: createSessionPatchesRepository(db),
     agentPresence: createAgentPresenceRepository(db),
     auditLog: createAuditLogRepository(db),
-    printers: createPrintersRepository(db),
-    printJobs: createPrintJobsRepository(db),
     tickets: createTicketsRepository(db),
     services: createServicesRepository(db),
     counters: createCountersRepository(db),
     ticketCalls: createTicketCallsRepository(db),
     procedures: createProceduresRepository(db),
     procedureVersions: createProcedureVersionsRepository(db),
-    printerFaults: createPrinterFaultsRepository(db),
     statistics: createStatisticsRepository(db)
   };
   type Repositories = typeof repositories;
@@ -86,6 +75,17 @@ export function createStore(db: Db) {
     transaction: <T>(fn: () => Promise<T> | T): Promise<T> => executor.transaction(fn),
     ...wrapped,
     // Written with the query builder: already asynchronous, in the executor's turns.
-    helpCalls: createHelpCallsRepository(executor)
+    sites: createSitesRepository(executor),
+    siteLogos: createSiteLogosRepository(executor),
+    terminals: createTerminalsRepository(executor),
+    terminalTokens: createTerminalTokensRepository(executor),
+    pairings: createPairingsRepository(executor),
+    accounts: createAccountsRepository(executor),
+    authSessions: createAuthSessionsRepository(executor),
+    loginLimits: createLoginLimitsRepository(executor),
+    helpCalls: createHelpCallsRepository(executor),
+    printers: createPrintersRepository(executor),
+    printJobs: createPrintJobsRepository(executor),
+    printerFaults: createPrinterFaultsRepository(executor)
   };
 }

@@ -1,10 +1,10 @@
 /**
- * Every data module over one database connection. Only these modules do I/O on the store.
- * Their methods answer with promises, whichever engine is below: a statement waits its turn while
- * another command's transaction holds the connection (`db/executor.ts`).
+ * Every data module over the store's executor. Only these modules do I/O on the store. They are
+ * written with the query builder and answer with promises, whichever engine is below; on SQLite a
+ * query waits its turn while another command's transaction holds the connection (`db/executor.ts`).
  */
 import type { Db } from './db/database';
-import { createSqliteExecutor, type Executor } from './db/executor';
+import { createSqliteExecutor } from './db/executor';
 import { createAccountsRepository } from './accounts/accounts.repository';
 import { createAuthSessionsRepository } from './auth/auth-sessions.repository';
 import { createLoginLimitsRepository } from './auth/login-limits.repository';
@@ -31,61 +31,36 @@ import { createStatisticsRepository } from './statistics/statistics.repository';
 
 export type Store = ReturnType<typeof createStore>;
 
-/** A repository whose methods answer with promises. */
-export type Async<R> = {
-  [K in keyof R]: R[K] extends (...args: infer A) => infer T ? (...args: A) => Promise<T> : R[K];
-};
-
-function awaited<R extends object>(executor: Executor, repository: R): Async<R> {
-  const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(repository)) {
-    out[name] =
-      typeof value === 'function'
-        ? (...args: unknown[]) => executor.turn(() => (value as (...a: unknown[]) => unknown).apply(repository, args))
-        : value;
-  }
-  return out as Async<R>;
-}
-
 export function createStore(db: Db) {
   const executor = createSqliteExecutor(db);
-  const repositories = {
-    sites: createSitesRepository(db),
-    siteLogos: createSiteLogosRepository(db),
-    terminals: createTerminalsRepository(db),
-    terminalTokens: createTerminalTokensRepository(db),
-    pairings: createPairingsRepository(db),
-    accounts: createAccountsRepository(db),
-    authSessions: createAuthSessionsRepository(db),
-    loginLimits: createLoginLimitsRepository(db),
-    printers: createPrintersRepository(db),
-    printJobs: createPrintJobsRepository(db),
-    printerFaults: createPrinterFaultsRepository(db)
-  };
-  type Repositories = typeof repositories;
-  const wrapped = {} as { [K in keyof Repositories]: Async<Repositories[K]> };
-  for (const name of Object.keys(repositories) as (keyof Repositories)[]) {
-    (wrapped as Record<string, unknown>)[name] = awaited(executor, repositories[name]);
-  }
   return {
     /** The SQLite connection itself: for what only SQLite has (backups, vacuum, checkpoints). */
     db,
     executor,
     /** One transaction for `fn`'s reads and writes; joins the one already open. */
     transaction: <T>(fn: () => Promise<T> | T): Promise<T> => executor.transaction(fn),
-    ...wrapped,
-    // Written with the query builder: already asynchronous, in the executor's turns.
-    helpCalls: createHelpCallsRepository(executor),
+    sites: createSitesRepository(executor),
+    siteLogos: createSiteLogosRepository(executor),
+    terminals: createTerminalsRepository(executor),
+    terminalTokens: createTerminalTokensRepository(executor),
+    pairings: createPairingsRepository(executor),
+    accounts: createAccountsRepository(executor),
+    authSessions: createAuthSessionsRepository(executor),
+    loginLimits: createLoginLimitsRepository(executor),
     sessions: createSessionsRepository(executor),
     sessionPatches: createSessionPatchesRepository(executor),
+    helpCalls: createHelpCallsRepository(executor),
     agentPresence: createAgentPresenceRepository(executor),
     auditLog: createAuditLogRepository(executor),
+    printers: createPrintersRepository(executor),
+    printJobs: createPrintJobsRepository(executor),
     tickets: createTicketsRepository(executor),
     services: createServicesRepository(executor),
     counters: createCountersRepository(executor),
     ticketCalls: createTicketCallsRepository(executor),
     procedures: createProceduresRepository(executor),
     procedureVersions: createProcedureVersionsRepository(executor),
+    printerFaults: createPrinterFaultsRepository(executor),
     statistics: createStatisticsRepository(executor)
   };
 }

@@ -1,18 +1,10 @@
 /** Data access for `accounts`: agents (PIN) and site managers (password). */
-import type { Db } from '../db/database';
+import { sql, type Selectable } from 'kysely';
+import type { Executor } from '../db/executor';
+import type { AccountsTable } from '../db/schema';
 import type { AccountRole } from '../../../shared/identity';
 
-interface AccountRow {
-  id: string;
-  site_id: string;
-  role: AccountRole;
-  login: string;
-  first_name: string;
-  secret_hash: string;
-  active: number;
-  created_at: string;
-  secret_length: number | null;
-}
+type AccountRow = Selectable<AccountsTable>;
 
 export interface Account {
   id: string;
@@ -41,75 +33,102 @@ function toAccount(row: AccountRow): Account {
   };
 }
 
-export function createAccountsRepository(db: Db) {
-  const insert = db.prepare(
-    'INSERT INTO accounts (id, site_id, role, login, first_name, secret_hash, active, created_at, secret_length) VALUES (@id, @siteId, @role, @login, @firstName, @secretHash, @active, @createdAt, @secretLength)'
-  );
-  const byId = db.prepare('SELECT * FROM accounts WHERE id = ?');
-  const bySiteLogin = db.prepare('SELECT * FROM accounts WHERE site_id = ? AND login = ?');
-  // Two rows are enough to know the server has more than one site.
-  const firstSites = db.prepare('SELECT id FROM sites LIMIT 2').pluck();
-  const allByLogin = db.prepare('SELECT * FROM accounts WHERE login = ? ORDER BY created_at, id');
-  const setActive = db.prepare('UPDATE accounts SET active = ? WHERE id = ?');
-  const setSecret = db.prepare('UPDATE accounts SET secret_hash = ?, secret_length = ? WHERE id = ?');
-  const setSecretLength = db.prepare('UPDATE accounts SET secret_length = ? WHERE id = ?');
-  const setFirstName = db.prepare('UPDATE accounts SET first_name = ? WHERE id = ?');
-  // Managers first ('manager' > 'agent'), then by first name as people know each other.
-  const inSite = db.prepare('SELECT * FROM accounts WHERE site_id = ? ORDER BY role DESC, first_name COLLATE NOCASE, login');
-  const activeManagers = db
-    .prepare("SELECT COUNT(*) FROM accounts WHERE site_id = ? AND role = 'manager' AND active = 1")
-    .pluck();
-  const anyManager = db.prepare("SELECT EXISTS (SELECT 1 FROM accounts WHERE role = 'manager')").pluck();
+export function createAccountsRepository(ex: Executor) {
+  const accounts = () => ex.db().selectFrom('accounts').selectAll();
+  const one = (row: AccountRow | undefined) => (row ? toAccount(row) : null);
+  // Logins compare case-insensitively, ASCII only. The SQLite column is `COLLATE NOCASE`, but the
+  // comparison says so itself, to hold on an engine whose column compares bytes: `lower()` folds
+  // ASCII only, as NOCASE does.
+  const sameLogin = (login: string) => sql<boolean>`lower(login) = lower(${login})`;
+
+  /** The account with this login at this site (logins are unique per site, case-insensitively). */
+  const findInSite = async (siteId: string, login: string): Promise<Account | null> =>
+    one(await accounts().where('site_id', '=', siteId).where(sameLogin(login)).executeTakeFirst());
 
   return {
     /** `secretLength` may be left out where it is not known (a hashed secret from elsewhere). */
-    insert(account: Omit<Account, 'secretLength'> & { secretLength?: number | null }): void {
-      insert.run({ ...account, secretLength: account.secretLength ?? null, active: account.active ? 1 : 0 });
+    async insert(account: Omit<Account, 'secretLength'> & { secretLength?: number | null }): Promise<void> {
+      await ex
+        .db()
+        .insertInto('accounts')
+        .values({
+          id: account.id,
+          site_id: account.siteId,
+          role: account.role,
+          login: account.login,
+          first_name: account.firstName,
+          secret_hash: account.secretHash,
+          active: account.active ? 1 : 0,
+          created_at: account.createdAt,
+          secret_length: account.secretLength ?? null
+        })
+        .execute();
     },
-    findById(id: string): Account | null {
-      const row = byId.get(id) as AccountRow | undefined;
-      return row ? toAccount(row) : null;
-    },
-    /** The account with this login at this site (logins are unique per site, case-insensitively). */
-    findInSite(siteId: string, login: string): Account | null {
-      const row = bySiteLogin.get(siteId, login) as AccountRow | undefined;
-      return row ? toAccount(row) : null;
-    },
+    findById: async (id: string): Promise<Account | null> => one(await accounts().where('id', '=', id).executeTakeFirst()),
+    findInSite,
     /**
      * The account a login form names: that site's. Without a site (the form of a server with one
      * site does not ask), the only site's; with several, none: never a guess between sites, and
      * never an answer that says whether another site has this login.
      */
-    findForLogin(siteId: string | undefined, login: string): Account | null {
-      if (siteId !== undefined) return this.findInSite(siteId, login);
-      const sites = firstSites.all() as string[];
-      return sites.length === 1 ? this.findInSite(sites[0]!, login) : null;
+    async findForLogin(siteId: string | undefined, login: string): Promise<Account | null> {
+      if (siteId !== undefined) return findInSite(siteId, login);
+      // Two rows are enough to know the server has more than one site.
+      const sites = await ex.db().selectFrom('sites').select('id').limit(2).execute();
+      return sites.length === 1 ? findInSite(sites[0]!.id, login) : null;
     },
     /** Every site's account with this login: for maintenance (the demo's published logins), never for a login form. */
-    listByLogin(login: string): Account[] {
-      return (allByLogin.all(login) as AccountRow[]).map(toAccount);
+    listByLogin: async (login: string): Promise<Account[]> =>
+      (await accounts().where(sameLogin(login)).orderBy('created_at').orderBy('id').execute()).map(toAccount),
+    async setActive(id: string, active: boolean): Promise<void> {
+      await ex
+        .db()
+        .updateTable('accounts')
+        .set({ active: active ? 1 : 0 })
+        .where('id', '=', id)
+        .execute();
     },
-    setActive(id: string, active: boolean): void {
-      setActive.run(active ? 1 : 0, id);
+    async setSecretHash(id: string, secretHash: string, secretLength: number | null): Promise<void> {
+      await ex
+        .db()
+        .updateTable('accounts')
+        .set({ secret_hash: secretHash, secret_length: secretLength })
+        .where('id', '=', id)
+        .execute();
     },
-    setSecretHash(id: string, secretHash: string, secretLength: number | null): void {
-      setSecret.run(secretHash, secretLength, id);
+    async setSecretLength(id: string, secretLength: number): Promise<void> {
+      await ex.db().updateTable('accounts').set({ secret_length: secretLength }).where('id', '=', id).execute();
     },
-    setSecretLength(id: string, secretLength: number): void {
-      setSecretLength.run(secretLength, id);
+    async setFirstName(id: string, firstName: string): Promise<void> {
+      await ex.db().updateTable('accounts').set({ first_name: firstName }).where('id', '=', id).execute();
     },
-    setFirstName(id: string, firstName: string): void {
-      setFirstName.run(firstName, id);
-    },
-    listInSite(siteId: string): Account[] {
-      return (inSite.all(siteId) as AccountRow[]).map(toAccount);
-    },
-    countActiveManagers(siteId: string): number {
-      return activeManagers.get(siteId) as number;
+    /** Managers first ('manager' > 'agent'), then by first name as people know each other. */
+    listInSite: async (siteId: string): Promise<Account[]> =>
+      (
+        await accounts()
+          .where('site_id', '=', siteId)
+          .orderBy('role', 'desc')
+          // Case-insensitively, as `COLLATE NOCASE` did; the login (unique in a site, whatever its
+          // case) settles the rest.
+          .orderBy(sql`lower(first_name)`)
+          .orderBy(sql`lower(login)`)
+          .execute()
+      ).map(toAccount),
+    async countActiveManagers(siteId: string): Promise<number> {
+      const row = await ex
+        .db()
+        .selectFrom('accounts')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('site_id', '=', siteId)
+        .where('role', '=', 'manager')
+        .where('active', '=', 1)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
     },
     /** Whether any manager account exists in the whole installation (active or not). */
-    hasAnyManager(): boolean {
-      return anyManager.get() === 1;
+    async hasAnyManager(): Promise<boolean> {
+      const row = await ex.db().selectFrom('accounts').select('id').where('role', '=', 'manager').limit(1).executeTakeFirst();
+      return row !== undefined;
     }
   };
 }

@@ -1,13 +1,9 @@
 /** Data access for `auth_sessions`: agents' and managers' logins. */
-import type { Db } from '../db/database';
+import type { Selectable } from 'kysely';
+import type { Executor } from '../db/executor';
+import type { AuthSessionsTable } from '../db/schema';
 
-interface AuthSessionRow {
-  token_hash: string;
-  id: string;
-  account_id: string;
-  created_at: string;
-  expires_at: string;
-}
+type AuthSessionRow = Selectable<AuthSessionsTable>;
 
 export interface AuthSession {
   tokenHash: string;
@@ -27,36 +23,46 @@ function toAuthSession(row: AuthSessionRow): AuthSession {
   };
 }
 
-export function createAuthSessionsRepository(db: Db) {
-  const insert = db.prepare(
-    'INSERT INTO auth_sessions (token_hash, id, account_id, created_at, expires_at) VALUES (@tokenHash, @id, @accountId, @createdAt, @expiresAt)'
-  );
-  const byHash = db.prepare('SELECT * FROM auth_sessions WHERE token_hash = ?');
-  const remove = db.prepare('DELETE FROM auth_sessions WHERE id = ?');
-  const removeForAccount = db.prepare('DELETE FROM auth_sessions WHERE account_id = ?');
-  const idsForAccount = db.prepare('SELECT id FROM auth_sessions WHERE account_id = ?').pluck();
-  const purge = db.prepare('DELETE FROM auth_sessions WHERE expires_at <= ?');
-
+export function createAuthSessionsRepository(ex: Executor) {
   return {
-    insert(session: AuthSession): void {
-      insert.run(session);
+    async insert(session: AuthSession): Promise<void> {
+      await ex
+        .db()
+        .insertInto('auth_sessions')
+        .values({
+          token_hash: session.tokenHash,
+          id: session.id,
+          account_id: session.accountId,
+          created_at: session.createdAt,
+          expires_at: session.expiresAt
+        })
+        .execute();
     },
-    findByTokenHash(tokenHash: string): AuthSession | null {
-      const row = byHash.get(tokenHash) as AuthSessionRow | undefined;
+    async findByTokenHash(tokenHash: string): Promise<AuthSession | null> {
+      const row = await ex.db().selectFrom('auth_sessions').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
       return row ? toAuthSession(row) : null;
     },
-    remove(id: string): void {
-      remove.run(id);
+    async remove(id: string): Promise<void> {
+      await ex.db().deleteFrom('auth_sessions').where('id', '=', id).execute();
     },
-    removeForAccount(accountId: string): void {
-      removeForAccount.run(accountId);
+    async removeForAccount(accountId: string): Promise<void> {
+      await ex.db().deleteFrom('auth_sessions').where('account_id', '=', accountId).execute();
     },
-    /** The ids of an account's login sessions (each is a socket room to close). */
-    listIdsForAccount(accountId: string): string[] {
-      return idsForAccount.all(accountId) as string[];
+    /** The ids of an account's login sessions (each is a socket room to close), oldest first. */
+    async listIdsForAccount(accountId: string): Promise<string[]> {
+      const rows = await ex
+        .db()
+        .selectFrom('auth_sessions')
+        .select('id')
+        .where('account_id', '=', accountId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map((r) => r.id);
     },
-    purgeExpired(now: string): number {
-      return purge.run(now).changes;
+    async purgeExpired(now: string): Promise<number> {
+      const result = await ex.db().deleteFrom('auth_sessions').where('expires_at', '<=', now).executeTakeFirstOrThrow();
+      return Number(result.numDeletedRows);
     }
   };
 }

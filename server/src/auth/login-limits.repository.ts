@@ -1,15 +1,9 @@
 /** Data access for `login_limits`: the counters of failed logins (see `login-limiter.ts`). */
-import type { Db } from '../db/database';
+import { sql, type Selectable } from 'kysely';
+import type { Executor } from '../db/executor';
+import type { LoginLimitsTable } from '../db/schema';
 
-interface LoginLimitRow {
-  key: string;
-  login: string | null;
-  points: number;
-  window_ends_at: number;
-  blocked_until: number | null;
-  strikes: number;
-  last_blocked_at: number | null;
-}
+type LoginLimitRow = Selectable<LoginLimitsTable>;
 
 /** One counter. Times are milliseconds since the epoch. */
 export interface LoginLimit {
@@ -36,42 +30,58 @@ function toLoginLimit(row: LoginLimitRow): LoginLimit {
 
 export type LoginLimitsRepository = ReturnType<typeof createLoginLimitsRepository>;
 
-export function createLoginLimitsRepository(db: Db) {
-  const byKey = db.prepare('SELECT * FROM login_limits WHERE key = ?');
-  const byLogin = db.prepare('SELECT * FROM login_limits WHERE login = ?');
-  const upsert = db.prepare(
-    `INSERT INTO login_limits (key, login, points, window_ends_at, blocked_until, strikes, last_blocked_at)
-     VALUES (@key, @login, @points, @windowEndsAt, @blockedUntil, @strikes, @lastBlockedAt)
-     ON CONFLICT (key) DO UPDATE SET points = excluded.points, window_ends_at = excluded.window_ends_at,
-       blocked_until = excluded.blocked_until, strikes = excluded.strikes, last_blocked_at = excluded.last_blocked_at`
-  );
-  const removeKey = db.prepare('DELETE FROM login_limits WHERE key = ?');
-  const removeLogin = db.prepare('DELETE FROM login_limits WHERE login = ?');
-  const purge = db.prepare(
-    'DELETE FROM login_limits WHERE window_ends_at <= @now AND COALESCE(blocked_until, 0) <= @now AND COALESCE(last_blocked_at, 0) <= @forgetBefore'
-  );
-
+export function createLoginLimitsRepository(ex: Executor) {
   return {
-    find(key: string): LoginLimit | null {
-      const row = byKey.get(key) as LoginLimitRow | undefined;
+    async find(key: string): Promise<LoginLimit | null> {
+      const row = await ex.db().selectFrom('login_limits').selectAll().where('key', '=', key).executeTakeFirst();
       return row ? toLoginLimit(row) : null;
     },
-    listForLogin(login: string): LoginLimit[] {
-      return (byLogin.all(login) as LoginLimitRow[]).map(toLoginLimit);
+    async listForLogin(login: string): Promise<LoginLimit[]> {
+      const rows = await ex.db().selectFrom('login_limits').selectAll().where('login', '=', login).orderBy('key').execute();
+      return rows.map(toLoginLimit);
     },
-    save(limit: LoginLimit): void {
-      upsert.run(limit);
+    async save(limit: LoginLimit): Promise<void> {
+      await ex
+        .db()
+        .insertInto('login_limits')
+        .values({
+          key: limit.key,
+          login: limit.login,
+          points: limit.points,
+          window_ends_at: limit.windowEndsAt,
+          blocked_until: limit.blockedUntil,
+          strikes: limit.strikes,
+          last_blocked_at: limit.lastBlockedAt
+        })
+        .onConflict((oc) =>
+          oc.column('key').doUpdateSet((eb) => ({
+            points: eb.ref('excluded.points'),
+            window_ends_at: eb.ref('excluded.window_ends_at'),
+            blocked_until: eb.ref('excluded.blocked_until'),
+            strikes: eb.ref('excluded.strikes'),
+            last_blocked_at: eb.ref('excluded.last_blocked_at')
+          }))
+        )
+        .execute();
     },
-    remove(key: string): void {
-      removeKey.run(key);
+    async remove(key: string): Promise<void> {
+      await ex.db().deleteFrom('login_limits').where('key', '=', key).execute();
     },
     /** Forgets every counter about one login; says how many there were. */
-    removeForLogin(login: string): number {
-      return removeLogin.run(login).changes;
+    async removeForLogin(login: string): Promise<number> {
+      const result = await ex.db().deleteFrom('login_limits').where('login', '=', login).executeTakeFirstOrThrow();
+      return Number(result.numDeletedRows);
     },
     /** Counters with nothing left to remember: no open window, no block, no recent block. */
-    purge(now: number, forgetBefore: number): number {
-      return purge.run({ now, forgetBefore }).changes;
+    async purge(now: number, forgetBefore: number): Promise<number> {
+      const result = await ex
+        .db()
+        .deleteFrom('login_limits')
+        .where('window_ends_at', '<=', now)
+        .where((eb) => eb(eb.fn.coalesce('blocked_until', sql.lit(0)), '<=', now))
+        .where((eb) => eb(eb.fn.coalesce('last_blocked_at', sql.lit(0)), '<=', forgetBefore))
+        .executeTakeFirstOrThrow();
+      return Number(result.numDeletedRows);
     }
   };
 }

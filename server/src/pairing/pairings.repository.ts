@@ -1,18 +1,10 @@
 /** Data access for `pairings`: requests from unpaired terminals, waiting for a manager's code entry. */
-import type { Db } from '../db/database';
+import type { Selectable } from 'kysely';
+import type { Executor } from '../db/executor';
+import type { PairingsTable } from '../db/schema';
 import type { TerminalKind } from '../../../shared/identity';
 
-interface PairingRow {
-  id: string;
-  secret_hash: string;
-  code: string;
-  kind: TerminalKind;
-  created_at: string;
-  expires_at: string;
-  claimed_at: string | null;
-  terminal_id: string | null;
-  delivered_at: string | null;
-}
+type PairingRow = Selectable<PairingsTable>;
 
 export interface Pairing {
   id: string;
@@ -40,45 +32,71 @@ function toPairing(row: PairingRow): Pairing {
   };
 }
 
-export function createPairingsRepository(db: Db) {
-  const insert = db.prepare(
-    'INSERT INTO pairings (id, secret_hash, code, kind, created_at, expires_at) VALUES (@id, @secretHash, @code, @kind, @createdAt, @expiresAt)'
-  );
-  const bySecret = db.prepare('SELECT * FROM pairings WHERE secret_hash = ?');
-  const openByCode = db.prepare('SELECT * FROM pairings WHERE code = ? AND claimed_at IS NULL AND expires_at > ?');
-  // The WHERE clause makes the claim atomic: of two managers entering the same code, one wins.
-  const claim = db.prepare('UPDATE pairings SET claimed_at = ?, terminal_id = ? WHERE id = ? AND claimed_at IS NULL');
-  const deliver = db.prepare('UPDATE pairings SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL');
-  const pending = db.prepare(
-    'SELECT COUNT(*) AS n, MIN(expires_at) AS first FROM pairings WHERE claimed_at IS NULL AND expires_at > ?'
-  );
-  const purge = db.prepare('DELETE FROM pairings WHERE expires_at <= ? AND (claimed_at IS NULL OR delivered_at IS NOT NULL)');
+export function createPairingsRepository(ex: Executor) {
+  const pairings = () => ex.db().selectFrom('pairings').selectAll();
+  const one = (row: PairingRow | undefined) => (row ? toPairing(row) : null);
 
   return {
-    insert(p: Pick<Pairing, 'id' | 'secretHash' | 'code' | 'kind' | 'createdAt' | 'expiresAt'>): void {
-      insert.run(p);
+    async insert(p: Pick<Pairing, 'id' | 'secretHash' | 'code' | 'kind' | 'createdAt' | 'expiresAt'>): Promise<void> {
+      await ex
+        .db()
+        .insertInto('pairings')
+        .values({
+          id: p.id,
+          secret_hash: p.secretHash,
+          code: p.code,
+          kind: p.kind,
+          created_at: p.createdAt,
+          expires_at: p.expiresAt
+        })
+        .execute();
     },
-    findBySecretHash(secretHash: string): Pairing | null {
-      const row = bySecret.get(secretHash) as PairingRow | undefined;
-      return row ? toPairing(row) : null;
+    findBySecretHash: async (secretHash: string): Promise<Pairing | null> =>
+      one(await pairings().where('secret_hash', '=', secretHash).executeTakeFirst()),
+    findOpenByCode: async (code: string, now: string): Promise<Pairing | null> =>
+      one(
+        await pairings().where('code', '=', code).where('claimed_at', 'is', null).where('expires_at', '>', now).executeTakeFirst()
+      ),
+    async claim(id: string, terminalId: string, at: string): Promise<boolean> {
+      // The WHERE clause makes the claim atomic: of two managers entering the same code, one wins.
+      const result = await ex
+        .db()
+        .updateTable('pairings')
+        .set({ claimed_at: at, terminal_id: terminalId })
+        .where('id', '=', id)
+        .where('claimed_at', 'is', null)
+        .executeTakeFirstOrThrow();
+      return result.numUpdatedRows === 1n;
     },
-    findOpenByCode(code: string, now: string): Pairing | null {
-      const row = openByCode.get(code, now) as PairingRow | undefined;
-      return row ? toPairing(row) : null;
-    },
-    claim(id: string, terminalId: string, at: string): boolean {
-      return claim.run(at, terminalId, id).changes === 1;
-    },
-    markDelivered(id: string, at: string): boolean {
-      return deliver.run(at, id).changes === 1;
+    async markDelivered(id: string, at: string): Promise<boolean> {
+      const result = await ex
+        .db()
+        .updateTable('pairings')
+        .set({ delivered_at: at })
+        .where('id', '=', id)
+        .where('delivered_at', 'is', null)
+        .executeTakeFirstOrThrow();
+      return result.numUpdatedRows === 1n;
     },
     /** Open requests (unclaimed, unexpired), and when the first of them expires. */
-    pending(now: string): { count: number; firstExpiresAt: string | null } {
-      const row = pending.get(now) as { n: number; first: string | null };
-      return { count: row.n, firstExpiresAt: row.first };
+    async pending(now: string): Promise<{ count: number; firstExpiresAt: string | null }> {
+      const row = await ex
+        .db()
+        .selectFrom('pairings')
+        .select((eb) => [eb.fn.countAll().as('n'), eb.fn.min('expires_at').as('first')])
+        .where('claimed_at', 'is', null)
+        .where('expires_at', '>', now)
+        .executeTakeFirstOrThrow();
+      return { count: Number(row.n), firstExpiresAt: row.first ?? null };
     },
-    purgeExpired(now: string): number {
-      return purge.run(now).changes;
+    async purgeExpired(now: string): Promise<number> {
+      const result = await ex
+        .db()
+        .deleteFrom('pairings')
+        .where('expires_at', '<=', now)
+        .where((eb) => eb.or([eb('claimed_at', 'is', null), eb('delivered_at', 'is not', null)]))
+        .executeTakeFirstOrThrow();
+      return Number(result.numDeletedRows);
     }
   };
 }

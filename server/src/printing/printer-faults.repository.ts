@@ -3,7 +3,8 @@
  * the team's statistics. One open row per printer at most: a fault that changes kind while the
  * printer is still down (paper out, then cover open to refill it) is the same outage.
  */
-import type { Db } from '../db/database';
+import { sql } from 'kysely';
+import type { Executor } from '../db/executor';
 
 export interface PrinterFaultRecord {
   siteId: string;
@@ -13,38 +14,62 @@ export interface PrinterFaultRecord {
   endedAt: string | null;
 }
 
-export function createPrinterFaultsRepository(db: Db) {
-  const open = db.prepare(
-    `INSERT INTO printer_faults (site_id, printer_id, fault, started_at)
-     SELECT @siteId, @printerId, @fault, @at
-     WHERE NOT EXISTS (SELECT 1 FROM printer_faults WHERE printer_id = @printerId AND ended_at IS NULL)`
-  );
-  const close = db.prepare('UPDATE printer_faults SET ended_at = ? WHERE printer_id = ? AND ended_at IS NULL');
-  const startedBetween = db.prepare(
-    `SELECT site_id, printer_id, fault, started_at, ended_at FROM printer_faults
-     WHERE site_id = ? AND started_at >= ? AND started_at < ? ORDER BY started_at`
-  );
-
+export function createPrinterFaultsRepository(ex: Executor) {
   return {
     /** Records that the printer stopped, unless an outage of it is already open. True when recorded. */
-    open(siteId: string, printerId: string, fault: string, at: string): boolean {
-      return open.run({ siteId, printerId, fault, at }).changes === 1;
+    async open(siteId: string, printerId: string, fault: string, at: string): Promise<boolean> {
+      // One statement, so that two reports of the same outage cannot both open a row.
+      const db = ex.db();
+      const result = await db
+        .insertInto('printer_faults')
+        .columns(['site_id', 'printer_id', 'fault', 'started_at'])
+        .expression(
+          db
+            .selectNoFrom((eb) => [
+              eb.val(siteId).as('site_id'),
+              eb.val(printerId).as('printer_id'),
+              eb.val(fault).as('fault'),
+              eb.val(at).as('started_at')
+            ])
+            .where(({ not, exists, selectFrom }) =>
+              not(
+                exists(
+                  selectFrom('printer_faults')
+                    .select(sql.lit(1).as('one'))
+                    .where('printer_id', '=', printerId)
+                    .where('ended_at', 'is', null)
+                )
+              )
+            )
+        )
+        .executeTakeFirstOrThrow();
+      return result.numInsertedOrUpdatedRows === 1n;
     },
     /** The printer is ready again: its open outage ends. */
-    close(printerId: string, at: string): boolean {
-      return close.run(at, printerId).changes === 1;
+    async close(printerId: string, at: string): Promise<boolean> {
+      const result = await ex
+        .db()
+        .updateTable('printer_faults')
+        .set({ ended_at: at })
+        .where('printer_id', '=', printerId)
+        .where('ended_at', 'is', null)
+        .executeTakeFirstOrThrow();
+      return result.numUpdatedRows === 1n;
     },
     /** Outages of a site that started in [from, to) (ISO instants). */
-    startedBetween(siteId: string, from: string, to: string): PrinterFaultRecord[] {
-      return (
-        startedBetween.all(siteId, from, to) as {
-          site_id: string;
-          printer_id: string | null;
-          fault: string;
-          started_at: string;
-          ended_at: string | null;
-        }[]
-      ).map((r) => ({
+    async startedBetween(siteId: string, from: string, to: string): Promise<PrinterFaultRecord[]> {
+      const rows = await ex
+        .db()
+        .selectFrom('printer_faults')
+        .select(['site_id', 'printer_id', 'fault', 'started_at', 'ended_at'])
+        .where('site_id', '=', siteId)
+        .where('started_at', '>=', from)
+        .where('started_at', '<', to)
+        .orderBy('started_at')
+        // The row id: outages that started at the same instant, in the order they were recorded.
+        .orderBy('id')
+        .execute();
+      return rows.map((r) => ({
         siteId: r.site_id,
         printerId: r.printer_id,
         fault: r.fault,

@@ -1,16 +1,10 @@
 /** Data access for `printers`: each site's receipt and A4 printers and the URI of their driver. */
-import type { Db } from '../db/database';
+import { sql, type Selectable } from 'kysely';
+import type { Executor } from '../db/executor';
+import type { PrintersTable } from '../db/schema';
 import type { PrinterKind } from '../../../printers/driver';
 
-interface PrinterRow {
-  id: string;
-  site_id: string;
-  terminal_id: string | null;
-  kind: PrinterKind;
-  name: string;
-  uri: string;
-  created_at: string;
-}
+type PrinterRow = Selectable<PrintersTable>;
 
 export interface Printer {
   id: string;
@@ -31,43 +25,54 @@ const toPrinter = (row: PrinterRow): Printer => ({
   uri: row.uri
 });
 
-export function createPrintersRepository(db: Db) {
-  const insert = db.prepare(
-    `INSERT INTO printers (id, site_id, terminal_id, kind, name, uri, created_at)
-     VALUES (@id, @siteId, @terminalId, @kind, @name, @uri, @createdAt)`
-  );
-  const byId = db.prepare('SELECT * FROM printers WHERE id = ?');
-  const all = db.prepare('SELECT * FROM printers ORDER BY site_id, kind, name');
-  const inSite = db.prepare('SELECT * FROM printers WHERE site_id = ? ORDER BY kind, name');
-  // The terminal's own printer first, then one the site shares.
-  const forTerminal = db.prepare(
-    `SELECT * FROM printers WHERE site_id = ? AND kind = ? AND (terminal_id = ? OR terminal_id IS NULL)
-     ORDER BY terminal_id IS NULL, created_at LIMIT 1`
-  );
-  const setUri = db.prepare('UPDATE printers SET uri = ? WHERE id = ?');
-  const update = db.prepare(
-    'UPDATE printers SET name = @name, kind = @kind, uri = @uri, terminal_id = @terminalId WHERE id = @id'
-  );
+export function createPrintersRepository(ex: Executor) {
+  const printers = () => ex.db().selectFrom('printers').selectAll();
+  const one = (row: PrinterRow | undefined) => (row ? toPrinter(row) : null);
 
   return {
-    insert(printer: Printer, createdAt: string): void {
-      insert.run({ ...printer, createdAt });
+    async insert(printer: Printer, createdAt: string): Promise<void> {
+      await ex
+        .db()
+        .insertInto('printers')
+        .values({
+          id: printer.id,
+          site_id: printer.siteId,
+          terminal_id: printer.terminalId,
+          kind: printer.kind,
+          name: printer.name,
+          uri: printer.uri,
+          created_at: createdAt
+        })
+        .execute();
     },
-    findById(id: string): Printer | null {
-      const row = byId.get(id) as PrinterRow | undefined;
-      return row ? toPrinter(row) : null;
+    findById: async (id: string): Promise<Printer | null> => one(await printers().where('id', '=', id).executeTakeFirst()),
+    listAll: async (): Promise<Printer[]> =>
+      (await printers().orderBy('site_id').orderBy('kind').orderBy('name').orderBy('id').execute()).map(toPrinter),
+    listInSite: async (siteId: string): Promise<Printer[]> =>
+      (await printers().where('site_id', '=', siteId).orderBy('kind').orderBy('name').orderBy('id').execute()).map(toPrinter),
+    async findFor(siteId: string, terminalId: string | null, kind: PrinterKind): Promise<Printer | null> {
+      // The terminal's own printer first, then one the site shares.
+      const row = await printers()
+        .where('site_id', '=', siteId)
+        .where('kind', '=', kind)
+        .where((eb) => eb.or([eb('terminal_id', '=', terminalId), eb('terminal_id', 'is', null)]))
+        .orderBy(sql`terminal_id IS NULL`)
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(1)
+        .executeTakeFirst();
+      return one(row);
     },
-    listAll: (): Printer[] => (all.all() as PrinterRow[]).map(toPrinter),
-    listInSite: (siteId: string): Printer[] => (inSite.all(siteId) as PrinterRow[]).map(toPrinter),
-    findFor(siteId: string, terminalId: string | null, kind: PrinterKind): Printer | null {
-      const row = forTerminal.get(siteId, kind, terminalId) as PrinterRow | undefined;
-      return row ? toPrinter(row) : null;
+    async setUri(id: string, uri: string): Promise<void> {
+      await ex.db().updateTable('printers').set({ uri }).where('id', '=', id).execute();
     },
-    setUri(id: string, uri: string): void {
-      setUri.run(uri, id);
-    },
-    update(printer: Omit<Printer, 'siteId'>): void {
-      update.run(printer);
+    async update(printer: Omit<Printer, 'siteId'>): Promise<void> {
+      await ex
+        .db()
+        .updateTable('printers')
+        .set({ name: printer.name, kind: printer.kind, uri: printer.uri, terminal_id: printer.terminalId })
+        .where('id', '=', printer.id)
+        .execute();
     }
   };
 }

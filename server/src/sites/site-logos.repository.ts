@@ -1,5 +1,5 @@
 /** Data access for `site_logos`: each site's logo image (PNG or JPEG), apart from the site's row. */
-import type { Db } from '../db/database';
+import type { Executor } from '../db/executor';
 
 export type LogoMime = 'image/png' | 'image/jpeg';
 
@@ -9,24 +9,34 @@ export interface SiteLogo {
   hash: string;
 }
 
-export function createSiteLogosRepository(db: Db) {
-  const upsert = db.prepare(
-    `INSERT INTO site_logos (site_id, mime, data, hash, updated_at) VALUES (@siteId, @mime, @data, @hash, @at)
-     ON CONFLICT (site_id) DO UPDATE SET mime = excluded.mime, data = excluded.data, hash = excluded.hash,
-       updated_at = excluded.updated_at`
-  );
-  const remove = db.prepare('DELETE FROM site_logos WHERE site_id = ?');
-  const bySite = db.prepare('SELECT mime, data, hash FROM site_logos WHERE site_id = ?');
-
+export function createSiteLogosRepository(ex: Executor) {
   return {
-    set(siteId: string, logo: SiteLogo, at: string): void {
-      upsert.run({ siteId, ...logo, at });
+    async set(siteId: string, logo: SiteLogo, at: string): Promise<void> {
+      await ex
+        .db()
+        .insertInto('site_logos')
+        .values({ site_id: siteId, mime: logo.mime, data: logo.data, hash: logo.hash, updated_at: at })
+        .onConflict((oc) =>
+          oc.column('site_id').doUpdateSet((eb) => ({
+            mime: eb.ref('excluded.mime'),
+            data: eb.ref('excluded.data'),
+            hash: eb.ref('excluded.hash'),
+            updated_at: eb.ref('excluded.updated_at')
+          }))
+        )
+        .execute();
     },
-    remove(siteId: string): void {
-      remove.run(siteId);
+    async remove(siteId: string): Promise<void> {
+      await ex.db().deleteFrom('site_logos').where('site_id', '=', siteId).execute();
     },
-    find(siteId: string): SiteLogo | null {
-      return (bySite.get(siteId) as SiteLogo | undefined) ?? null;
+    async find(siteId: string): Promise<SiteLogo | null> {
+      const row = await ex
+        .db()
+        .selectFrom('site_logos')
+        .select(['mime', 'data', 'hash'])
+        .where('site_id', '=', siteId)
+        .executeTakeFirst();
+      return row ? { mime: row.mime, data: row.data, hash: row.hash } : null;
     }
   };
 }

@@ -1,5 +1,7 @@
 /** Data access for `sites`. */
-import type { Db } from '../db/database';
+import type { Selectable } from 'kysely';
+import type { Executor } from '../db/executor';
+import type { SitesTable } from '../db/schema';
 import {
   parseStoredClosedDays,
   parseStoredHours,
@@ -12,30 +14,10 @@ import {
 } from '../../../shared/schemas/site';
 import type { CallSettings } from '../../../shared/schemas/call';
 
-interface SiteRow {
-  id: string;
-  name: string;
-  address: string;
-  phone: string;
-  timezone: string;
-  is_demo: number;
-  created_at: string;
-  call_widen_seconds: number;
-  priority_every: number;
-  retention_days: number;
-  pin_min_length: 4 | 6;
-  announce_locale: 'en' | 'ar' | null;
-  call_give_up_seconds: number;
-  reception_hint: string;
-  opening_hours: string;
-  kiosk_languages: string;
-  kiosk_idle_seconds: number | null;
-  kiosk_countdown_seconds: number | null;
-  closed_days: string;
-  closed_message: string;
+type SiteRow = Selectable<SitesTable> & {
   /** From site_logos (joined): the logo's hash, null without one. */
   logo_hash: string | null;
-}
+};
 
 export interface Site extends Omit<SiteInfo, 'logoUrl' | 'kiosk'> {
   isDemo: boolean;
@@ -65,7 +47,8 @@ function toSite(row: SiteRow): Site {
     priorityEvery: row.priority_every,
     retentionDays: row.retention_days,
     pinMinLength: row.pin_min_length,
-    announceLocale: row.announce_locale,
+    // Only ever written from the settings' 'en' | 'ar' | null.
+    announceLocale: row.announce_locale as 'en' | 'ar' | null,
     languages: parseStoredLanguages(row.kiosk_languages),
     kioskIdleSeconds: row.kiosk_idle_seconds,
     kioskCountdownSeconds: row.kiosk_countdown_seconds,
@@ -119,32 +102,19 @@ export interface SiteSettingsUpdate {
   closedMessage: string;
 }
 
-export function createSitesRepository(db: Db) {
-  const insert = db.prepare(
-    `INSERT INTO sites (id, name, address, phone, timezone, is_demo, created_at, reception_hint, opening_hours)
-     VALUES (@id, @name, @address, @phone, @timezone, @isDemo, @createdAt, @receptionHint, @openingHours)`
-  );
-  const setCalls = db.prepare('UPDATE sites SET call_widen_seconds = ?, call_give_up_seconds = ? WHERE id = ?');
-  const setHours = db.prepare('UPDATE sites SET opening_hours = ? WHERE id = ?');
-  const setQueue = db.prepare('UPDATE sites SET priority_every = ?, announce_locale = ? WHERE id = ?');
-  const setRetention = db.prepare('UPDATE sites SET retention_days = ? WHERE id = ?');
-  const setPinMinLength = db.prepare('UPDATE sites SET pin_min_length = ? WHERE id = ?');
-  const setSettings = db.prepare(
-    `UPDATE sites SET name = @name, address = @address, phone = @phone, reception_hint = @receptionHint,
-       kiosk_languages = @languages, kiosk_idle_seconds = @idleSeconds, kiosk_countdown_seconds = @countdownSeconds,
-       closed_message = @closedMessage
-     WHERE id = @siteId`
-  );
-  const setClosedDays = db.prepare('UPDATE sites SET closed_days = ? WHERE id = ?');
+export function createSitesRepository(ex: Executor) {
   // The logo's hash comes along (a primary-key lookup); the image itself never does.
-  const select = 'SELECT s.*, l.hash AS logo_hash FROM sites s LEFT JOIN site_logos l ON l.site_id = s.id';
-  const byId = db.prepare(`${select} WHERE s.id = ?`);
-  const count = db.prepare('SELECT COUNT(*) AS n FROM sites');
-  const demo = db.prepare(`${select} WHERE s.is_demo = 1`);
-  const all = db.prepare(`${select} ORDER BY s.name`);
+  const sites = () =>
+    ex
+      .db()
+      .selectFrom('sites as s')
+      .leftJoin('site_logos as l', 'l.site_id', 's.id')
+      .selectAll('s')
+      .select('l.hash as logo_hash');
+  const update = () => ex.db().updateTable('sites');
 
   return {
-    insert(
+    async insert(
       site: Omit<
         Site,
         | 'calls'
@@ -163,48 +133,91 @@ export function createSitesRepository(db: Db) {
         | 'logoHash'
       > &
         Partial<Pick<Site, 'receptionHint' | 'openingHours'>>
-    ): void {
-      insert.run({
-        ...site,
-        isDemo: site.isDemo ? 1 : 0,
-        receptionHint: site.receptionHint ?? '',
-        openingHours: JSON.stringify(site.openingHours ?? {})
-      });
+    ): Promise<void> {
+      await ex
+        .db()
+        .insertInto('sites')
+        .values({
+          id: site.id,
+          name: site.name,
+          address: site.address,
+          phone: site.phone,
+          timezone: site.timezone,
+          is_demo: site.isDemo ? 1 : 0,
+          created_at: site.createdAt,
+          reception_hint: site.receptionHint ?? '',
+          opening_hours: JSON.stringify(site.openingHours ?? {})
+        })
+        .execute();
     },
-    setCallSettings(siteId: string, settings: CallSettings): void {
-      setCalls.run(settings.widenSeconds, settings.giveUpSeconds, siteId);
+    async setCallSettings(siteId: string, settings: CallSettings): Promise<void> {
+      await update()
+        .set({ call_widen_seconds: settings.widenSeconds, call_give_up_seconds: settings.giveUpSeconds })
+        .where('id', '=', siteId)
+        .execute();
     },
-    setQueueSettings(siteId: string, settings: { priorityEvery: number; announceLocale: 'en' | 'ar' | null }): void {
-      setQueue.run(settings.priorityEvery, settings.announceLocale, siteId);
+    async setQueueSettings(
+      siteId: string,
+      settings: { priorityEvery: number; announceLocale: 'en' | 'ar' | null }
+    ): Promise<void> {
+      await update()
+        .set({ priority_every: settings.priorityEvery, announce_locale: settings.announceLocale })
+        .where('id', '=', siteId)
+        .execute();
     },
-    setRetention(siteId: string, days: number): void {
-      setRetention.run(days, siteId);
+    async setRetention(siteId: string, days: number): Promise<void> {
+      await update().set({ retention_days: days }).where('id', '=', siteId).execute();
     },
-    setPinMinLength(siteId: string, minLength: 4 | 6): void {
-      setPinMinLength.run(minLength, siteId);
+    async setPinMinLength(siteId: string, minLength: 4 | 6): Promise<void> {
+      await update().set({ pin_min_length: minLength }).where('id', '=', siteId).execute();
     },
-    setOpeningHours(siteId: string, hours: OpeningHours): void {
-      setHours.run(JSON.stringify(hours), siteId);
+    async setOpeningHours(siteId: string, hours: OpeningHours): Promise<void> {
+      await update()
+        .set({ opening_hours: JSON.stringify(hours) })
+        .where('id', '=', siteId)
+        .execute();
     },
-    setSettings(siteId: string, settings: SiteSettingsUpdate): void {
-      setSettings.run({ ...settings, siteId, languages: JSON.stringify(settings.languages) });
+    async setSettings(siteId: string, settings: SiteSettingsUpdate): Promise<void> {
+      await update()
+        .set({
+          name: settings.name,
+          address: settings.address,
+          phone: settings.phone,
+          reception_hint: settings.receptionHint,
+          kiosk_languages: JSON.stringify(settings.languages),
+          kiosk_idle_seconds: settings.idleSeconds,
+          kiosk_countdown_seconds: settings.countdownSeconds,
+          closed_message: settings.closedMessage
+        })
+        .where('id', '=', siteId)
+        .execute();
     },
     /** Kept in date order, so lists and the kiosk read them as a calendar. */
-    setClosedDays(siteId: string, days: ClosedDay[]): void {
-      setClosedDays.run(JSON.stringify([...days].sort((a, b) => a.date.localeCompare(b.date))), siteId);
+    async setClosedDays(siteId: string, days: ClosedDay[]): Promise<void> {
+      const sorted = [...days].sort((a, b) => a.date.localeCompare(b.date));
+      await update()
+        .set({ closed_days: JSON.stringify(sorted) })
+        .where('id', '=', siteId)
+        .execute();
     },
-    findById(id: string): Site | null {
-      const row = byId.get(id) as SiteRow | undefined;
+    async findById(id: string): Promise<Site | null> {
+      const row = await sites().where('s.id', '=', id).executeTakeFirst();
       return row ? toSite(row) : null;
     },
-    count(): number {
-      return (count.get() as { n: number }).n;
+    async count(): Promise<number> {
+      const row = await ex
+        .db()
+        .selectFrom('sites')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
     },
-    listAll(): Site[] {
-      return (all.all() as SiteRow[]).map(toSite);
+    async listAll(): Promise<Site[]> {
+      return (await sites().orderBy('s.name').orderBy('s.id').execute()).map(toSite);
     },
-    listDemo(): Site[] {
-      return (demo.all() as SiteRow[]).map(toSite);
+    /** In the order the sites were made: said, since without an ORDER BY another engine may answer in any order. */
+    async listDemo(): Promise<Site[]> {
+      return (await sites().where('s.is_demo', '=', 1).orderBy('s.created_at').orderBy('s.id').execute()).map(toSite);
     }
   };
 }

@@ -1,12 +1,5 @@
 /** Data access for `terminal_tokens`: hashes of the device tokens each terminal holds. */
-import type { Db } from '../db/database';
-
-interface TerminalTokenRow {
-  terminal_id: string;
-  created_at: string;
-  last_used_at: string;
-  replaced_until: string | null;
-}
+import type { Executor } from '../db/executor';
 
 export interface TerminalToken {
   terminalId: string;
@@ -17,59 +10,86 @@ export interface TerminalToken {
   replacedUntil: string | null;
 }
 
-export function createTerminalTokensRepository(db: Db) {
-  const insert = db.prepare(
-    'INSERT INTO terminal_tokens (token_hash, terminal_id, created_at, last_used_at) VALUES (?, ?, ?, ?)'
-  );
-  const byHash = db.prepare(
-    'SELECT terminal_id, created_at, last_used_at, replaced_until FROM terminal_tokens WHERE token_hash = ?'
-  );
-  const touch = db.prepare('UPDATE terminal_tokens SET last_used_at = ? WHERE token_hash = ?');
-  const replace = db.prepare('UPDATE terminal_tokens SET replaced_until = ? WHERE token_hash = ? AND replaced_until IS NULL');
-  const removeForTerminal = db.prepare('DELETE FROM terminal_tokens WHERE terminal_id = ?');
-  const keepRecent = db.prepare(
-    `DELETE FROM terminal_tokens WHERE terminal_id = @terminalId AND token_hash NOT IN (
-       SELECT token_hash FROM terminal_tokens WHERE terminal_id = @terminalId
-       ORDER BY last_used_at DESC, created_at DESC LIMIT @keep)`
-  );
-  const purge = db.prepare(
-    `DELETE FROM terminal_tokens
-     WHERE replaced_until <= @now
-        OR (last_used_at <= @unusedBefore AND terminal_id NOT IN (SELECT value FROM json_each(@spared)))`
-  );
-
+export function createTerminalTokensRepository(ex: Executor) {
   return {
-    insert(tokenHash: string, terminalId: string, at: string): void {
-      insert.run(tokenHash, terminalId, at, at);
+    async insert(tokenHash: string, terminalId: string, at: string): Promise<void> {
+      await ex
+        .db()
+        .insertInto('terminal_tokens')
+        .values({ token_hash: tokenHash, terminal_id: terminalId, created_at: at, last_used_at: at })
+        .execute();
     },
-    find(tokenHash: string): TerminalToken | null {
-      const row = byHash.get(tokenHash) as TerminalTokenRow | undefined;
+    async find(tokenHash: string): Promise<TerminalToken | null> {
+      const row = await ex
+        .db()
+        .selectFrom('terminal_tokens')
+        .select(['terminal_id', 'created_at', 'last_used_at', 'replaced_until'])
+        .where('token_hash', '=', tokenHash)
+        .executeTakeFirst();
       return row
         ? {
             terminalId: row.terminal_id,
             createdAt: row.created_at,
-            lastUsedAt: row.last_used_at,
+            // Written with every token, and by migration 0011 for the tokens made before it.
+            lastUsedAt: row.last_used_at!,
             replacedUntil: row.replaced_until
           }
         : null;
     },
-    touch(tokenHash: string, at: string): void {
-      touch.run(at, tokenHash);
+    async touch(tokenHash: string, at: string): Promise<void> {
+      await ex.db().updateTable('terminal_tokens').set({ last_used_at: at }).where('token_hash', '=', tokenHash).execute();
     },
     /** The token keeps working until `until`, then it is refused and purged. Once only. */
-    markReplaced(tokenHash: string, until: string): void {
-      replace.run(until, tokenHash);
+    async markReplaced(tokenHash: string, until: string): Promise<void> {
+      await ex
+        .db()
+        .updateTable('terminal_tokens')
+        .set({ replaced_until: until })
+        .where('token_hash', '=', tokenHash)
+        .where('replaced_until', 'is', null)
+        .execute();
     },
-    removeForTerminal(terminalId: string): void {
-      removeForTerminal.run(terminalId);
+    async removeForTerminal(terminalId: string): Promise<void> {
+      await ex.db().deleteFrom('terminal_tokens').where('terminal_id', '=', terminalId).execute();
     },
     /** Deletes the terminal's tokens but the `keep` most recently used. */
-    keepMostRecent(terminalId: string, keep: number): number {
-      return keepRecent.run({ terminalId, keep }).changes;
+    async keepMostRecent(terminalId: string, keep: number): Promise<number> {
+      const result = await ex
+        .db()
+        .deleteFrom('terminal_tokens')
+        .where('terminal_id', '=', terminalId)
+        .where('token_hash', 'not in', (eb) =>
+          eb
+            .selectFrom('terminal_tokens')
+            .select('token_hash')
+            .where('terminal_id', '=', terminalId)
+            // A token never used sorts last, as SQLite puts NULL last in a descending order
+            // (PostgreSQL would put it first); the hash settles ties the same on every engine.
+            .orderBy('last_used_at', (ob) => ob.desc().nullsLast())
+            .orderBy('created_at', 'desc')
+            .orderBy('token_hash', 'desc')
+            .limit(keep)
+        )
+        .executeTakeFirstOrThrow();
+      return Number(result.numDeletedRows);
     },
     /** Deletes replaced tokens past their overlap and tokens unused since `unusedBefore`, except the `spared` terminals'. */
-    purge(now: string, unusedBefore: string, spared: string[]): number {
-      return purge.run({ now, unusedBefore, spared: JSON.stringify(spared) }).changes;
+    async purge(now: string, unusedBefore: string, spared: string[]): Promise<number> {
+      const result = await ex
+        .db()
+        .deleteFrom('terminal_tokens')
+        .where((eb) =>
+          eb.or([
+            eb('replaced_until', '<=', now),
+            eb.and([
+              eb('last_used_at', '<=', unusedBefore),
+              // No terminal spared: no condition (`NOT IN ()` is not SQL every engine takes).
+              ...(spared.length > 0 ? [eb('terminal_id', 'not in', [...spared])] : [])
+            ])
+          ])
+        )
+        .executeTakeFirstOrThrow();
+      return Number(result.numDeletedRows);
     }
   };
 }

@@ -1,18 +1,10 @@
 /** Data access for `terminals` (kiosks and hall displays). */
-import type { Db } from '../db/database';
+import type { Selectable } from 'kysely';
+import type { Executor } from '../db/executor';
+import type { TerminalsTable } from '../db/schema';
 import type { TerminalKind } from '../../../shared/identity';
 
-interface TerminalRow {
-  id: string;
-  site_id: string;
-  kind: TerminalKind;
-  name: string;
-  location: string;
-  paired_at: string;
-  last_seen_at: string | null;
-  revoked_at: string | null;
-  software_version: string | null;
-}
+type TerminalRow = Selectable<TerminalsTable>;
 
 export interface Terminal {
   id: string;
@@ -41,47 +33,68 @@ function toTerminal(row: TerminalRow): Terminal {
   };
 }
 
-export function createTerminalsRepository(db: Db) {
-  const insert = db.prepare(
-    'INSERT INTO terminals (id, site_id, kind, name, location, paired_at) VALUES (@id, @siteId, @kind, @name, @location, @pairedAt)'
-  );
-  const byId = db.prepare('SELECT * FROM terminals WHERE id = ?');
-  const activeInSite = db.prepare('SELECT * FROM terminals WHERE site_id = ? AND revoked_at IS NULL ORDER BY kind, name');
-  const rename = db.prepare('UPDATE terminals SET name = ?, location = ? WHERE id = ?');
-  const revoke = db.prepare('UPDATE terminals SET revoked_at = ? WHERE id = ?');
-  const seen = db.prepare('UPDATE terminals SET last_seen_at = ? WHERE id = ?');
-  const setVersion = db.prepare('UPDATE terminals SET software_version = ? WHERE id = ?');
-  const demoOfKind = db.prepare(
-    `SELECT t.id FROM terminals t JOIN sites s ON s.id = t.site_id
-     WHERE s.is_demo = 1 AND t.kind = ? AND t.revoked_at IS NULL ORDER BY t.paired_at LIMIT 1`
-  );
+export function createTerminalsRepository(ex: Executor) {
+  const update = () => ex.db().updateTable('terminals');
 
   return {
-    insert(terminal: Omit<Terminal, 'lastSeenAt' | 'revokedAt' | 'softwareVersion'>): void {
-      insert.run(terminal);
+    async insert(terminal: Omit<Terminal, 'lastSeenAt' | 'revokedAt' | 'softwareVersion'>): Promise<void> {
+      await ex
+        .db()
+        .insertInto('terminals')
+        .values({
+          id: terminal.id,
+          site_id: terminal.siteId,
+          kind: terminal.kind,
+          name: terminal.name,
+          location: terminal.location,
+          paired_at: terminal.pairedAt
+        })
+        .execute();
     },
-    findById(id: string): Terminal | null {
-      const row = byId.get(id) as TerminalRow | undefined;
+    async findById(id: string): Promise<Terminal | null> {
+      const row = await ex.db().selectFrom('terminals').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? toTerminal(row) : null;
     },
-    listActiveInSite(siteId: string): Terminal[] {
-      return (activeInSite.all(siteId) as TerminalRow[]).map(toTerminal);
+    async listActiveInSite(siteId: string): Promise<Terminal[]> {
+      const rows = await ex
+        .db()
+        .selectFrom('terminals')
+        .selectAll()
+        .where('site_id', '=', siteId)
+        .where('revoked_at', 'is', null)
+        .orderBy('kind')
+        .orderBy('name')
+        .orderBy('id')
+        .execute();
+      return rows.map(toTerminal);
     },
-    rename(id: string, name: string, location: string): void {
-      rename.run(name, location, id);
+    async rename(id: string, name: string, location: string): Promise<void> {
+      await update().set({ name, location }).where('id', '=', id).execute();
     },
-    revoke(id: string, at: string): void {
-      revoke.run(at, id);
+    async revoke(id: string, at: string): Promise<void> {
+      await update().set({ revoked_at: at }).where('id', '=', id).execute();
     },
-    markSeen(id: string, at: string): void {
-      seen.run(at, id);
+    async markSeen(id: string, at: string): Promise<void> {
+      await update().set({ last_seen_at: at }).where('id', '=', id).execute();
     },
-    setSoftwareVersion(id: string, version: string): void {
-      setVersion.run(version, id);
+    async setSoftwareVersion(id: string, version: string): Promise<void> {
+      await update().set({ software_version: version }).where('id', '=', id).execute();
     },
     /** The demo site's terminal of a kind, if this store has the demo site. */
-    findDemoTerminalId(kind: TerminalKind): string | null {
-      return (demoOfKind.get(kind) as { id: string } | undefined)?.id ?? null;
+    async findDemoTerminalId(kind: TerminalKind): Promise<string | null> {
+      const row = await ex
+        .db()
+        .selectFrom('terminals as t')
+        .innerJoin('sites as s', 's.id', 't.site_id')
+        .select('t.id')
+        .where('s.is_demo', '=', 1)
+        .where('t.kind', '=', kind)
+        .where('t.revoked_at', 'is', null)
+        .orderBy('t.paired_at')
+        .orderBy('t.id')
+        .limit(1)
+        .executeTakeFirst();
+      return row?.id ?? null;
     }
   };
 }

@@ -34,16 +34,16 @@ const user = 'guichet';
 const database = 'guichet';
 
 /** The bin folder of the newest PostgreSQL installed. */
-export function findPgBin(): string {
-  const versions = fs.existsSync(installRoot)
+export function findPgBin(root = installRoot): string {
+  const versions = fs.existsSync(root)
     ? fs
-        .readdirSync(installRoot)
-        .filter((v) => /^\d+(\.\d+)?$/.test(v) && fs.existsSync(path.join(installRoot, v, 'bin', 'postgres')))
+        .readdirSync(root)
+        .filter((v) => /^\d+(\.\d+)?$/.test(v) && fs.existsSync(path.join(root, v, 'bin', 'postgres')))
         .sort((a, b) => Number(b) - Number(a))
     : [];
   if (versions.length === 0)
-    throw new Error(`PostgreSQL is not installed (no ${installRoot}/*/bin/postgres): install Debian's postgresql package`);
-  return path.join(installRoot, versions[0]!, 'bin');
+    throw new Error(`PostgreSQL is not installed (no ${root}/*/bin/postgres): install Debian's postgresql package`);
+  return path.join(root, versions[0]!, 'bin');
 }
 
 /** How to run a PostgreSQL binary: as `postgres` when we are root, as ourselves otherwise. */

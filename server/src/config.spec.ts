@@ -76,6 +76,23 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ GUICHET_METRICS_TOKEN: `${'a'.repeat(20)} ${'b'.repeat(20)}` })).toThrow(/without spaces/);
   });
 
+  it('keeps SQLite unless a PostgreSQL URL is given, and never repeats the URL in an error', () => {
+    expect(parseConfig({}, '/srv').databaseUrl).toBeNull();
+    const url = 'postgres://guichet:s3cret@db.example:5432/guichet';
+    expect(parseConfig({ GUICHET_DATABASE_URL: url }).databaseUrl).toBe(url);
+    expect(parseConfig({ GUICHET_DATABASE_URL: 'postgresql://db/guichet' }).databaseUrl).toBe('postgresql://db/guichet');
+    let caught: unknown;
+    try {
+      parseConfig({ GUICHET_DATABASE_URL: 'mysql://guichet:s3cret@db/guichet' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const message = (caught as ConfigError).message;
+    expect(message).toContain('GUICHET_DATABASE_URL=(hidden, 33 characters): a postgres:// or postgresql:// URL');
+    expect(message).not.toContain('s3cret');
+  });
+
   it('has volume limits far above honest use, each one settable', () => {
     expect(parseConfig({}).limits).toEqual({
       commandsPerSecond: 30,

@@ -28,6 +28,14 @@ const envSchema = z.object({
   GUICHET_HOST: z.string().min(1).default('127.0.0.1'),
   GUICHET_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   GUICHET_DATA_DIR: z.string().min(1).default('./data'),
+  /**
+   * The store on PostgreSQL (`postgres://user:password@host:port/db`), for a hosting organisation;
+   * unset, the embedded SQLite file in the data folder. Holds a password: never shown.
+   */
+  GUICHET_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// or postgresql:// URL')
+    .optional(),
   /** Where `npm run backup` and the start-up before an upgrade write backups; default `<data>/backups`. */
   GUICHET_BACKUP_DIR: z.string().min(1).optional(),
   /**
@@ -186,7 +194,10 @@ export interface Config {
   host: string;
   port: number;
   dataDir: string;
+  /** The SQLite file, used when `databaseUrl` is null. */
   databaseFile: string;
+  /** GUICHET_DATABASE_URL: the PostgreSQL store, or null for SQLite. A secret: never logged. */
+  databaseUrl: string | null;
   /** GUICHET_BACKUP_DIR, absolute. */
   backupDir: string;
   backupsKept: number;
@@ -228,7 +239,7 @@ export class ConfigError extends Error {
 }
 
 /** Variables whose value a configuration error does not repeat. */
-const secretVariables = new Set(['GUICHET_METRICS_TOKEN']);
+const secretVariables = new Set(['GUICHET_METRICS_TOKEN', 'GUICHET_DATABASE_URL']);
 
 export function parseConfig(env: Record<string, string | undefined>, cwd = process.cwd()): Config {
   // Empty strings count as unset, as shells and .env files often leave them.
@@ -261,6 +272,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     port: e.GUICHET_PORT,
     dataDir,
     databaseFile: path.join(dataDir, 'guichet.sqlite'),
+    databaseUrl: e.GUICHET_DATABASE_URL ?? null,
     backupDir: e.GUICHET_BACKUP_DIR ? path.resolve(cwd, e.GUICHET_BACKUP_DIR) : path.join(dataDir, 'backups'),
     backupsKept: e.GUICHET_BACKUPS_KEPT,
     logLevel: e.GUICHET_LOG_LEVEL,

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MigrationHistoryError, appliedMigrationCount, migrate } from './migrate';
+import { createHash } from 'node:crypto';
+import { MigrationHistoryError, appliedMigrationCount, migrate, readMigrations } from './migrate';
 import { migrationsDir, openDatabase } from './database';
 
 let dir: string;
@@ -68,6 +69,43 @@ describe('migrate', () => {
     expect(() => migrate(db, dir)).toThrow();
     expect(tables()).not.toContain('a');
     expect(db.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get()).toEqual({ n: 0 });
+  });
+
+  it('runs each common file on SQLite, never its PostgreSQL variant, and records the common name', () => {
+    write('0001_first.sql', 'CREATE TABLE a (id INTEGER);');
+    write('0001_first.postgres.sql', 'CREATE TABLE pg_only (id integer);');
+    expect(migrate(db, dir)).toBe(1);
+    expect(tables()).toContain('a');
+    expect(tables()).not.toContain('pg_only');
+    const sqlite = readMigrations(dir);
+    const postgres = readMigrations(dir, 'postgres');
+    expect(sqlite.map((m) => m.name)).toEqual(['0001_first.sql']);
+    expect(postgres.map((m) => [m.name, m.sql])).toEqual([['0001_first.sql', 'CREATE TABLE pg_only (id integer);']]);
+    expect(postgres[0]!.checksum).not.toBe(sqlite[0]!.checksum);
+  });
+
+  it('refuses a PostgreSQL variant without its common file', () => {
+    write('0001_first.sql', 'CREATE TABLE a (id INTEGER);');
+    write('0002_second.postgres.sql', 'CREATE TABLE b (id integer);');
+    expect(() => readMigrations(dir, 'postgres')).toThrow(/0002_second.postgres.sql has no 0002_second.sql/);
+    expect(() => migrate(db, dir)).toThrow(/0002_second.postgres.sql has no 0002_second.sql/);
+  });
+
+  it('keeps the checksum of each SQLite file: the one every hall’s database recorded', () => {
+    const files = fs.readdirSync(migrationsDir).filter((f) => f.endsWith('.sql') && !f.endsWith('.postgres.sql'));
+    expect(readMigrations(migrationsDir).map((m) => [m.name, m.checksum])).toEqual(
+      files.sort().map((f) => [
+        f,
+        createHash('sha256')
+          .update(fs.readFileSync(path.join(migrationsDir, f)))
+          .digest('hex')
+      ])
+    );
+    const recorded = new Map(readMigrations(migrationsDir).map((m) => [m.name, m.checksum]));
+    expect(recorded.get('0001_init.sql')).toBe('a0b124ca486460382ec98342edb2e0d9d7feccb6c4529d9ebf12adcfb8a75783');
+    expect(recorded.get('0013_joined_session_index.sql')).toBe(
+      'f773e0e3e2aa553aeedf2a35b58b3909bdbdfc0d5f18136da2e1e90d38a180b1'
+    );
   });
 
   it('refuses a gap in the numbering', () => {

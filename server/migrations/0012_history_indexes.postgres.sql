@@ -1,0 +1,1 @@
+-- Included in 0001 on PostgreSQL.

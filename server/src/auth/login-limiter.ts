@@ -22,7 +22,6 @@
  * per key, and cannot list the logins that are blocked, which the console shows.
  */
 import type { Clock } from '../clock';
-import type { Async } from '../store';
 import type { LoginLimit, LoginLimitsRepository } from './login-limits.repository';
 import { normalizeAddress } from '../http/client-address';
 
@@ -98,7 +97,7 @@ export function createLoginLimiter({
   transaction,
   rules = loginRules
 }: {
-  repo: Async<LoginLimitsRepository>;
+  repo: LoginLimitsRepository;
   clock: Clock;
   /** Reading the counters and adding the point happen in it, so concurrent attempts cannot both pass. */
   transaction: <T>(fn: () => Promise<T>) => Promise<T>;

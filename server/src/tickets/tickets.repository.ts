@@ -135,9 +135,10 @@ export function createTicketsRepository(ex: Executor) {
           .where('queue_service', '=', service)
           .where('priority', '=', flag(priority))
           .where((eb) => eb.or([eb('target_counter_id', 'is', null), eb('target_counter_id', '=', counterId)]))
+          // Arrival, then number. Two tickets of two services taken in the same millisecond (one
+          // since transferred here) are in the order the index gives, their insertion on SQLite.
           .orderBy('queued_at')
           .orderBy('number')
-          .orderBy('id')
           .limit(1)
           .executeTakeFirst()
       ),

@@ -149,7 +149,8 @@ export async function startPgCluster(options: PgClusterOptions = {}): Promise<Pg
         await client.query(`CREATE DATABASE ${database}`);
         break;
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`PostgreSQL did not accept connections in time (${String(error)}):\n${log}`);
+        if (Date.now() > deadline)
+          throw new Error(`PostgreSQL did not accept connections in time (${String(error)}):\n${log}`, { cause: error });
         await delay(50);
       } finally {
         await client.end().catch(() => undefined);

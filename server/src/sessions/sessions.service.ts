@@ -28,7 +28,7 @@ import type { Store } from '../store';
 import { createKeyedLock } from '../keyed-lock';
 import type { StoredSession } from './sessions.repository';
 import type { ProceduresService } from '../procedures/procedures.service';
-import { changesForAgents, opsToChanges, procedureOf, stateForAgents, type ProcedureLookup } from './session-ops';
+import { changesForAgents, opsToChanges, procedureOf, stateForAgents } from './session-ops';
 
 /** Bytes of a session's answers and notes, as stored (JSON, UTF-8). */
 function contentBytes(state: SessionState): number {

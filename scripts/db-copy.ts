@@ -536,6 +536,18 @@ export async function copyStore(from: Location, to: Location): Promise<CopyRepor
   }
 }
 
+/** Every table's digest, read from one snapshot of a store that is left as it is (for checks). */
+export async function digestStore(location: Location): Promise<Map<string, TableDigest>> {
+  const store = await openSource(location);
+  try {
+    const out = new Map<string, TableDigest>();
+    for (const table of await store.tables()) out.set(table.name, await digestTable(store, table));
+    return out;
+  } finally {
+    await store.close();
+  }
+}
+
 export interface Output {
   log(line: string): void;
   error(line: string): void;

@@ -19,7 +19,7 @@ import pg from 'pg';
 import { migrationsDir, openDatabase } from '../server/src/db/database';
 import { migratePostgres, readMigrations } from '../server/src/db/migrate';
 
-export const usage = `Usage: npm run db:copy -- --from SOURCE --to TARGET
+const usage = `Usage: npm run db:copy -- --from SOURCE --to TARGET
   SOURCE, TARGET: sqlite:PATH (a Guichet SQLite file) or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE
   The source is only read; the target is migrated to this version and must be empty.`;
 
@@ -28,13 +28,13 @@ const batchSize = 500;
 
 export type Location = { engine: 'sqlite'; file: string } | { engine: 'postgres'; url: string };
 
-export class UsageError extends Error {}
+class UsageError extends Error {}
 
 /** A refusal or a failed check: said to the operator as is, exit code 1. */
-export class CopyError extends Error {}
+class CopyError extends Error {}
 
 /** `sqlite:PATH` or `postgres://…` (`postgresql://` too). */
-export function parseLocation(text: string): Location {
+function parseLocation(text: string): Location {
   if (text.startsWith('sqlite:')) {
     const file = text.slice('sqlite:'.length);
     if (!file) throw new UsageError('sqlite: needs a file path (sqlite:PATH)');
@@ -55,7 +55,7 @@ export function parseLocation(text: string): Location {
 }
 
 /** A location as it may be printed: a PostgreSQL URL's password never is. */
-export function redact(text: string): string {
+function redact(text: string): string {
   try {
     const url = new URL(text);
     if (url.password) url.password = '***';
@@ -66,11 +66,11 @@ export function redact(text: string): string {
   }
 }
 
-export function describeLocation(location: Location): string {
+function describeLocation(location: Location): string {
   return location.engine === 'sqlite' ? `sqlite:${location.file}` : redact(location.url);
 }
 
-export function parseArguments(argv: string[]): { from: Location; to: Location } {
+function parseArguments(argv: string[]): { from: Location; to: Location } {
   let from: string | undefined;
   let to: string | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -97,7 +97,7 @@ export function parseArguments(argv: string[]): { from: Location; to: Location }
 type Value = null | bigint | number | string | Buffer;
 type Row = Record<string, Value>;
 
-export interface Table {
+interface Table {
   name: string;
   /** In the table's own order. */
   columns: string[];
@@ -133,8 +133,10 @@ const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 function orderBy(table: Table, engine: 'sqlite' | 'postgres'): string {
   // Text keys in byte order on both engines (UTF-8's byte order is the code points' order): a
   // PostgreSQL database's collation may be a language's, which would order rows otherwise.
-  const collate = engine === 'sqlite' ? ' COLLATE BINARY' : ' COLLATE "C"';
-  return table.key.map((c) => quote(c) + (table.textColumns.has(c) ? collate : '')).join(', ');
+  // On SQLite, BINARY whatever the column declares (it leaves integers as they are); PostgreSQL
+  // accepts a collation on text columns only.
+  if (engine === 'sqlite') return table.key.map((c) => `${quote(c)} COLLATE BINARY`).join(', ');
+  return table.key.map((c) => quote(c) + (table.textColumns.has(c) ? ' COLLATE "C"' : '')).join(', ');
 }
 
 function sqliteTables(db: Database.Database): Table[] {
@@ -267,7 +269,7 @@ function postgresSide(client: pg.ClientBase): Side {
 // ---------------------------------------------------------------------------------------------
 // The check: one function, the same on both sides.
 
-export interface TableDigest {
+interface TableDigest {
   rows: number;
   sha256: string;
 }
@@ -286,7 +288,7 @@ function canonical(table: string, column: string, value: Value): [string, string
 }
 
 /** Row count and SHA-256 of a table's rows in primary-key order, each row's columns by name. */
-export async function digestTable(side: Pick<Side, 'rows'>, table: Table): Promise<TableDigest> {
+async function digestTable(side: Pick<Side, 'rows'>, table: Table): Promise<TableDigest> {
   const hash = createHash('sha256');
   const columns = [...table.columns].sort();
   let rows = 0;
@@ -439,7 +441,7 @@ async function openTarget(location: Location): Promise<TargetSide> {
 // The copy.
 
 /** Tables in an order where each comes after those it references. */
-export function foreignKeyOrder(tables: Table[]): Table[] {
+function foreignKeyOrder(tables: Table[]): Table[] {
   const byName = new Map(tables.map((t) => [t.name, t]));
   const done = new Set<string>();
   const visiting = new Set<string>();
@@ -460,7 +462,7 @@ export function foreignKeyOrder(tables: Table[]): Table[] {
   return out;
 }
 
-export interface CopyReport {
+interface CopyReport {
   tables: { name: string; rows: number; sha256: string }[];
 }
 
@@ -468,7 +470,7 @@ function sameList(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-export async function copyStore(from: Location, to: Location): Promise<CopyReport> {
+async function copyStore(from: Location, to: Location): Promise<CopyReport> {
   const expected = readMigrations(migrationsDir).map((m) => m.name);
   const source = await openSource(from);
   try {

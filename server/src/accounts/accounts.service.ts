@@ -153,10 +153,14 @@ export function createAccountsService({
     async update(manager: AccountIdentity, input: z.output<typeof accountUpdateInput>, after: After): Promise<AccountView> {
       // Read, checked and written in one transaction: two managers deactivating each other at the
       // same moment cannot both see another active manager.
+      // On PostgreSQL, where transactions run side by side, the site's active managers are locked
+      // first (before the account is read): the second transaction waits for the first to commit,
+      // then counts without the manager it deactivated.
       const { account, deactivating, ended, updated } = await store.transaction(async () => {
+        const activeManagers = input.active === false ? await store.accounts.lockActiveManagers(manager.siteId) : 0;
         const account = await load(manager.siteId, input.accountId);
         const deactivating = input.active === false && account.active;
-        if (deactivating && account.role === 'manager' && (await store.accounts.countActiveManagers(manager.siteId)) <= 1) {
+        if (deactivating && account.role === 'manager' && activeManagers <= 1) {
           throw new AppError(
             'last_manager',
             account.id === manager.accountId

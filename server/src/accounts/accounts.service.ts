@@ -21,6 +21,7 @@ import {
 import { parseOrThrow } from '../../../shared/validation';
 import { hashSecret } from '../auth/secrets';
 import type { Clock } from '../clock';
+import { isUniqueViolation } from '../db/errors';
 import type { After } from '../events/after';
 import type { Store } from '../store';
 import type { Account } from './accounts.repository';
@@ -141,11 +142,17 @@ export function createAccountsService({
         createdAt: clock.now().toISOString(),
         secretLength: input.role === 'agent' ? input.secret.length : null
       };
-      await store.transaction(async () => {
-        // Checked again: another manager may have taken the login while the secret was hashed.
-        if (await store.accounts.findInSite(siteId, input.login)) throw loginTaken(input.login);
-        await store.accounts.insert(account);
-      });
+      try {
+        await store.transaction(async () => {
+          // Checked again: another manager may have taken the login while the secret was hashed.
+          if (await store.accounts.findInSite(siteId, input.login)) throw loginTaken(input.login);
+          await store.accounts.insert(account);
+        });
+      } catch (error) {
+        // Or be taking it right now, in a transaction alongside (PostgreSQL): the unique index says so.
+        if (isUniqueViolation(error)) throw loginTaken(input.login);
+        throw error;
+      }
       trace(manager, account, 'created');
       return view(account);
     },

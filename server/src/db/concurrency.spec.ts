@@ -280,9 +280,9 @@ describe.each(['sqlite', 'postgres'] as const)('concurrent writes on %s', (engin
     expect(await store.printerFaults.startedBetween(siteId, at, '2026-11-24T00:00:00.000Z')).toHaveLength(2);
   });
 
-  it('keeps one active manager when the last two deactivate each other at once', async () => {
+  function accountsService() {
     const limiter = createLoginLimiter({ repo: store.loginLimits, clock, transaction: store.transaction });
-    const accounts = createAccountsService({
+    return createAccountsService({
       store,
       clock,
       logger,
@@ -292,6 +292,10 @@ describe.each(['sqlite', 'postgres'] as const)('concurrent writes on %s', (engin
         unlock: (site, login) => limiter.unlock(`${site}|${login}`)
       }
     });
+  }
+
+  it('keeps one active manager when the last two deactivate each other at once', async () => {
+    const accounts = accountsService();
     const lea = await manager('lea');
     const tom = await manager('tom');
     const results = await race([
@@ -302,6 +306,17 @@ describe.each(['sqlite', 'postgres'] as const)('concurrent writes on %s', (engin
     expect(reasons(results).map(codeOf)).toEqual(['last_manager']);
     const active = (await store.accounts.listInSite(siteId)).filter((a) => a.role === 'manager' && a.active);
     expect(active).toHaveLength(1);
+  });
+
+  it('creates a login once when two managers create it at once, and says « taken » to the other', async () => {
+    const accounts = accountsService();
+    const lea = await manager('lea');
+    const tom = await manager('tom');
+    const input = (login: string) => ({ role: 'agent' as const, login, firstName: 'Marie', secret: '4821' });
+    const created = await race([() => accounts.create(lea, input('marie')), () => accounts.create(tom, input('Marie'))]);
+    expect(fulfilled(created)).toHaveLength(1);
+    expect(reasons(created).map(codeOf)).toEqual(['login_taken']);
+    expect((await store.accounts.listInSite(siteId)).filter((a) => a.role === 'agent')).toHaveLength(1);
   });
 
   it('checks no more logins than the limit when the last tries arrive together', async () => {

@@ -106,6 +106,7 @@ describe('migrate', () => {
     expect(recorded.get('0013_joined_session_index.sql')).toBe(
       'f773e0e3e2aa553aeedf2a35b58b3909bdbdfc0d5f18136da2e1e90d38a180b1'
     );
+    expect(recorded.get('0014_concurrency.sql')).toBe('57eba1475611ba80d1730bddd83844a5f61e626d7ff04085f45951932d20417a');
   });
 
   it('refuses a gap in the numbering', () => {

@@ -159,10 +159,10 @@ export function createAccountsService({
 
     async update(manager: AccountIdentity, input: z.output<typeof accountUpdateInput>, after: After): Promise<AccountView> {
       // Read, checked and written in one transaction: two managers deactivating each other at the
-      // same moment cannot both see another active manager.
-      // On PostgreSQL, where transactions run side by side, the site's active managers are locked
-      // first (before the account is read): the second transaction waits for the first to commit,
-      // then counts without the manager it deactivated.
+      // same moment cannot both see another active manager. The site's active managers are counted
+      // and held first, before the account is read: on PostgreSQL, where transactions run side by
+      // side, the second one waits there for the first to commit, then counts without the manager
+      // it deactivated.
       const { account, deactivating, ended, updated } = await store.transaction(async () => {
         const activeManagers = input.active === false ? await store.accounts.lockActiveManagers(manager.siteId) : 0;
         const account = await load(manager.siteId, input.accountId);

@@ -44,7 +44,8 @@ export function createLoginLimitsRepository(ex: Executor) {
      */
     async lock(counters: { key: string; login: string | null }[]): Promise<Map<string, LoginLimit>> {
       const sorted = [...counters].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-      if (sorted.length === 0) return new Map();
+      const keys = sorted.map((c) => c.key);
+      if (keys.length === 0) return new Map();
       await ex
         .db()
         .insertInto('login_limits')
@@ -55,11 +56,8 @@ export function createLoginLimitsRepository(ex: Executor) {
         .db()
         .selectFrom('login_limits')
         .selectAll()
-        .where(
-          'key',
-          'in',
-          sorted.map((c) => c.key)
-        )
+        .where('key', 'in', keys)
+        // Locked in this order on PostgreSQL (the rows are sorted before they are locked).
         .orderBy('key');
       const rows = await (ex.engine === 'postgres' ? query.forUpdate() : query).execute();
       return new Map(rows.map((row) => [row.key, toLoginLimit(row)]));

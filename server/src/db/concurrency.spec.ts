@@ -224,12 +224,12 @@ describe.each(['sqlite', 'postgres'] as const)('concurrent writes on %s', (engin
           print: () => Promise.resolve(readyStatus)
         })
       });
-      return createTicketsService({ store, clock, printing, queue });
+      return { tickets: createTicketsService({ store, clock, printing, queue }), queue };
     }
 
     it('gives fifty takes of one service sent together the numbers 1 to 50, each once', async () => {
       await store.services.insert({ siteId, id: 'accueil', prefix: 'A', name: 'Accueil', position: 0 });
-      const tickets = ticketsService();
+      const { tickets } = ticketsService();
       const desk = identity({ id: randomUUID(), login: 'marie', firstName: 'Marie' }, 'agent');
       // Fifty at once, more than the pool's connections: on PostgreSQL they queue for connections
       // and for the service's counter row, never for one another's numbers.
@@ -245,6 +245,26 @@ describe.each(['sqlite', 'postgres'] as const)('concurrent writes on %s', (engin
       const next = await tickets.issueAtDesk(desk, { requestId: randomUUID(), service: 'accueil', priority: false }, after);
       expect(next.label).toBe('A-051');
     }, 60_000);
+
+    it('calls two waiting tickets to two counters pressing « next » at once, one each', async () => {
+      await store.services.insert({ siteId, id: 'accueil', prefix: 'A', name: 'Accueil', position: 0 });
+      for (const [i, name] of ['Guichet 1', 'Guichet 2'].entries()) {
+        await store.counters.insert({ id: `g${i + 1}`, siteId, name, services: ['accueil'], position: i });
+      }
+      const { tickets, queue } = ticketsService();
+      const desk = identity({ id: randomUUID(), login: 'marie', firstName: 'Marie' }, 'agent');
+      for (let i = 0; i < 2; i++) {
+        await tickets.issueAtDesk(desk, { requestId: randomUUID(), service: 'accueil', priority: false }, after);
+      }
+      const called = await race(['g1', 'g2'].map((counter) => () => queue.next(siteId, counter, randomUUID(), after)));
+      expect(reasons(called)).toEqual([]);
+      // Neither counter finds the other's ticket taken and calls no one.
+      expect(
+        fulfilled(called)
+          .map((view) => view.current?.label)
+          .sort()
+      ).toEqual(['A-001', 'A-002']);
+    });
 
     it('gives back the number of a take whose transaction fails, and restarts each day', async () => {
       const day = '2026-11-23';

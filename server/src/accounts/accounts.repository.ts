@@ -33,6 +33,9 @@ function toAccount(row: AccountRow): Account {
   };
 }
 
+/** A key of our own for PostgreSQL's advisory lock around the first setup ('setu'). */
+const setupLock = 0x7365_7475;
+
 export function createAccountsRepository(ex: Executor) {
   const accounts = () => ex.db().selectFrom('accounts').selectAll();
   const one = (row: AccountRow | undefined) => (row ? toAccount(row) : null);
@@ -114,16 +117,29 @@ export function createAccountsRepository(ex: Executor) {
           .orderBy(sql`lower(login)`)
           .execute()
       ).map(toAccount),
-    async countActiveManagers(siteId: string): Promise<number> {
-      const row = await ex
+    /**
+     * The site's active managers, counted and, on PostgreSQL, locked until the transaction ends:
+     * another transaction deactivating one of them waits, then finds it changed. On SQLite the
+     * transaction already has the store to itself.
+     */
+    async lockActiveManagers(siteId: string): Promise<number> {
+      const query = ex
         .db()
         .selectFrom('accounts')
-        .select((eb) => eb.fn.countAll().as('n'))
+        .select('id')
         .where('site_id', '=', siteId)
         .where('role', '=', 'manager')
         .where('active', '=', 1)
-        .executeTakeFirstOrThrow();
-      return Number(row.n);
+        .orderBy('id');
+      return (await (ex.engine === 'postgres' ? query.forUpdate() : query).execute()).length;
+    },
+    /**
+     * Held until the transaction ends: one first setup of the installation at a time. On
+     * PostgreSQL an advisory lock (the check "no manager yet" reads rows that do not exist, so
+     * there is no row to lock); on SQLite the transaction already has the store to itself.
+     */
+    async lockSetup(): Promise<void> {
+      if (ex.engine === 'postgres') await sql`SELECT pg_advisory_xact_lock(${setupLock})`.execute(ex.db());
     },
     /** Whether any manager account exists in the whole installation (active or not). */
     async hasAnyManager(): Promise<boolean> {

@@ -21,6 +21,7 @@ import {
 import { parseOrThrow } from '../../../shared/validation';
 import { hashSecret } from '../auth/secrets';
 import type { Clock } from '../clock';
+import { isUniqueViolation } from '../db/errors';
 import type { After } from '../events/after';
 import type { Store } from '../store';
 import type { Account } from './accounts.repository';
@@ -141,22 +142,32 @@ export function createAccountsService({
         createdAt: clock.now().toISOString(),
         secretLength: input.role === 'agent' ? input.secret.length : null
       };
-      await store.transaction(async () => {
-        // Checked again: another manager may have taken the login while the secret was hashed.
-        if (await store.accounts.findInSite(siteId, input.login)) throw loginTaken(input.login);
-        await store.accounts.insert(account);
-      });
+      try {
+        await store.transaction(async () => {
+          // Checked again: another manager may have taken the login while the secret was hashed.
+          if (await store.accounts.findInSite(siteId, input.login)) throw loginTaken(input.login);
+          await store.accounts.insert(account);
+        });
+      } catch (error) {
+        // Or be taking it right now, in a transaction alongside (PostgreSQL): the unique index says so.
+        if (isUniqueViolation(error)) throw loginTaken(input.login);
+        throw error;
+      }
       trace(manager, account, 'created');
       return view(account);
     },
 
     async update(manager: AccountIdentity, input: z.output<typeof accountUpdateInput>, after: After): Promise<AccountView> {
       // Read, checked and written in one transaction: two managers deactivating each other at the
-      // same moment cannot both see another active manager.
+      // same moment cannot both see another active manager. The site's active managers are counted
+      // and held first, before the account is read: on PostgreSQL, where transactions run side by
+      // side, the second one waits there for the first to commit, then counts without the manager
+      // it deactivated.
       const { account, deactivating, ended, updated } = await store.transaction(async () => {
+        const activeManagers = input.active === false ? await store.accounts.lockActiveManagers(manager.siteId) : 0;
         const account = await load(manager.siteId, input.accountId);
         const deactivating = input.active === false && account.active;
-        if (deactivating && account.role === 'manager' && (await store.accounts.countActiveManagers(manager.siteId)) <= 1) {
+        if (deactivating && account.role === 'manager' && activeManagers <= 1) {
           throw new AppError(
             'last_manager',
             account.id === manager.accountId

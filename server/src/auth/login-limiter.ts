@@ -2,8 +2,9 @@
  * Limits PIN and password guessing, in the database so that a restart forgets nothing.
  *
  * An attempt takes a point from each of its counters BEFORE the secret is checked, in one
- * transaction (which no other command's statements enter until it ends): attempts sent at the same moment are counted while they are still
- * being checked, so a burst gets no more tries than a slow sequence. A correct secret gives back
+ * transaction holding those counters (the store's alone on SQLite, their rows locked on
+ * PostgreSQL): attempts sent at the same moment are counted while they are still being checked,
+ * so a burst gets no more tries than a slow sequence. A correct secret gives back
  * the point it took (only failures add up); it never clears what earlier failures counted, except
  * on its own login-and-address counter.
  *
@@ -116,7 +117,16 @@ export function createLoginLimiter({
 
   /** The counter as it stands now: an ended block or window counts nothing any more. */
   async function current(counter: Counter, now: number): Promise<LoginLimit> {
-    const row = await repo.find(counter.key);
+    return fresh(counter, await repo.find(counter.key), now);
+  }
+
+  /** The attempt's counters, locked until its transaction ends (see the repository's `lock`). */
+  async function locked(counters: Counter[], now: number): Promise<LoginLimit[]> {
+    const rows = await repo.lock(counters);
+    return counters.map((counter) => fresh(counter, rows.get(counter.key) ?? null, now));
+  }
+
+  function fresh(counter: Counter, row: LoginLimit | null, now: number): LoginLimit {
     const limit: LoginLimit = row ?? {
       key: counter.key,
       login: counter.login,
@@ -153,8 +163,7 @@ export function createLoginLimiter({
       return transaction(async (): Promise<Consumed> => {
         const now = clock.now().getTime();
         const counters = countersFor(login, address);
-        const limits: LoginLimit[] = [];
-        for (const counter of counters) limits.push(await current(counter, now));
+        const limits = await locked(counters, now);
         let waitMs = 0;
         for (const [i, counter] of counters.entries()) {
           const limit = limits[i]!;
@@ -186,12 +195,14 @@ export function createLoginLimiter({
     succeeded(consumed: Extract<Consumed, { ok: true }>): Promise<void> {
       return transaction(async () => {
         const now = clock.now().getTime();
-        for (const counter of consumed.counters) {
+        // Locked too: a point given back must not undo one an attempt alongside is adding.
+        const limits = await locked(consumed.counters, now);
+        for (const [i, counter] of consumed.counters.entries()) {
           if (counter.key.startsWith('pair:')) {
             await repo.remove(counter.key);
             continue;
           }
-          const limit = await current(counter, now);
+          const limit = limits[i]!;
           if (limit.points > 0 && limit.windowEndsAt > now) await repo.save({ ...limit, points: limit.points - 1 });
         }
       });

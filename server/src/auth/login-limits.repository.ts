@@ -36,6 +36,32 @@ export function createLoginLimitsRepository(ex: Executor) {
       const row = await ex.db().selectFrom('login_limits').selectAll().where('key', '=', key).executeTakeFirst();
       return row ? toLoginLimit(row) : null;
     },
+    /**
+     * The counters of one attempt, held until the transaction ends: each is first made to exist
+     * (an empty counter, as good as none), then read and, on PostgreSQL, locked, so that attempts
+     * made at once read and add their points one after the other. Always in the order of their
+     * keys, whoever asks, so that two attempts never wait for each other's rows.
+     */
+    async lock(counters: { key: string; login: string | null }[]): Promise<Map<string, LoginLimit>> {
+      const sorted = [...counters].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      const keys = sorted.map((c) => c.key);
+      if (keys.length === 0) return new Map();
+      await ex
+        .db()
+        .insertInto('login_limits')
+        .values(sorted.map(({ key, login }) => ({ key, login, points: 0, window_ends_at: 0, strikes: 0 })))
+        .onConflict((oc) => oc.column('key').doNothing())
+        .execute();
+      const query = ex
+        .db()
+        .selectFrom('login_limits')
+        .selectAll()
+        .where('key', 'in', keys)
+        // Locked in this order on PostgreSQL (the rows are sorted before they are locked).
+        .orderBy('key');
+      const rows = await (ex.engine === 'postgres' ? query.forUpdate() : query).execute();
+      return new Map(rows.map((row) => [row.key, toLoginLimit(row)]));
+    },
     async listForLogin(login: string): Promise<LoginLimit[]> {
       const rows = await ex.db().selectFrom('login_limits').selectAll().where('login', '=', login).orderBy('key').execute();
       return rows.map(toLoginLimit);

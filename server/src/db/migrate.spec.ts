@@ -106,6 +106,7 @@ describe('migrate', () => {
     expect(recorded.get('0013_joined_session_index.sql')).toBe(
       'f773e0e3e2aa553aeedf2a35b58b3909bdbdfc0d5f18136da2e1e90d38a180b1'
     );
+    expect(recorded.get('0014_concurrency.sql')).toBe('57eba1475611ba80d1730bddd83844a5f61e626d7ff04085f45951932d20417a');
   });
 
   it('refuses a gap in the numbering', () => {
@@ -163,6 +164,53 @@ describe('the shipped migrations', () => {
         .pluck()
         .all();
       expect(indexes).toContain('accounts_site');
+    } finally {
+      after.close();
+    }
+  });
+
+  it('0014 starts the day counters at the numbers already given, and leaves one open fault per printer', () => {
+    // A database as the previous version left it: numbers given today and yesterday, and a
+    // printer with two open outages (which the unique index now refuses).
+    for (const f of fs.readdirSync(migrationsDir).filter((f) => f < '0014' && !f.endsWith('.postgres.sql'))) {
+      fs.copyFileSync(path.join(migrationsDir, f), path.join(dir, f));
+    }
+    const file = path.join(dir, 'store.sqlite');
+    const before = openDatabase(file, dir);
+    const ticket = (id: string, service: string, day: string, n: number) =>
+      `('${id}', 'a', '${service}', '${day}', ${n}, 'X-${n}', 'waiting', 'r-${id}', 'fr', 'now')`;
+    before.exec(`
+      INSERT INTO sites (id, name, created_at) VALUES ('a', 'Mairie A', 'now');
+      INSERT INTO tickets (id, site_id, service, day, number, label, status, request_id, locale, created_at) VALUES
+        ${ticket('t1', 'accueil', '2026-11-22', 7)}, ${ticket('t2', 'accueil', '2026-11-23', 1)},
+        ${ticket('t3', 'accueil', '2026-11-23', 2)}, ${ticket('t4', 'etat-civil', '2026-11-23', 1)};
+      INSERT INTO printers (id, site_id, kind, name, uri, created_at) VALUES ('p', 'a', 'receipt', 'Hall', 'x', 'now');
+      INSERT INTO printer_faults (site_id, printer_id, fault, started_at) VALUES
+        ('a', 'p', 'paper_out', '2026-11-23T09:00:00Z'), ('a', 'p', 'cover_open', '2026-11-23T09:01:00Z');
+    `);
+    before.close();
+
+    fs.copyFileSync(path.join(migrationsDir, '0014_concurrency.sql'), path.join(dir, '0014_concurrency.sql'));
+    const after = openDatabase(file, dir);
+    try {
+      expect(after.prepare('SELECT service, day, last FROM ticket_numbers ORDER BY service, day').all()).toEqual([
+        { service: 'accueil', day: '2026-11-22', last: 7 },
+        { service: 'accueil', day: '2026-11-23', last: 2 },
+        { service: 'etat-civil', day: '2026-11-23', last: 1 }
+      ]);
+      // The first outage stays open; the second ends as it began.
+      expect(after.prepare('SELECT fault, started_at, ended_at FROM printer_faults ORDER BY id').all()).toEqual([
+        { fault: 'paper_out', started_at: '2026-11-23T09:00:00Z', ended_at: null },
+        { fault: 'cover_open', started_at: '2026-11-23T09:01:00Z', ended_at: '2026-11-23T09:01:00Z' }
+      ]);
+      expect(() =>
+        after.exec(`INSERT INTO printer_faults (site_id, printer_id, fault, started_at) VALUES ('a', 'p', 'jam', 'now')`)
+      ).toThrow(/UNIQUE/);
+      // A login is found through lower(login) by the index, not by reading every account.
+      const plan = after
+        .prepare("EXPLAIN QUERY PLAN SELECT * FROM accounts WHERE site_id = 'a' AND lower(login) = lower('Marie')")
+        .all() as { detail: string }[];
+      expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX accounts_site_login/);
     } finally {
       after.close();
     }

@@ -250,6 +250,14 @@ export interface TicketCallsTable {
   at: string;
 }
 
+/** The last number given per site, service and day (migration 0014). */
+export interface TicketNumbersTable {
+  site_id: string;
+  service: string;
+  day: string;
+  last: number;
+}
+
 export interface TicketsTable {
   id: string;
   site_id: string;
@@ -294,5 +302,6 @@ export interface Database {
   terminal_tokens: TerminalTokensTable;
   terminals: TerminalsTable;
   ticket_calls: TicketCallsTable;
+  ticket_numbers: TicketNumbersTable;
   tickets: TicketsTable;
 }

@@ -3,7 +3,6 @@
  * the team's statistics. One open row per printer at most: a fault that changes kind while the
  * printer is still down (paper out, then cover open to refill it) is the same outage.
  */
-import { sql } from 'kysely';
 import type { Executor } from '../db/executor';
 
 export interface PrinterFaultRecord {
@@ -18,30 +17,13 @@ export function createPrinterFaultsRepository(ex: Executor) {
   return {
     /** Records that the printer stopped, unless an outage of it is already open. True when recorded. */
     async open(siteId: string, printerId: string, fault: string, at: string): Promise<boolean> {
-      // One statement, so that two reports of the same outage cannot both open a row.
-      const db = ex.db();
-      const result = await db
+      // The unique index `printer_faults_open` decides: of reports sent at once, only one opens a
+      // row, whichever engine, whatever runs alongside.
+      const result = await ex
+        .db()
         .insertInto('printer_faults')
-        .columns(['site_id', 'printer_id', 'fault', 'started_at'])
-        .expression(
-          db
-            .selectNoFrom((eb) => [
-              eb.val(siteId).as('site_id'),
-              eb.val(printerId).as('printer_id'),
-              eb.val(fault).as('fault'),
-              eb.val(at).as('started_at')
-            ])
-            .where(({ not, exists, selectFrom }) =>
-              not(
-                exists(
-                  selectFrom('printer_faults')
-                    .select(sql.lit(1).as('one'))
-                    .where('printer_id', '=', printerId)
-                    .where('ended_at', 'is', null)
-                )
-              )
-            )
-        )
+        .values({ site_id: siteId, printer_id: printerId, fault, started_at: at })
+        .onConflict((oc) => oc.column('printer_id').where('ended_at', 'is', null).doNothing())
         .executeTakeFirstOrThrow();
       return result.numInsertedOrUpdatedRows === 1n;
     },

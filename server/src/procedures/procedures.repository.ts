@@ -26,8 +26,12 @@ export function createProceduresRepository(ex: Executor) {
   const procedures = () => ex.db().selectFrom('procedures').selectAll();
 
   return {
-    async insert(procedure: StoredProcedure): Promise<void> {
-      await ex
+    /**
+     * Inserts the procedure unless the site has one by this id; true when inserted. Two inserts
+     * at once (a save and the catalog's import) never both insert, and neither fails.
+     */
+    async insertIfAbsent(procedure: StoredProcedure): Promise<boolean> {
+      const result = await ex
         .db()
         .insertInto('procedures')
         .values({
@@ -37,7 +41,18 @@ export function createProceduresRepository(ex: Executor) {
           position: procedure.position,
           created_at: procedure.createdAt
         })
-        .execute();
+        .onConflict((oc) => oc.columns(['site_id', 'id']).doNothing())
+        .executeTakeFirstOrThrow();
+      return result.numInsertedOrUpdatedRows === 1n;
+    },
+    /**
+     * The procedure, held until the transaction ends (locked on PostgreSQL; on SQLite the
+     * transaction has the store to itself): its next version is numbered by one save at a time.
+     */
+    async lock(siteId: string, id: string): Promise<StoredProcedure | null> {
+      const query = procedures().where('site_id', '=', siteId).where('id', '=', id);
+      const row = await (ex.engine === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
+      return row ? toProcedure(row) : null;
     },
     async listInSite(siteId: string): Promise<StoredProcedure[]> {
       return (await procedures().where('site_id', '=', siteId).orderBy('position').orderBy('id').execute()).map(toProcedure);

@@ -267,13 +267,15 @@ export function createProceduresService({
         let count = 0;
         for (const entry of seed) {
           if (await store.procedures.find(siteId, entry.procedure.id)) continue;
-          await store.procedures.insert({
+          // Saved by a manager meanwhile (PostgreSQL runs that save alongside): theirs stays.
+          const inserted = await store.procedures.insertIfAbsent({
             siteId,
             id: entry.procedure.id,
             publishedVersion: site.isDemo ? 1 : null,
             position: await store.procedures.nextPosition(siteId),
             createdAt: now
           });
+          if (!inserted) continue;
           await store.procedureVersions.insert({
             siteId,
             procedureId: entry.procedure.id,
@@ -329,18 +331,21 @@ export function createProceduresService({
       }
       const id = result.procedure.id;
       const number = await store.transaction(async () => {
-        const latest = await store.procedureVersions.latest(siteId, id);
-        if (latest?.source === source) return latest.version;
         const now = clock.now().toISOString();
-        if (!(await store.procedures.find(siteId, id))) {
-          await store.procedures.insert({
+        // The procedure's row, made if new, then held: two saves of one procedure (PostgreSQL runs
+        // them side by side) read its newest version one after the other, and number theirs apart.
+        if (!(await store.procedures.lock(siteId, id))) {
+          await store.procedures.insertIfAbsent({
             siteId,
             id,
             publishedVersion: null,
             position: await store.procedures.nextPosition(siteId),
             createdAt: now
           });
+          await store.procedures.lock(siteId, id);
         }
+        const latest = await store.procedureVersions.latest(siteId, id);
+        if (latest?.source === source) return latest.version;
         const next = (latest?.version ?? 0) + 1;
         await store.procedureVersions.insert({ siteId, procedureId: id, version: next, source, createdAt: now, createdBy: by });
         return next;

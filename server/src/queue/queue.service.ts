@@ -327,6 +327,9 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
         const site = await store.sites.findById(siteId);
         const day = await today(siteId);
         const call = await store.transaction(async () => {
+          // Another counter calling from one of these services (PostgreSQL runs it alongside) waits
+          // here until it has called its ticket, then picks the one after: both call someone.
+          await store.services.lockForCall(siteId, counter.services);
           await closeCurrent(counter, 'done');
           // A ticket transferred to this counter goes first.
           const sent = await store.tickets.sentTo(siteId, day, counter.id);

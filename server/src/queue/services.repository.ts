@@ -61,6 +61,23 @@ export function createServicesRepository(ex: Executor) {
       const row = await services().where('site_id', '=', siteId).where('id', '=', id).executeTakeFirst();
       return row ? toService(row) : null;
     },
+    /**
+     * Holds these services until the transaction ends (locked on PostgreSQL, in the order of their
+     * ids; on SQLite the transaction has the store to itself): counters calling from the same
+     * service pick their next ticket, and move its priority streak, one after the other.
+     */
+    async lockForCall(siteId: string, ids: string[]): Promise<void> {
+      if (ex.engine !== 'postgres' || ids.length === 0) return;
+      await ex
+        .db()
+        .selectFrom('services')
+        .select('id')
+        .where('site_id', '=', siteId)
+        .where('id', 'in', ids)
+        .orderBy('id')
+        .forUpdate()
+        .execute();
+    },
     async setStreak(siteId: string, id: string, streak: number): Promise<void> {
       await ex
         .db()

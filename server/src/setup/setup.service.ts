@@ -103,7 +103,9 @@ export function createSetupService({
         secretLength: null
       };
       await store.transaction(async () => {
-        // Checked again: a second request with the right code may have won while this one hashed.
+        // Checked again: a second request with the right code may have won while this one hashed,
+        // or be in its own transaction right now (PostgreSQL): the lock makes it wait, then see it.
+        await store.accounts.lockSetup();
         if (!(await pending())) throw new AppError('setup_done', 'This installation is already set up: log in as its manager');
         await store.sites.insert({
           id: siteId,

@@ -1,4 +1,7 @@
-/** Data access for `tickets`. A number is taken inside the insert's transaction: never twice. */
+/**
+ * Data access for `tickets` and their per-day numbers (`ticket_numbers`). A number is taken inside
+ * the insert's transaction: never twice, never skipped.
+ */
 import { sql, type Selectable } from 'kysely';
 import type { Executor } from '../db/executor';
 import type { TicketsTable } from '../db/schema';
@@ -70,17 +73,22 @@ export function createTicketsRepository(ex: Executor) {
   const called = sql.lit('called' as const);
 
   return {
-    /** The next number of this service today. Call inside the transaction that inserts it. */
+    /**
+     * The next number of this service today. Call inside the transaction that inserts it: the
+     * day's counter row stays locked until that transaction ends (other takes of the service wait
+     * for it, on PostgreSQL too), and a rollback gives the number back.
+     */
     async nextNumber(siteId: string, service: string, day: string): Promise<number> {
       const row = await ex
         .db()
-        .selectFrom('tickets')
-        .select((eb) => eb.fn.max<number | null>('number').as('last'))
-        .where('site_id', '=', siteId)
-        .where('service', '=', service)
-        .where('day', '=', day)
-        .executeTakeFirst();
-      return (row?.last ?? 0) + 1;
+        .insertInto('ticket_numbers')
+        .values({ site_id: siteId, service, day, last: 1 })
+        .onConflict((oc) =>
+          oc.columns(['site_id', 'service', 'day']).doUpdateSet((eb) => ({ last: eb(eb.ref('ticket_numbers.last'), '+', 1) }))
+        )
+        .returning('last')
+        .executeTakeFirstOrThrow();
+      return row.last;
     },
     async insert(ticket: NewTicket): Promise<void> {
       await ex
@@ -268,6 +276,8 @@ export function createTicketsRepository(ex: Executor) {
         .where('day', '<', day)
         .where('status', 'in', [waiting, called])
         .executeTakeFirstOrThrow();
+      // Earlier days' counters are never bumped again.
+      await ex.db().deleteFrom('ticket_numbers').where('site_id', '=', siteId).where('day', '<', day).execute();
       return Number(result.numUpdatedRows);
     }
   };

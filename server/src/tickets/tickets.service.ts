@@ -109,8 +109,9 @@ export function createTicketsService({
     if (!site) throw new AppError('not_found', 'No such site');
     const now = clock.now();
     const day = localDate(now, site.timezone);
-    // The day's last number read and the next one written in one transaction: no other take can
-    // read the same last number in between.
+    // The day's counter bumped and the ticket written in one transaction: another take of the
+    // service waits for this one's commit before it bumps the counter (its row is locked), and a
+    // failure gives the number back.
     const ticket = await store.transaction(async () => {
       const number = await store.tickets.nextNumber(site.id, service.id, day);
       const created: NewTicket = {

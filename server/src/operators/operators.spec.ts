@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashSecret } from '../auth/secrets';
 import { snapshot } from '../testing/fixtures';
+import { ok, openHall, rid } from '../testing/hall';
 import { command, connect, login, nextEvent, startTestServer, type TestServer } from '../testing/test-server';
 import type { OperatorSiteView } from '../../../shared/schemas/operator';
 
@@ -215,5 +216,29 @@ describe('operators', () => {
     expect((await command(agentBack, 'agent:state', {})).ok).toBe(true);
     back.disconnect();
     agentBack.disconnect();
+  });
+
+  it('leave the retention purge running for a suspended site: its ended sessions are still erased', async () => {
+    server.clock.advance(Date.parse('2026-11-24T09:00:00Z') - server.clock.now().getTime());
+    const hall = await openHall(server);
+    ok(
+      await command(hall.kiosk, 'call:create', { sessionId: hall.session.id, requestId: rid() }).then(async (ack) => {
+        const call = ok(ack);
+        ok(await command(hall.marie, 'call:accept', { callId: call.id }));
+        return command(hall.marie, 'session:end', { sessionId: hall.session.id, reason: 'agent' });
+      })
+    );
+    const token = await operatorToken();
+    const suspended = await call(
+      'POST',
+      `/api/exploitation/sites/${await demoSiteId()}/suspend`,
+      `guichet_exploitation=${token}`,
+      {}
+    );
+    expect(suspended.status).toBe(200);
+    expect(await server.store.sessions.findById(hall.session.id)).not.toBeNull();
+    server.clock.advance(24 * 3600_000); // the next day, past the default retention
+    expect(await server.app.services.purgeSessions()).toBe(1);
+    expect(await server.store.sessions.findById(hall.session.id)).toBeNull();
   });
 });

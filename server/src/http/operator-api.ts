@@ -13,10 +13,10 @@ import { clientAddress } from './client-address';
 import { clearCookie, cookiesOf, secureRequest, serializeCookie } from './cookies';
 import { readJson, sendJson } from './json';
 
-export const operatorApiPrefix = '/api/exploitation/';
+const operatorApiPrefix = '/api/exploitation/';
 
 /** The cookie's name on this request: `__Host-` prefixed over HTTPS, like the other credentials. */
-export function operatorCookieName(secure: boolean): string {
+function operatorCookieName(secure: boolean): string {
   return secure ? `__Host-${operatorCookie}` : operatorCookie;
 }
 

@@ -66,6 +66,8 @@ await esbuild.build({
     'demo-lock': 'scripts/demo-lock.ts',
     // `npm run backup` (the nightly timer) and `npm run restore FILE`, likewise.
     backup: 'scripts/backup.ts',
+    // `npm run operator:create` on the server's console.
+    'operator-create': 'scripts/operator-create.ts',
     restore: 'scripts/restore.ts',
     ...Object.fromEntries(Object.entries(WORKERS).map(([source, bundle]) => [bundle, source]))
   },

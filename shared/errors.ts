@@ -21,6 +21,7 @@ export const errorCodes = [
   'service_closed',
   'setup_code_invalid',
   'setup_done',
+  'site_suspended',
   'login_taken',
   'last_manager',
   'session_active',

@@ -29,6 +29,24 @@ export interface AccountIdentity {
 
 export type Identity = TerminalIdentity | AccountIdentity;
 
+/**
+ * The hosting organisation's operator: above the sites, so it has no `siteId` at all. Services
+ * that act on a site take an `Identity` (or a `siteId` read from one), never this: an operator
+ * cannot reach a site's sessions, calls or tickets, by construction.
+ */
+export interface OperatorIdentity {
+  kind: 'operator';
+  operatorId: string;
+  login: string;
+  firstName: string;
+  operatorSessionId: string;
+  /** ISO date after which the login session is no longer valid. */
+  expiresAt: string;
+}
+
+/** The operator's login cookie: not a `Face` of a site, so no site page or socket reads it. */
+export const operatorCookie = 'guichet_exploitation';
+
 /** Cookie holding the credential for each face. Separate names let one browser be a manager and an agent. */
 export const credentialCookie: Record<Face, string> = {
   kiosk: 'guichet_terminal',

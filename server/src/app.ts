@@ -59,6 +59,8 @@ import { createGuichetMetrics } from './metrics/guichet-metrics';
 import { createAccountsService } from './accounts/accounts.service';
 import { createAccountHandlers } from './socket/handlers/account.handlers';
 import { createSetupService } from './setup/setup.service';
+import { createOperatorsService } from './operators/operators.service';
+import { createOperatorApi } from './http/operator-api';
 import { createTimedWorker, WorkerBusy, WorkerTimeout } from './workers/timed-worker';
 import { AppError } from '../../shared/errors';
 import type { ProcedureValidation } from '../../shared/schemas/procedure';
@@ -223,6 +225,24 @@ export async function createApplication({ config, store, clock, logger, kitHandl
       await queue.ensureServices(siteId, await procedures.published(siteId));
     }
   });
+  // The hosting organisation's operators: sites created, suspended and resumed (no site of their own).
+  const operators = createOperatorsService({
+    store,
+    clock,
+    sessionHours: config.managerSessionHours,
+    presence,
+    connections,
+    setup,
+    siteCreated: async (siteId) => {
+      await procedures.seedSite(siteId);
+      await queue.ensureServices(siteId, await procedures.published(siteId));
+    },
+    siteSuspended: (siteId) => {
+      // Every terminal's and staff member's socket of the site: they are refused from now on.
+      io.to(rooms.site(siteId)).emit('credential:revoked', { reason: 'revoked' });
+      io.in(rooms.site(siteId)).disconnectSockets(true);
+    }
+  });
   /** Closes the sockets of login sessions that just ended (logout, deactivation, new secret). */
   const closeLogins = (authSessionIds: string[], reason: 'revoked' | 'logged_out') => {
     for (const id of authSessionIds) {
@@ -288,6 +308,7 @@ export async function createApplication({ config, store, clock, logger, kitHandl
     }
     try {
       await auth.purgeLoginLimits();
+      await operators.purgeExpired();
     } catch (error) {
       logger.error({ err: error }, 'purging old login counters failed');
     }
@@ -362,6 +383,7 @@ export async function createApplication({ config, store, clock, logger, kitHandl
       config
     }),
     setup,
+    operatorApi: createOperatorApi({ config, operators }),
     onLogout: (authSessionId) => closeLogins([authSessionId], 'logged_out')
   });
   // socket.io answers its own path first; every other request comes here.
@@ -438,6 +460,7 @@ export async function createApplication({ config, store, clock, logger, kitHandl
       accounts,
       setup,
       procedures,
+      operators,
       /** Runs the retention purge now (it also runs every minute). */
       purgeSessions: () => purgeExpiredSessions(store, clock, afterErase)
     },

@@ -28,6 +28,11 @@ import { createProceduresRepository } from './procedures/procedures.repository';
 import { createProcedureVersionsRepository } from './procedures/procedure-versions.repository';
 import { createPrinterFaultsRepository } from './printing/printer-faults.repository';
 import { createStatisticsRepository } from './statistics/statistics.repository';
+import {
+  createOperatorSessionsRepository,
+  createOperatorsRepository,
+  createSiteOperationsRepository
+} from './operators/operators.repository';
 
 export type Store = ReturnType<typeof createStore>;
 
@@ -61,6 +66,9 @@ export function createStore(db: Db) {
     procedures: createProceduresRepository(executor),
     procedureVersions: createProcedureVersionsRepository(executor),
     printerFaults: createPrinterFaultsRepository(executor),
-    statistics: createStatisticsRepository(executor)
+    statistics: createStatisticsRepository(executor),
+    operators: createOperatorsRepository(executor),
+    operatorSessions: createOperatorSessionsRepository(executor),
+    siteOperations: createSiteOperationsRepository(executor)
   };
 }

@@ -7,14 +7,14 @@ import { agentPinSchema, managerPasswordSchema } from './auth';
 import { defaultTimeZone } from '../calendar';
 
 /** A login is typed on a tablet: no spaces, nothing that looks alike once printed. */
-const accountLoginSchema = z
+export const accountLoginSchema = z
   .string()
   .trim()
   .min(2, 'at least 2 characters')
   .max(60)
   .regex(/^[\p{L}\p{N}._@-]+$/u, 'letters, digits, dot, dash, underscore or @, no spaces');
 
-const firstNameSchema = z.string().trim().min(1, 'required').max(60);
+export const firstNameSchema = z.string().trim().min(1, 'required').max(60);
 
 export const accountRoleSchema = z.enum(['agent', 'manager']);
 
@@ -70,10 +70,10 @@ function isTimeZone(value: string): boolean {
   }
 }
 
-const timeZoneSchema = z.string().trim().min(1).max(60).refine(isTimeZone, 'a time zone such as Europe/Paris');
+export const timeZoneSchema = z.string().trim().min(1).max(60).refine(isTimeZone, 'a time zone such as Europe/Paris');
 
 /** The setup code is read off a console: case, spaces and dashes do not matter. */
-const setupCodeSchema = z
+export const setupCodeSchema = z
   .string()
   .max(40)
   .transform((v) => v.toUpperCase().replace(/[\s-]/g, ''))

@@ -27,6 +27,7 @@ export function errorText(error: Pick<ErrorBody, 'code' | 'retryAfterSeconds'> |
     handover_to_self: m.error_handover_to_self,
     setup_code_invalid: m.error_setup_code_invalid,
     setup_done: m.error_setup_done,
+    site_suspended: m.error_site_suspended,
     login_taken: m.error_login_taken,
     last_manager: m.error_last_manager,
     session_active: m.error_session_active,

@@ -82,6 +82,13 @@ export function createAuthService({
       // Verify against a decoy when the account is unusable, so timing does not reveal logins.
       const ok = await verifySecret(usable ? account.secretHash : await decoyHash(), input.secret);
       if (!usable || !ok) throw new AppError('login_failed', 'Unknown login or wrong PIN/password');
+      // Said only once the secret is right: a suspended site is not revealed to a guesser.
+      if (await store.siteOperations.suspendedAt(account.siteId)) {
+        throw new AppError(
+          'site_suspended',
+          'This site is suspended by the service’s operator: no one can log in to it until it is resumed'
+        );
+      }
       await limiter.succeeded(consumed);
       // The PIN's length (never the PIN) tells the console whether it meets the site's rule.
       if (account.role === 'agent' && account.secretLength !== input.secret.length) {
@@ -101,7 +108,7 @@ export function createAuthService({
     openSession,
 
     /** The identity behind a login token for the given role, or null when absent, expired or disabled. */
-    async resolve(role: AccountRole, token: string | undefined): Promise<AccountIdentity | null> {
+    async resolve(role: AccountRole, token: string | undefined, evenSuspended = false): Promise<AccountIdentity | null> {
       if (!token) return null;
       const session = await store.authSessions.findByTokenHash(hashToken(token));
       if (!session) return null;
@@ -111,6 +118,8 @@ export function createAuthService({
       }
       const account = await store.accounts.findById(session.accountId);
       if (!account || !account.active || account.role !== role) return null;
+      // A suspended site's staff are refused until an operator resumes it.
+      if (!evenSuspended && (await store.siteOperations.suspendedAt(account.siteId))) return null;
       return identityOf(account, session.id, session.expiresAt);
     },
 

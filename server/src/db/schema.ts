@@ -98,6 +98,23 @@ export interface LoginLimitsTable {
   last_blocked_at: number | null;
 }
 
+export interface OperatorsTable {
+  id: string;
+  login: string;
+  first_name: string;
+  secret_hash: string;
+  active: Generated<number>;
+  created_at: string;
+}
+
+export interface OperatorSessionsTable {
+  token_hash: string;
+  id: string;
+  operator_id: string;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface PairingsTable {
   id: string;
   secret_hash: string;
@@ -218,6 +235,8 @@ export interface SitesTable {
   closed_days: Generated<string>;
   closed_message: Generated<string>;
   pin_min_length: Generated<4 | 6>;
+  suspended_at: string | null;
+  suspended_reason: Generated<string>;
 }
 
 export interface TerminalTokensTable {
@@ -288,6 +307,8 @@ export interface Database {
   help_calls: HelpCallsTable;
   kiosk_sessions: KioskSessionsTable;
   login_limits: LoginLimitsTable;
+  operator_sessions: OperatorSessionsTable;
+  operators: OperatorsTable;
   pairings: PairingsTable;
   print_jobs: PrintJobsTable;
   printer_faults: PrinterFaultsTable;

@@ -45,7 +45,8 @@ export async function readForm(req: IncomingMessage): Promise<Record<string, str
 }
 
 /** The query a form page may carry back: an error code, and which of its fields it is about. */
-export const formPageParams = ['erreur', 'champ'] as const;
+// `installation`: /gestion shows the form of a site's first manager (code from the operator).
+export const formPageParams = ['erreur', 'champ', 'installation'] as const;
 
 /** Where a failed form sends the browser back: the page, its error code and the fields named. */
 export function formErrorLocation(page: string, error: ErrorBody, fields: readonly string[] = []): string {

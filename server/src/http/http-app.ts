@@ -18,6 +18,7 @@ import { loginInput, logoutInput, type LoginInput } from '../../../shared/schema
 import { pairingStartInput } from '../../../shared/schemas/terminal';
 import { speechInput } from '../../../shared/schemas/speech';
 import { setupInput } from '../../../shared/schemas/account';
+import { siteSetupInput } from '../../../shared/schemas/operator';
 import { parseOrThrow } from '../../../shared/validation';
 import type { SetupService } from '../setup/setup.service';
 import type { SpeechService } from '../speech/speech.service';
@@ -60,6 +61,8 @@ export interface HttpDeps {
   demoA4File?: (siteId: string, name: string) => string | null;
   /** The manager's downloads (statistics and audit CSV, a session's JSON): see manager-downloads.ts. */
   downloads?: ManagerDownloads;
+  /** The operators' API (`/api/exploitation/…`): see operator-api.ts. */
+  operatorApi?: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
   /** `/metrics` for a Prometheus scraper on this machine or with the token: see metrics-endpoint.ts. */
   metrics?: MetricsEndpoint;
 }
@@ -81,7 +84,7 @@ function decodeSegment(segment: string, what: string): string {
 }
 
 /** The pages that show a login (or first-start) form, whose URL must never carry what is typed in it. */
-const formPages = /^\/(agent|gestion)(\/|$)/;
+const formPages = /^\/(agent|gestion|exploitation)(\/|$)/;
 /** The setup form's fields, as named in the page and in the schema; `passwordAgain` is checked here. */
 const setupFields = ['siteName', 'firstName', 'login', 'password', 'passwordAgain', 'code'] as const;
 
@@ -230,6 +233,14 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
         sendLoggedIn(req, res, 'manager', token, identity);
         return;
       }
+      case 'POST /api/setup/site': {
+        // The first manager of a site an operator created, with the code the operator handed over.
+        const account = await deps.setup.completeSite(await readJson(req, siteSetupInput, 'site setup'));
+        const { token, identity } = await auth.openSession(account);
+        logger.info({ siteId: identity.siteId }, 'site setup done: first manager created');
+        sendLoggedIn(req, res, 'manager', token, identity);
+        return;
+      }
       case 'POST /api/auth/logout': {
         const { face } = await readJson(req, logoutInput, 'logout');
         const identity = await auth.resolve(face, cookiesOf(req)[credentialCookie[face]]);
@@ -361,6 +372,7 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
         // A refused scrape goes on like any unknown page: its 404 says nothing of the endpoint.
         if (path === metricsPath && (await deps.metrics?.(req, res, url))) return;
         if (path.startsWith('/api/') && (await deps.downloads?.(req, res, url))) return;
+        if (path.startsWith('/api/exploitation/') && deps.operatorApi) return await deps.operatorApi(req, res, path);
         if (path.startsWith('/api/')) return await api(req, res, path);
         const demoCookie = await demoAutoPair(req, url);
         if (!demoCookie && (await renewTerminalToken(req, res, url))) return;

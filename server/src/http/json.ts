@@ -24,6 +24,7 @@ const statusOf: Record<ErrorCode, number> = {
   service_closed: 409,
   setup_code_invalid: 403,
   setup_done: 409,
+  site_suspended: 403,
   login_taken: 409,
   last_manager: 409,
   session_active: 409,

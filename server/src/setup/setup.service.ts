@@ -11,6 +11,7 @@
 import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../../../shared/errors';
 import type { SetupInput } from '../../../shared/schemas/account';
+import type { SiteSetupInput } from '../../../shared/schemas/operator';
 import type { Account } from '../accounts/accounts.repository';
 import { CodeThrottle } from './code-throttle';
 import { hashSecret } from '../auth/secrets';
@@ -23,6 +24,8 @@ const groups = 3;
 const groupLength = 4;
 /** Wrong codes share one counter: there is only one code to guess. */
 const throttleKey = 'setup';
+/** The codes operators hand out for their sites share another counter. */
+const siteThrottleKey = 'site-setup';
 
 /** A new code, e.g. `K7QM-3XWD-HP2R`: 12 symbols from crypto randomness (about 59 bits). */
 function newSetupCode(): string {
@@ -52,6 +55,11 @@ export function createSetupService({
   let codeHash: Buffer | null = null;
   // Accounts are never deleted: once a manager exists, setup is over for good.
   let done = false;
+  /**
+   * The setup codes of sites an operator created, by site: in memory only, like the first-start
+   * code (a restart voids them; the operator asks for a new one).
+   */
+  const siteCodes = new Map<string, Buffer>();
 
   async function pending(): Promise<boolean> {
     if (!done && (await store.accounts.hasAnyManager())) {
@@ -71,6 +79,61 @@ export function createSetupService({
       const code = newSetupCode();
       codeHash = digest(code);
       return code;
+    },
+
+    /**
+     * A one-time code for the first manager of a site an operator created (the previous one stops
+     * working). The operator hands it over and never learns the manager's password.
+     */
+    issueSiteCode(siteId: string): string {
+      const code = newSetupCode();
+      siteCodes.set(siteId, digest(code));
+      return code;
+    },
+
+    /** Voids a site's code (its manager exists, or the operator asked for a new one elsewhere). */
+    forgetSiteCode(siteId: string): void {
+      siteCodes.delete(siteId);
+    },
+
+    /** Checks an operator's site code, then creates that site's first manager. */
+    async completeSite(input: SiteSetupInput): Promise<Account> {
+      if (throttle.isBlocked(siteThrottleKey)) {
+        throw new AppError('too_many_attempts', 'Too many wrong setup codes: wait 5 minutes');
+      }
+      const given = digest(input.code);
+      // Every code is compared, in constant time each: which site a wrong code is near says nothing.
+      let siteId: string | null = null;
+      for (const [id, hash] of siteCodes) if (timingSafeEqual(given, hash)) siteId = id;
+      if (!siteId) {
+        throttle.fail(siteThrottleKey);
+        throw new AppError('setup_code_invalid', 'Wrong setup code: type the code the operator gave you', [
+          { path: 'code', message: 'is not a setup code of this server' }
+        ]);
+      }
+      const secretHash = await hashSecret(input.password);
+      const account: Account = {
+        id: randomUUID(),
+        siteId,
+        role: 'manager',
+        login: input.login,
+        firstName: input.firstName,
+        secretHash,
+        active: true,
+        createdAt: clock.now().toISOString(),
+        secretLength: null
+      };
+      const target = siteId;
+      await store.transaction(async () => {
+        // Checked again inside: two requests with the same code cannot both create a manager.
+        if (!siteCodes.has(target) || (await store.accounts.countActiveManagers(target)) > 0) {
+          throw new AppError('setup_done', 'This site already has its manager: log in as them');
+        }
+        await store.accounts.insert(account);
+        siteCodes.delete(target);
+      });
+      throttle.succeed(siteThrottleKey);
+      return account;
     },
 
     /** Checks the code, then creates the site and its first manager in one transaction. */

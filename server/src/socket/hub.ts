@@ -67,7 +67,7 @@ export function createSocketServer(httpServer: HttpServer, config: Pick<Config, 
 
 function authError(
   message: string,
-  code: 'unauthenticated' | 'too_many_connections' = 'unauthenticated'
+  code: 'unauthenticated' | 'too_many_connections' | 'site_suspended' = 'unauthenticated'
 ): Error & {
   data: { code: string; message: string };
 } {
@@ -121,6 +121,21 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
       identity = terminal?.role === face ? terminal : null;
     } else {
       identity = await auth.resolve(face, credential);
+    }
+    if (!identity && credential) {
+      // Valid but for a suspended site: said as such, so the terminal or tablet can show why.
+      const suspended =
+        face === 'kiosk' || face === 'display'
+          ? (await terminals.resolve(credential, true))?.role === face
+          : (await auth.resolve(face, credential, true)) !== null;
+      if (suspended) {
+        return next(
+          authError(
+            'This site is suspended by the service’s operator: connections are refused until it is resumed',
+            'site_suspended'
+          )
+        );
+      }
     }
     if (!identity) {
       return next(

@@ -33,7 +33,10 @@ const allowedColumns: Record<string, string> = {
   'login_limits.login':
     'failed login attempts, counted to stop PIN guessing; a correct login gives its attempt back; forgotten within 48 h',
   'procedure_versions.created_by':
-    'the manager who saved a version of a procedure (a first name): authorship of the site’s documents, not agents’ work'
+    'the manager who saved a version of a procedure (a first name): authorship of the site’s documents, not agents’ work',
+  'operators.login': 'the hosting organisation’s operator account itself: how its owner logs in (no site, no agent)',
+  'operators.first_name': 'the operator account itself, shown on its console',
+  'operator_sessions.operator_id': 'an operator’s login session, deleted when it expires or its owner logs out'
 };
 
 /** Where a day's data may mention an agent (id, login or first name), and why. */

@@ -119,10 +119,13 @@ export function createTerminalsService({
       });
     },
 
-    async resolve(token: string | undefined): Promise<TerminalIdentity | null> {
+    async resolve(token: string | undefined, evenSuspended = false): Promise<TerminalIdentity | null> {
       const found = await find(token);
       if (!found) return null;
       const { terminal, record, hash } = found;
+      // A suspended site's terminals are refused until an operator resumes it (`evenSuspended`:
+      // only to tell the terminal why).
+      if (!evenSuspended && (await store.siteOperations.suspendedAt(terminal.siteId))) return null;
       const now = clock.now();
       if (now.getTime() - Date.parse(record.lastUsedAt) >= touchEveryMs)
         await store.terminalTokens.touch(hash, now.toISOString());

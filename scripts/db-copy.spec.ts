@@ -39,6 +39,23 @@ beforeAll(async () => {
     { mime: 'image/png', data: logo, hash: 'logo-hash' },
     server.clock.now().toISOString()
   );
+  // An operator of the hosting organisation, logged in.
+  const now = server.clock.now().toISOString();
+  await server.store.operators.insert({
+    id: 'op-1',
+    login: 'exploitation',
+    firstName: 'Camille',
+    secretHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA',
+    active: true,
+    createdAt: now
+  });
+  await server.store.operatorSessions.insert({
+    tokenHash: 'token-hash',
+    id: 'op-session-1',
+    operatorId: 'op-1',
+    createdAt: now,
+    expiresAt: new Date(server.clock.now().getTime() + 3_600_000).toISOString()
+  });
   // A failed login: the limiter keeps its counter (times in milliseconds since the epoch).
   await expect(login(server, 'agent', 'marie', '0000')).rejects.toThrow(/failed/);
   hallFile = server.config.databaseFile;

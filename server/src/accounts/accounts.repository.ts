@@ -141,6 +141,18 @@ export function createAccountsRepository(ex: Executor) {
     async lockSetup(): Promise<void> {
       if (ex.engine === 'postgres') await sql`SELECT pg_advisory_xact_lock(${setupLock})`.execute(ex.db());
     },
+    /** The site's active managers, counted without a lock (a figure, or a check whose write is unique). */
+    async countActiveManagers(siteId: string): Promise<number> {
+      const row = await ex
+        .db()
+        .selectFrom('accounts')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('site_id', '=', siteId)
+        .where('role', '=', 'manager')
+        .where('active', '=', 1)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
     /** Whether any manager account exists in the whole installation (active or not). */
     async hasAnyManager(): Promise<boolean> {
       const row = await ex.db().selectFrom('accounts').select('id').where('role', '=', 'manager').limit(1).executeTakeFirst();

@@ -55,6 +55,11 @@ import { createTerminalTokensRepository } from '../terminals/terminal-tokens.rep
 import { createTerminalsRepository } from '../terminals/terminals.repository';
 import { createTicketsService } from '../tickets/tickets.service';
 import { createTicketsRepository } from '../tickets/tickets.repository';
+import {
+  createOperatorSessionsRepository,
+  createOperatorsRepository,
+  createSiteOperationsRepository
+} from '../operators/operators.repository';
 import { openDatabase, type Db } from './database';
 import type { Executor } from './executor';
 import { openStore } from './open-store';
@@ -92,7 +97,10 @@ function storeOn(executor: Executor): Store {
     procedures: createProceduresRepository(executor),
     procedureVersions: createProcedureVersionsRepository(executor),
     printerFaults: createPrinterFaultsRepository(executor),
-    statistics: createStatisticsRepository(executor)
+    statistics: createStatisticsRepository(executor),
+    operators: createOperatorsRepository(executor),
+    operatorSessions: createOperatorSessionsRepository(executor),
+    siteOperations: createSiteOperationsRepository(executor)
   };
 }
 

@@ -13,14 +13,14 @@ import { parseConfig } from '../server/src/config';
 import { migrationsDir, openDatabase } from '../server/src/db/database';
 import { verifySecret } from '../server/src/auth/secrets';
 import { demoAccounts } from '../server/src/demo/demo-data';
-import { createStore } from '../server/src/store';
+import { createSqliteStore } from '../server/src/store';
 import { TerminalPresence } from '../server/src/terminals/terminal-presence';
 import { createTerminalsService } from '../server/src/terminals/terminals.service';
 import { version } from '../server/src/version';
 
 const config = parseConfig(process.env);
 const db = openDatabase(config.databaseFile, migrationsDir, { dir: config.backupDir, kept: config.backupsKept });
-const store = createStore(db);
+const store = createSqliteStore(db);
 const terminals = createTerminalsService({ store, clock: systemClock, presence: new TerminalPresence(), serverVersion: version });
 let revoked = 0;
 const demoSites = new Set((await store.sites.listDemo()).map((s) => s.id));

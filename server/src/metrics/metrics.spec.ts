@@ -4,6 +4,8 @@
  * (principle 6), and who may read it — a program of this machine talking to Guichet directly, or
  * a scraper with the token — while anyone else gets the 404 of a page that does not exist.
  */
+import { sql } from 'kysely';
+import { rows } from '../testing/fixtures';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -147,11 +149,10 @@ describe('a scrape of the hall', () => {
     // The scrape is of the live call: taken, no longer ringing, both tablets there.
     expect(valueOf(text, 'guichet_calls_ringing', { site })).toBe(0);
     expect(valueOf(text, 'guichet_agents_connected', { site })).toBe(2);
-    const agents = server.store.db.prepare("SELECT id, login, first_name FROM accounts WHERE role = 'agent'").all() as {
-      id: string;
-      login: string;
-      first_name: string;
-    }[];
+    const agents = await rows<{ id: string; login: string; first_name: string }>(
+      server.store,
+      sql`SELECT id, login, first_name FROM accounts WHERE role = 'agent'`
+    );
     const needles = agents.flatMap((a) => [a.id, a.login, a.first_name]);
     expect(needles).toHaveLength(6);
     for (const needle of needles) expect(text.toLowerCase()).not.toContain(needle.toLowerCase());

@@ -132,8 +132,8 @@ describe('a manager of site A and the records of site B', () => {
   });
 
   it('what A reads or sets for its own site holds nothing of B, and leaves B’s site as it was', async () => {
-    const bSite = () => server.store.db.prepare('SELECT * FROM sites WHERE id = ?').get(b.siteId);
-    const before = bSite();
+    const bSite = () => server.store.executor.db().selectFrom('sites').selectAll().where('id', '=', b.siteId).executeTakeFirst();
+    const before = await bSite();
     const bIds = [b.siteId, b.kioskId, b.agentId, b.printerId, b.counterId, b.jobId, b.procedureId, b.sessionReference];
     for (const [name, input] of Object.entries(await ownSiteOnly())) {
       const ack = await command(managerA, name as CommandName, input as never);

@@ -39,7 +39,7 @@ const postgresAsked =
   process.argv.some((arg, i) => arg === '--project=postgres' || (arg === '--project' && process.argv[i + 1] === 'postgres'));
 
 const postgresProject = {
-  extends: true,
+  extends: true as const,
   test: {
     // The same server specs over PostgreSQL: one throwaway cluster for the run, a database of its
     // own per test server (`server/src/testing/test-databases.ts`).

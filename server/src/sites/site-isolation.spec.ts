@@ -142,7 +142,7 @@ describe('a manager of site A and the records of site B', () => {
       for (const id of bIds) expect(text, `${name} answered with B's ${id}`).not.toContain(id);
       expect(text).not.toContain('Voisinville');
     }
-    expect(bSite()).toEqual(before);
+    expect(await bSite()).toEqual(before);
   });
 
   it('lists every manager command in one of the two lists', async () => {

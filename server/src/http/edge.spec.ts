@@ -257,7 +257,11 @@ describe('demo auto-pairing behind a reverse proxy on the same machine', () => {
 
     const lock = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo-lock.ts'], {
       cwd: root,
-      env: { PATH: process.env.PATH, GUICHET_DATA_DIR: server.dataDir }
+      env: {
+        PATH: process.env.PATH,
+        GUICHET_DATA_DIR: server.dataDir,
+        ...(server.config.databaseUrl ? { GUICHET_DATABASE_URL: server.config.databaseUrl } : {})
+      }
     });
     let output = '';
     lock.stdout.on('data', (d: Buffer) => (output += d.toString()));

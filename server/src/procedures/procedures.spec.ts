@@ -78,7 +78,10 @@ afterEach(async () => {
 
 async function saveAndPublish(v: 1 | 2): Promise<number> {
   const saved = ok(await command(manager, 'procedure:save', { source: file(v) }));
+  // The kiosks' announcement leaves after the ack: awaited here, so a later listener gets the next one.
+  const announced = nextEvent(hall.kiosk, 'procedures:changed');
   ok(await command(manager, 'procedure:publish', { id: 'essai-versions', version: saved.version }));
+  await announced;
   return saved.version;
 }
 

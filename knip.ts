@@ -14,7 +14,9 @@ const config: KnipConfig = {
     'scripts/*.{ts,mjs,cjs}',
     'scripts/bench/*.ts',
     // Type-level tests: checked by tsc, never run.
-    'server/src/**/*.test-d.ts'
+    'server/src/**/*.test-d.ts',
+    // vitest's postgres project (in vitest.config.ts only when that run is asked for).
+    'server/src/testing/postgres-{global-setup,setup}.ts'
   ],
   project: ['**/*.{js,ts,mjs,cjs,svelte}'],
   playwright: { config: ['e2e/playwright.config.ts'] },

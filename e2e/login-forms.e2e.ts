@@ -14,7 +14,7 @@ import { hashSecret } from '../server/src/auth/secrets';
 import { systemClock } from '../server/src/clock';
 import { openDatabase } from '../server/src/db/database';
 import { seedDemoIfEmpty } from '../server/src/demo/seed-demo';
-import { createStore } from '../server/src/store';
+import { createSqliteStore } from '../server/src/store';
 import { addSite } from '../server/src/testing/fixtures';
 import { baseURL } from './playwright.config';
 import { demo, expect, expectNoAxeViolations, test } from './fixtures';
@@ -170,7 +170,7 @@ test('with two sites, each « marie » logs in at her own site, and the device r
   let otherSiteId = '';
   const server = await ownServer(Number(process.env.GUICHET_E2E_PORT ?? 3917) + 21, {}, async (dataDir) => {
     const db = openDatabase(path.join(dataDir, 'guichet.sqlite'));
-    const store = createStore(db);
+    const store = createSqliteStore(db);
     await seedDemoIfEmpty(store, systemClock);
     const other = await addSite(store, systemClock, 'Mairie de Voisinville');
     otherSiteId = other.siteId;

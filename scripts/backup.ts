@@ -6,10 +6,14 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { ConfigError, parseConfig } from '../server/src/config';
-import { backupDatabase } from '../server/src/db/backup';
+import { backupDatabase, postgresRefusal } from '../server/src/db/backup';
 
 async function main(): Promise<number> {
   const config = parseConfig(process.env);
+  if (config.databaseUrl) {
+    console.error(postgresRefusal('back up'));
+    return 2;
+  }
   if (!fs.existsSync(config.databaseFile)) {
     console.error(`No database at ${config.databaseFile}: nothing to back up (is GUICHET_DATA_DIR right?).`);
     return 1;

@@ -37,7 +37,7 @@ import { systemClock } from '../server/src/clock';
 import { openDatabase } from '../server/src/db/database';
 import { seedDemoIfEmpty } from '../server/src/demo/seed-demo';
 import { hashToken, newToken } from '../server/src/auth/tokens';
-import { createStore } from '../server/src/store';
+import { createSqliteStore } from '../server/src/store';
 import { freePort, waitFor } from '../server/src/testing/processes';
 import type { ClientToServerEvents, ServerToClientEvents } from '../shared/contract';
 import type { Ack } from '../shared/errors';
@@ -299,7 +299,7 @@ async function startGuichet(main: string, historyCount: number): Promise<Target 
   }
   fs.copyFileSync(path.join(root, 'e2e/catalog/essai-saisies.yaml'), path.join(catalogDir, 'essai-saisies.yaml'));
   const db = openDatabase(path.join(dir, 'data/guichet.sqlite'));
-  const store = createStore(db);
+  const store = createSqliteStore(db);
   await seedDemoIfEmpty(store, systemClock);
   const siteId = (await store.sites.listAll())[0]!.id;
   // Open at any hour and on any day the bench runs: a call rings, a kiosk takes a ticket.

@@ -19,7 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { systemClock } from '../server/src/clock';
 import { openDatabase } from '../server/src/db/database';
 import { seedDemoIfEmpty } from '../server/src/demo/seed-demo';
-import { createStore } from '../server/src/store';
+import { createSqliteStore } from '../server/src/store';
 import { freePort, startServerIn } from '../server/src/testing/processes';
 import { command, connect, login, pairTerminal, type TestServer } from '../server/src/testing/test-server';
 import { startVirtualPrinter } from '../printers/virtual-printer';
@@ -60,7 +60,7 @@ const waitForCut = async (since: number) => {
 // ---------------------------------------------------------------- Guichet
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-bench-print-'));
 const db = openDatabase(path.join(dir, 'data/guichet.sqlite'));
-const store = createStore(db);
+const store = createSqliteStore(db);
 await seedDemoIfEmpty(store, systemClock);
 // The demo's opening hours would make tickets depend on the hour the benchmark runs.
 await store.sites.setOpeningHours((await store.sites.listAll())[0]!.id, {});

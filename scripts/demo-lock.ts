@@ -10,7 +10,7 @@
  */
 import { systemClock } from '../server/src/clock';
 import { parseConfig } from '../server/src/config';
-import { migrationsDir, openDatabase } from '../server/src/db/database';
+import { openStore } from '../server/src/db/open-store';
 import { verifySecret } from '../server/src/auth/secrets';
 import { demoAccounts } from '../server/src/demo/demo-data';
 import { createStore } from '../server/src/store';
@@ -19,8 +19,8 @@ import { createTerminalsService } from '../server/src/terminals/terminals.servic
 import { version } from '../server/src/version';
 
 const config = parseConfig(process.env);
-const db = openDatabase(config.databaseFile, migrationsDir, { dir: config.backupDir, kept: config.backupsKept });
-const store = createStore(db);
+const opened = await openStore(config);
+const store = createStore(opened.executor, opened.sqlite ?? null);
 const terminals = createTerminalsService({ store, clock: systemClock, presence: new TerminalPresence(), serverVersion: version });
 let revoked = 0;
 const demoSites = new Set((await store.sites.listDemo()).map((s) => s.id));
@@ -39,9 +39,9 @@ await store.transaction(async () => {
   }
   revoked = await terminals.revokeDemoTerminals();
 });
-db.close();
+await opened.close();
 console.log(
   toLock.length || revoked
-    ? `Deactivated ${toLock.length} demo account(s) and revoked ${revoked} demo terminal(s) in ${config.databaseFile}.`
+    ? `Deactivated ${toLock.length} demo account(s) and revoked ${revoked} demo terminal(s) in ${config.databaseUrl ? 'the PostgreSQL database' : config.databaseFile}.`
     : 'No active demo account or terminal: nothing to do.'
 );

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { systemClock } from '../server/src/clock';
 import { openDatabase } from '../server/src/db/database';
 import { seedDemoIfEmpty } from '../server/src/demo/seed-demo';
-import { createStore } from '../server/src/store';
+import { createSqliteStore } from '../server/src/store';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dataDir = path.join(os.tmpdir(), `guichet-e2e-${process.env.GUICHET_PORT ?? '3917'}`);
@@ -23,7 +23,7 @@ if (process.env.GUICHET_E2E_KEEP_DATA !== '1' || !fs.existsSync(dataDir)) {
       fs.copyFileSync(path.join(root, dir, file), path.join(catalogDir, file));
   }
   const db = openDatabase(path.join(dataDir, 'guichet.sqlite'));
-  const store = createStore(db);
+  const store = createSqliteStore(db);
   await seedDemoIfEmpty(store, systemClock);
   await store.sites.setOpeningHours((await store.sites.listAll())[0]!.id, {});
   db.close();

@@ -8,6 +8,7 @@ import { ConfigError, parseConfig } from '../server/src/config';
 import { migrationsDir } from '../server/src/db/database';
 import { readMigrations } from '../server/src/db/migrate';
 import { restoreDatabase, RestoreError } from '../server/src/db/restore';
+import { postgresRefusal } from '../server/src/db/backup';
 
 const argument = process.argv[2];
 if (!argument || process.argv.length > 3) {
@@ -18,6 +19,10 @@ if (!argument || process.argv.length > 3) {
 const file = path.resolve(process.env.INIT_CWD ?? process.cwd(), argument);
 try {
   const config = parseConfig(process.env);
+  if (config.databaseUrl) {
+    console.error(postgresRefusal('restore'));
+    process.exit(2);
+  }
   const { level, keptAside } = restoreDatabase(file, config.databaseFile);
   console.log(
     [

@@ -61,14 +61,17 @@ if (ok) ok = step('Unused files, exports and dependencies (knip)', 'npm', ['run'
 if (ok) ok = step('Build the web app', 'npx', ['vite', 'build', '--logLevel', 'warn']);
 if (ok) {
   const file = path.join(reports, 'vitest.json');
-  const passed = step('Unit and server integration tests (vitest)', 'npx', [
-    'vitest',
-    'run',
-    '--reporter=default',
-    '--reporter=json',
-    `--outputFile.json=${file}`
-  ]);
-  results.push({ name: 'vitest', counts: vitestCounts(file), ok: passed });
+  // GUICHET_TEST_POSTGRES=1 adds the server specs over PostgreSQL (vitest's `postgres` project) to
+  // the same run: its results are in the same report, so counted in the same line.
+  const withPostgres = process.env.GUICHET_TEST_POSTGRES === '1';
+  const passed = step(
+    withPostgres
+      ? 'Unit and server integration tests, SQLite and PostgreSQL (vitest)'
+      : 'Unit and server integration tests (vitest)',
+    'npx',
+    ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${file}`]
+  );
+  results.push({ name: withPostgres ? 'vitest (sqlite + postgres)' : 'vitest', counts: vitestCounts(file), ok: passed });
   const report = path.join(reports, 'playwright.json');
   const e2ePassed = step(
     'Browser tests (Playwright, Chromium)',

@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/src/clock';
 import { openDatabase } from '../../server/src/db/database';
 import { seedDemoIfEmpty } from '../../server/src/demo/seed-demo';
-import { createStore } from '../../server/src/store';
+import { createSqliteStore } from '../../server/src/store';
 import { localDay, localInstant, openDays, recordHistory } from './history';
 
 describe('recordHistory', () => {
   it('records answered calls and finished tickets on weekdays of the last 28 days, in opening hours, with valid keys', async () => {
     const now = new Date('2026-12-03T10:00:00.000Z');
     const db = openDatabase(':memory:');
-    const store = createStore(db);
+    const store = createSqliteStore(db);
     await seedDemoIfEmpty(store, new ManualClock(now));
     const siteId = db.prepare('SELECT id FROM sites').pluck().get() as string;
 

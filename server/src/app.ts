@@ -278,10 +278,15 @@ export async function createApplication({ config, store, clock, logger, kitHandl
       for (const { siteId, printJobIds } of erased) virtualPrinters?.forgetJobs(siteId, printJobIds);
       // The pages the erase freed (zeroed by secure_delete) are given back, then the WAL emptied:
       // in a turn of their own, never inside another command's open transaction.
-      await store.executor.turn(() => {
-        store.db.pragma('incremental_vacuum');
-        truncateWal(store.db, logger);
-      });
+      // On PostgreSQL the rows are gone at once; what becomes of the freed pages and the WAL is
+      // the hosting organisation's vacuum and archive settings (nothing more is done here yet).
+      const sqlite = store.sqlite;
+      if (sqlite) {
+        await store.executor.turn(() => {
+          sqlite.pragma('incremental_vacuum');
+          truncateWal(sqlite, logger);
+        });
+      }
     } catch (error) {
       logger.error({ err: error, sessions: erased.length }, 'cleaning up after an erase failed');
     }

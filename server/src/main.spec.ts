@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { hashSecret } from './auth/secrets';
 import { ManualClock } from './clock';
 import { migrationsDir, openDatabase } from './db/database';
-import { createStore } from './store';
+import { createSqliteStore } from './store';
 import { addSite } from './testing/fixtures';
 import { readMigrations } from './db/migrate';
 
@@ -94,7 +94,7 @@ describe('server entry point', () => {
     await first.exited;
     // Another site, whose « marie » has her own PIN and whose « karim » kept the README's one.
     const db = openDatabase(path.join(dir, 'data/guichet.sqlite'));
-    const store = createStore(db);
+    const store = createSqliteStore(db);
     const other = await addSite(store, new ManualClock(), 'Voisinville');
     const otherAccount = async (login: string, pin: string) => {
       const id = randomUUID();

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { createApplication } from './app';
 import { systemClock } from './clock';
 import { ConfigError, parseConfig, type Config } from './config';
-import { migrationsDir, openDatabase } from './db/database';
+import { openStore } from './db/open-store';
 import { startCheckpointer } from './db/checkpointer';
 import { assertSafeToListen, NetworkGuardError } from './demo/network-guard';
 import { seedDemoIfEmpty } from './demo/seed-demo';
@@ -46,8 +46,10 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const db = openDatabase(config.databaseFile, migrationsDir, { dir: config.backupDir, kept: config.backupsKept });
-  const store = createStore(db);
+  const opened = await openStore(config);
+  // The engine only: the URL carries the database's password.
+  logger.info({ engine: opened.engine }, 'store opened');
+  const store = createStore(opened.executor, opened.sqlite ?? null);
   try {
     if (config.demo && (await seedDemoIfEmpty(store, systemClock))) {
       logger.info({ site: 'Mairie de Démoville' }, 'demo site created');
@@ -74,7 +76,8 @@ async function main(): Promise<void> {
       catalog: catalog.entries,
       virtualPrinters
     });
-    const checkpointer = startCheckpointer(db, config.databaseFile, logger);
+    // The WAL checkpoints are SQLite's; PostgreSQL runs its own.
+    const checkpointer = opened.sqlite ? startCheckpointer(opened.sqlite, config.databaseFile, logger) : null;
     const address = await app.listen(config.port, config.host);
     const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const base = `http://${shownHost === '127.0.0.1' ? 'localhost' : shownHost}:${address.port}`;
@@ -107,10 +110,10 @@ async function main(): Promise<void> {
       force.unref();
       app
         .close()
-        .then(() => checkpointer.stop())
+        .then(() => checkpointer?.stop())
         .then(() => virtualPrinters?.close())
+        .then(() => opened.close())
         .then(() => {
-          db.close();
           logger.info('stopped');
           process.exit(0);
         })
@@ -122,7 +125,7 @@ async function main(): Promise<void> {
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
   } catch (error) {
-    db.close();
+    await opened.close();
     if (error instanceof NetworkGuardError) {
       logger.fatal(error.message);
       console.error(`\n${error.message}\n`);

@@ -4,7 +4,7 @@
  * query waits its turn while another command's transaction holds the connection (`db/executor.ts`).
  */
 import type { Db } from './db/database';
-import { createSqliteExecutor } from './db/executor';
+import { createSqliteExecutor, type Executor } from './db/executor';
 import { createAccountsRepository } from './accounts/accounts.repository';
 import { createAuthSessionsRepository } from './auth/auth-sessions.repository';
 import { createLoginLimitsRepository } from './auth/login-limits.repository';
@@ -36,11 +36,22 @@ import {
 
 export type Store = ReturnType<typeof createStore>;
 
-export function createStore(db: Db) {
-  const executor = createSqliteExecutor(db);
+/** The store over an SQLite connection: tests and tools that open the file themselves. */
+export function createSqliteStore(db: Db): Store {
+  return createStore(createSqliteExecutor(db), db);
+}
+
+/**
+ * The store over either engine's executor; `sqlite` is the connection below it when the engine is
+ * SQLite (null on PostgreSQL), for what only SQLite has (backups, vacuum, checkpoints).
+ */
+export function createStore(executor: Executor, sqlite: Db | null) {
+  if ((executor.engine === 'sqlite') !== (sqlite !== null)) {
+    throw new Error('createStore: the SQLite connection goes with the SQLite executor, and only with it');
+  }
   return {
-    /** The SQLite connection itself: for what only SQLite has (backups, vacuum, checkpoints). */
-    db,
+    engine: executor.engine,
+    sqlite,
     executor,
     /** One transaction for `fn`'s reads and writes; joins the one already open. */
     transaction: <T>(fn: () => Promise<T> | T): Promise<T> => executor.transaction(fn),

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock';
 import { openDatabase, type Db } from '../db/database';
 import { addressKey, createLoginLimiter, loginRules, type LoginLimiter } from './login-limiter';
-import { createStore } from '../store';
+import { createSqliteStore } from '../store';
 
 const minute = 60_000;
 const hour = 60 * minute;
@@ -18,7 +18,7 @@ let limiter: LoginLimiter;
 beforeEach(() => {
   db = openDatabase(':memory:');
   clock = new ManualClock();
-  const store = createStore(db);
+  const store = createSqliteStore(db);
   limiter = createLoginLimiter({ repo: store.loginLimits, clock, transaction: store.transaction });
 });
 afterEach(() => db.close());

@@ -3,6 +3,8 @@
  * attacker on one address trying to lock an agent out, many addresses and logins at once. Each
  * test sends real HTTP requests from chosen loopback source addresses (127.0.0.x).
  */
+import { sql } from 'kysely';
+import { value } from '../testing/fixtures';
 import http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loginRules } from './login-limiter';
@@ -68,7 +70,7 @@ function tally(answers: Answer[]): Record<string, number> {
 }
 
 const wrongPins = (n: number) => Array.from({ length: n }, (_, i) => String(1235 + i).padStart(4, '0'));
-const authSessions = () => server.store.db.prepare('SELECT COUNT(*) FROM auth_sessions').pluck().get() as number;
+const authSessions = async () => Number(await value(server.store, sql`SELECT COUNT(*) FROM auth_sessions`));
 
 describe('a burst of wrong PINs', () => {
   it('checks no more PINs than the limit, however many arrive at once, and refuses the right one after', async () => {
@@ -81,7 +83,7 @@ describe('a burst of wrong PINs', () => {
 
     const right = await attempt('marie', '1234');
     expect(right.code).toBe('too_many_attempts');
-    expect(authSessions()).toBe(0);
+    expect(await authSessions()).toBe(0);
   });
 
   it('is still refused after the server restarts on the same data', async () => {

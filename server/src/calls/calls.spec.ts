@@ -2,9 +2,10 @@
  * Help calls against the real server with real clients: who rings, first accept wins, the kiosk is
  * told, escalation with the site's delays, presence, hand-over, lost tablets, and the audit log.
  */
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collect, ok, openHall, patchWith, rid, type Hall } from '../testing/hall';
-import { addSite, fixturePin, snapshot } from '../testing/fixtures';
+import { addSite, fixturePin, snapshot, refuseWrites, rows } from '../testing/fixtures';
 import { command, connect, login, nextEvent, startTestServer, type TestServer } from '../testing/test-server';
 import type { SessionPatch } from '../../../shared/schemas/session';
 
@@ -338,16 +339,14 @@ describe('a command is written whole or not at all', () => {
     ok(await command(hall.marie, 'call:accept', { callId: created.id }));
     // « Tout effacer » closes the call, ends the session, then erases its patches: that last write
     // fails, as on a full disk.
-    server.store.db.exec(
-      "CREATE TEMP TRIGGER refuse_erase BEFORE DELETE ON session_patches BEGIN SELECT RAISE(ABORT, 'disk full'); END"
-    );
+    const allowErase = await refuseWrites(server.store, 'session_patches', 'DELETE');
     const before = await snapshot(server.store);
     const version = (await server.store.sessions.findById(hall.session.id))!.state.version;
     const closed = collect(hall.marie, 'session:closed');
     const refused = await command(hall.kiosk, 'session:end', { sessionId: hall.session.id, reason: 'finished' });
     expect(refused).toMatchObject({ ok: false, error: { code: 'internal' } });
     expect(await snapshot(server.store)).toEqual(before);
-    server.store.db.exec('DROP TRIGGER refuse_erase');
+    await allowErase();
 
     // The server's copy of the session is the store's: the next change follows the last written one.
     const next = ok(
@@ -461,7 +460,7 @@ describe('the audit log', () => {
       'Karim end'
     ]);
     expect(new Set(entries.map((e) => e.sessionReference))).toEqual(new Set([hall.session.reference]));
-    const raw = JSON.stringify(server.store.db.prepare('SELECT * FROM audit_log').all());
+    const raw = JSON.stringify(await rows(server.store, sql`SELECT * FROM audit_log`));
     expect(raw).not.toMatch(/Secret|heberge|locataire/);
     // The calls table keeps no link to any agent once the call is over.
     expect(await server.store.helpCalls.findById(created.id)).toMatchObject({

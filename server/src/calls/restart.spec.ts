@@ -12,7 +12,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { systemClock } from '../clock';
 import { openDatabase } from '../db/database';
 import { seedDemoIfEmpty } from '../demo/seed-demo';
-import { createStore } from '../store';
+import { createSqliteStore } from '../store';
 import { ok, patchWith, rid } from '../testing/hall';
 import { freePort, startServerIn } from '../testing/processes';
 import { command, login, nextEvent, pairTerminal, type TestClient, type TestServer } from '../testing/test-server';
@@ -25,7 +25,7 @@ beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-restart-'));
   // The demo site without opening hours, so the test does not depend on the time it runs.
   const db = openDatabase(path.join(dir, 'data/guichet.sqlite'));
-  const store = createStore(db);
+  const store = createSqliteStore(db);
   await seedDemoIfEmpty(store, systemClock);
   await store.sites.setOpeningHours(db.prepare('SELECT id FROM sites').pluck().get() as string, {});
   db.close();

@@ -97,15 +97,15 @@ describe('npm run backup', () => {
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'not a backup');
     const made: string[] = [];
     for (let day = 1; day <= 5; day++) {
-      made.push(await backupDatabase(server.store.db, { dir, kept: 3 }, new Date(`2026-03-0${day}T02:00:00Z`)));
+      made.push(await backupDatabase(server.store.sqlite!, { dir, kept: 3 }, new Date(`2026-03-0${day}T02:00:00Z`)));
     }
     expect(listBackups(dir)).toEqual(made.slice(2));
     expect(fs.readdirSync(dir).sort()).toEqual([...made.slice(2).map((f) => path.basename(f)), 'notes.txt'].sort());
     // Two in the same millisecond do not overwrite each other.
     const at = new Date('2026-03-06T02:00:00Z');
     const [a, b] = [
-      await backupDatabase(server.store.db, { dir, kept: 3 }, at),
-      await backupDatabase(server.store.db, { dir, kept: 3 }, at)
+      await backupDatabase(server.store.sqlite!, { dir, kept: 3 }, at),
+      await backupDatabase(server.store.sqlite!, { dir, kept: 3 }, at)
     ];
     expect(a).not.toBe(b);
     expect(listBackups(dir)).toEqual([made[4], a, b]);
@@ -122,7 +122,7 @@ describe('npm run backup', () => {
     });
     const leftover = path.join(dir, `.guichet-20260301T020000000Z-m${pad(latest)}-p${dead}.partial`);
     fs.writeFileSync(leftover, 'half a copy of citizens data');
-    await backupDatabase(server.store.db, { dir, kept: 3 });
+    await backupDatabase(server.store.sqlite!, { dir, kept: 3 });
     expect(fs.existsSync(leftover)).toBe(false);
     expect(listBackups(dir)).toHaveLength(1);
   });
@@ -185,7 +185,7 @@ describe('the backup before an upgrade', () => {
     const elsewhere = path.join(tempDir(), 'copies');
     const server = await startTestServer({ GUICHET_BACKUP_DIR: elsewhere, GUICHET_DEMO: 'no' }, { dataDir });
     servers.push(server);
-    expect(appliedMigrationCount(server.store.db)).toBe(latest);
+    expect(appliedMigrationCount(server.store.sqlite!)).toBe(latest);
     expect(listBackups(elsewhere).map((f) => path.basename(f))).toEqual([
       expect.stringMatching(new RegExp(`-m${pad(latest - 1)}-before-m${pad(latest)}\\.sqlite$`))
     ]);

@@ -174,3 +174,14 @@ function isAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/**
+ * What `npm run backup`/`restore` say when the store is PostgreSQL: its copies are the hosting
+ * organisation's (pg_dump, base backups and WAL archiving), which see the whole cluster.
+ */
+export function postgresRefusal(action: 'back up' | 'restore'): string {
+  return [
+    `This server's store is PostgreSQL (GUICHET_DATABASE_URL is set): npm run ${action === 'back up' ? 'backup' : 'restore'} only handles the SQLite file.`,
+    `To ${action} a PostgreSQL database, use your PostgreSQL tooling (pg_dump / pg_restore, or base backups with WAL archiving).`
+  ].join('\n');
+}

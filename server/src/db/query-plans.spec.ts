@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createStore } from '../store';
+import { createSqliteStore } from '../store';
 import { migrationsDir, openDatabase } from './database';
 
 /** Tables with a row per call, ticket, session, change, print or audited action. */
@@ -45,7 +45,7 @@ async function preparedStatements(db: Database.Database): Promise<string[]> {
     { get: (_target, key) => (key === Symbol.iterator || key === 'toJSON' || key === 'then' ? undefined : unbindable) }
   );
   try {
-    const store = createStore(db);
+    const store = createSqliteStore(db);
     for (const repository of Object.values(store)) {
       if (typeof repository !== 'object' || repository === null || repository === db) continue;
       for (const method of Object.values(repository)) {

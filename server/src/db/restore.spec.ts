@@ -52,7 +52,7 @@ describe('npm run restore', () => {
     const server = await start();
     const hall = await openHall(server);
     const first = ok(await command(hall.kiosk, 'ticket:take', { requestId: rid(), service: 'titres', locale: 'fr' }));
-    const backup = await backupDatabase(server.store.db, { dir: path.join(tempDir(), 'backups'), kept: 7 });
+    const backup = await backupDatabase(server.store.sqlite!, { dir: path.join(tempDir(), 'backups'), kept: 7 });
     const second = ok(await command(hall.kiosk, 'ticket:take', { requestId: rid(), service: 'titres', locale: 'fr' }));
     return { server, backup, labels: [first.label, second.label] };
   }
@@ -83,10 +83,10 @@ describe('npm run restore', () => {
     expect(fs.readdirSync(server.dataDir).filter((f) => /-wal$|-shm$|restoring/.test(f))).toEqual([]);
 
     const restarted = await start(server.dataDir);
-    expect(restarted.store.db.prepare('SELECT label FROM tickets').pluck().all()).toEqual([labels[0]]);
+    expect(restarted.store.sqlite!.prepare('SELECT label FROM tickets').pluck().all()).toEqual([labels[0]]);
     const kiosk = await connect(restarted, 'kiosk', await pairKiosk(restarted));
     ok(await command(kiosk, 'ticket:take', { requestId: rid(), service: 'titres', locale: 'fr' }));
-    expect(restarted.store.db.prepare('SELECT COUNT(*) FROM tickets').pluck().get()).toBe(2);
+    expect(restarted.store.sqlite!.prepare('SELECT COUNT(*) FROM tickets').pluck().get()).toBe(2);
   }, 60_000);
 
   /** Restores and expects a refusal that leaves the store as it was. */

@@ -15,7 +15,7 @@ import { migrationsDir, openDatabase } from './database';
 import { appliedMigrationCount, readMigrations } from './migrate';
 import { verifySecret } from '../auth/secrets';
 import { hashToken } from '../auth/tokens';
-import { createStore } from '../store';
+import { createSqliteStore } from '../store';
 import { login, startTestServer } from '../testing/test-server';
 
 const fixtures = path.join(import.meta.dirname, 'fixtures');
@@ -63,7 +63,7 @@ it.each(releases)(
       expect(appliedMigrationCount(db)).toBe(latest);
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
       expect(db.pragma('foreign_key_check')).toEqual([]);
-      const store = createStore(db);
+      const store = createSqliteStore(db);
 
       const [site, ...otherSites] = await store.sites.listAll();
       expect(otherSites).toEqual([]);

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock';
 import { openDatabase, type Db } from '../db/database';
-import { createStore, type Store } from '../store';
+import { createSqliteStore, type Store } from '../store';
 import { randomUUID } from 'node:crypto';
 import { hashSecret } from '../auth/secrets';
 import { addSite } from '../testing/fixtures';
@@ -13,7 +13,7 @@ let store: Store;
 
 beforeEach(async () => {
   db = openDatabase(':memory:');
-  store = createStore(db);
+  store = createSqliteStore(db);
   await seedDemoIfEmpty(store, new ManualClock());
 });
 afterEach(() => db.close());

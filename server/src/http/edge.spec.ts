@@ -3,6 +3,8 @@
  * headers on every kind of response, and the demo's automatic pairing seen through a reverse
  * proxy on the same machine.
  */
+import { sql } from 'kysely';
+import { value } from '../testing/fixtures';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -241,7 +243,7 @@ describe('demo auto-pairing behind a reverse proxy on the same machine', () => {
       server.clock.advance(1000);
     }
     const kioskId = (await server.store.terminals.findDemoTerminalId('kiosk'))!;
-    const stored = server.store.db.prepare('SELECT count(*) FROM terminal_tokens WHERE terminal_id = ?').pluck().get(kioskId);
+    const stored = Number(await value(server.store, sql`SELECT count(*) FROM terminal_tokens WHERE terminal_id = ${kioskId}`));
     expect(stored).toBe(tokensKeptPerTerminal);
     expect(await server.app.services.terminals.resolve(tokens.at(-1))).toMatchObject({ role: 'kiosk' });
     expect(await server.app.services.terminals.resolve(tokens[0])).toBeNull();
@@ -255,7 +257,11 @@ describe('demo auto-pairing behind a reverse proxy on the same machine', () => {
 
     const lock = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo-lock.ts'], {
       cwd: root,
-      env: { PATH: process.env.PATH, GUICHET_DATA_DIR: server.dataDir }
+      env: {
+        PATH: process.env.PATH,
+        GUICHET_DATA_DIR: server.dataDir,
+        ...(server.config.databaseUrl ? { GUICHET_DATABASE_URL: server.config.databaseUrl } : {})
+      }
     });
     let output = '';
     lock.stdout.on('data', (d: Buffer) => (output += d.toString()));

@@ -28,7 +28,11 @@ describe('GET /healthz', () => {
   it('answers with the version and the database state', async () => {
     const res = await fetch(`${server.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', version: '0.1.0', database: { status: 'ok', migrations: migrationCount } });
+    expect(await res.json()).toEqual({
+      status: 'ok',
+      version: '0.1.0',
+      database: { engine: server.store.engine, status: 'ok', migrations: migrationCount }
+    });
   });
 });
 

@@ -25,7 +25,6 @@ import type { SpeechService } from '../speech/speech.service';
 import type { AuthService } from '../auth/auth.service';
 import type { Config } from '../config';
 import { isLoopbackHost } from '../config';
-import { appliedMigrationCount } from '../db/migrate';
 import type { PairingService } from '../pairing/pairing.service';
 import type { Store } from '../store';
 import type { TerminalsService } from '../terminals/terminals.service';
@@ -300,13 +299,19 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
     res.end(pdf);
   }
 
-  function health(res: ServerResponse): void {
+  async function health(res: ServerResponse): Promise<void> {
+    const engine = store.engine;
     try {
-      const migrations = appliedMigrationCount(store.db);
-      sendJson(res, 200, { status: 'ok', version: deps.version, database: { status: 'ok', migrations } });
+      const { n } = await store.executor
+        .db()
+        .selectFrom('schema_migrations')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      const migrations = Number(n);
+      sendJson(res, 200, { status: 'ok', version: deps.version, database: { engine, status: 'ok', migrations } });
     } catch (error) {
       logger.error({ err: error }, 'health check: database unavailable');
-      sendJson(res, 503, { status: 'error', version: deps.version, database: { status: 'error' } });
+      sendJson(res, 503, { status: 'error', version: deps.version, database: { engine, status: 'error' } });
     }
   }
 

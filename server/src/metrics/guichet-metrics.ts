@@ -12,6 +12,7 @@
  * tracing API it brings, some 5 MB of an idle server's memory).
  */
 import fs from 'node:fs';
+import { sql } from 'kysely';
 import type { Registry } from 'prom-client';
 import { printerFaults } from '../../../shared/schemas/print';
 import type { AgentConnections } from '../agents/agent-connections';
@@ -26,7 +27,7 @@ export interface MetricsDeps {
   connections: AgentConnections;
   queue: Pick<QueueService, 'serviceViews'>;
   printing: Pick<PrintingService, 'listPrinters'>;
-  /** The SQLite file; its `-wal` beside it. */
+  /** The SQLite file; its `-wal` beside it (unused on PostgreSQL). */
   databaseFile: string;
   version: string;
 }
@@ -208,11 +209,19 @@ function serverGauges({ Gauge, Registry }: PromClient, deps: MetricsDeps): Regis
 
   new Gauge({
     name: 'guichet_database_bytes',
-    help: 'Size on disk of the SQLite database: its main file and its write-ahead log (wal).',
+    help: 'Size on disk of the database: on SQLite its main file and its write-ahead log (wal); on PostgreSQL the whole database (main).',
     labelNames: ['file'] as const,
     registers,
-    collect() {
+    async collect() {
       this.reset();
+      if (deps.store.engine === 'postgres') {
+        // The server's own account of its files; the WAL is the cluster's, shared with other databases.
+        const { rows } = await sql<{ bytes: number }>`SELECT pg_database_size(current_database()) AS bytes`.execute(
+          deps.store.executor.db()
+        );
+        this.set({ file: 'main' }, Number(rows[0]?.bytes ?? 0));
+        return;
+      }
       this.set({ file: 'main' }, fileBytes(deps.databaseFile));
       this.set({ file: 'wal' }, fileBytes(`${deps.databaseFile}-wal`));
     }

@@ -3,7 +3,7 @@ import { AppError } from '../../../shared/errors';
 import { formatPairingCode, pairingAlphabet, pairingClaimInput } from '../../../shared/schemas/terminal';
 import { ManualClock } from '../clock';
 import { openDatabase, type Db } from '../db/database';
-import { createStore, type Store } from '../store';
+import { createSqliteStore, type Store } from '../store';
 import { addSite, type SiteFixture } from '../testing/fixtures';
 import { TerminalPresence } from '../terminals/terminal-presence';
 import { createTerminalsService } from '../terminals/terminals.service';
@@ -19,7 +19,7 @@ let codes: string[];
 
 beforeEach(async () => {
   db = openDatabase(':memory:');
-  store = createStore(db);
+  store = createSqliteStore(db);
   clock = new ManualClock();
   site = await addSite(store, clock, 'Testville');
   codes = [];

@@ -3,6 +3,7 @@
  * listener on loopback (status requests answered byte for byte), the kiosk and the tablets real
  * socket.io clients. What was printed is decoded from the bytes the printer received.
  */
+import { sql } from 'kysely';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import type { DecodedReceipt } from '../../../printers/escpos/decoder';
 import { startVirtualPrinter, type VirtualPrinter } from '../../../printers/virtual-printer';
 import type { PrinterView, PrintJobView } from '../../../shared/schemas/print';
 import { collect, ok, openHall, rid, type Hall } from '../testing/hall';
-import { snapshot } from '../testing/fixtures';
+import { snapshot, value } from '../testing/fixtures';
 import { command, connect, startTestServer, type TestServer } from '../testing/test-server';
 import { credentialCookie } from '../../../shared/identity';
 
@@ -82,7 +83,7 @@ describe('taking a ticket', () => {
     await jobReaches(jobs, second.print.id, 'printed');
     await server.app.services.printing.idle();
     expect(printed().map((r) => textOf(r).includes('T-001'))).toEqual([true, false]);
-    expect(server.store.db.prepare('SELECT COUNT(*) FROM tickets').pluck().get()).toBe(2);
+    expect(await value(server.store, sql`SELECT COUNT(*) FROM tickets`)).toBe(2);
   });
 
   it('a priority ticket (after an unanswered call) goes before the others and says so', async () => {
@@ -137,7 +138,7 @@ describe('printer faults lose nothing and print nothing twice', () => {
     const last = printed().at(-1)!;
     expect(textOf(last)).toContain('DUPLICATA');
     expect(textOf(last)).toContain('T-001');
-    expect(server.store.db.prepare('SELECT COUNT(*) FROM tickets').pluck().get()).toBe(1);
+    expect(await value(server.store, sql`SELECT COUNT(*) FROM tickets`)).toBe(1);
   });
 
   it('printer unreachable, then back: the ticket waits and prints once', async () => {

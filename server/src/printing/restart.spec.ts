@@ -11,7 +11,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { systemClock } from '../clock';
 import { openDatabase } from '../db/database';
 import { seedDemoIfEmpty } from '../demo/seed-demo';
-import { createStore } from '../store';
+import { createSqliteStore } from '../store';
 import { startVirtualPrinter, type VirtualPrinter } from '../../../printers/virtual-printer';
 import { ok, rid } from '../testing/hall';
 import { freePort, startServerIn, waitFor } from '../testing/processes';
@@ -25,7 +25,7 @@ beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-print-restart-'));
   printer = await startVirtualPrinter({ state: { paperEnd: true } });
   const db = openDatabase(path.join(dir, 'data/guichet.sqlite'));
-  const store = createStore(db);
+  const store = createSqliteStore(db);
   await seedDemoIfEmpty(store, systemClock);
   // The demo's opening hours would make tickets depend on the hour the test runs.
   await store.sites.setOpeningHours((await store.sites.listAll())[0]!.id, {});

@@ -120,7 +120,7 @@ async function expectNothingLeft(): Promise<void> {
   ).toEqual([]);
   expect(output.a4).toEqual([]);
   // The audit log keeps the reference, nothing of the contents.
-  const audit = JSON.stringify(server.store.db.prepare('SELECT * FROM audit_log').all());
+  const audit = JSON.stringify(server.store.sqlite!.prepare('SELECT * FROM audit_log').all());
   expect(audit).toContain(hall.session.reference);
   expect(audit).not.toContain(marker);
 }

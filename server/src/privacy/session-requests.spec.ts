@@ -5,9 +5,10 @@
  * refused, unknown references are a clear 404, another site's reference is unknown. Also the audit
  * log's CSV export. Real server, real clients, real SQLite file.
  */
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SessionExport } from '../../../shared/schemas/privacy';
-import { addSite, fixturePassword } from '../testing/fixtures';
+import { addSite, fixturePassword, tablesMentioning, value } from '../testing/fixtures';
 import { ok, openHall, rid, type Hall } from '../testing/hall';
 import { setClock } from '../testing/team-day';
 import {
@@ -56,11 +57,8 @@ const get = (path: string, token: string | null = hall.managerToken) =>
   fetch(`${server.url}${path}`, { headers: token ? { cookie: `guichet_manager=${token}` } : {} });
 /** As the citizen might read it out: lower case, no space. */
 const typed = () => hall.session.reference.replace(' ', '').toLowerCase();
-const rowsMentioning = (text: string) =>
-  (server.store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[])
-    .map((t) => t.name)
-    .filter((t) => JSON.stringify(server.store.db.prepare(`SELECT * FROM "${t}"`).all()).includes(text));
-const marieId = () => server.store.db.prepare("SELECT id FROM accounts WHERE login = 'marie'").pluck().get() as string;
+const rowsMentioning = (text: string) => tablesMentioning(server.store, text);
+const marieId = async () => (await value(server.store, sql`SELECT id FROM accounts WHERE login = 'marie'`)) as string;
 
 describe('exporting a session at the citizen’s request', () => {
   it('finds it by its reference, exports it as JSON without account ids, and writes who did it to the audit log', async () => {
@@ -104,7 +102,7 @@ describe('exporting a session at the citizen’s request', () => {
       }
     ]);
     // Agents appear as the kiosk showed them (a first name), never by their account.
-    expect(text).not.toContain(marieId());
+    expect(text).not.toContain(await marieId());
     expect(text).not.toContain('agentId');
 
     const audit = ok(await command(manager, 'audit:list', { limit: 5 }));
@@ -156,13 +154,13 @@ describe('exporting a session at the citizen’s request', () => {
 describe('erasing a session at the citizen’s request', () => {
   it('erases its contents like the retention purge, keeps the call without it, and logs the request', async () => {
     const callId = await sessionEndedByAgent();
-    expect(rowsMentioning('Dupont-Demande').length).toBeGreaterThan(0);
+    expect((await rowsMentioning('Dupont-Demande')).length).toBeGreaterThan(0);
     expect(ok(await command(manager, 'session:erase', { reference: typed() }))).toEqual({ reference: hall.session.reference });
-    expect(rowsMentioning('Dupont-Demande')).toEqual([]);
+    expect(await rowsMentioning('Dupont-Demande')).toEqual([]);
     expect(await server.store.sessions.findById(hall.session.id)).toBeNull();
     expect(await server.store.helpCalls.findById(callId)).toMatchObject({ status: 'done', sessionId: null });
     // Only the audit log keeps the reference, with who erased it.
-    expect(rowsMentioning(hall.session.reference)).toEqual(['audit_log']);
+    expect(await rowsMentioning(hall.session.reference)).toEqual(['audit_log']);
     const audit = ok(await command(manager, 'audit:list', { limit: 5 }));
     expect(audit[0]).toMatchObject({ action: 'erase', actorName: 'Camille', sessionReference: hall.session.reference });
 

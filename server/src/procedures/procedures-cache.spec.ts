@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock';
 import { openDatabase, type Db } from '../db/database';
 import { createLogger } from '../logger';
-import { createStore, type Store } from '../store';
+import { createSqliteStore, type Store } from '../store';
 import { loadCatalog, shippedCatalogDir } from './catalog';
 import { createProceduresService, type ProceduresService } from './procedures.service';
 
@@ -24,7 +24,7 @@ const announced: string[][] = [];
 beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-procedures-cache-'));
   db = openDatabase(path.join(dir, 'guichet.sqlite'));
-  store = createStore(db);
+  store = createSqliteStore(db);
   const clock = new ManualClock(new Date('2026-11-24T08:00:00Z'));
   siteId = randomUUID();
   await store.sites.insert({

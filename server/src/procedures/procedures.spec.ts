@@ -4,10 +4,11 @@
  * (its patches, its kiosk after a reload, the agent's tablet and its printed summary); nothing
  * crosses sites; the catalog folder seeds the demo site published and a real site unpublished.
  */
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DecodedReceipt } from '../../../printers/escpos/decoder';
 import type { PrintJobView } from '../../../shared/schemas/print';
-import { addSite, fixturePassword, snapshot } from '../testing/fixtures';
+import { addSite, fixturePassword, snapshot, value } from '../testing/fixtures';
 import { collect, ok, openHall, rid, type Hall } from '../testing/hall';
 import { command, connect, login, nextEvent, startTestServer, type TestClient, type TestServer } from '../testing/test-server';
 
@@ -77,7 +78,10 @@ afterEach(async () => {
 
 async function saveAndPublish(v: 1 | 2): Promise<number> {
   const saved = ok(await command(manager, 'procedure:save', { source: file(v) }));
+  // The kiosks' announcement leaves after the ack: awaited here, so a later listener gets the next one.
+  const announced = nextEvent(hall.kiosk, 'procedures:changed');
   ok(await command(manager, 'procedure:publish', { id: 'essai-versions', version: saved.version }));
+  await announced;
   return saved.version;
 }
 
@@ -122,7 +126,7 @@ describe('checking and saving a file', () => {
   it('a valid file is stored as written, as version 1; the same file again is that version; a change is version 2', async () => {
     const checked = ok(await command(manager, 'procedure:validate', { source: file(1) }));
     expect(checked.ok && checked.procedure.id).toBe('essai-versions');
-    expect(await server.store.procedures.find(siteOf(server), 'essai-versions')).toBeNull();
+    expect(await server.store.procedures.find(await siteOf(server), 'essai-versions')).toBeNull();
 
     const v1 = ok(await command(manager, 'procedure:save', { source: file(1) }));
     expect(v1).toMatchObject({ id: 'essai-versions', version: 1, source: file(1), savedBy: 'Camille', publishedVersion: null });
@@ -144,9 +148,14 @@ describe('checking and saving a file', () => {
       draft: true
     });
     // A stored version cannot be rewritten, even by mistake.
-    expect(() =>
-      server.store.db.prepare("UPDATE procedure_versions SET source = 'x' WHERE procedure_id = 'essai-versions'").run()
-    ).toThrow(/immutable/);
+    await expect(
+      server.store.executor
+        .db()
+        .updateTable('procedure_versions')
+        .set({ source: 'x' })
+        .where('procedure_id', '=', 'essai-versions')
+        .execute()
+    ).rejects.toThrow(/immutable/);
   });
 });
 
@@ -160,7 +169,7 @@ describe('publishing', () => {
     const setup = ok(await command(hall.kiosk, 'kiosk:setup', {}));
     expect(setup.procedures.find((p) => p.id === 'essai-versions')).toMatchObject({ version: 1, title: { fr: 'Essai 1' } });
     expect(setup.sessionProcedure).toBeNull();
-    expect((await server.store.services.listInSite(siteOf(server))).map((s) => s.id)).toContain('essais');
+    expect((await server.store.services.listInSite(await siteOf(server))).map((s) => s.id)).toContain('essais');
     expect(ok(await command(manager, 'procedure:list', {})).at(-1)).toMatchObject({ publishedVersion: 1, draft: false });
   });
 
@@ -319,12 +328,12 @@ describe('the catalog folder as the seed', () => {
     server = await startTestServer({}, { dataDir });
     const again = await connect(server, 'manager', await login(server, 'manager', 'gestion', 'demoville-gestion'));
     expect(ok(await command(again, 'procedure:list', {}))).toHaveLength(countA);
-    expect(server.store.db.prepare('SELECT COUNT(*) FROM procedure_versions').pluck().get()).toBe(countA * 2);
+    expect(await value(server.store, sql`SELECT COUNT(*) FROM procedure_versions`)).toBe(countA * 2);
   });
 });
 
-function siteOf(s: TestServer): string {
-  return s.store.db.prepare('SELECT id FROM sites WHERE is_demo = 1').pluck().get() as string;
+async function siteOf(s: TestServer): Promise<string> {
+  return (await value(s.store, sql`SELECT id FROM sites WHERE is_demo = 1`)) as string;
 }
 
 function receiptText(receipt: DecodedReceipt): string {

@@ -3,6 +3,7 @@
  * the day by default (or the manager's number of days), then are gone; calls, tickets and the
  * audit log keep no personal data and stay.
  */
+import { tablesMentioning } from '../testing/fixtures';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ok, openHall, rid, type Hall } from '../testing/hall';
 import { command, connect, startTestServer, testCatalogDir, type TestServer } from '../testing/test-server';
@@ -36,25 +37,22 @@ async function sessionEndedByAgent(): Promise<string> {
   return call.id;
 }
 
-const rowsMentioning = (text: string) =>
-  (server.store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[])
-    .map((t) => t.name)
-    .filter((t) => JSON.stringify(server.store.db.prepare(`SELECT * FROM "${t}"`).all()).includes(text));
+const rowsMentioning = (text: string) => tablesMentioning(server.store, text);
 
 describe('retention', () => {
   it('by default, an ended session is kept until the end of its day, then its contents are gone', async () => {
     const callId = await sessionEndedByAgent();
     server.clock.advance(12 * 3600_000); // 22:00 the same day
     expect(await server.app.services.purgeSessions()).toBe(0);
-    expect(rowsMentioning('Dupont-Purge')).toEqual(['kiosk_sessions', 'session_patches']);
+    expect(await rowsMentioning('Dupont-Purge')).toEqual(['kiosk_sessions', 'session_patches']);
 
     server.clock.advance(3 * 3600_000); // 01:00 the next day
     expect(await server.app.services.purgeSessions()).toBe(1);
-    expect(rowsMentioning('Dupont-Purge')).toEqual([]);
+    expect(await rowsMentioning('Dupont-Purge')).toEqual([]);
     expect(await server.store.sessions.findById(hall.session.id)).toBeNull();
     // The call still counts, without its session; the audit log keeps the reference only.
     expect(await server.store.helpCalls.findById(callId)).toMatchObject({ status: 'done', sessionId: null });
-    expect(rowsMentioning(hall.session.reference)).toEqual(['audit_log']);
+    expect(await rowsMentioning(hall.session.reference)).toEqual(['audit_log']);
   });
 
   it('the manager keeps sessions for some days; then they go', async () => {
@@ -69,7 +67,7 @@ describe('retention', () => {
     expect(await server.app.services.purgeSessions()).toBe(0);
     server.clock.advance(24 * 3600_000);
     expect(await server.app.services.purgeSessions()).toBe(1);
-    expect(rowsMentioning('Dupont-Purge')).toEqual([]);
+    expect(await rowsMentioning('Dupont-Purge')).toEqual([]);
   });
 
   it('a session going on is never purged', async () => {
@@ -82,6 +80,6 @@ describe('retention', () => {
     );
     server.clock.advance(3 * 24 * 3600_000);
     expect(await server.app.services.purgeSessions()).toBe(0);
-    expect(rowsMentioning('Encore-La').length).toBeGreaterThan(0);
+    expect((await rowsMentioning('Encore-La')).length).toBeGreaterThan(0);
   });
 });

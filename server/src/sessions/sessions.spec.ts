@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collect, ok, openHall, patchWith, rid, type Hall } from '../testing/hall';
-import { snapshot } from '../testing/fixtures';
+import { snapshot, refuseWrites } from '../testing/fixtures';
 import { command, connect, nextEvent, startTestServer, testCatalogDir, type TestServer } from '../testing/test-server';
 import { shippedCatalogDir } from '../procedures/catalog';
 import { applyChanges } from '../../../shared/session/apply';
@@ -77,7 +77,12 @@ describe('the session is held by the server', () => {
     ok(await patch(hall.kiosk, [{ op: 'answer', stepId: 'nom', value: 'Dupont-Secret' }]));
     ok(await command(hall.kiosk, 'session:end', { sessionId: hall.session.id, reason: 'inactivity' }));
     expect(ok(await command(hall.kiosk, 'kiosk:setup', {})).session).toBeNull();
-    const row = server.store.db.prepare('SELECT status, end_reason FROM kiosk_sessions WHERE id = ?').get(hall.session.id);
+    const row = await server.store.executor
+      .db()
+      .selectFrom('kiosk_sessions')
+      .select(['status', 'end_reason'])
+      .where('id', '=', hall.session.id)
+      .executeTakeFirst();
     expect(row).toEqual({ status: 'ended', end_reason: 'inactivity' });
     expect(JSON.stringify(await snapshot(server.store))).not.toContain('Dupont-Secret');
   });
@@ -174,9 +179,7 @@ describe('working together on one session', () => {
     const resets = collect<SessionState>(hall.marie, 'session:reset');
     const seen = collect<SessionPatch>(hall.marie, 'session:patched');
     // The disk refuses the next patch (as a full disk would).
-    server.store.db.exec(
-      "CREATE TEMP TRIGGER refuse_patch BEFORE INSERT ON session_patches BEGIN SELECT RAISE(ABORT, 'disk full'); END"
-    );
+    const allowPatches = await refuseWrites(server.store, 'session_patches', 'INSERT');
     const refused = await patch(hall.kiosk, [{ op: 'answer', stepId: 'nom', value: 'Perdu' }]);
     expect(refused).toMatchObject({ ok: false, error: { code: 'internal' } });
     await expect.poll(() => resets.length).toBe(1);
@@ -186,7 +189,7 @@ describe('working together on one session', () => {
     expect(resets[0]!.answers.nom).toBe(before.answers.nom);
     expect((await server.store.sessions.findById(hall.session.id))!.state).toEqual(before);
 
-    server.store.db.exec('DROP TRIGGER refuse_patch');
+    await allowPatches();
     const next = patchWith(hall.marie, { op: 'answer', stepId: 'nom', value: 'Gardé' });
     expect(ok(await patch(hall.kiosk, [{ op: 'answer', stepId: 'nom', value: 'Gardé' }])).version).toBe(before.version + 1);
     expect((await next).version).toBe(before.version + 1);

@@ -132,8 +132,8 @@ describe('a manager of site A and the records of site B', () => {
   });
 
   it('what A reads or sets for its own site holds nothing of B, and leaves B’s site as it was', async () => {
-    const bSite = () => server.store.db.prepare('SELECT * FROM sites WHERE id = ?').get(b.siteId);
-    const before = bSite();
+    const bSite = () => server.store.executor.db().selectFrom('sites').selectAll().where('id', '=', b.siteId).executeTakeFirst();
+    const before = await bSite();
     const bIds = [b.siteId, b.kioskId, b.agentId, b.printerId, b.counterId, b.jobId, b.procedureId, b.sessionReference];
     for (const [name, input] of Object.entries(await ownSiteOnly())) {
       const ack = await command(managerA, name as CommandName, input as never);
@@ -142,7 +142,7 @@ describe('a manager of site A and the records of site B', () => {
       for (const id of bIds) expect(text, `${name} answered with B's ${id}`).not.toContain(id);
       expect(text).not.toContain('Voisinville');
     }
-    expect(bSite()).toEqual(before);
+    expect(await bSite()).toEqual(before);
   });
 
   it('lists every manager command in one of the two lists', async () => {

@@ -178,7 +178,8 @@ it('10,000 random payloads at every command, flood limits on: clear errors, noth
   }
 
   expect(await snapshot(server.store)).toEqual(before);
-  expect(server.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+  // SQLite's own check of its file; PostgreSQL checks its pages as it reads them.
+  if (server.store.sqlite) expect(server.store.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
   expect(ok(await command(hall.kiosk, 'site:get', {})).name).toBe('Mairie de Démoville');
   expect(ok(await send(pools.display[0]!, 'display:state', {}))).toBeTruthy();
   expect((await fetch(`${server.url}/healthz`)).status).toBe(200);

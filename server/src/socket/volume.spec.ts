@@ -4,6 +4,8 @@
  * speech or a procedure file built to be slow. Each is refused with a clear code and the server
  * keeps answering everyone else.
  */
+import { sql } from 'kysely';
+import { rows, value } from '../testing/fixtures';
 import { afterEach, describe, expect, it } from 'vitest';
 import { collect, ok, openHall, patchWith, rid } from '../testing/hall';
 import { command, connect, startTestServer, testCatalogDir, type TestClient, type TestServer } from '../testing/test-server';
@@ -106,9 +108,10 @@ describe('session contents', () => {
       );
       for (const ack of acks) expect(ack).toMatchObject({ ok: true });
     }
-    const { count, bytes } = s.store.db
-      .prepare('SELECT COUNT(*) AS count, COALESCE(SUM(LENGTH(patch)), 0) AS bytes FROM session_patches WHERE session_id = ?')
-      .get(hall.session.id) as { count: number; bytes: number };
+    const [{ count, bytes }] = (await rows(
+      s.store,
+      sql`SELECT COUNT(*) AS count, COALESCE(SUM(LENGTH(patch)), 0) AS bytes FROM session_patches WHERE session_id = ${hall.session.id}`
+    )) as [{ count: number; bytes: number }];
     expect(count).toBeLessThanOrEqual(100);
     // 100 patches of 20 answers of 100 characters: about 300 KB, not the 3,000 patches' 9 MB.
     expect(bytes).toBeLessThan(500_000);
@@ -196,7 +199,7 @@ describe('pairing requests', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ kind: 'kiosk' })
     });
-  const rows = (s: TestServer) => s.store.db.prepare('SELECT COUNT(*) FROM pairings').pluck().get() as number;
+  const pairingRows = async (s: TestServer) => Number(await value(s.store, sql`SELECT COUNT(*) FROM pairings`));
 
   async function flood(s: TestServer, n: number): Promise<Response[]> {
     const out: Response[] = [];
@@ -206,11 +209,11 @@ describe('pairing requests', () => {
 
   it('2,000 requests from one address: only the per-address allowance makes rows, the rest get 429 rate_limited', async () => {
     const s = await start();
-    const before = rows(s);
+    const before = await pairingRows(s);
     const answers = await flood(s, 2000);
     const accepted = answers.filter((r) => r.status === 200).length;
     expect(accepted).toBe(s.config.limits.pairingsPerMinute);
-    expect(rows(s) - before).toBe(accepted);
+    expect((await pairingRows(s)) - before).toBe(accepted);
     const refusal = answers.find((r) => r.status === 429)!;
     expect(refusal.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(await refusal.json()).toMatchObject({
@@ -225,12 +228,12 @@ describe('pairing requests', () => {
     const s = await start({ GUICHET_PAIRINGS_PER_MINUTE: '100000', GUICHET_PAIRINGS_PENDING_MAX: '50' });
     const answers = await flood(s, 2000);
     expect(answers.filter((r) => r.status === 200)).toHaveLength(50);
-    expect(rows(s)).toBe(50);
+    expect(await pairingRows(s)).toBe(50);
     const refusal = answers.find((r) => r.status === 429)!;
     expect(await refusal.json()).toMatchObject({ error: { code: 'rate_limited', message: expect.stringMatching(/at most 50/) } });
     s.clock.advance((s.config.pairingMinutes + 1) * 60_000);
     expect((await ask(s)).status).toBe(200);
-    expect(rows(s)).toBe(1);
+    expect(await pairingRows(s)).toBe(1);
   });
 });
 
@@ -291,7 +294,7 @@ describe('long work runs beside the event loop', () => {
     expect(ack).toMatchObject({ ok: true, data: { ok: false, problems: [{ path: '(file)', code: 'too_complex' }] } });
     const save = await saved;
     expect(save).toMatchObject({ ok: false, error: { code: 'invalid_payload', issues: [{ problem: { code: 'too_complex' } }] } });
-    expect(s.store.db.prepare("SELECT COUNT(*) FROM procedures WHERE id = 'bombe'").pluck().get()).toBe(0);
+    expect(await value(s.store, sql`SELECT COUNT(*) FROM procedures WHERE id = 'bombe'`)).toBe(0);
     // An expansion bomb (each level doubles the one before) is refused by the alias cap itself.
     let doubling = 'id: x\na0: &a0 [lol, lol]\n';
     for (let i = 1; i <= 12; i++) doubling += `a${i}: &a${i} [*a${i - 1}, *a${i - 1}]\n`;

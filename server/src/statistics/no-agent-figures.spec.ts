@@ -14,6 +14,8 @@
  *    agent's id, login or first name, and no field about agents.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { rows, snapshot, value } from '../testing/fixtures';
 import { ok, openHall, type Hall } from '../testing/hall';
 import { playTeamDay, setClock } from '../testing/team-day';
 import { command, connect, login, startTestServer, type TestServer } from '../testing/test-server';
@@ -62,52 +64,59 @@ afterEach(async () => {
   await server.close();
 });
 
-const tables = () =>
-  (
-    server.store.db
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'schema_migrations'")
-      .all() as { name: string }[]
-  ).map((t) => t.name);
+/** Every table but the migrations' history, with its columns, as the engine describes them. */
+const tables = async () =>
+  (await server.store.executor.db().introspection.getTables())
+    .filter((t) => t.name !== 'schema_migrations')
+    .map((t) => ({ name: t.name, columns: t.columns.map((c) => c.name) }));
 
-function agents(): { id: string; login: string; first_name: string }[] {
-  return server.store.db.prepare("SELECT id, login, first_name FROM accounts WHERE role = 'agent'").all() as {
-    id: string;
-    login: string;
-    first_name: string;
-  }[];
+/** `table.column` of every foreign key to `accounts`. */
+async function keysToAccounts(): Promise<string[]> {
+  const keys =
+    server.store.engine === 'sqlite'
+      ? await rows<{ table: string; from: string }>(
+          server.store,
+          sql`SELECT m.name AS "table", k."from" AS "from" FROM sqlite_master m, pragma_foreign_key_list(m.name) k
+               WHERE m.type = 'table' AND k."table" = 'accounts'`
+        )
+      : await rows<{ table: string; from: string }>(
+          server.store,
+          sql`SELECT c.conrelid::regclass::text AS "table", a.attname AS "from"
+                FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
+               WHERE c.contype = 'f' AND c.confrelid = 'accounts'::regclass`
+        );
+  return keys.map((k) => `${k.table}.${k.from}`);
+}
+
+function agents(): Promise<{ id: string; login: string; first_name: string }[]> {
+  return rows(server.store, sql`SELECT id, login, first_name FROM accounts WHERE role = 'agent'`);
 }
 
 describe('no figure per agent', () => {
-  it('the schema has no column that can name an agent outside the allow-list', () => {
-    const found = new Set<string>();
-    for (const table of tables()) {
-      const columns = server.store.db.prepare(`PRAGMA table_info("${table}")`).all() as { name: string }[];
-      const keys = server.store.db.prepare(`PRAGMA foreign_key_list("${table}")`).all() as { table: string; from: string }[];
-      for (const key of keys) if (key.table === 'accounts') found.add(`${table}.${key.from}`);
+  it('the schema has no column that can name an agent outside the allow-list', async () => {
+    const found = new Set<string>(await keysToAccounts());
+    for (const { name: table, columns } of await tables()) {
       for (const column of columns) {
-        if (personLike.test(column.name) || (table === 'accounts' && ['id', 'login', 'first_name'].includes(column.name))) {
-          found.add(`${table}.${column.name}`);
+        if (personLike.test(column) || (table === 'accounts' && ['id', 'login', 'first_name'].includes(column))) {
+          found.add(`${table}.${column}`);
         }
       }
     }
     // Nothing new without a reason…
     expect([...found].filter((c) => !(c in allowedColumns)).sort()).toEqual([]);
     // …and no stale reason for a column that is gone.
-    const existing = new Set(
-      tables().flatMap((table) =>
-        (server.store.db.prepare(`PRAGMA table_info("${table}")`).all() as { name: string }[]).map((c) => `${table}.${c.name}`)
-      )
-    );
+    const existing = new Set((await tables()).flatMap((table) => table.columns.map((c) => `${table.name}.${c}`)));
     expect(Object.keys(allowedColumns).filter((c) => !existing.has(c))).toEqual([]);
   });
 
   it('after a day of calls and tickets, agents appear only where allowed, and finished calls keep no agent', async () => {
     await playTeamDay(server, hall);
-    const needles = agents().flatMap((a) => [a.id, a.login, a.first_name]);
+    const needles = (await agents()).flatMap((a) => [a.id, a.login, a.first_name]);
     expect(needles).toHaveLength(6);
     const seen = new Set<string>();
-    for (const table of tables()) {
-      for (const row of server.store.db.prepare(`SELECT * FROM "${table}"`).all() as Record<string, unknown>[]) {
+    const dump = await snapshot(server.store);
+    for (const { name: table } of await tables()) {
+      for (const row of dump[table] as Record<string, unknown>[]) {
         for (const [column, value] of Object.entries(row)) {
           if (value === null || value === undefined) continue;
           const text = Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
@@ -120,15 +129,13 @@ describe('no figure per agent', () => {
     // …and nowhere else.
     expect([...seen].filter((c) => !(c in allowedData))).toEqual([]);
     // The day's calls are all over: none keeps a link to the agent who took it.
-    const links = server.store.db
-      .prepare(
-        `SELECT COUNT(*) FROM help_calls WHERE status NOT IN ('ringing', 'accepted')
+    const links = await value(
+      server.store,
+      sql`SELECT COUNT(*) FROM help_calls WHERE status NOT IN ('ringing', 'accepted')
            AND (agent_id IS NOT NULL OR target_agent_id IS NOT NULL OR handover_from IS NOT NULL)`
-      )
-      .pluck()
-      .get();
+    );
     expect(links).toBe(0);
-    expect(server.store.db.prepare("SELECT COUNT(*) FROM help_calls WHERE status = 'done'").pluck().get()).toBe(4);
+    expect(await value(server.store, sql`SELECT COUNT(*) FROM help_calls WHERE status = 'done'`)).toBe(4);
   });
 
   it('the statistics and their CSV name no agent, and have no field about agents', async () => {
@@ -144,7 +151,7 @@ describe('no figure per agent', () => {
       })
     ).text();
     expect(csv.split('\r\n').length).toBeGreaterThan(3);
-    for (const agent of agents()) {
+    for (const agent of await agents()) {
       for (const needle of [agent.id, agent.login, agent.first_name]) {
         expect(json.toLowerCase()).not.toContain(needle.toLowerCase());
         expect(csv.toLowerCase()).not.toContain(needle.toLowerCase());

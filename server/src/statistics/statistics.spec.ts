@@ -4,9 +4,10 @@
  * — medians and 90th percentiles, unanswered calls, the hour after midnight counted on the next
  * day — as the console gets them and as the CSV says them. Managers only, each their own site.
  */
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StatsReport } from '../../../shared/schemas/statistics';
-import { addSite, fixturePassword } from '../testing/fixtures';
+import { addSite, fixturePassword, rows } from '../testing/fixtures';
 import { ok, openHall, rid, type Hall } from '../testing/hall';
 import { playTeamDay, setClock } from '../testing/team-day';
 import { command, connect, login, startTestServer, type TestClient, type TestServer } from '../testing/test-server';
@@ -125,7 +126,7 @@ describe('statistics per day, hour and service', () => {
     ]);
 
     // The printer's outage was recorded with its end, and names no one.
-    expect(server.store.db.prepare('SELECT fault, started_at, ended_at FROM printer_faults').all()).toEqual([
+    expect(await rows(server.store, sql`SELECT fault, started_at, ended_at FROM printer_faults`)).toEqual([
       { fault: 'paper_end', started_at: '2026-11-24T10:00:00.000Z', ended_at: '2026-11-24T10:20:00.000Z' }
     ]);
   });

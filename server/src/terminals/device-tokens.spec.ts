@@ -28,8 +28,14 @@ async function demoKioskToken(server: TestServer): Promise<string> {
   return cookieValue(res.headers.get('set-cookie')!);
 }
 
-function lastUsedAt(server: TestServer): string[] {
-  return server.store.db.prepare('SELECT last_used_at FROM terminal_tokens ORDER BY created_at').pluck().all() as string[];
+async function lastUsedAt(server: TestServer): Promise<(string | null)[]> {
+  const tokens = await server.store.executor
+    .db()
+    .selectFrom('terminal_tokens')
+    .select('last_used_at')
+    .orderBy('created_at')
+    .execute();
+  return tokens.map((t) => t.last_used_at);
 }
 
 describe('device token renewal', () => {
@@ -72,10 +78,10 @@ describe('device token purge', () => {
     await connect(server, 'display', connected);
 
     // Last use is written at most once an hour: a second use within the hour writes nothing.
-    const before = lastUsedAt(server);
+    const before = await lastUsedAt(server);
     server.clock.advance(30 * 60_000);
     await terminals.resolve(used);
-    expect(lastUsedAt(server)).toEqual(before);
+    expect(await lastUsedAt(server)).toEqual(before);
 
     server.clock.advance(tokenUnusedMs - 2 * dayMs);
     expect(await terminals.resolve(used)).toMatchObject({ name: 'Borne entrée' });

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { hashSecret } from '../auth/secrets';
 import type { Clock } from '../clock';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Store } from '../store';
 
 export interface SiteFixture {
@@ -56,14 +57,70 @@ export async function addSite(store: Store, clock: Clock, name: string): Promise
 }
 
 /**
- * Every row of every table, to prove that a refused command changed nothing. Read in one turn on
- * the connection: never halfway through another command's transaction.
+ * Every row of every table, to prove that a refused command changed nothing. Read in one
+ * transaction: never halfway through another command's. Rows in the order of all their columns
+ * (the primary key among them): a total order, the same on both engines.
  */
-export function snapshot(store: Store): Promise<Record<string, unknown[]>> {
-  return store.executor.turn(() => {
-    const tables = (
-      store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
-    ).map((t) => t.name);
-    return Object.fromEntries(tables.map((t) => [t, store.db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).all()]));
+export async function snapshot(store: Store): Promise<Record<string, unknown[]>> {
+  const tables = (await store.executor.db().introspection.getTables()).sort((a, b) => (a.name < b.name ? -1 : 1));
+  return store.transaction(async () => {
+    const dump: Record<string, unknown[]> = {};
+    for (const table of tables) {
+      // Table names come from the schema itself, not from the spec: the dynamic form is needed.
+      const db = store.executor.db() as unknown as Kysely<Record<string, Record<string, unknown>>>;
+      let query = db.selectFrom(table.name).selectAll();
+      for (const column of table.columns) query = query.orderBy(column.name);
+      dump[table.name] = await query.execute();
+    }
+    return dump;
   });
+}
+
+/** The rows of a spec's own SQL, on either engine (SQL both engines speak). */
+export async function rows<T = Record<string, unknown>>(store: Store, query: RawBuilder<T>): Promise<T[]> {
+  return (await query.execute(store.executor.db())).rows;
+}
+
+/** The first column of the first row of a spec's own SQL (a count, an id), or undefined. */
+export async function value(store: Store, query: RawBuilder<unknown>): Promise<unknown> {
+  const [row] = await rows(store, query);
+  return row ? Object.values(row as Record<string, unknown>)[0] : undefined;
+}
+
+/**
+ * Makes every `operation` on `table` fail, as a full disk would, until the returned function is
+ * called: a trigger raising an error, in each engine's own form.
+ */
+export async function refuseWrites(
+  store: Store,
+  table: string,
+  operation: 'INSERT' | 'UPDATE' | 'DELETE',
+  message = 'disk full'
+): Promise<() => Promise<void>> {
+  const name = `refuse_${operation.toLowerCase()}_${table}`;
+  const db = store.executor.db();
+  if (store.engine === 'sqlite') {
+    // TEMP: on this connection only, never written into the database file.
+    await sql
+      .raw(`CREATE TEMP TRIGGER ${name} BEFORE ${operation} ON ${table} BEGIN SELECT RAISE(ABORT, '${message}'); END`)
+      .execute(db);
+    return async () => {
+      await sql.raw(`DROP TRIGGER ${name}`).execute(store.executor.db());
+    };
+  }
+  await sql
+    .raw(`CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '${message}'; END $$`)
+    .execute(db);
+  await sql.raw(`CREATE TRIGGER ${name} BEFORE ${operation} ON ${table} FOR EACH ROW EXECUTE FUNCTION ${name}()`).execute(db);
+  return async () => {
+    await sql.raw(`DROP TRIGGER ${name} ON ${table}`).execute(store.executor.db());
+    await sql.raw(`DROP FUNCTION ${name}()`).execute(store.executor.db());
+  };
+}
+
+/** The tables where some row holds `text` (JSON of the row, so any column, any type). */
+export async function tablesMentioning(store: Store, text: string): Promise<string[]> {
+  return Object.entries(await snapshot(store))
+    .filter(([, tableRows]) => JSON.stringify(tableRows).includes(text))
+    .map(([table]) => table);
 }

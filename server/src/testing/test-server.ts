@@ -1,6 +1,8 @@
 /**
- * Starts the real application on a free port over a real SQLite file in a temporary folder, with
- * a manual clock, for integration tests. Clients are real socket.io clients over real HTTP.
+ * Starts the real application on a free port over a real store, with a manual clock, for
+ * integration tests: a SQLite file in a temporary folder, or, when GUICHET_TEST_DATABASE_URL is set
+ * (the `postgres` vitest project), a PostgreSQL database of its own on the run's cluster. Clients
+ * are real socket.io clients over real HTTP.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,10 +14,11 @@ import type { VirtualPrinters } from '../printing/drivers';
 import { startVirtualPrintersFor } from '../printing/virtual-printers';
 import { ManualClock } from '../clock';
 import { parseConfig, type Config } from '../config';
-import { migrationsDir, openDatabase } from '../db/database';
+import { openStore } from '../db/open-store';
 import { createLogger } from '../logger';
 import { seedDemoIfEmpty } from '../demo/seed-demo';
 import { createStore, type Store } from '../store';
+import { createTestDatabase, databaseUrl, dropTestDatabase, testDatabaseUrl } from './test-databases';
 import { loadCatalog, shippedCatalogDir } from '../procedures/catalog';
 import type {
   ClientToServerEvents,
@@ -41,6 +44,9 @@ export interface TestServer {
   close(options?: { keepData: boolean }): Promise<void>;
 }
 
+/** In the data folder, on PostgreSQL: the name of the folder's database. */
+const testDatabaseFile = 'test-database';
+
 /** Clients opened against each test server, closed with it. */
 const trackedClients = new WeakMap<TestServer, TestClient[]>();
 
@@ -52,15 +58,24 @@ export async function startTestServer(
   options: { catalogDirs?: string[]; dataDir?: string; kitHandler?: KitHandler } = {}
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-test-'));
+  // On PostgreSQL the data folder names its database: a restart on the same folder finds it again.
+  const clusterUrl = env.GUICHET_DATABASE_URL ? null : testDatabaseUrl();
+  let database: string | null = null;
+  if (clusterUrl) {
+    const nameFile = path.join(dataDir, testDatabaseFile);
+    database = fs.existsSync(nameFile) ? fs.readFileSync(nameFile, 'utf8') : await createTestDatabase(clusterUrl);
+    fs.writeFileSync(nameFile, database);
+  }
   const config = parseConfig({
+    ...(clusterUrl && database ? { GUICHET_DATABASE_URL: databaseUrl(clusterUrl, database) } : {}),
     GUICHET_DATA_DIR: dataDir,
     GUICHET_PORT: '0',
     GUICHET_LOG_LEVEL: process.env.TEST_LOG ?? 'silent',
     ...env
   });
   const clock = new ManualClock(new Date());
-  const db = openDatabase(config.databaseFile, migrationsDir, { dir: config.backupDir, kept: config.backupsKept });
-  const store = createStore(db);
+  const opened = await openStore(config);
+  const store = createStore(opened.executor, opened.sqlite ?? null);
   if (config.demo && (await seedDemoIfEmpty(store, clock))) {
     // The demo's opening hours would make help calls depend on when the tests run; tests that
     // are about hours set their own.
@@ -94,9 +109,12 @@ export async function startTestServer(
       for (const c of clients) c.disconnect();
       await app.close();
       await virtualPrinters?.close();
-      db.close();
+      await opened.close();
       // Kept to start another server on the same data (a restart).
-      if (!options.keepData) fs.rmSync(dataDir, { recursive: true, force: true });
+      if (!options.keepData) {
+        if (clusterUrl && database) await dropTestDatabase(clusterUrl, database);
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
     }
   };
   trackedClients.set(server, clients);

@@ -14,7 +14,7 @@ import { seedDemoIfEmpty } from '../demo/seed-demo';
 import type { After } from '../events/after';
 import { createPrintingService } from '../printing/printing.service';
 import { createQueueService, type QueueService } from '../queue/queue.service';
-import { createStore, type Store } from '../store';
+import { createSqliteStore, type Store } from '../store';
 import { createTicketsService, type TicketsService } from './tickets.service';
 
 let db: Db;
@@ -27,7 +27,7 @@ const after: After = () => {};
 
 beforeEach(async () => {
   db = openDatabase(':memory:');
-  store = createStore(db);
+  store = createSqliteStore(db);
   const clock = new ManualClock('2026-11-23T09:00:00Z');
   await seedDemoIfEmpty(store, clock);
   const site = (await store.sites.listAll())[0]!;

@@ -12,7 +12,7 @@
  * for the first to end).
  *
  * The test server does not run on PostgreSQL yet: the services are built here directly, over a
- * store made of the same repositories on the PostgreSQL executor (`storeOn`).
+ * store made of the same repositories on the PostgreSQL executor.
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -23,86 +23,17 @@ import type { AccountIdentity } from '../../../shared/identity';
 import { readyStatus } from '../../../printers/status';
 import { startPgCluster, type PgCluster } from '../../../scripts/pg-cluster';
 import { createAccountsService } from '../accounts/accounts.service';
-import { createAccountsRepository } from '../accounts/accounts.repository';
-import { createAgentPresenceRepository } from '../agents/agent-presence.repository';
-import { createAuditLogRepository } from '../audit/audit-log.repository';
-import { createAuthSessionsRepository } from '../auth/auth-sessions.repository';
 import { createLoginLimiter } from '../auth/login-limiter';
-import { createLoginLimitsRepository } from '../auth/login-limits.repository';
-import { createHelpCallsRepository } from '../calls/help-calls.repository';
 import { ManualClock } from '../clock';
 import type { After } from '../events/after';
-import { createPairingsRepository } from '../pairing/pairings.repository';
-import { createPrinterFaultsRepository } from '../printing/printer-faults.repository';
-import { createPrintersRepository } from '../printing/printers.repository';
 import { createPrintingService } from '../printing/printing.service';
-import { createPrintJobsRepository } from '../printing/print-jobs.repository';
-import { createProcedureVersionsRepository } from '../procedures/procedure-versions.repository';
-import { createProceduresRepository } from '../procedures/procedures.repository';
 import { createProceduresService } from '../procedures/procedures.service';
-import { createCountersRepository } from '../queue/counters.repository';
 import { createQueueService } from '../queue/queue.service';
-import { createServicesRepository } from '../queue/services.repository';
-import { createTicketCallsRepository } from '../queue/ticket-calls.repository';
-import { createSessionPatchesRepository } from '../sessions/session-patches.repository';
-import { createSessionsRepository } from '../sessions/sessions.repository';
 import { createSetupService } from '../setup/setup.service';
-import { createSiteLogosRepository } from '../sites/site-logos.repository';
-import { createSitesRepository } from '../sites/sites.repository';
-import { createStatisticsRepository } from '../statistics/statistics.repository';
-import { createStore, type Store } from '../store';
-import { createTerminalTokensRepository } from '../terminals/terminal-tokens.repository';
-import { createTerminalsRepository } from '../terminals/terminals.repository';
+import { createSqliteStore, createStore, type Store } from '../store';
 import { createTicketsService } from '../tickets/tickets.service';
-import { createTicketsRepository } from '../tickets/tickets.repository';
-import {
-  createOperatorSessionsRepository,
-  createOperatorsRepository,
-  createSiteOperationsRepository
-} from '../operators/operators.repository';
-import { openDatabase, type Db } from './database';
-import type { Executor } from './executor';
+import { openDatabase } from './database';
 import { openStore } from './open-store';
-
-/**
- * The store `createStore` builds, over any executor: the same repositories. There is no SQLite
- * connection below it, and whatever asks for one fails loudly.
- */
-function storeOn(executor: Executor): Store {
-  return {
-    get db(): Db {
-      throw new Error('No SQLite connection: this store is on PostgreSQL');
-    },
-    executor,
-    transaction: <T>(fn: () => Promise<T> | T): Promise<T> => executor.transaction(fn),
-    sites: createSitesRepository(executor),
-    siteLogos: createSiteLogosRepository(executor),
-    terminals: createTerminalsRepository(executor),
-    terminalTokens: createTerminalTokensRepository(executor),
-    pairings: createPairingsRepository(executor),
-    accounts: createAccountsRepository(executor),
-    authSessions: createAuthSessionsRepository(executor),
-    loginLimits: createLoginLimitsRepository(executor),
-    sessions: createSessionsRepository(executor),
-    sessionPatches: createSessionPatchesRepository(executor),
-    helpCalls: createHelpCallsRepository(executor),
-    agentPresence: createAgentPresenceRepository(executor),
-    auditLog: createAuditLogRepository(executor),
-    printers: createPrintersRepository(executor),
-    printJobs: createPrintJobsRepository(executor),
-    tickets: createTicketsRepository(executor),
-    services: createServicesRepository(executor),
-    counters: createCountersRepository(executor),
-    ticketCalls: createTicketCallsRepository(executor),
-    procedures: createProceduresRepository(executor),
-    procedureVersions: createProcedureVersionsRepository(executor),
-    printerFaults: createPrinterFaultsRepository(executor),
-    statistics: createStatisticsRepository(executor),
-    operators: createOperatorsRepository(executor),
-    operatorSessions: createOperatorSessionsRepository(executor),
-    siteOperations: createSiteOperationsRepository(executor)
-  };
-}
 
 const logger = pino({ level: 'silent' });
 /** Nothing is printed nor broadcast here: what runs after an ack is dropped. */
@@ -133,7 +64,7 @@ describe.each(['sqlite', 'postgres'] as const)('concurrent writes on %s', (engin
     clock = new ManualClock(at);
     if (engine === 'sqlite') {
       const db = openDatabase(':memory:');
-      store = createStore(db);
+      store = createSqliteStore(db);
       close = async () => {
         db.close();
       };
@@ -143,7 +74,7 @@ describe.each(['sqlite', 'postgres'] as const)('concurrent writes on %s', (engin
       const url = new URL(cluster!.url);
       url.pathname = `/${name}`;
       const opened = await openStore({ databaseUrl: url.href, databaseFile: '', backupDir: '', backupsKept: 1 });
-      store = storeOn(opened.executor);
+      store = createStore(opened.executor, null);
       close = () => opened.close();
     }
     siteId = randomUUID();

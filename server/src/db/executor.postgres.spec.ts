@@ -220,13 +220,16 @@ describe('the store executor on PostgreSQL', () => {
     });
 
     const { open, passed } = gate();
+    const accepted = gate();
     const first = ex.transaction(async () => {
       const won = await calls.accept('c1', 's1', 'a1', at);
+      accepted.open();
       // Holds the row's lock until released: the second accept must wait for this commit.
       await passed;
       return won;
     });
-    await elsewhere();
+    // The first UPDATE is done (its row locked) before the second starts, however slow the machine.
+    await accepted.passed;
     const second = ex.transaction(() => calls.accept('c1', 's1', 'a2', at));
     // The second transaction's UPDATE is running and blocked on the first one's row lock.
     for (;;) {

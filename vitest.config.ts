@@ -29,15 +29,6 @@ function storeSpecs(): string[] {
     .sort();
 }
 
-/**
- * The PostgreSQL run is asked for by name (`vitest run --project postgres`, or `npm test` with
- * GUICHET_TEST_POSTGRES=1): not every server spec passes on it yet, and it starts a cluster, so a
- * plain `vitest run FILE` stays the SQLite run it always was.
- */
-const postgresAsked =
-  process.env.GUICHET_TEST_POSTGRES === '1' ||
-  process.argv.some((arg, i) => arg === '--project=postgres' || (arg === '--project' && process.argv[i + 1] === 'postgres'));
-
 const postgresProject = {
   extends: true as const,
   test: {
@@ -73,7 +64,7 @@ export default defineConfig({
           setupFiles
         }
       },
-      ...(postgresAsked ? [postgresProject] : [])
+      postgresProject
     ]
   }
 });

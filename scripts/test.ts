@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ensureChromium } from './ensure-chromium';
 import { ensureCups } from './ensure-cups';
 import { ensureDeployTools } from './ensure-deploy-tools';
+import { ensurePostgres } from './ensure-postgres';
 import { freePort } from '../server/src/testing/processes';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -52,6 +53,8 @@ ensureChromium();
 ensureCups();
 // The deploy tests check the systemd units and the Caddyfile with the tools that run them.
 ensureDeployTools();
+// The server specs run over PostgreSQL too, on a throwaway cluster of Debian's binaries.
+ensurePostgres();
 
 const results: { name: string; counts: Counts | null; ok: boolean }[] = [];
 let ok = step('Type-check (svelte-check + tsc)', 'npm', ['run', '--silent', 'check']);
@@ -61,17 +64,16 @@ if (ok) ok = step('Unused files, exports and dependencies (knip)', 'npm', ['run'
 if (ok) ok = step('Build the web app', 'npx', ['vite', 'build', '--logLevel', 'warn']);
 if (ok) {
   const file = path.join(reports, 'vitest.json');
-  // GUICHET_TEST_POSTGRES=1 adds the server specs over PostgreSQL (vitest's `postgres` project) to
-  // the same run: its results are in the same report, so counted in the same line.
-  const withPostgres = process.env.GUICHET_TEST_POSTGRES === '1';
-  const passed = step(
-    withPostgres
-      ? 'Unit and server integration tests, SQLite and PostgreSQL (vitest)'
-      : 'Unit and server integration tests (vitest)',
-    'npx',
-    ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${file}`]
-  );
-  results.push({ name: withPostgres ? 'vitest (sqlite + postgres)' : 'vitest', counts: vitestCounts(file), ok: passed });
+  // The server specs run over SQLite and over PostgreSQL (vitest's `sqlite` and `postgres`
+  // projects) in one run: one report, counted in the same line.
+  const passed = step('Unit and server integration tests, SQLite and PostgreSQL (vitest)', 'npx', [
+    'vitest',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${file}`
+  ]);
+  results.push({ name: 'vitest (sqlite + postgres)', counts: vitestCounts(file), ok: passed });
   const report = path.join(reports, 'playwright.json');
   const e2ePassed = step(
     'Browser tests (Playwright, Chromium)',

@@ -104,6 +104,7 @@ export function createPairingService({
       // Counted, given a free code and inserted in one transaction: requests arriving together
       // can neither exceed the open requests' ceiling nor get the same code.
       return store.transaction(async () => {
+        await store.pairings.lockRequests();
         // Only a new request counts: a reloaded page that still has its code gets it back above.
         await assertRoom();
         throttle(address);

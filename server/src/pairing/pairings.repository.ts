@@ -1,5 +1,5 @@
 /** Data access for `pairings`: requests from unpaired terminals, waiting for a manager's code entry. */
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Executor } from '../db/executor';
 import type { PairingsTable } from '../db/schema';
 import type { TerminalKind } from '../../../shared/identity';
@@ -32,11 +32,23 @@ function toPairing(row: PairingRow): Pairing {
   };
 }
 
+/** The advisory lock of new pairing requests on PostgreSQL ('pair'). */
+const requestsLock = 0x7061_6972;
+
 export function createPairingsRepository(ex: Executor) {
   const pairings = () => ex.db().selectFrom('pairings').selectAll();
   const one = (row: PairingRow | undefined) => (row ? toPairing(row) : null);
 
   return {
+    /**
+     * Held until the transaction ends: one new pairing request at a time, so that the count of
+     * open requests and the free code it reads stay true until its insert commits. On PostgreSQL
+     * an advisory lock (the rows counted are not all there to lock); on SQLite the transaction
+     * already has the store to itself.
+     */
+    async lockRequests(): Promise<void> {
+      if (ex.engine === 'postgres') await sql`SELECT pg_advisory_xact_lock(${requestsLock})`.execute(ex.db());
+    },
     async insert(p: Pick<Pairing, 'id' | 'secretHash' | 'code' | 'kind' | 'createdAt' | 'expiresAt'>): Promise<void> {
       await ex
         .db()

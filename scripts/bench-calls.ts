@@ -241,16 +241,15 @@ function spawnNode(script: string, args: string[], env: Record<string, string>):
 
 /**
  * What must go when the bench ends early (a failure, Ctrl-C): running servers and relays, their
- * folders, the PostgreSQL cluster. Each removes itself once done; the rest run newest first.
+ * folders, the PostgreSQL cluster, newest first. Each runs once; a second `cleanUp` (the signal's
+ * and the failing run's, at the same time) waits for the same work rather than exiting before it.
  */
-const cleanups = new Set<() => Promise<void>>();
+const cleanups: (() => Promise<void>)[] = [];
 
 function onCleanup(fn: () => Promise<void>): () => Promise<void> {
-  const once = async () => {
-    if (!cleanups.delete(once)) return;
-    await fn();
-  };
-  cleanups.add(once);
+  let done: Promise<void> | null = null;
+  const once = () => (done ??= fn());
+  cleanups.push(once);
   return once;
 }
 
@@ -258,8 +257,14 @@ async function cleanUp(): Promise<void> {
   for (const fn of [...cleanups].reverse()) await fn().catch((error: unknown) => console.error(error));
 }
 
+// Ctrl-C reaches the bench more than once (from the terminal, and relayed by npm and tsx): the
+// first starts the clean-up, the others wait for it. A listener stays, or the process would end
+// at the next one with the cluster still there.
+let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
     console.log(`\n${signal}: stopping the servers and removing their data…`);
     void cleanUp().finally(() => process.exit(128 + (signal === 'SIGINT' ? 2 : 15)));
   });

@@ -717,7 +717,12 @@ async function phase(
  * The throwaway cluster for `--store postgres`: durable like a real server, with Guichet's role
  * set as docs/shared-server.md advises. Each phase gets a new database, created by the role.
  */
-async function startPostgres(): Promise<{ cluster: PgCluster; version: string; database(name: string): Promise<string> }> {
+async function startPostgres(): Promise<{
+  cluster: PgCluster;
+  version: string;
+  synchronousCommit: string;
+  database(name: string): Promise<string>;
+}> {
   const started = await startPgCluster({ durable: true });
   const cluster = { url: started.url, stop: onCleanup(() => started.stop()) };
   const admin = new pg.Client({ connectionString: cluster.url });
@@ -728,9 +733,16 @@ async function startPostgres(): Promise<{ cluster: PgCluster; version: string; d
     // the last fraction of a second of commits, never consistency. New sessions take it.
     await admin.query(`ALTER ROLE ${role} SET synchronous_commit = off`);
     const { rows } = await admin.query<{ server_version: string }>('SHOW server_version');
+    // As the server's own connections will see it (the setting applies to new sessions).
+    const session = new pg.Client({ connectionString: cluster.url });
+    await session.connect();
+    const synchronousCommit = await session
+      .query<{ synchronous_commit: string }>('SHOW synchronous_commit')
+      .finally(() => session.end());
     return {
       cluster,
       version: rows[0]!.server_version,
+      synchronousCommit: synchronousCommit.rows[0]!.synchronous_commit,
       async database(name) {
         const client = new pg.Client({ connectionString: cluster.url });
         await client.connect();
@@ -804,7 +816,7 @@ try {
   if (postgres) {
     console.log(
       `PostgreSQL ${postgres.version}: a throwaway cluster on loopback, fsync on, ` +
-        `synchronous_commit = off for Guichet's role (ALTER ROLE … SET, as docs/shared-server.md advises)`
+        `synchronous_commit = ${postgres.synchronousCommit} for Guichet's role (ALTER ROLE … SET, as docs/shared-server.md advises)`
     );
   }
   const figures: Record<string, number | string> = { store, ...figuresOf(await measure(main, relayScript, async () => null)) };

@@ -20,9 +20,16 @@
  * with every kiosk and agent still connected. Each ratio compares Guichet's p99 with the relay's
  * p99 for the same pattern in the same phase.
  *
+ * `--store postgres` measures the same phases twice: on SQLite as above, then with the server on
+ * PostgreSQL (GUICHET_DATABASE_URL, a throwaway durable cluster: fsync on, and
+ * `synchronous_commit = off` for Guichet's role, as docs/shared-server.md advises; one new
+ * database per phase, the history written through the store the same way). Each engine's figures
+ * are compared with the relay measured beside it; the last line carries both, PostgreSQL's keys
+ * suffixed `_pg`. The cluster is removed at the end, on a failure or on Ctrl-C too.
+ *
  * Prints the detail, then ends with `bench calls: …` and exits 1 when a target is missed (see
  * callsTargets). Flags: --kiosks N (≤ 5000) --agents M (≤ 500) --calls K (1000) --edits E (20000)
- * --history H --burst B. Extra node flags for both processes, to profile them: BENCH_NODE_FLAGS
+ * --history H --burst B --store sqlite|postgres. Extra node flags for both processes, to profile them: BENCH_NODE_FLAGS
  * (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -32,17 +39,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as esbuild from 'esbuild';
+import pg from 'pg';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { systemClock } from '../server/src/clock';
 import { openDatabase } from '../server/src/db/database';
+import { openStore } from '../server/src/db/open-store';
 import { seedDemoIfEmpty } from '../server/src/demo/seed-demo';
 import { hashToken, newToken } from '../server/src/auth/tokens';
-import { createSqliteStore } from '../server/src/store';
+import { createSqliteStore, createStore, type Store } from '../server/src/store';
 import { freePort, waitFor } from '../server/src/testing/processes';
 import type { ClientToServerEvents, ServerToClientEvents } from '../shared/contract';
 import type { Ack } from '../shared/errors';
 import { recordHistory } from './bench/history';
-import { callsTargets, overTargets } from './bench-targets';
+import { callsTargets, overTargets, type BenchStore } from './bench-targets';
+import { startPgCluster, type PgCluster } from './pg-cluster';
 
 type GuichetClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -60,6 +70,9 @@ const edits = flag('edits', 20000, 50000);
 const history = flag('history', 20000, 100_000, 0);
 const burst = Math.min(flag('burst', 200, 5000), kiosks);
 const pairs = Math.min(agents, kiosks, 50);
+const storeArg = process.argv.indexOf('--store');
+const store = (storeArg >= 0 ? process.argv[storeArg + 1] : 'sqlite') as BenchStore;
+if (store !== 'sqlite' && store !== 'postgres') throw new Error('--store must be sqlite or postgres');
 const warmup = 20;
 const burstRounds = 2;
 const deliveryTimeoutMs = 3000;
@@ -226,6 +239,37 @@ function spawnNode(script: string, args: string[], env: Record<string, string>):
   return { proc, output: () => out };
 }
 
+/**
+ * What must go when the bench ends early (a failure, Ctrl-C): running servers and relays, their
+ * folders, the PostgreSQL cluster, newest first. Each runs once; a second `cleanUp` (the signal's
+ * and the failing run's, at the same time) waits for the same work rather than exiting before it.
+ */
+const cleanups: (() => Promise<void>)[] = [];
+
+function onCleanup(fn: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | null = null;
+  const once = () => (done ??= fn());
+  cleanups.push(once);
+  return once;
+}
+
+async function cleanUp(): Promise<void> {
+  for (const fn of [...cleanups].reverse()) await fn().catch((error: unknown) => console.error(error));
+}
+
+// Ctrl-C reaches the bench more than once (from the terminal, and relayed by npm and tsx): the
+// first starts the clean-up, the others wait for it. A listener stays, or the process would end
+// at the next one with the cluster still there.
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    console.log(`\n${signal}: stopping the servers and removing their data…`);
+    void cleanUp().finally(() => process.exit(128 + (signal === 'SIGINT' ? 2 : 15)));
+  });
+}
+
 async function stop(proc: ChildProcess): Promise<void> {
   if (proc.exitCode !== null || proc.signalCode !== null) return;
   const exited = new Promise((resolve) => proc.once('exit', resolve));
@@ -284,7 +328,16 @@ function emitAll(
 const messages: { ring: unknown; edit: unknown } = { ring: null, edit: null };
 
 // ---------------------------------------------------------------- Guichet
-async function startGuichet(main: string, historyCount: number): Promise<Target & { queueState(): Promise<unknown> }> {
+/**
+ * Guichet's built server with the demo site, open at any hour, `historyCount` calls and tickets of
+ * history, and the bench's terminals and agents: on its own SQLite file, or on the empty
+ * PostgreSQL database `databaseUrl` names.
+ */
+async function startGuichet(
+  main: string,
+  historyCount: number,
+  databaseUrl: string | null
+): Promise<Target & { queueState(): Promise<unknown> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-bench-calls-'));
   fs.mkdirSync(path.join(dir, 'web'));
   fs.writeFileSync(
@@ -298,8 +351,20 @@ async function startGuichet(main: string, historyCount: number): Promise<Target 
     fs.copyFileSync(path.join(root, 'server/catalog', file), path.join(catalogDir, file));
   }
   fs.copyFileSync(path.join(root, 'e2e/catalog/essai-saisies.yaml'), path.join(catalogDir, 'essai-saisies.yaml'));
-  const db = openDatabase(path.join(dir, 'data/guichet.sqlite'));
-  const store = createSqliteStore(db);
+  // The same set-up through the store on either engine; on PostgreSQL it also runs the migrations.
+  let store: Store;
+  let closeStore: () => Promise<void>;
+  if (databaseUrl) {
+    const opened = await openStore({ databaseUrl, databaseFile: '', backupDir: '', backupsKept: 0 });
+    store = createStore(opened.executor, null);
+    closeStore = () => opened.close();
+  } else {
+    const db = openDatabase(path.join(dir, 'data/guichet.sqlite'));
+    store = createSqliteStore(db);
+    closeStore = async () => {
+      db.close();
+    };
+  }
   await seedDemoIfEmpty(store, systemClock);
   const siteId = (await store.sites.listAll())[0]!.id;
   // Open at any hour and on any day the bench runs: a call rings, a kiosk takes a ticket.
@@ -350,7 +415,7 @@ async function startGuichet(main: string, historyCount: number): Promise<Target 
       agentTokens.push(token);
     }
   });
-  db.close();
+  await closeStore();
 
   const port = await freePort();
   const server = spawnNode(main, [], {
@@ -362,16 +427,17 @@ async function startGuichet(main: string, historyCount: number): Promise<Target 
     // Edits are replayed back to back, faster than anyone types: with few pairs (--agents 2) one
     // socket would pass its command rate. The limit's check costs the same at any setting.
     GUICHET_COMMAND_BURST: '1000000',
-    GUICHET_COMMANDS_PER_SECOND: '100000'
+    GUICHET_COMMANDS_PER_SECOND: '100000',
+    ...(databaseUrl ? { GUICHET_DATABASE_URL: databaseUrl } : {})
   });
   const faults = new Faults();
   let clients: Socket[] = [];
-  const close = async () => {
+  const close = onCleanup(async () => {
     faults.closing = true;
     for (const c of clients) c.disconnect();
     await stop(server.proc);
     fs.rmSync(dir, { recursive: true, force: true });
-  };
+  });
   try {
     await waitFor(() => server.output().includes('Guichet is running'), 30_000);
     const url = `http://127.0.0.1:${port}`;
@@ -479,11 +545,11 @@ async function startRelay(script: string): Promise<Target & { setState(state: un
   const relay = spawnNode(script, [String(port)], {});
   const faults = new Faults();
   let clients: Socket[] = [];
-  const close = async () => {
+  const close = onCleanup(async () => {
     faults.closing = true;
     for (const c of clients) c.disconnect();
     await stop(relay.proc);
-  };
+  });
   try {
     await waitFor(() => relay.output().includes('relay listening'), 30_000);
     const url = `http://127.0.0.1:${port}`;
@@ -561,10 +627,16 @@ interface PhaseResult {
 }
 
 /** One fresh server and one fresh relay, measured in turns; the burst when asked. */
-async function phase(main: string, relayScript: string, historyCount: number, withBurst: boolean): Promise<PhaseResult> {
-  console.log(`phase: history ${historyCount}`);
+async function phase(
+  main: string,
+  relayScript: string,
+  historyCount: number,
+  withBurst: boolean,
+  databaseUrl: string | null
+): Promise<PhaseResult> {
+  console.log(`phase: ${databaseUrl ? 'PostgreSQL' : 'SQLite'}, history ${historyCount}`);
   const relay = await startRelay(relayScript);
-  const guichet = await startGuichet(main, historyCount).catch(async (error: unknown) => {
+  const guichet = await startGuichet(main, historyCount, databaseUrl).catch(async (error: unknown) => {
     await relay.close();
     throw error;
   });
@@ -641,53 +713,130 @@ async function phase(main: string, relayScript: string, historyCount: number, wi
   return result;
 }
 
-console.log(
-  `bench calls: ${kiosks} kiosks, ${agents} agents, ${calls} calls, ${edits} edits (${pairs} joined pairs), ` +
-    `burst of ${burst} tickets, history 0 then ${history}, loopback`
-);
-const main = ensureBuiltServer();
-const relayScript = await builtRelay();
-const fresh = await phase(main, relayScript, 0, history === 0);
-const month = history > 0 ? await phase(main, relayScript, history, true) : null;
-const last = month ?? fresh;
-
-const figures: Record<string, number> = {
-  kiosks,
-  agents,
-  history,
-  ring_p50_ms: round(fresh.g.ring.p50),
-  ring_p99_ms: round(fresh.g.ring.p99),
-  edit_p50_ms: round(fresh.g.edit.p50),
-  edit_p99_ms: round(fresh.g.edit.p99),
-  relay_p99_ms: round(fresh.r.ring.p99),
-  relay_edit_p99_ms: round(fresh.r.edit.p99),
-  ring_p99_ratio: round(fresh.g.ring.p99 / fresh.r.ring.p99),
-  edit_p99_ratio: round(fresh.g.edit.p99 / fresh.r.edit.p99),
-  ...(month
-    ? {
-        ring_p99_ms_hist: round(month.g.ring.p99),
-        edit_p99_ms_hist: round(month.g.edit.p99),
-        relay_p99_ms_hist: round(month.r.ring.p99),
-        ring_p99_ratio_hist: round(month.g.ring.p99 / month.r.ring.p99),
-        edit_p99_ratio_hist: round(month.g.edit.p99 / month.r.edit.p99)
+/**
+ * The throwaway cluster for `--store postgres`: durable like a real server, with Guichet's role
+ * set as docs/shared-server.md advises. Each phase gets a new database, created by the role.
+ */
+async function startPostgres(): Promise<{
+  cluster: PgCluster;
+  version: string;
+  synchronousCommit: string;
+  database(name: string): Promise<string>;
+}> {
+  const started = await startPgCluster({ durable: true });
+  const cluster = { url: started.url, stop: onCleanup(() => started.stop()) };
+  const admin = new pg.Client({ connectionString: cluster.url });
+  await admin.connect();
+  try {
+    const role = new URL(cluster.url).username;
+    // A commit does not wait for the disk, as on SQLite with synchronous=NORMAL: a crash may lose
+    // the last fraction of a second of commits, never consistency. New sessions take it.
+    await admin.query(`ALTER ROLE ${role} SET synchronous_commit = off`);
+    const { rows } = await admin.query<{ server_version: string }>('SHOW server_version');
+    // As the server's own connections will see it (the setting applies to new sessions).
+    const session = new pg.Client({ connectionString: cluster.url });
+    await session.connect();
+    const synchronousCommit = await session
+      .query<{ synchronous_commit: string }>('SHOW synchronous_commit')
+      .finally(() => session.end());
+    return {
+      cluster,
+      version: rows[0]!.server_version,
+      synchronousCommit: synchronousCommit.rows[0]!.synchronous_commit,
+      async database(name) {
+        const client = new pg.Client({ connectionString: cluster.url });
+        await client.connect();
+        try {
+          await client.query(`CREATE DATABASE ${name}`);
+        } finally {
+          await client.end();
+        }
+        const url = new URL(cluster.url);
+        url.pathname = `/${name}`;
+        return url.toString();
       }
-    : {}),
-  burst_ack_p99_ms: round(last.g.burst!.p99, 1),
-  relay_burst_ack_p99_ms: round(last.r.burst!.p99, 1),
-  burst_ratio: round(last.g.burst!.p99 / last.r.burst!.p99),
-  errors: fresh.g.faults.errors + (month?.g.faults.errors ?? 0),
-  disconnects: fresh.g.faults.disconnects + (month?.g.faults.disconnects ?? 0),
-  server_rss_mb: round(last.rssMb, 0),
-  relay_rss_mb: round(last.relayRssMb, 0),
-  agents_connect_ms: round(last.agentsConnectMs, 0),
-  relay_agents_connect_ms: round(last.relayAgentsConnectMs, 0)
-};
-// A figure over its target fails the run (after the last line), so a regression cannot pass unseen.
-const missed = overTargets(figures, callsTargets({ kiosks, agents, history }));
-if (missed.length > 0) console.log(`Over target: ${missed.join(', ')}`);
-console.log(
-  `bench calls: ${Object.entries(figures)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ')}`
-);
-process.exit(missed.length > 0 ? 1 : 0);
+    };
+  } finally {
+    await admin.end();
+  }
+}
+
+/** One engine's phases: the empty store, then the month of history (when asked). */
+async function measure(main: string, relayScript: string, database: (phase: string) => Promise<string | null>) {
+  const fresh = await phase(main, relayScript, 0, history === 0, await database('fresh'));
+  const month = history > 0 ? await phase(main, relayScript, history, true, await database('month')) : null;
+  return { fresh, month };
+}
+
+/** The last line's figures for one engine's phases. */
+function figuresOf({ fresh, month }: { fresh: PhaseResult; month: PhaseResult | null }): Record<string, number> {
+  const last = month ?? fresh;
+  return {
+    kiosks,
+    agents,
+    history,
+    ring_p50_ms: round(fresh.g.ring.p50),
+    ring_p99_ms: round(fresh.g.ring.p99),
+    edit_p50_ms: round(fresh.g.edit.p50),
+    edit_p99_ms: round(fresh.g.edit.p99),
+    relay_p99_ms: round(fresh.r.ring.p99),
+    relay_edit_p99_ms: round(fresh.r.edit.p99),
+    ring_p99_ratio: round(fresh.g.ring.p99 / fresh.r.ring.p99),
+    edit_p99_ratio: round(fresh.g.edit.p99 / fresh.r.edit.p99),
+    ...(month
+      ? {
+          ring_p99_ms_hist: round(month.g.ring.p99),
+          edit_p99_ms_hist: round(month.g.edit.p99),
+          relay_p99_ms_hist: round(month.r.ring.p99),
+          ring_p99_ratio_hist: round(month.g.ring.p99 / month.r.ring.p99),
+          edit_p99_ratio_hist: round(month.g.edit.p99 / month.r.edit.p99)
+        }
+      : {}),
+    burst_ack_p99_ms: round(last.g.burst!.p99, 1),
+    relay_burst_ack_p99_ms: round(last.r.burst!.p99, 1),
+    burst_ratio: round(last.g.burst!.p99 / last.r.burst!.p99),
+    errors: fresh.g.faults.errors + (month?.g.faults.errors ?? 0),
+    disconnects: fresh.g.faults.disconnects + (month?.g.faults.disconnects ?? 0),
+    server_rss_mb: round(last.rssMb, 0),
+    relay_rss_mb: round(last.relayRssMb, 0),
+    agents_connect_ms: round(last.agentsConnectMs, 0),
+    relay_agents_connect_ms: round(last.relayAgentsConnectMs, 0)
+  };
+}
+
+let status = 1;
+try {
+  console.log(
+    `bench calls: ${kiosks} kiosks, ${agents} agents, ${calls} calls, ${edits} edits (${pairs} joined pairs), ` +
+      `burst of ${burst} tickets, history 0 then ${history}, loopback, store ${store === 'postgres' ? 'SQLite then PostgreSQL' : 'SQLite'}`
+  );
+  const main = ensureBuiltServer();
+  const relayScript = await builtRelay();
+  const postgres = store === 'postgres' ? await startPostgres() : null;
+  if (postgres) {
+    console.log(
+      `PostgreSQL ${postgres.version}: a throwaway cluster on loopback, fsync on, ` +
+        `synchronous_commit = ${postgres.synchronousCommit} for Guichet's role (ALTER ROLE … SET, as docs/shared-server.md advises)`
+    );
+  }
+  const figures: Record<string, number | string> = { store, ...figuresOf(await measure(main, relayScript, async () => null)) };
+  if (postgres) {
+    let n = 0;
+    const onPostgres = figuresOf(await measure(main, relayScript, (name) => postgres.database(`bench_${++n}_${name}`)));
+    for (const [key, value] of Object.entries(onPostgres)) figures[`${key}_pg`] = value;
+  }
+  // A figure over its target fails the run (after the last line), so a regression cannot pass unseen.
+  const missed = overTargets(figures as Record<string, number>, callsTargets({ kiosks, agents, history }, store));
+  if (missed.length > 0) console.log(`Over target: ${missed.join(', ')}`);
+  console.log(
+    `bench calls: ${Object.entries(figures)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`
+  );
+  status = missed.length > 0 ? 1 : 0;
+} catch (error) {
+  console.error(error);
+} finally {
+  await cleanUp();
+}
+process.exit(status);

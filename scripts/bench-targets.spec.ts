@@ -43,4 +43,35 @@ describe('callsTargets', () => {
       'ring_p99_ms 61 ≥ 50'
     ]);
   });
+
+  it('holds PostgreSQL to the same bounds under _pg keys, but the burst ratio and the memory', () => {
+    const targets = callsTargets({ kiosks: 500, agents: 50, history: 20000 }, 'postgres');
+    expect(targets).toEqual({
+      ...callsTargets({ kiosks: 500, agents: 50, history: 20000 }),
+      errors_pg: 0,
+      disconnects_pg: 0,
+      ring_p99_ratio_pg: 1.5,
+      edit_p99_ratio_pg: 1.5,
+      ring_p99_ratio_hist_pg: 1.5,
+      edit_p99_ratio_hist_pg: 1.5
+    });
+    const figures = {
+      ...{ errors: 0, disconnects: 0, ring_p99_ratio: 1.1, edit_p99_ratio: 1.2, ring_p99_ratio_hist: 1.3 },
+      ...{ edit_p99_ratio_hist: 1.4, burst_ratio: 1.1, server_rss_mb: 120 },
+      ...{ errors_pg: 0, disconnects_pg: 0, ring_p99_ratio_pg: 1.4, edit_p99_ratio_pg: 2.6 },
+      ...{ ring_p99_ratio_hist_pg: 1.5, edit_p99_ratio_hist_pg: 1.2, burst_ratio_pg: 3, server_rss_mb_pg: 400 }
+    };
+    expect(overTargets(figures, targets)).toEqual(['edit_p99_ratio_pg 2.6 > 1.5']);
+  });
+
+  it('holds a city on PostgreSQL to no error, no drop and a ring within 50 ms too', () => {
+    expect(callsTargets({ kiosks: 5000, agents: 500, history: 0 }, 'postgres')).toEqual({
+      errors: 0,
+      disconnects: 0,
+      ring_p99_ms: { below: 50 },
+      errors_pg: 0,
+      disconnects_pg: 0,
+      ring_p99_ms_pg: { below: 50 }
+    });
+  });
 });

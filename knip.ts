@@ -15,8 +15,8 @@ const config: KnipConfig = {
     'scripts/bench/*.ts',
     // Type-level tests: checked by tsc, never run.
     'server/src/**/*.test-d.ts',
-    // vitest's postgres project (in vitest.config.ts only when that run is asked for).
-    'server/src/testing/postgres-{global-setup,setup}.ts'
+    // The setup files of vitest's two projects (vitest.config.ts builds its project list in code).
+    'server/src/testing/{postgres-global-setup,postgres-setup,sqlite-setup}.ts'
   ],
   project: ['**/*.{js,ts,mjs,cjs,svelte}'],
   playwright: { config: ['e2e/playwright.config.ts'] },

@@ -61,7 +61,7 @@ export default defineConfig({
             // Plain modules of the web app (no Svelte component): tested as they are.
             'kiosk/src/lib/**/*.spec.ts'
           ],
-          setupFiles
+          setupFiles: [...setupFiles, 'server/src/testing/sqlite-setup.ts']
         }
       },
       postgresProject

@@ -4,6 +4,7 @@
  */
 import type { Selectable } from 'kysely';
 import type { Executor } from '../db/executor';
+import { prepare } from '../db/prepared';
 import type { AuditLogTable } from '../db/schema';
 import type { AuditAction, AuditEntry } from '../../../shared/schemas/call';
 
@@ -32,23 +33,23 @@ const toEntry = (r: AuditRow): AuditEntry => ({
 export function createAuditLogRepository(ex: Executor) {
   const entries = () =>
     ex.db().selectFrom('audit_log').select(['id', 'at', 'actor_name', 'action', 'session_reference', 'detail']);
+  // Written as an agent types (one row per step edited): compiled once.
+  const insert = prepare(ex, (db, record: AuditRecord) =>
+    db.insertInto('audit_log').values({
+      site_id: record.siteId,
+      session_id: record.sessionId,
+      session_reference: record.sessionReference,
+      account_id: record.accountId,
+      actor_name: record.actorName,
+      action: record.action,
+      detail: record.detail,
+      at: record.at
+    })
+  );
 
   return {
     async add(record: AuditRecord): Promise<void> {
-      await ex
-        .db()
-        .insertInto('audit_log')
-        .values({
-          site_id: record.siteId,
-          session_id: record.sessionId,
-          session_reference: record.sessionReference,
-          account_id: record.accountId,
-          actor_name: record.actorName,
-          action: record.action,
-          detail: record.detail,
-          at: record.at
-        })
-        .execute();
+      await insert(record);
     },
     async list(siteId: string, limit: number, beforeId = Number.MAX_SAFE_INTEGER): Promise<AuditEntry[]> {
       const rows = await entries()

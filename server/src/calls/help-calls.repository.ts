@@ -1,6 +1,7 @@
 /** Data access for `help_calls`. Accepting is one conditional UPDATE: the first agent wins, atomically. */
 import { sql, type Selectable } from 'kysely';
 import type { Executor } from '../db/executor';
+import { changed, first, prepare } from '../db/prepared';
 import type { HelpCallsTable } from '../db/schema';
 
 type CallStatus = 'ringing' | 'accepted' | 'done' | 'cancelled' | 'unanswered';
@@ -60,55 +61,80 @@ export function createHelpCallsRepository(ex: Executor) {
   // written as literals, not parameters, so that a planner can see the index applies.
   const ringing = literal('ringing');
 
+  // The statements of each call and each keystroke, compiled once (`prepared.ts`).
+  const byId = prepare(ex, (db, p: { id: string }) => db.selectFrom('help_calls').selectAll().where('id', '=', p.id));
+  const byRequest = prepare(ex, (db, p: { sessionId: string; requestId: string }) =>
+    db.selectFrom('help_calls').selectAll().where('session_id', '=', p.sessionId).where('request_id', '=', p.requestId)
+  );
+  const openForSession = prepare(ex, (db, p: { sessionId: string }) =>
+    db
+      .selectFrom('help_calls')
+      .selectAll()
+      .where('session_id', '=', p.sessionId)
+      .where('status', 'in', [ringing, literal('accepted')])
+      .orderBy('created_at', 'desc')
+      .limit(1)
+  );
+  const joinedBy = prepare(ex, (db, p: { agentId: string }) =>
+    db.selectFrom('help_calls').selectAll().where('agent_id', '=', p.agentId).where('status', '=', literal('accepted')).limit(1)
+  );
+  const joinedSession = prepare(ex, (db, p: { agentId: string }) =>
+    db
+      .selectFrom('help_calls')
+      .select('session_id')
+      .where('agent_id', '=', p.agentId)
+      .where('status', '=', literal('accepted'))
+      .limit(1)
+  );
+  const insertCall = prepare(
+    ex,
+    (db, call: Omit<HelpCall, 'stage' | 'answeredAt' | 'agentId' | 'targetAgentId' | 'handoverFrom'>) =>
+      db.insertInto('help_calls').values({
+        id: call.id,
+        site_id: call.siteId,
+        session_id: call.sessionId,
+        terminal_id: call.terminalId,
+        request_id: call.requestId,
+        reason: call.reason,
+        service: call.service,
+        status: call.status,
+        stage: 0,
+        unanswered_reason: call.unansweredReason,
+        created_at: call.createdAt,
+        ringing_since: call.ringingSince,
+        ended_at: call.endedAt
+      })
+  );
+  const closeCall = prepare(
+    ex,
+    (db, p: { id: string; status: 'done' | 'cancelled' | 'unanswered'; at: string; reason: UnansweredReason | null }) =>
+      db
+        .updateTable('help_calls')
+        .set({
+          status: p.status,
+          unanswered_reason: p.reason,
+          ended_at: p.at,
+          agent_id: null,
+          target_agent_id: null,
+          handover_from: null
+        })
+        .where('id', '=', p.id)
+        .where('status', 'in', [ringing, literal('accepted')])
+  );
+
   return {
     async insert(call: Omit<HelpCall, 'stage' | 'answeredAt' | 'agentId' | 'targetAgentId' | 'handoverFrom'>): Promise<void> {
-      await ex
-        .db()
-        .insertInto('help_calls')
-        .values({
-          id: call.id,
-          site_id: call.siteId,
-          session_id: call.sessionId,
-          terminal_id: call.terminalId,
-          request_id: call.requestId,
-          reason: call.reason,
-          service: call.service,
-          status: call.status,
-          stage: 0,
-          unanswered_reason: call.unansweredReason,
-          created_at: call.createdAt,
-          ringing_since: call.ringingSince,
-          ended_at: call.endedAt
-        })
-        .execute();
+      await insertCall(call);
     },
-    findById: async (id: string) => one(await calls().where('id', '=', id).executeTakeFirst()),
-    findByRequest: async (sessionId: string, requestId: string) =>
-      one(await calls().where('session_id', '=', sessionId).where('request_id', '=', requestId).executeTakeFirst()),
-    findOpenForSession: async (sessionId: string) =>
-      one(
-        await calls()
-          .where('session_id', '=', sessionId)
-          .where('status', 'in', [literal('ringing'), literal('accepted')])
-          .orderBy('created_at', 'desc')
-          .limit(1)
-          .executeTakeFirst()
-      ),
+    findById: async (id: string) => one(await first(byId({ id }))),
+    findByRequest: async (sessionId: string, requestId: string) => one(await first(byRequest({ sessionId, requestId }))),
+    findOpenForSession: async (sessionId: string) => one(await first(openForSession({ sessionId }))),
     findLastForSession: async (sessionId: string) =>
       one(await calls().where('session_id', '=', sessionId).orderBy('created_at', 'desc').limit(1).executeTakeFirst()),
-    findJoinedBy: async (agentId: string) =>
-      one(await calls().where('agent_id', '=', agentId).where('status', '=', literal('accepted')).limit(1).executeTakeFirst()),
+    findJoinedBy: async (agentId: string) => one(await first(joinedBy({ agentId }))),
     /** The session of the call this agent is joined to, if any: the check made on each of their changes. */
     async joinedSessionOf(agentId: string): Promise<string | null> {
-      const row = await ex
-        .db()
-        .selectFrom('help_calls')
-        .select('session_id')
-        .where('agent_id', '=', agentId)
-        .where('status', '=', literal('accepted'))
-        .limit(1)
-        .executeTakeFirst();
-      return row?.session_id ?? null;
+      return (await first(joinedSession({ agentId })))?.session_id ?? null;
     },
     listOpen: async () =>
       (
@@ -172,21 +198,7 @@ export function createHelpCallsRepository(ex: Executor) {
       at: string,
       unansweredReason: UnansweredReason | null = null
     ): Promise<boolean> {
-      const result = await ex
-        .db()
-        .updateTable('help_calls')
-        .set({
-          status,
-          unanswered_reason: unansweredReason,
-          ended_at: at,
-          agent_id: null,
-          target_agent_id: null,
-          handover_from: null
-        })
-        .where('id', '=', id)
-        .where('status', 'in', [ringing, literal('accepted')])
-        .executeTakeFirstOrThrow();
-      return won(result);
+      return (await changed(closeCall({ id, status, at, reason: unansweredReason }))) === 1;
     },
     /** Answered calls of a site made in [from, to): for the "usual time to answer" estimate. */
     async answeredBetween(siteId: string, from: string, to: string): Promise<{ createdAt: string; answeredAt: string }[]> {

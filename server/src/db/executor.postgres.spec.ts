@@ -10,7 +10,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startPgCluster, type PgCluster } from '../../../scripts/pg-cluster';
 import { createHelpCallsRepository } from '../calls/help-calls.repository';
-import type { PostgresExecutor } from './executor';
+import type { PostgresExecutor } from './postgres-executor';
 import { openStore, type OpenStore } from './open-store';
 
 let cluster: PgCluster;

@@ -9,13 +9,12 @@
  * context, not passed around) run at once. A nested `transaction` joins the one already open.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Kysely, PostgresDialect, type Transaction } from 'kysely';
-import pg from 'pg';
+import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
 import type { Db } from './database';
 import type { Database } from './schema';
 import { createSqliteKysely } from './sqlite-dialect';
 
-interface OpenTransaction {
+export interface OpenTransaction {
   /** False once committed or rolled back: work left behind by the command must not use it. */
   open: boolean;
   afterCommit: (() => void)[];
@@ -28,6 +27,8 @@ export interface Executor {
   readonly engine: Engine;
   /** The query builder: inside a transaction, its queries are part of it. */
   db(): Kysely<Database>;
+  /** Runs a compiled query, in the current transaction if there is one (see `prepared.ts`). */
+  run<R>(query: CompiledQuery): Promise<QueryResult<R>>;
   /** Runs `fn` in one transaction; inside an open one, `fn` joins it. Rolled back if it throws. */
   transaction<T>(fn: () => Promise<T> | T): Promise<T>;
   /**
@@ -43,6 +44,25 @@ export interface Executor {
   onRollback(fn: () => void): void;
 }
 
+/** What both executors do alike with the command's open transaction (`current`), if any. */
+export function transactionHooks(
+  current: () => OpenTransaction | null
+): Pick<Executor, 'inTransaction' | 'afterCommit' | 'onRollback'> {
+  return {
+    inTransaction: () => current() !== null,
+
+    afterCommit(fn: () => void): void {
+      const transaction = current();
+      if (transaction) transaction.afterCommit.push(fn);
+      else fn();
+    },
+
+    onRollback(fn: () => void): void {
+      current()?.onRollback.push(fn);
+    }
+  };
+}
+
 export function createSqliteExecutor(db: Db): Executor {
   const context = new AsyncLocalStorage<OpenTransaction>();
   /** The transaction that owns the connection now. */
@@ -53,6 +73,11 @@ export function createSqliteExecutor(db: Db): Executor {
     const transaction = context.getStore();
     return transaction?.open ? transaction : null;
   };
+
+  // Prepared once: `exec` would parse the statement again at every command.
+  const begin = db.prepare('BEGIN');
+  const commit = db.prepare('COMMIT');
+  const rollback = db.prepare('ROLLBACK');
 
   const wait = () => new Promise<void>((resolve) => waiting.push(resolve));
 
@@ -73,7 +98,8 @@ export function createSqliteExecutor(db: Db): Executor {
 
   const executor: Executor = {
     engine: 'sqlite',
-    db: () => kysely,
+    db: () => sqlite.kysely,
+    run: (query) => sqlite.run(query),
 
     async transaction<T>(fn: () => Promise<T> | T): Promise<T> {
       if (current()) return fn();
@@ -83,11 +109,11 @@ export function createSqliteExecutor(db: Db): Executor {
       holder = transaction;
       let result: T;
       try {
-        db.exec('BEGIN');
+        begin.run();
         result = await context.run(transaction, fn);
-        db.exec('COMMIT');
+        commit.run();
       } catch (error) {
-        if (db.inTransaction) db.exec('ROLLBACK');
+        if (db.inTransaction) rollback.run();
         transaction.open = false;
         release();
         for (const undo of transaction.onRollback) undo();
@@ -107,112 +133,8 @@ export function createSqliteExecutor(db: Db): Executor {
       })();
     },
 
-    inTransaction: () => current() !== null,
-
-    afterCommit(fn: () => void): void {
-      const transaction = current();
-      if (transaction) transaction.afterCommit.push(fn);
-      else fn();
-    },
-
-    onRollback(fn: () => void): void {
-      current()?.onRollback.push(fn);
-    }
+    ...transactionHooks(current)
   };
-  const kysely = createSqliteKysely(db, executor.turn);
+  const sqlite = createSqliteKysely(db, executor.turn);
   return executor;
-}
-
-/**
- * node-postgres returns int8 (COUNT(*), SUM, identity ids, login_limits' times) as strings, since
- * a JS number cannot hold every int8. Ours all fit: they come back as numbers, as on SQLite, and
- * one that does not fit fails loudly instead of being rounded.
- */
-pg.types.setTypeParser(pg.types.builtins.INT8, (text: string) => {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value)) throw new RangeError(`int8 ${text} is beyond what Guichet reads as a number`);
-  return value;
-});
-
-interface OpenPgTransaction extends OpenTransaction {
-  trx: Transaction<Database>;
-}
-
-export interface PostgresExecutor extends Executor {
-  readonly engine: 'postgres';
-  /** Ends the pool (and its connections). */
-  close(): Promise<void>;
-}
-
-/**
- * The same executor over a pool of PostgreSQL connections. There, transactions of different
- * commands truly run at once, each on its own connection; what was serialised by the one SQLite
- * connection is now the database's job (row locks, conditional writes, unique indexes). Statements
- * outside a transaction take any free connection. Takes over the pool: `close()` ends it.
- */
-export function createPostgresExecutor(poolOrUrl: pg.Pool | string): PostgresExecutor {
-  const pool = typeof poolOrUrl === 'string' ? new pg.Pool({ connectionString: poolOrUrl }) : poolOrUrl;
-  // An idle connection the server closed (restart, failover) is dropped by the pool, which opens
-  // a new one for the next query; unheard, that error would end the process.
-  if (typeof poolOrUrl === 'string') pool.on('error', () => undefined);
-  const root = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const context = new AsyncLocalStorage<OpenPgTransaction>();
-
-  const current = (): OpenPgTransaction | null => {
-    const transaction = context.getStore();
-    return transaction?.open ? transaction : null;
-  };
-
-  return {
-    engine: 'postgres',
-    db: () => current()?.trx ?? root,
-
-    async transaction<T>(fn: () => Promise<T> | T): Promise<T> {
-      if (current()) return fn();
-      let transaction: OpenPgTransaction | undefined;
-      let result: T;
-      try {
-        result = await root.transaction().execute((trx) => {
-          const open: OpenPgTransaction = { open: true, trx, afterCommit: [], onRollback: [] };
-          transaction = open;
-          // Closed as soon as `fn` ends, before the COMMIT or ROLLBACK is sent: work it left
-          // behind then runs on its own, never on a connection that is finishing its transaction.
-          return context.run(open, async () => {
-            try {
-              return await fn();
-            } finally {
-              open.open = false;
-            }
-          });
-        });
-      } catch (error) {
-        if (transaction) {
-          for (const undo of transaction.onRollback) undo();
-        }
-        throw error;
-      }
-      for (const then of transaction!.afterCommit) then();
-      return result;
-    },
-
-    turn<T>(): Promise<T> {
-      return Promise.reject(
-        new Error('turn() runs better-sqlite3 statements, which do not exist on PostgreSQL: write the repository with db()')
-      );
-    },
-
-    inTransaction: () => current() !== null,
-
-    afterCommit(fn: () => void): void {
-      const transaction = current();
-      if (transaction) transaction.afterCommit.push(fn);
-      else fn();
-    },
-
-    onRollback(fn: () => void): void {
-      current()?.onRollback.push(fn);
-    },
-
-    close: () => root.destroy()
-  };
 }

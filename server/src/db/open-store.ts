@@ -3,10 +3,9 @@
  * PostgreSQL when GUICHET_DATABASE_URL is set, otherwise the SQLite file in the data folder,
  * exactly as `openDatabase` opens it (pragmas, rewrite, backup before an upgrade).
  */
-import pg from 'pg';
 import type { Config } from '../config';
 import { migrationsDir, openDatabase, type Db } from './database';
-import { createPostgresExecutor, createSqliteExecutor, type Engine, type Executor } from './executor';
+import { createSqliteExecutor, type Engine, type Executor } from './executor';
 import { migratePostgres } from './migrate';
 
 export interface OpenStore {
@@ -33,6 +32,8 @@ export async function openStore(config: StoreConfig, dir = migrationsDir): Promi
 }
 
 async function openPostgres(url: string, dir: string): Promise<OpenStore> {
+  // Loaded here only: the driver takes about 13 MB that a hall on SQLite has no use for.
+  const [{ default: pg }, { createPostgresExecutor }] = await Promise.all([import('pg'), import('./postgres-executor')]);
   const pool = new pg.Pool({ connectionString: url });
   // An idle connection the server closed is dropped by the pool; unheard, its error would end the
   // process. A query that needs the server still fails, and says so.

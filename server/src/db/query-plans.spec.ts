@@ -47,7 +47,8 @@ async function preparedStatements(db: Database.Database): Promise<string[]> {
   try {
     const store = createSqliteStore(db);
     for (const repository of Object.values(store)) {
-      if (typeof repository !== 'object' || repository === null || repository === db) continue;
+      // The executor is not a repository: its `run` takes a compiled query, any SQL at all.
+      if (typeof repository !== 'object' || repository === null || repository === db || repository === store.executor) continue;
       for (const method of Object.values(repository)) {
         if (typeof method !== 'function') continue;
         await Promise.resolve()

@@ -37,7 +37,14 @@ function statementCache(db: Db) {
   };
 }
 
-export function createSqliteKysely(db: Db, turn: Turn): Kysely<Database> {
+/**
+ * The query builder, and `run`: a compiled query straight to the connection (prepared queries,
+ * `prepared.ts`), without Kysely's own round of promises around it.
+ */
+export function createSqliteKysely(
+  db: Db,
+  turn: Turn
+): { kysely: Kysely<Database>; run: <R>(query: CompiledQuery) => Promise<QueryResult<R>> } {
   const prepare = statementCache(db);
   const connection: DatabaseConnection = {
     executeQuery<R>({ sql, parameters }: CompiledQuery): Promise<QueryResult<R>> {
@@ -64,7 +71,7 @@ export function createSqliteKysely(db: Db, turn: Turn): Kysely<Database> {
     releaseConnection: async () => undefined,
     destroy: async () => undefined
   };
-  return new Kysely<Database>({
+  const kysely = new Kysely<Database>({
     dialect: {
       createAdapter: () => new SqliteAdapter(),
       createDriver: () => driver,
@@ -72,4 +79,5 @@ export function createSqliteKysely(db: Db, turn: Turn): Kysely<Database> {
       createIntrospector: (kysely) => new SqliteIntrospector(kysely)
     }
   });
+  return { kysely, run: (query) => connection.executeQuery(query) };
 }

@@ -1,33 +1,30 @@
 /** Data access for `session_patches`: the append-only list of accepted changes of each session. */
 import type { Executor } from '../db/executor';
+import { first, prepare } from '../db/prepared';
 import type { SessionPatch } from '../../../shared/schemas/session';
 
 export function createSessionPatchesRepository(ex: Executor) {
   const parse = (patch: string) => JSON.parse(patch) as SessionPatch;
+  // The statements of each keystroke, compiled once.
+  const insert = prepare(ex, (db, p: { sessionId: string; version: number; patchId: string | null; patch: string; at: string }) =>
+    db
+      .insertInto('session_patches')
+      .values({ session_id: p.sessionId, version: p.version, patch_id: p.patchId, patch: p.patch, created_at: p.at })
+  );
+  const byPatchId = prepare(ex, (db, p: { sessionId: string; patchId: string }) =>
+    db.selectFrom('session_patches').select('patch').where('session_id', '=', p.sessionId).where('patch_id', '=', p.patchId)
+  );
+  const prune = prepare(ex, (db, p: { sessionId: string; version: number }) =>
+    db.deleteFrom('session_patches').where('session_id', '=', p.sessionId).where('version', '<', p.version)
+  );
 
   return {
     async append(patch: SessionPatch, patchId: string | null, at: string): Promise<void> {
-      await ex
-        .db()
-        .insertInto('session_patches')
-        .values({
-          session_id: patch.sessionId,
-          version: patch.version,
-          patch_id: patchId,
-          patch: JSON.stringify(patch),
-          created_at: at
-        })
-        .execute();
+      await insert({ sessionId: patch.sessionId, version: patch.version, patchId, patch: JSON.stringify(patch), at });
     },
     /** The patch a command with this id produced, if it was already applied. */
     async findByPatchId(sessionId: string, patchId: string): Promise<SessionPatch | null> {
-      const row = await ex
-        .db()
-        .selectFrom('session_patches')
-        .select('patch')
-        .where('session_id', '=', sessionId)
-        .where('patch_id', '=', patchId)
-        .executeTakeFirst();
+      const row = await first(byPatchId({ sessionId, patchId }));
       return row ? parse(row.patch) : null;
     },
     /** Patches after `version`, at most `limit`, in order. */
@@ -59,7 +56,7 @@ export function createSessionPatchesRepository(ex: Executor) {
      * catching-up, a replayed command); one further behind gets the whole state instead.
      */
     async pruneBefore(sessionId: string, version: number): Promise<void> {
-      await ex.db().deleteFrom('session_patches').where('session_id', '=', sessionId).where('version', '<', version).execute();
+      await prune({ sessionId, version });
     },
     async deleteForSession(sessionId: string): Promise<void> {
       await ex.db().deleteFrom('session_patches').where('session_id', '=', sessionId).execute();

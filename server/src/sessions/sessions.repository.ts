@@ -1,6 +1,7 @@
 /** Data access for `kiosk_sessions`: the current state of each kiosk session, stored whole. */
 import { sql, type Selectable } from 'kysely';
 import type { Executor } from '../db/executor';
+import { prepare } from '../db/prepared';
 import type { KioskSessionsTable } from '../db/schema';
 import type { SessionState } from '../../../shared/schemas/session';
 
@@ -30,6 +31,10 @@ export interface SessionRecord extends StoredSession {
 export function createSessionsRepository(ex: Executor) {
   const sessions = () => ex.db().selectFrom('kiosk_sessions').selectAll();
   const one = (row: SessionRow | undefined) => (row ? toStored(row) : null);
+  // Written at every change of a session (each keystroke): compiled once.
+  const saveState = prepare(ex, (db, p: { id: string; version: number; state: string }) =>
+    db.updateTable('kiosk_sessions').set({ version: p.version, state: p.state }).where('id', '=', p.id)
+  );
 
   return {
     async insert(session: StoredSession): Promise<void> {
@@ -61,12 +66,7 @@ export function createSessionsRepository(ex: Executor) {
           .executeTakeFirst()
       ),
     async save(state: SessionState): Promise<void> {
-      await ex
-        .db()
-        .updateTable('kiosk_sessions')
-        .set({ version: state.version, state: JSON.stringify(state) })
-        .where('id', '=', state.id)
-        .execute();
+      await saveState({ id: state.id, version: state.version, state: JSON.stringify(state) });
     },
     /** A site's session by the reference printed for the citizen (« ABC DEF »). */
     async findByReference(siteId: string, reference: string): Promise<SessionRecord | null> {

@@ -51,13 +51,15 @@ export function createSessionsService({
   clock: Clock;
   /**
    * `maxBytes`: a session's answers and notes (bytes of JSON); a change that would grow them past
-   * it is refused. `patchesKept`: patches kept per session, older ones pruned at each write.
+   * it is refused. `patchesKept`: the most patches kept per session, older ones pruned as new ones are written.
    */
   limits: { maxBytes: number; patchesKept: number };
   /** The site's procedures: the versions sessions opened, and what the kiosks offer now. */
   procedures: Pick<ProceduresService, 'lookup' | 'ready' | 'published'>;
   notifier: Notifier;
 }) {
+  const pruneEvery = Math.max(1, Math.floor(limits.patchesKept / 8));
+
   /** Last step each agent was audited editing, so typing a name is one audit row, not one per key. */
   const lastAuditedEdit = new Map<string, string>();
 
@@ -207,7 +209,9 @@ export function createSessionsService({
     if (state.status === 'ended') await store.sessions.end(state, clock.now().toISOString(), options.endReason ?? 'finished');
     else await store.sessions.save(state);
     await store.sessionPatches.append(patch, options.patchId ?? null, clock.now().toISOString());
-    await store.sessionPatches.pruneBefore(stored.id, version - limits.patchesKept + 1);
+    // Every few versions rather than at each keystroke (one statement less per change): after
+    // each prune `patchesKept - pruneEvery + 1` remain, so there are never more than `patchesKept`.
+    if (version % pruneEvery === 0) await store.sessionPatches.pruneBefore(stored.id, version - limits.patchesKept + pruneEvery);
     stored.state = state;
     // The copy here is ahead of the store until the commit: read again if it is rolled back.
     store.executor.onRollback(() => live.delete(stored.id));

@@ -1,6 +1,7 @@
 /** Data access for `sites`. */
 import type { Selectable } from 'kysely';
 import type { Executor } from '../db/executor';
+import { first, prepare } from '../db/prepared';
 import type { SitesTable } from '../db/schema';
 import {
   parseStoredClosedDays,
@@ -112,6 +113,15 @@ export function createSitesRepository(ex: Executor) {
       .selectAll('s')
       .select('l.hash as logo_hash');
   const update = () => ex.db().updateTable('sites');
+  // Read by every call and every ticket: compiled once.
+  const byId = prepare(ex, (db, p: { id: string }) =>
+    db
+      .selectFrom('sites as s')
+      .leftJoin('site_logos as l', 'l.site_id', 's.id')
+      .selectAll('s')
+      .select('l.hash as logo_hash')
+      .where('s.id', '=', p.id)
+  );
 
   return {
     async insert(
@@ -201,7 +211,7 @@ export function createSitesRepository(ex: Executor) {
         .execute();
     },
     async findById(id: string): Promise<Site | null> {
-      const row = await sites().where('s.id', '=', id).executeTakeFirst();
+      const row = await first(byId({ id }));
       return row ? toSite(row) : null;
     },
     async count(): Promise<number> {

@@ -1,6 +1,7 @@
 /** Data access for `terminals` (kiosks and hall displays). */
 import type { Selectable } from 'kysely';
 import type { Executor } from '../db/executor';
+import { first, prepare } from '../db/prepared';
 import type { TerminalsTable } from '../db/schema';
 import type { TerminalKind } from '../../../shared/identity';
 
@@ -35,6 +36,8 @@ function toTerminal(row: TerminalRow): Terminal {
 
 export function createTerminalsRepository(ex: Executor) {
   const update = () => ex.db().updateTable('terminals');
+  // Read for every call card and every ticket: compiled once.
+  const byId = prepare(ex, (db, p: { id: string }) => db.selectFrom('terminals').selectAll().where('id', '=', p.id));
 
   return {
     async insert(terminal: Omit<Terminal, 'lastSeenAt' | 'revokedAt' | 'softwareVersion'>): Promise<void> {
@@ -52,7 +55,7 @@ export function createTerminalsRepository(ex: Executor) {
         .execute();
     },
     async findById(id: string): Promise<Terminal | null> {
-      const row = await ex.db().selectFrom('terminals').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await first(byId({ id }));
       return row ? toTerminal(row) : null;
     },
     async listActiveInSite(siteId: string): Promise<Terminal[]> {

@@ -19,6 +19,8 @@ export interface OpenTransaction {
   open: boolean;
   afterCommit: (() => void)[];
   onRollback: (() => void)[];
+  /** What a service keeps for the length of this transaction (`transactionLocal`). */
+  locals?: Map<object, unknown>;
 }
 
 export type Engine = 'sqlite' | 'postgres';
@@ -38,6 +40,11 @@ export interface Executor {
   turn<T>(fn: () => T): Promise<T>;
   /** True inside a transaction of this command (not one another command has open). */
   inTransaction(): boolean;
+  /**
+   * A value kept for the length of the current transaction, made by `init` on first use under
+   * `key`; null outside a transaction.
+   */
+  transactionLocal<T>(key: object, init: () => T): T | null;
   /** Runs `fn` once the current transaction commits; at once outside a transaction. */
   afterCommit(fn: () => void): void;
   /** Runs `fn` if the current transaction rolls back; never outside a transaction. */
@@ -47,9 +54,17 @@ export interface Executor {
 /** What both executors do alike with the command's open transaction (`current`), if any. */
 export function transactionHooks(
   current: () => OpenTransaction | null
-): Pick<Executor, 'inTransaction' | 'afterCommit' | 'onRollback'> {
+): Pick<Executor, 'inTransaction' | 'transactionLocal' | 'afterCommit' | 'onRollback'> {
   return {
     inTransaction: () => current() !== null,
+
+    transactionLocal<T>(key: object, init: () => T): T | null {
+      const transaction = current();
+      if (!transaction) return null;
+      transaction.locals ??= new Map();
+      if (!transaction.locals.has(key)) transaction.locals.set(key, init());
+      return transaction.locals.get(key) as T;
+    },
 
     afterCommit(fn: () => void): void {
       const transaction = current();

@@ -77,16 +77,40 @@ export function createSessionsService({
   const live = new Map<string, StoredSession>();
 
   /**
-   * One change of a session at a time: a change reads the version, computes the next one, sends it
-   * and writes it, and two of them (the kiosk and the agent typing together) must not both take
-   * version N+1 now that the write is awaited. Inside a transaction the lock is not taken: the
-   * transaction already keeps every other command off the store until it ends, and waiting there
-   * for a command that itself waits for the connection would never end.
+   * One change of a session at a time: a change reads the version from the copy here, computes the
+   * next one, sends it and writes it, and two of them (the kiosk and the agent typing, or a call
+   * command) must not both take version N+1 now that the writes are awaited. Always taken inside
+   * the change's transaction:
+   * - on SQLite the open transaction already keeps every other command off the store until it
+   *   ends, so nothing more is needed (and waiting there for a command that itself waits for the
+   *   connection would never end);
+   * - on PostgreSQL transactions run side by side, so the session's lock is taken, and held until
+   *   the transaction ends, not only while the change is made: its row of `kiosk_sessions` stays
+   *   locked until then, and another change let in before would wait for that row while this
+   *   command, going on to a second change of the session, waited for the lock. A command that
+   *   holds it already does not wait for itself.
    */
   const sessionLock = createKeyedLock();
+  const heldLocks = {};
   function serialised<T>(sessionId: string, fn: () => Promise<T>): Promise<T> {
-    if (store.executor.inTransaction()) return fn();
-    return sessionLock.run(sessionId, fn);
+    if (store.engine === 'sqlite') return store.transaction(fn);
+    return store.transaction(async () => {
+      const held = store.executor.transactionLocal(heldLocks, () => new Set<string>())!;
+      if (!held.has(sessionId)) {
+        const release = await acquire(sessionId);
+        held.add(sessionId);
+        store.executor.afterCommit(release);
+        store.executor.onRollback(release);
+      }
+      return fn();
+    });
+  }
+
+  /** Waits for the session's lock; resolves with what gives it back. */
+  function acquire(sessionId: string): Promise<() => void> {
+    return new Promise((acquired) => {
+      void sessionLock.run(sessionId, () => new Promise<void>((release) => acquired(release)));
+    });
   }
 
   async function find(sessionId: string): Promise<StoredSession | null> {
@@ -177,7 +201,7 @@ export function createSessionsService({
       sendFirst?: boolean;
     } = {}
   ): Promise<SessionState> {
-    return store.transaction(() => writeNext(stored, changes, by, after, options));
+    return serialised(stored.id, () => writeNext(stored, changes, by, after, options));
   }
 
   async function writeNext(
@@ -293,7 +317,7 @@ export function createSessionsService({
     patch(identity: Identity, input: z.output<typeof sessionPatchInput>, socketId: string, after: After): Promise<SessionPatch> {
       // Under the session's lock and in one transaction: the ops are turned into changes against
       // the version they will follow, with no other change of the session in between.
-      return serialised(input.sessionId, () => store.transaction(() => patchNow(identity, input, socketId, after)));
+      return serialised(input.sessionId, () => patchNow(identity, input, socketId, after));
     },
 
     sync,
@@ -375,7 +399,7 @@ export function createSessionsService({
     after: After
   ): Promise<void> {
     // The end and the erase with no other change of the session in between, in one transaction.
-    await serialised(stored.id, () => store.transaction(() => endNow(stored, reason, by, after)));
+    await serialised(stored.id, () => endNow(stored, reason, by, after));
     for (const key of lastAuditedEdit.keys()) if (key.startsWith(`${stored.id}:`)) lastAuditedEdit.delete(key);
   }
 

@@ -14,6 +14,13 @@ export function createSessionPatchesRepository(ex: Executor) {
   const byPatchId = prepare(ex, (db, p: { sessionId: string; patchId: string }) =>
     db.selectFrom('session_patches').select('patch').where('session_id', '=', p.sessionId).where('patch_id', '=', p.patchId)
   );
+  const ids = prepare(ex, (db, p: { sessionId: string }) =>
+    db
+      .selectFrom('session_patches')
+      .select(['patch_id', 'version'])
+      .where('session_id', '=', p.sessionId)
+      .where('patch_id', 'is not', null)
+  );
   const prune = prepare(ex, (db, p: { sessionId: string; version: number }) =>
     db.deleteFrom('session_patches').where('session_id', '=', p.sessionId).where('version', '<', p.version)
   );
@@ -26,6 +33,11 @@ export function createSessionPatchesRepository(ex: Executor) {
     async findByPatchId(sessionId: string, patchId: string): Promise<SessionPatch | null> {
       const row = await first(byPatchId({ sessionId, patchId }));
       return row ? parse(row.patch) : null;
+    },
+    /** The client ids of a session's kept patches (a command's replay is found by them). */
+    async idsOf(sessionId: string): Promise<{ patchId: string; version: number }[]> {
+      const rows = await ids({ sessionId });
+      return rows.rows.map((r) => ({ patchId: r.patch_id!, version: r.version }));
     },
     /** Patches after `version`, at most `limit`, in order. */
     async since(sessionId: string, version: number, limit: number): Promise<SessionPatch[]> {

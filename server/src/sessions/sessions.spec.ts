@@ -68,6 +68,29 @@ describe('the session is held by the server', () => {
     expect((await server.store.sessions.findById(hall.session.id))!.state.answers.nom).toBe('B');
   });
 
+  it('a patch replayed to a restarted server, and one replayed after many others, is still not applied twice', async () => {
+    const patchId = rid();
+    const first = ok(await patch(hall.kiosk, [{ op: 'answer', stepId: 'nom', value: 'A' }], patchId));
+    const { dataDir } = server;
+    await server.close({ keepData: true });
+    server = await startTestServer({}, { dataDir, catalogDirs: [shippedCatalogDir, testCatalogDir] });
+    const kiosk = await connect(server, 'kiosk', hall.kioskToken);
+    const answer = async (value: string, id = rid()) =>
+      ok(
+        await command(kiosk, 'session:patch', {
+          sessionId: hall.session.id,
+          patchId: id,
+          ops: [{ op: 'answer', stepId: 'nom', value }]
+        })
+      );
+    expect((await answer('A', patchId)).version).toBe(first.version);
+    // The restarted server now holds the session: its later changes, then a second replay.
+    for (let i = 0; i < 30; i++) await answer(`n${i}`);
+    expect((await answer('A', patchId)).version).toBe(first.version);
+    const stored = (await server.store.sessions.findById(hall.session.id))!.state;
+    expect(stored).toMatchObject({ version: first.version + 30, answers: { nom: 'n29' } });
+  });
+
   it('a client far behind, or ahead of the server, gets the whole state', async () => {
     const sync = ok(await command(hall.kiosk, 'session:sync', { sessionId: hall.session.id, version: 999 }));
     expect(sync).toMatchObject({ kind: 'snapshot', state: { id: hall.session.id } });

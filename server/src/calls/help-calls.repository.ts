@@ -29,6 +29,9 @@ export interface HelpCall {
   handoverFrom: string | null;
 }
 
+/** A call as it is first written: not yet answered, handed over or widened. */
+type NewCall = Omit<HelpCall, 'stage' | 'answeredAt' | 'agentId' | 'targetAgentId' | 'handoverFrom'>;
+
 function toCall(row: CallRow): HelpCall {
   return {
     id: row.id,
@@ -86,24 +89,22 @@ export function createHelpCallsRepository(ex: Executor) {
       .where('status', '=', literal('accepted'))
       .limit(1)
   );
-  const insertCall = prepare(
-    ex,
-    (db, call: Omit<HelpCall, 'stage' | 'answeredAt' | 'agentId' | 'targetAgentId' | 'handoverFrom'>) =>
-      db.insertInto('help_calls').values({
-        id: call.id,
-        site_id: call.siteId,
-        session_id: call.sessionId,
-        terminal_id: call.terminalId,
-        request_id: call.requestId,
-        reason: call.reason,
-        service: call.service,
-        status: call.status,
-        stage: 0,
-        unanswered_reason: call.unansweredReason,
-        created_at: call.createdAt,
-        ringing_since: call.ringingSince,
-        ended_at: call.endedAt
-      })
+  const insertCall = prepare(ex, (db, call: NewCall) =>
+    db.insertInto('help_calls').values({
+      id: call.id,
+      site_id: call.siteId,
+      session_id: call.sessionId,
+      terminal_id: call.terminalId,
+      request_id: call.requestId,
+      reason: call.reason,
+      service: call.service,
+      status: call.status,
+      stage: 0,
+      unanswered_reason: call.unansweredReason,
+      created_at: call.createdAt,
+      ringing_since: call.ringingSince,
+      ended_at: call.endedAt
+    })
   );
   const closeCall = prepare(
     ex,
@@ -123,7 +124,7 @@ export function createHelpCallsRepository(ex: Executor) {
   );
 
   return {
-    async insert(call: Omit<HelpCall, 'stage' | 'answeredAt' | 'agentId' | 'targetAgentId' | 'handoverFrom'>): Promise<void> {
+    async insert(call: NewCall): Promise<void> {
       await insertCall(call);
     },
     findById: async (id: string) => one(await first(byId({ id }))),

@@ -1,8 +1,8 @@
 /** Data access for `sites`. */
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Executor } from '../db/executor';
 import { first, prepare } from '../db/prepared';
-import type { SitesTable } from '../db/schema';
+import type { Database, SitesTable } from '../db/schema';
 import {
   parseStoredClosedDays,
   parseStoredHours,
@@ -105,23 +105,12 @@ export interface SiteSettingsUpdate {
 
 export function createSitesRepository(ex: Executor) {
   // The logo's hash comes along (a primary-key lookup); the image itself never does.
-  const sites = () =>
-    ex
-      .db()
-      .selectFrom('sites as s')
-      .leftJoin('site_logos as l', 'l.site_id', 's.id')
-      .selectAll('s')
-      .select('l.hash as logo_hash');
+  const withLogo = (db: Kysely<Database>) =>
+    db.selectFrom('sites as s').leftJoin('site_logos as l', 'l.site_id', 's.id').selectAll('s').select('l.hash as logo_hash');
+  const sites = () => withLogo(ex.db());
   const update = () => ex.db().updateTable('sites');
   // Read by every call and every ticket: compiled once.
-  const byId = prepare(ex, (db, p: { id: string }) =>
-    db
-      .selectFrom('sites as s')
-      .leftJoin('site_logos as l', 'l.site_id', 's.id')
-      .selectAll('s')
-      .select('l.hash as logo_hash')
-      .where('s.id', '=', p.id)
-  );
+  const byId = prepare(ex, (db, p: { id: string }) => withLogo(db).where('s.id', '=', p.id));
 
   return {
     async insert(

@@ -242,6 +242,20 @@ describe('working together on one session', () => {
     expect(echo).toHaveLength(1);
   });
 
+  it('“who is typing where” sent with each keystroke reaches the kiosk every time, not only when its line is idle', async () => {
+    // A relayed change and the focus that goes with it leave for the kiosk within a moment of each
+    // other; a volatile send is dropped while the previous frame is still being written.
+    await joinMarie();
+    const seen = collect(hall.kiosk, 'session:focus');
+    const keystrokes = Array.from({ length: 40 }, (_, i) => {
+      const acked = patch(hall.marie, [{ op: 'answer', stepId: 'nom', value: 'x'.repeat(i + 1) }]);
+      hall.marie.emit('session:focus', { sessionId: hall.session.id, stepId: 'nom' });
+      return acked;
+    });
+    for (const acked of await Promise.all(keystrokes)) ok(acked);
+    await expect.poll(() => seen.length).toBe(40);
+  });
+
   it('the agent adds a note that the kiosk receives with the agent’s first name', async () => {
     await joinMarie();
     const seen = collect<SessionPatch>(hall.kiosk, 'session:patched');

@@ -238,7 +238,7 @@ export function attachHub(io: GuichetServer, deps: HubDeps, handlers: CommandHan
   /** Signals have no ack: an invalid or unauthorised one is dropped (and logged at debug level). */
   async function runSignal(socket: GuichetSocket, name: SignalName, payload: unknown): Promise<void> {
     const identity = socket.data.identity;
-    // Over the limit a signal is dropped, like any lost volatile message.
+    // Over the limit a signal is dropped; signals have no answer to carry an error.
     if (!socketLimits.get(socket)?.signals.take().ok) return;
     const definition = signals[name];
     if (!(definition.faces as readonly string[]).includes(identity.role)) return;

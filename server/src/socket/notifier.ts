@@ -51,7 +51,10 @@ export function createNotifier(io: GuichetServer, onError: (error: unknown) => v
     },
     sessionFocus(terminalId, focus, exceptSocketId) {
       const targets = [rooms.session(focus.sessionId), ...(terminalId ? [rooms.terminal(terminalId)] : [])];
-      io.to(targets).except(exceptSocketId).volatile.emit('session:focus', focus);
+      // Not volatile: a volatile packet is dropped whenever the socket's previous frame is still
+      // being written, which is exactly when the keystroke it goes with was just relayed. Only
+      // connected sockets are in the rooms, so nothing waits for a reconnection either.
+      io.to(targets).except(exceptSocketId).emit('session:focus', focus);
     },
     joinSession(accountId, sessionId) {
       io.in(rooms.account(accountId)).socketsJoin(rooms.session(sessionId));

@@ -73,9 +73,12 @@ export class SessionReplica {
   private focus(stepId: string): void {
     const id = this.id;
     const now = Date.now();
-    if (!id || !this.connection || (stepId === this.lastFocus.stepId && now - this.lastFocus.at < 2000)) return;
+    const socket = this.connection?.socket;
+    // Only while connected: sent later it would be stale. Not volatile, which drops it whenever
+    // the previous frame (often the keystroke itself) is still being written.
+    if (!id || !socket?.connected || (stepId === this.lastFocus.stepId && now - this.lastFocus.at < 2000)) return;
     this.lastFocus = { stepId, at: now };
-    this.connection.socket.volatile.emit('session:focus', { sessionId: id, stepId });
+    socket.emit('session:focus', { sessionId: id, stepId });
   }
 
   get id(): string | null {

@@ -1,4 +1,4 @@
-/** "Who is typing where": relayed volatile to the other side of the session, never stored. */
+/** "Who is typing where": relayed to the other side of the session while both are connected, never stored. */
 import type { SessionsService } from '../../sessions/sessions.service';
 import type { Notifier } from '../../events/notifier';
 import type { SignalHandlers } from '../types';

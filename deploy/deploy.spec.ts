@@ -1,11 +1,12 @@
 /**
  * A town hall's installation (`deploy/`): the systemd units pass `systemd-analyze verify` and stay
- * confined (`systemd-analyze security`), the Caddyfile the installer writes passes `caddy validate`,
- * and `install.sh`, run under a prefix (`--root`), writes every file with its mode, keeps the
- * settings on an upgrade, and refuses a bad hall name or an unbuilt tree without writing anything.
+ * confined (`systemd-analyze security`), the Caddyfile the installer writes passes `caddy validate`
+ * and its HAProxy configuration (several nodes) `haproxy -c`, and `install.sh`, run under a prefix
+ * (`--root`), writes every file with its mode, keeps the settings on an upgrade, and refuses a bad
+ * hall name, an unbuilt tree or several nodes without PostgreSQL without writing anything.
  *
- * The systemd and Caddy checks need those tools (CI installs them: `.ci/run`); where one is absent
- * its tests are skipped with the reason printed.
+ * The systemd, Caddy and HAProxy checks need those tools (CI installs them: `.ci/run`); where one
+ * is absent its tests are skipped with the reason printed.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,14 +14,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../server/src/config';
+import { findHaproxy } from '../server/src/testing/haproxy';
 
 const deployDir = import.meta.dirname;
 const installer = path.join(deployDir, 'install.sh');
+/** The template of the nodes' units (install.sh --nodes N): guichet@1.service … guichet@N.service. */
+const nodeUnit = 'guichet@.service';
 /** The units, by their path under deploy/: the server's, and the kiosk machine's (deploy/kiosk/). */
-const unitPaths = ['guichet.service', 'guichet-backup.service', 'guichet-backup.timer', 'kiosk/guichet-borne.service'];
+const unitPaths = ['guichet.service', nodeUnit, 'guichet-backup.service', 'guichet-backup.timer', 'kiosk/guichet-borne.service'];
 const unitFiles = unitPaths.map((p) => path.basename(p));
-/** The units install.sh puts on the server (the kiosk's are install-borne.sh's, on the kiosk). */
-const serverUnitFiles = unitPaths.filter((p) => !p.includes('/'));
+/**
+ * The units install.sh puts on the server for a single node (the kiosk's are install-borne.sh's,
+ * on the kiosk); the nodes' template comes on top with several.
+ */
+const serverUnitFiles = unitPaths.filter((p) => !p.includes('/') && p !== nodeUnit);
+/** What systemd-analyze is given for a unit: a template is checked as one of its instances. */
+const checkedAs = (unit: string) => (unit === nodeUnit ? 'guichet@1.service' : unit);
 /** Where systemd looks for a command named without its path (`ExecStart=node …`). */
 const systemdPath = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
@@ -39,9 +48,11 @@ function findTool(name: string, folders: string[]): string | null {
 const pathFolders = [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), ...systemdPath];
 const systemdAnalyze = findTool('systemd-analyze', pathFolders);
 const caddy = findTool('caddy', pathFolders);
+const haproxy = findHaproxy();
 if (!systemdAnalyze)
   console.warn('deploy tests: systemd-analyze is absent (apt-get install systemd): the unit checks are skipped.');
 if (!caddy) console.warn('deploy tests: caddy is absent (apt-get install caddy): the Caddyfile check is skipped.');
+if (!haproxy) console.warn('deploy tests: haproxy is absent (apt-get install haproxy): the HAProxy check is skipped.');
 const cage = findTool('cage', systemdPath);
 if (systemdAnalyze && !cage) {
   console.warn(
@@ -85,10 +96,12 @@ function unitCopies(edit: (name: string, text: string) => string = (_name, text)
 
 /**
  * What `systemd-analyze verify` finds wrong in the units of `dir`. It exits 0 on settings it
- * ignores (an unknown key, a bad value), only printing them: any line it prints counts.
+ * ignores (an unknown key, a bad value), only printing them: any line it prints counts. A
+ * template is verified as an instance (`./guichet@1.service`): systemd-analyze finds no such file
+ * and loads the template beside it, with %i = 1.
  */
 function verifyProblems(dir: string): string[] {
-  const result = spawnSync(systemdAnalyze!, ['verify', '--man=no', ...unitFiles.map((f) => `./${f}`)], {
+  const result = spawnSync(systemdAnalyze!, ['verify', '--man=no', ...unitFiles.map((f) => `./${checkedAs(f)}`)], {
     cwd: dir,
     env: cEnv,
     encoding: 'utf8'
@@ -128,6 +141,12 @@ describe.skipIf(!systemdAnalyze)('the systemd units', () => {
     );
     expect(verifyProblems(missingCommand).join('\n')).toContain('no-such-node');
 
+    // The template is checked too, as its instance guichet@1.
+    const badTemplate = unitCopies((name, text) =>
+      name === nodeUnit ? text.replace(/^StateDirectory=.*$/m, 'StateDirectory=../node-%i') : text
+    );
+    expect(verifyProblems(badTemplate).join('\n')).toContain('StateDirectory= path is not normalized, ignoring: ../node-1');
+
     const missingCage = unitCopies((name, text) =>
       name === 'guichet-borne.service' ? text.replace(/^ExecStart=\S+/m, 'ExecStart=/usr/bin/no-such-cage') : text
     );
@@ -151,7 +170,7 @@ describe.skipIf(!systemdAnalyze)('the systemd units', () => {
 
   it('keep the server and the backup confined (exposure at most 2.0), and lose that when hardening is removed', () => {
     const dir = unitCopies();
-    for (const service of ['guichet.service', 'guichet-backup.service']) {
+    for (const service of ['guichet.service', checkedAs(nodeUnit), 'guichet-backup.service']) {
       const check = exposureCheck(dir, service);
       expect(check.output).toContain(`Overall exposure level for ${service}`);
       expect(check.status, check.output).toBe(0);
@@ -186,8 +205,11 @@ function builtTree(version: string): string {
   return dir;
 }
 
-function install(args: string[]): { status: number | null; output: string } {
-  const result = spawnSync('bash', [installer, ...args], { env: cEnv, encoding: 'utf8' });
+/** install.sh with `env` on top of this process's environment, less any database URL it has. */
+function install(args: string[], env: Record<string, string> = {}): { status: number | null; output: string } {
+  const inherited: NodeJS.ProcessEnv = { ...cEnv };
+  delete inherited.GUICHET_DATABASE_URL;
+  const result = spawnSync('bash', [installer, ...args], { env: { ...inherited, ...env }, encoding: 'utf8' });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -405,5 +427,211 @@ describe('install.sh under a prefix (--root)', () => {
     });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('tls');
+  });
+});
+
+const databaseUrl = 'postgres://guichet:s3cr%22t@db.example.internal:5432/guichet';
+
+/** The settings of a file, as systemd reads an EnvironmentFile (the lines that set something). */
+function settingsIn(file: string): Record<string, string> {
+  return Object.fromEntries(
+    fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => /^[A-Z_]+=/.test(line))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)])
+  );
+}
+
+/** The `server` lines of a HAProxy configuration, trimmed. */
+function serverLines(file: string): string[] {
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('server '));
+}
+
+describe('install.sh --nodes N under a prefix (--root)', () => {
+  it("writes each node's settings and the template of their unit, HAProxy's configuration, and the database URL", () => {
+    const root = tempDir('root');
+    const run = install(['--from', builtTree('1.0.0'), '--root', root, '--name', 'mairie.local', '--nodes', '2'], {
+      GUICHET_DATABASE_URL: databaseUrl
+    });
+    expect(run.status, run.output).toBe(0);
+    expect(run.output).toContain('2 nodes on ports 3001-3002, HAProxy on 3000');
+
+    expect(filesUnder(root)).toEqual(
+      [
+        'etc/caddy/Caddyfile',
+        'etc/guichet/guichet.env',
+        'etc/guichet/node-1.env',
+        'etc/guichet/node-2.env',
+        'etc/haproxy/haproxy.cfg',
+        ...[...serverUnitFiles, nodeUnit].map((unit) => `etc/systemd/system/${unit}`),
+        'opt/guichet/build/server/main.js',
+        'opt/guichet/package-lock.json',
+        'opt/guichet/package.json',
+        ...filesUnder(deployDir).map((f) => `opt/guichet/deploy/${f}`)
+      ].sort()
+    );
+    const installedUnit = path.join(root, 'etc/systemd/system', nodeUnit);
+    expect(fs.readFileSync(installedUnit, 'utf8')).toBe(fs.readFileSync(path.join(deployDir, nodeUnit), 'utf8'));
+    expect(mode(installedUnit)).toBe('644');
+
+    // The settings, with the database every node shares; then each node's own over them.
+    const envFile = path.join(root, 'etc/guichet/guichet.env');
+    const env = fs.readFileSync(envFile, 'utf8').split('\n');
+    expect(env).toContain(`GUICHET_DATABASE_URL=${databaseUrl}`);
+    expect(env).not.toContain('#GUICHET_DATABASE_URL=');
+    expect(mode(envFile)).toBe('640');
+    for (const i of [1, 2]) {
+      const nodeFile = path.join(root, `etc/guichet/node-${i}.env`);
+      expect(settingsIn(nodeFile)).toEqual({ GUICHET_PORT: `${3000 + i}`, GUICHET_DATA_DIR: `/var/lib/guichet/node-${i}` });
+      expect(mode(nodeFile)).toBe('640');
+      expect(mode(path.join(root, `var/lib/guichet/node-${i}`))).toBe('750');
+      expect(parseConfig({ ...settingsIn(envFile), ...settingsIn(nodeFile) }, '/opt/guichet')).toMatchObject({
+        host: '127.0.0.1',
+        port: 3000 + i,
+        dataDir: `/var/lib/guichet/node-${i}`,
+        databaseUrl,
+        publicOrigin: 'https://mairie.local',
+        trustProxy: ['loopback']
+      });
+    }
+
+    // Caddy forwards to 3000 as with one node: HAProxy is there now.
+    expect(fs.readFileSync(path.join(root, 'etc/caddy/Caddyfile'), 'utf8')).toContain('reverse_proxy 127.0.0.1:3000');
+
+    // HAProxy's configuration is the template with its ports filled in, the server line once a node.
+    const haproxyCfg = path.join(root, 'etc/haproxy/haproxy.cfg');
+    expect(mode(haproxyCfg)).toBe('644');
+    const written = fs.readFileSync(haproxyCfg, 'utf8');
+    expect(written).not.toContain('@');
+    expect(serverLines(haproxyCfg)).toEqual([
+      'server node1 127.0.0.1:3001 cookie node1',
+      'server node2 127.0.0.1:3002 cookie node2'
+    ]);
+    const template = fs.readFileSync(path.join(deployDir, 'haproxy.cfg'), 'utf8');
+    expect(written.split('\n').filter((line) => !line.trim().startsWith('server '))).toEqual(
+      template
+        .replaceAll('@GUICHET_PORT@', '3000')
+        .split('\n')
+        .filter((line) => !line.includes('@NODE@'))
+    );
+    expect(written).toContain('\tbind 127.0.0.1:3000\n');
+  });
+
+  it('keeps the nodes on an upgrade, follows --nodes up and down, and goes back to one node', () => {
+    const root = tempDir('root');
+    // An administrator's own HAProxy configuration: kept aside once.
+    fs.mkdirSync(path.join(root, 'etc/haproxy'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'etc/haproxy/haproxy.cfg'), 'global\n\tdaemon\n');
+    const nodeFiles = () => filesUnder(path.join(root, 'etc/guichet')).filter((f) => f.startsWith('node-'));
+    const haproxyCfg = path.join(root, 'etc/haproxy/haproxy.cfg');
+    const unitFile = path.join(root, 'etc/systemd/system', nodeUnit);
+
+    let run = install(['--from', builtTree('1.0.0'), '--root', root, '--name', 'mairie.local', '--nodes', '2'], {
+      GUICHET_DATABASE_URL: databaseUrl
+    });
+    expect(run.status, run.output).toBe(0);
+    expect(fs.readFileSync(`${haproxyCfg}.before-guichet`, 'utf8')).toBe('global\n\tdaemon\n');
+    const env = fs.readFileSync(path.join(root, 'etc/guichet/guichet.env'), 'utf8');
+
+    // An upgrade without --nodes (nor the URL: guichet.env has it) keeps the two nodes.
+    run = install(['--from', builtTree('1.1.0'), '--root', root]);
+    expect(run.status, run.output).toBe(0);
+    expect(run.output).toContain('2 nodes on ports 3001-3002');
+    expect(nodeFiles()).toEqual(['node-1.env', 'node-2.env']);
+
+    run = install(['--from', builtTree('1.1.0'), '--root', root, '--nodes', '3']);
+    expect(run.status, run.output).toBe(0);
+    expect(nodeFiles()).toEqual(['node-1.env', 'node-2.env', 'node-3.env']);
+    expect(settingsIn(path.join(root, 'etc/guichet/node-3.env')).GUICHET_PORT).toBe('3003');
+    expect(serverLines(haproxyCfg)).toHaveLength(3);
+
+    run = install(['--from', builtTree('1.1.0'), '--root', root, '--nodes', '2']);
+    expect(run.status, run.output).toBe(0);
+    expect(nodeFiles()).toEqual(['node-1.env', 'node-2.env']);
+    expect(serverLines(haproxyCfg)).toEqual([
+      'server node1 127.0.0.1:3001 cookie node1',
+      'server node2 127.0.0.1:3002 cookie node2'
+    ]);
+
+    // Back to one node: guichet.service on 3000 again, the nodes' files gone; the settings stay.
+    run = install(['--from', builtTree('1.1.0'), '--root', root, '--nodes', '1']);
+    expect(run.status, run.output).toBe(0);
+    expect(nodeFiles()).toEqual([]);
+    expect(fs.existsSync(unitFile)).toBe(false);
+    expect(fs.existsSync(path.join(root, 'etc/systemd/system/guichet.service'))).toBe(true);
+    expect(fs.readFileSync(path.join(root, 'etc/caddy/Caddyfile'), 'utf8')).toContain('reverse_proxy 127.0.0.1:3000');
+    expect(fs.readFileSync(path.join(root, 'etc/guichet/guichet.env'), 'utf8')).toBe(env);
+    expect(fs.readFileSync(`${haproxyCfg}.before-guichet`, 'utf8')).toBe('global\n\tdaemon\n');
+
+    // And it stays so.
+    run = install(['--from', builtTree('1.1.0'), '--root', root]);
+    expect(run.status, run.output).toBe(0);
+    expect(run.output).not.toContain('nodes on ports');
+    expect(nodeFiles()).toEqual([]);
+  });
+
+  it('refuses several nodes without a PostgreSQL URL, or a number of nodes out of range, writing nothing', () => {
+    const tree = builtTree('1.0.0');
+    const cases: [string[], Record<string, string>, string][] = [
+      [['--nodes', '2'], {}, 'several nodes share one PostgreSQL database: give its URL on the first installation'],
+      ...[
+        'sqlite:/var/lib/guichet/guichet.sqlite',
+        'postgres://guichet:a b@db/guichet',
+        'postgres://guichet:"x"@db/guichet',
+        "postgres://guichet:it's@db/guichet",
+        'postgres://guichet:a\\b@db/guichet'
+      ].map((url): [string[], Record<string, string>, string] => [
+        ['--nodes', '2'],
+        { GUICHET_DATABASE_URL: url },
+        'is not a postgres:// URL on one line'
+      ]),
+      ...['0', '17', 'two', '-1', ''].map((n): [string[], Record<string, string>, string] => [
+        ['--nodes', n],
+        { GUICHET_DATABASE_URL: databaseUrl },
+        'give a number of nodes from 1 to 16'
+      ])
+    ];
+    for (const [args, env, message] of cases) {
+      const root = tempDir('root');
+      const run = install(['--from', tree, '--root', root, '--name', 'mairie.local', ...args], env);
+      expect(run.status, `${args.join(' ')} ${JSON.stringify(env)}`).toBe(1);
+      expect(run.output).toContain(message);
+      expect(fs.readdirSync(root)).toEqual([]);
+    }
+
+    // Settings kept from one node, without a database URL: the URL goes in them first.
+    const root = tempDir('root');
+    expect(install(['--from', tree, '--root', root, '--name', 'mairie.local']).status).toBe(0);
+    const before = filesUnder(root);
+    const run = install(['--from', tree, '--root', root, '--nodes', '2'], { GUICHET_DATABASE_URL: databaseUrl });
+    expect(run.status).toBe(1);
+    expect(run.output).toContain('add GUICHET_DATABASE_URL=postgres://… to /etc/guichet/guichet.env');
+    expect(filesUnder(root)).toEqual(before);
+  });
+
+  it.skipIf(!haproxy)('writes a HAProxy configuration that haproxy -c accepts', () => {
+    const root = tempDir('root');
+    const run = install(['--from', builtTree('1.0.0'), '--root', root, '--name', 'mairie.local', '--nodes', '3'], {
+      GUICHET_DATABASE_URL: databaseUrl
+    });
+    expect(run.status, run.output).toBe(0);
+    const written = path.join(root, 'etc/haproxy/haproxy.cfg');
+    const result = spawnSync(haproxy!, ['-c', '-f', written], { env: cEnv, encoding: 'utf8' });
+    expect(result.status, `${result.stdout}${result.stderr}`).toBe(0);
+    expect(`${result.stdout}${result.stderr}`).toContain('Configuration file is valid');
+    // Not a single warning either.
+    expect(`${result.stdout}${result.stderr}`).not.toMatch(/WARNING|ALERT/);
+
+    // The same check fails on a broken copy.
+    const broken = path.join(tempDir('haproxy'), 'haproxy.cfg');
+    fs.writeFileSync(broken, fs.readFileSync(written, 'utf8').replace('balance roundrobin', 'balance roundrobinn'));
+    const refused = spawnSync(haproxy!, ['-c', '-f', broken], { env: cEnv, encoding: 'utf8' });
+    expect(refused.status).not.toBe(0);
+    expect(`${refused.stdout}${refused.stderr}`).toContain('balance only supports');
   });
 });

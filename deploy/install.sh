@@ -2,7 +2,7 @@
 # Installs Guichet on a town hall's Debian 12 machine, or upgrades it in place. Run as root from a
 # built tree (npm ci && npm run build):
 #
-#   deploy/install.sh --name mairie.local [--usb-printers]
+#   deploy/install.sh --name mairie.local [--usb-printers] [--nodes N]
 #
 # It installs Caddy, creates the guichet user and its folders, copies the built tree to
 # /opt/guichet and installs its production dependencies, writes /etc/guichet/guichet.env (first
@@ -10,18 +10,30 @@
 # starts everything, waits for /healthz, and prints the addresses and the one-time setup code.
 # Running it again upgrades: the new tree is prepared beside the running one, then swapped in.
 #
+# --nodes N (2 or more) runs N identical Guichet processes on one PostgreSQL database, behind
+# HAProxy: HAProxy takes GUICHET_PORT (3000, where Caddy forwards) and node i listens on
+# GUICHET_PORT + i (guichet@i.service, /etc/guichet/node-i.env). The database URL is read from
+# guichet.env, or on the first installation from the environment:
+#
+#   sudo GUICHET_DATABASE_URL=postgres://guichet:secret@db/guichet deploy/install.sh --name mairie.local --nodes 2
+#
+# An upgrade keeps the number of nodes it finds; --nodes 1 goes back to the single guichet.service.
+#
 # --root DIR (or GUICHET_INSTALL_ROOT=DIR) writes every file under DIR instead of / and touches
 # nothing else on the machine: no package, user, npm install or service. For packaging and tests.
 set -euo pipefail
 
 usage() {
   cat <<'EOF'
-Usage: deploy/install.sh --name HALL_NAME [--usb-printers] [--from DIR] [--root DIR]
+Usage: deploy/install.sh --name HALL_NAME [--usb-printers] [--nodes N] [--from DIR] [--root DIR]
 
   --name HALL_NAME  the name (mairie.local) or IPv4 address (192.168.1.10) the hall's devices use
                     to reach this machine; needed on the first installation, then read back from
                     /etc/guichet/guichet.env
   --usb-printers    allow USB receipt printers (/dev/usb/lp*), on the first installation
+  --nodes N         N Guichet processes (guichet@1 … guichet@N) behind HAProxy, on the PostgreSQL
+                    database of GUICHET_DATABASE_URL (in guichet.env, or in the environment on the
+                    first installation); default: as installed before, else one (guichet.service)
   --from DIR        the built Guichet tree to install (default: the folder holding deploy/)
   --root DIR        write the files under DIR only: no package, user, npm or service (tests)
 EOF
@@ -36,6 +48,9 @@ say() { printf '%s\n' "$*"; }
 hall_name=""
 usb_printers=0
 usb_printers_asked=0
+# Not asked: as many nodes as installed before (one if none).
+nodes=""
+nodes_asked=0
 source_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 root="${GUICHET_INSTALL_ROOT:-}"
 
@@ -53,6 +68,17 @@ while [ $# -gt 0 ]; do
     --usb-printers)
       usb_printers=1
       usb_printers_asked=1
+      shift
+      ;;
+    --nodes)
+      [ $# -ge 2 ] || die "--nodes needs a number, e.g. --nodes 2"
+      nodes="$2"
+      nodes_asked=1
+      shift 2
+      ;;
+    --nodes=*)
+      nodes="${1#--nodes=}"
+      nodes_asked=1
       shift
       ;;
     --from)
@@ -91,6 +117,11 @@ caddy_root_cert=/var/lib/caddy/.local/share/caddy/pki/authorities/local/root.crt
 # The copy of Caddy's root certificate that the devices of the hall trust.
 hall_root_cert="$conf_dir/hall-root.crt"
 units=(guichet.service guichet-backup.service guichet-backup.timer)
+# Several nodes: one instance of this template each, HAProxy in front.
+node_unit=guichet@.service
+haproxy_cfg=/etc/haproxy/haproxy.cfg
+# The most nodes on one machine: more processes than cores gain nothing.
+max_nodes=16
 # Where systemd looks for a command named without its path (ExecStart=node …).
 systemd_path=(/usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin)
 
@@ -103,7 +134,7 @@ deploy_dir="$source_dir/deploy"
 for file in package.json package-lock.json build/server/main.js; do
   [ -f "$source_dir/$file" ] || die "$source_dir/$file is missing: install from a built tree (npm ci && npm run build), or name it with --from"
 done
-for file in "${units[@]}" Caddyfile guichet.env.example; do
+for file in "${units[@]}" "$node_unit" Caddyfile haproxy.cfg guichet.env.example; do
   [ -f "$deploy_dir/$file" ] || die "$deploy_dir/$file is missing"
 done
 
@@ -144,6 +175,42 @@ fi
 port="$(env_value GUICHET_PORT)"
 port="${port:-3000}"
 [[ "$port" =~ ^[0-9]{1,5}$ ]] || die "GUICHET_PORT=$port in $env_file is not a port number"
+
+# The nodes an earlier --nodes installed: node-1.env, node-2.env …
+installed_nodes=0
+while [ -f "$root$conf_dir/node-$((installed_nodes + 1)).env" ]; do
+  installed_nodes=$((installed_nodes + 1))
+done
+if [ "$nodes_asked" = 0 ]; then
+  nodes=$((installed_nodes > 1 ? installed_nodes : 1))
+elif ! [[ "$nodes" =~ ^[0-9]{1,2}$ ]] || [ "$((10#$nodes))" -lt 1 ] || [ "$((10#$nodes))" -gt "$max_nodes" ]; then
+  die "--nodes $nodes: give a number of nodes from 1 to $max_nodes"
+fi
+nodes=$((10#$nodes))
+several=0
+[ "$nodes" -ge 2 ] && several=1
+# The first installed node that is no more: all of them when going back to one.
+first_gone=$((several == 1 ? nodes + 1 : 1))
+[ $((port + nodes)) -le 65535 ] || die "GUICHET_PORT=$port leaves no room for $nodes nodes above it"
+
+# The nodes share one PostgreSQL database: each on a SQLite file of its own would be a hall apart.
+database_url=""
+if [ "$several" = 1 ]; then
+  if [ -f "$root$env_file" ]; then
+    database_url="$(env_value GUICHET_DATABASE_URL)"
+    [ -n "$database_url" ] ||
+      die "several nodes share one PostgreSQL database: add GUICHET_DATABASE_URL=postgres://… to $env_file (docs/shared-server.md), then run this again"
+  else
+    database_url="${GUICHET_DATABASE_URL:-}"
+    [ -n "$database_url" ] ||
+      die "several nodes share one PostgreSQL database: give its URL on the first installation, e.g.
+  sudo GUICHET_DATABASE_URL=postgres://guichet:PASSWORD@db.example/guichet deploy/install.sh --nodes $nodes …"
+  fi
+  # Written as it is into guichet.env, which systemd reads: one line, no quote nor backslash.
+  if ! [[ "$database_url" =~ ^postgres(ql)?://[^[:space:]]+$ ]] || [[ "$database_url" == *[\\\"\']* ]]; then
+    die "GUICHET_DATABASE_URL is not a postgres:// URL on one line without quotes or backslashes (percent-encode them in the password)"
+  fi
+fi
 
 node_bin=""
 npm_bin=""
@@ -187,9 +254,13 @@ if [ "$staging" = 0 ]; then
   npm_bin="$(find_in_systemd_path npm)"
   [ -n "$npm_bin" ] ||
     die "npm is missing: install the npm of your Node.js ($node_bin), e.g. apt-get install npm"
-  if ! dpkg-query -W -f='${Status}' caddy 2>/dev/null | grep -q 'install ok installed'; then
-    apt-get install -y -qq caddy
-  fi
+  packages=(caddy)
+  [ "$several" = 1 ] && packages+=(haproxy)
+  for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+      apt-get install -y -qq "$package"
+    fi
+  done
   say "  Node.js $("$node_bin" --version) ($node_bin), $(caddy version 2>/dev/null | cut -d' ' -f1 | sed 's/^/Caddy /')"
 
   say "▶ User guichet"
@@ -229,10 +300,17 @@ if [ "$staging" = 0 ]; then
   say "▶ npm ci --omit=dev"
   (cd "$new_dir" && "$npm_bin" ci --omit=dev --no-audit --no-fund --loglevel=error) ||
     die "npm ci failed in $new_dir; the installed Guichet was not changed"
-  if systemctl is-active --quiet guichet.service; then
+  # Every node runs the same tree: all of them stop for the swap.
+  mapfile -t running < <(systemctl list-units --state=active --plain --no-legend \
+    guichet.service 'guichet@*.service' | awk '{ print $1 }')
+  if [ "${#running[@]}" -gt 0 ]; then
     say "▶ Stopping Guichet for the upgrade"
-    systemctl stop guichet.service
+    systemctl stop "${running[@]}"
   fi
+  # Nodes that are no more, while their template is still there to name them.
+  for i in $(seq "$first_gone" "$installed_nodes"); do
+    systemctl disable --now --quiet "guichet@$i.service" || true
+  done
 fi
 
 # One previous tree is kept, to go back to by hand if the new one does not start.
@@ -254,10 +332,17 @@ if [ -f "$root$env_file" ]; then
   if [ "$usb_printers_asked" = 1 ] && [ "$(env_value GUICHET_USB_PRINTERS)" != 1 ]; then
     say "  Note: --usb-printers does not change a kept file: set GUICHET_USB_PRINTERS=1 in it."
   fi
+  if [ "$several" = 1 ] && [ -n "${GUICHET_DATABASE_URL:-}" ] && [ "$GUICHET_DATABASE_URL" != "$database_url" ]; then
+    say "  Note: the GUICHET_DATABASE_URL given does not change a kept file: the one in it is used."
+  fi
 else
   say "▶ Writing $env_file"
+  # Several nodes: the database URL in place of the commented-out line (awk -v reads backslash
+  # escapes; the URL holds none).
   sed -e "s/@HALL_NAME@/$hall_name/g" -e "s/@USB_PRINTERS@/$usb_printers/g" \
-    "$deploy_dir/guichet.env.example" >"$root$env_file.tmp"
+    "$deploy_dir/guichet.env.example" |
+    awk -v url="$database_url" 'url != "" && /^#GUICHET_DATABASE_URL=$/ { print "GUICHET_DATABASE_URL=" url; next } { print }' \
+      >"$root$env_file.tmp"
   chmod 0640 "$root$env_file.tmp"
   own root:guichet "$root$env_file.tmp"
   mv "$root$env_file.tmp" "$root$env_file"
@@ -275,10 +360,66 @@ sed -e "s/@HALL_NAME@/$hall_name/g" -e "s/@GUICHET_PORT@/$port/g" \
 chmod 0644 "$root$caddyfile.tmp"
 mv "$root$caddyfile.tmp" "$root$caddyfile"
 
+if [ "$several" = 1 ]; then
+  say "▶ $nodes nodes on ports $((port + 1))-$((port + nodes)), HAProxy on $port"
+  for i in $(seq 1 "$nodes"); do
+    node_file="$conf_dir/node-$i.env"
+    {
+      printf '# Node %s of Guichet on this machine, read by guichet@%s.service after\n' "$i" "$i"
+      printf '# %s, whose settings it overrides. Written by deploy/install.sh at each run:\n' "$env_file"
+      printf '# settings of your own go in %s. HAProxy listens on its GUICHET_PORT\n' "$env_file"
+      printf '# (%s, where Caddy forwards) and sends to each node on its own.\n' "$port"
+      printf 'GUICHET_PORT=%s\n' "$((port + i))"
+      printf '# The folder of this node (StateDirectory=guichet/node-%s). The database, which every\n' "$i"
+      printf '# node shares, is the PostgreSQL one of GUICHET_DATABASE_URL.\n'
+      printf 'GUICHET_DATA_DIR=%s\n' "$data_dir/node-$i"
+    } >"$root$node_file.tmp"
+    chmod 0640 "$root$node_file.tmp"
+    own root:guichet "$root$node_file.tmp"
+    mv "$root$node_file.tmp" "$root$node_file"
+    install -d -m 0750 "$root$data_dir/node-$i"
+    own guichet:guichet "$root$data_dir/node-$i"
+  done
+
+  say "▶ HAProxy in front of them"
+  mkdir -p "$root$(dirname "$haproxy_cfg")"
+  if [ -f "$root$haproxy_cfg" ] && ! grep -q "$marker" "$root$haproxy_cfg" &&
+    [ ! -f "$root$haproxy_cfg.before-guichet" ]; then
+    cp -p "$root$haproxy_cfg" "$root$haproxy_cfg.before-guichet"
+    say "  The former HAProxy configuration is kept as $haproxy_cfg.before-guichet"
+  fi
+  # The line naming @NODE@ once for each node, node i on port + i.
+  awk -v port="$port" -v nodes="$nodes" '
+    /@NODE@/ {
+      for (i = 1; i <= nodes; i++) {
+        line = $0
+        gsub(/@NODE@/, i, line)
+        gsub(/@NODE_PORT@/, port + i, line)
+        print line
+      }
+      next
+    }
+    { gsub(/@GUICHET_PORT@/, port); print }
+  ' "$deploy_dir/haproxy.cfg" >"$root$haproxy_cfg.tmp"
+  if [ "$staging" = 0 ]; then
+    haproxy -c -q -f "$root$haproxy_cfg.tmp" || die "haproxy -c refuses $haproxy_cfg.tmp (above)"
+  fi
+  chmod 0644 "$root$haproxy_cfg.tmp"
+  mv "$root$haproxy_cfg.tmp" "$root$haproxy_cfg"
+fi
+for i in $(seq "$first_gone" "$installed_nodes"); do
+  rm -f "$root$conf_dir/node-$i.env"
+done
+
 say "▶ systemd units"
 for unit in "${units[@]}"; do
   install -m 0644 "$deploy_dir/$unit" "$root$unit_dir/$unit"
 done
+if [ "$several" = 1 ]; then
+  install -m 0644 "$deploy_dir/$node_unit" "$root$unit_dir/$node_unit"
+else
+  rm -f "$root$unit_dir/$node_unit"
+fi
 
 if [ "$staging" = 1 ]; then
   say ""
@@ -291,34 +432,66 @@ fi
 
 since="$(date '+%Y-%m-%d %H:%M:%S')"
 systemctl daemon-reload
-systemctl enable --quiet guichet.service guichet-backup.timer caddy.service
-systemctl restart guichet.service
-systemctl restart guichet-backup.timer
+if [ "$several" = 1 ]; then
+  services=()
+  for i in $(seq 1 "$nodes"); do services+=("guichet@$i.service"); done
+  # HAProxy takes the port guichet.service had. The nightly backup is SQLite's (npm run backup
+  # refuses PostgreSQL): the database is backed up with PostgreSQL's own tooling.
+  systemctl disable --now --quiet guichet.service guichet-backup.timer
+  systemctl enable --quiet "${services[@]}" haproxy.service caddy.service
+  systemctl restart "${services[@]}"
+  systemctl reload-or-restart haproxy.service
+else
+  services=(guichet.service)
+  # Back to one node: HAProxy gives its port back to guichet.service.
+  if [ "$installed_nodes" -gt 1 ]; then
+    systemctl disable --now --quiet haproxy.service
+  fi
+  systemctl enable --quiet guichet.service guichet-backup.timer caddy.service
+  systemctl restart guichet.service
+  systemctl restart guichet-backup.timer
+fi
 systemctl reload-or-restart caddy.service
 
-say "▶ Waiting for Guichet on 127.0.0.1:$port"
-healthy=0
-for _ in $(seq 1 60); do
-  if "$node_bin" -e "fetch('http://127.0.0.1:$port/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; then
-    healthy=1
-    break
-  fi
-  sleep 1
-done
-if [ "$healthy" = 0 ]; then
-  journalctl -u guichet.service --since "$since" --no-pager -n 40 || true
-  die "Guichet did not answer on http://127.0.0.1:$port/healthz within a minute (its log is above).
-The previous version, if any, is in $app_dir.previous: to go back, stop guichet, swap the two
-folders and start guichet again."
+# Each node on its port, then (several nodes) HAProxy in front of them.
+health_checks=()
+if [ "$several" = 1 ]; then
+  for i in $(seq 1 "$nodes"); do health_checks+=("$((port + i)) guichet@$i.service"); done
+  health_checks+=("$port haproxy.service")
+else
+  health_checks+=("$port guichet.service")
 fi
+for check in "${health_checks[@]}"; do
+  read -r check_port check_unit <<<"$check"
+  say "▶ Waiting for $check_unit on 127.0.0.1:$check_port"
+  healthy=0
+  for _ in $(seq 1 60); do
+    if "$node_bin" -e "fetch('http://127.0.0.1:$check_port/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; then
+      healthy=1
+      break
+    fi
+    sleep 1
+  done
+  if [ "$healthy" = 0 ]; then
+    journalctl -u "$check_unit" --since "$since" --no-pager -n 40 || true
+    die "$check_unit did not answer on http://127.0.0.1:$check_port/healthz within a minute (its log is above).
+The previous version, if any, is in $app_dir.previous: to go back, stop Guichet
+(systemctl stop ${services[*]}), swap the two folders and start it again."
+  fi
+done
 
 # The code is printed right after the server listens; the journal may take a moment to have it.
-setup_code=""
-for _ in $(seq 1 10); do
-  setup_code="$(journalctl -u guichet.service --since "$since" -o cat --no-pager 2>/dev/null |
-    sed -n 's/.*Setup code (first manager account): \([A-Z0-9-]*\).*/\1/p' | tail -n 1)"
-  [ -n "$setup_code" ] && break
-  sleep 0.5
+# Each node prints its own, which only that node knows.
+setup_codes=()
+for unit in "${services[@]}"; do
+  setup_code=""
+  for _ in $(seq 1 10); do
+    setup_code="$(journalctl -u "$unit" --since "$since" -o cat --no-pager 2>/dev/null |
+      sed -n 's/.*Setup code (first manager account): \([A-Z0-9-]*\).*/\1/p' | tail -n 1)"
+    [ -n "$setup_code" ] && break
+    sleep 0.5
+  done
+  [ -n "$setup_code" ] && setup_codes+=("$setup_code")
 done
 
 base="https://$hall_name"
@@ -328,10 +501,15 @@ say "  Borne (kiosk)        $base/borne"
 say "  Agent (tablet)       $base/agent"
 say "  Gestion (manager)    $base/gestion"
 say "  Affichage (display)  $base/affichage"
-if [ -n "$setup_code" ]; then
+if [ "${#setup_codes[@]}" = 1 ]; then
   say ""
-  say "  Setup code (first manager account): $setup_code  → open $base/gestion"
+  say "  Setup code (first manager account): ${setup_codes[0]}  → open $base/gestion"
   say "  (a new code at each start until the first manager account exists)"
+elif [ "${#setup_codes[@]}" -gt 1 ]; then
+  say ""
+  say "  Setup codes (first manager account), one per node: ${setup_codes[*]}  → open $base/gestion"
+  say "  The page accepts the code of the node it reached: if one is refused, type the next."
+  say "  (new codes at each start until the first manager account exists)"
 else
   say "  No setup code: the first manager account already exists."
 fi
@@ -349,5 +527,10 @@ if [ -f "$caddy_root_cert" ]; then
 else
   say "Caddy has not created its certificate authority yet ($caddy_root_cert): run this script again in a minute."
 fi
-say "Logs: journalctl -u guichet -f     Backups: systemctl list-timers guichet-backup.timer"
-say "Settings: $env_file (then systemctl restart guichet)"
+if [ "$several" = 1 ]; then
+  say "Logs: journalctl -u 'guichet@*' -u haproxy -f     Backups: PostgreSQL's own tooling (docs/shared-server.md)"
+  say "Settings: $env_file (then systemctl restart 'guichet@*')"
+else
+  say "Logs: journalctl -u guichet -f     Backups: systemctl list-timers guichet-backup.timer"
+  say "Settings: $env_file (then systemctl restart guichet)"
+fi

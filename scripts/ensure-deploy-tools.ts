@@ -1,8 +1,10 @@
 /**
- * The deploy tests (`deploy/deploy.spec.ts`) check the systemd units with `systemd-analyze` and the
- * Caddyfile with `caddy`; the kiosk session test (`deploy/kiosk/kiosk-launcher.spec.ts`) runs
- * `cage`, which needs `Xwayland` to start, and a session that calls `curl`. As root, installs whichever is missing with apt;
- * otherwise says which checks the tests will skip and the command that installs them.
+ * The deploy tests (`deploy/deploy.spec.ts`) check the systemd units with `systemd-analyze`, the
+ * Caddyfile with `caddy` and the HAProxy configuration of several nodes with `haproxy`; the kiosk
+ * session test (`deploy/kiosk/kiosk-launcher.spec.ts`) runs `cage`, which needs `Xwayland` to
+ * start, and a session that calls `curl`; the HAProxy test (`server/src/testing/haproxy.spec.ts`)
+ * runs `haproxy` and fails without it. As root, installs whichever is missing with apt; otherwise
+ * says which checks the tests will skip (or fail) and the command that installs them.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,6 +13,8 @@ import path from 'node:path';
 const tools = [
   { command: 'systemd-analyze', aptPackage: 'systemd' },
   { command: 'caddy', aptPackage: 'caddy' },
+  // Several nodes behind HAProxy (install.sh --nodes): its configuration is checked and run.
+  { command: 'haproxy', aptPackage: 'haproxy' },
   { command: 'cage', aptPackage: 'cage' },
   { command: 'Xwayland', aptPackage: 'xwayland' },
   // The kiosk session checks the server's /healthz with it.

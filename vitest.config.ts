@@ -17,14 +17,17 @@ const sqliteOnly: Record<string, string> = {
   'server/src/privacy/erased-on-disk.spec.ts': 'reads the SQLite file and its WAL for the erased bytes'
 };
 
-/** Server specs that start a test server, hence run over whichever store the run names. */
+/**
+ * Server specs that start a test server, hence run over whichever store the run names; not the
+ * `*.postgres.spec.ts`, which start a cluster of their own (run once, in the `sqlite` project).
+ */
 function storeSpecs(): string[] {
   const dir = path.join(import.meta.dirname, 'server/src');
   return fs
     .readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((file) => file.endsWith('.spec.ts'))
     .map((file) => path.posix.join('server/src', file.split(path.sep).join('/')))
-    .filter((file) => !(file in sqliteOnly))
+    .filter((file) => !(file in sqliteOnly) && !file.endsWith('.postgres.spec.ts'))
     .filter((file) => fs.readFileSync(file, 'utf8').includes('startTestServer('))
     .sort();
 }

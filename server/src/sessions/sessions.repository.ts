@@ -1,7 +1,7 @@
 /** Data access for `kiosk_sessions`: the current state of each kiosk session, stored whole. */
 import { sql, type Selectable } from 'kysely';
 import type { Executor } from '../db/executor';
-import { prepare } from '../db/prepared';
+import { first, prepare } from '../db/prepared';
 import type { KioskSessionsTable } from '../db/schema';
 import type { SessionState } from '../../../shared/schemas/session';
 
@@ -35,6 +35,11 @@ export function createSessionsRepository(ex: Executor) {
   const saveState = prepare(ex, (db, p: { id: string; version: number; state: string }) =>
     db.updateTable('kiosk_sessions').set({ version: p.version, state: p.state }).where('id', '=', p.id)
   );
+  // Taken before every change of a session on PostgreSQL (see `lockForChange`): compiled once.
+  const lockRow = prepare(ex, (db, p: { id: string }) => {
+    const row = db.selectFrom('kiosk_sessions').select(['version', 'status']).where('id', '=', p.id);
+    return ex.engine === 'postgres' ? row.forUpdate() : row;
+  });
 
   return {
     async insert(session: StoredSession): Promise<void> {
@@ -65,6 +70,15 @@ export function createSessionsRepository(ex: Executor) {
           .limit(1)
           .executeTakeFirst()
       ),
+    /**
+     * Locks the session's row until the transaction ends (another one, of this process or any
+     * other, then waits to lock or write it) and gives the version and status stored now; null if
+     * there is no such session. On PostgreSQL: SQLite has no `FOR UPDATE` (there it only reads the
+     * row), and its open transaction already keeps every other writer out.
+     */
+    async lockForChange(id: string): Promise<{ version: number; status: 'active' | 'ended' } | null> {
+      return (await first(lockRow({ id }))) ?? null;
+    },
     async save(state: SessionState): Promise<void> {
       await saveState({ id: state.id, version: state.version, state: JSON.stringify(state) });
     },

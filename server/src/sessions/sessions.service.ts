@@ -71,8 +71,10 @@ export function createSessionsService({
 
   /**
    * Active sessions stay in memory once read: a keystroke then costs no read and no parse. Every
-   * change goes through `commit`, which writes the store and updates this same object, so the
-   * copy here is never behind the database.
+   * change made here goes through `commit`, which writes the store and updates this same object.
+   * On PostgreSQL other nodes (Guichet processes on the same database) change sessions too: the
+   * copy may then be behind the database, which is fine for a read but never for a change, so each
+   * change brings it up to date first, in place (see `serialised`).
    */
   const live = new Map<string, StoredSession>();
 
@@ -80,7 +82,8 @@ export function createSessionsService({
    * The client ids of each session's kept patches, read once when a change of it first comes in
    * here, then kept with the patches (added, pruned, dropped after their commit). A keystroke then
    * learns it is no replay without a query: on PostgreSQL one round trip less before it reaches the
-   * other side. Read and changed only under the session's serialisation, as the patches are.
+   * other side. Read and changed only under the session's serialisation, as the patches are;
+   * dropped, to be read again, when another node has written the session since (`catchUp`).
    */
   const patchIds = new Map<string, Map<string, number>>();
 
@@ -110,22 +113,74 @@ export function createSessionsService({
    *   the transaction ends, not only while the change is made: its row of `kiosk_sessions` stays
    *   locked until then, and another change let in before would wait for that row while this
    *   command, going on to a second change of the session, waited for the lock. A command that
-   *   holds it already does not wait for itself.
+   *   holds it already does not wait for itself. Once it has the lock, the transaction locks the
+   *   session's row as well, which keeps other nodes' changes out, and brings the copy here up to
+   *   date (`catchUp`).
    */
   const sessionLock = createKeyedLock();
   const heldLocks = {};
-  function serialised<T>(sessionId: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * `given`: the copy the caller read (outside the lock) and means to change, with what to do
+   * instead if the session has ended by the time the lock is taken (PostgreSQL only: on SQLite
+   * the caller's transaction already kept every other change out since it read the copy).
+   */
+  function serialised<T>(sessionId: string, fn: () => Promise<T>, given?: { stored: StoredSession; ended: () => T }): Promise<T> {
     if (store.engine === 'sqlite') return store.transaction(fn);
     return store.transaction(async () => {
       const held = store.executor.transactionLocal(heldLocks, () => new Set<string>())!;
-      if (!held.has(sessionId)) {
+      const first = !held.has(sessionId);
+      if (first) {
         const release = await acquire(sessionId);
         held.add(sessionId);
         store.executor.afterCommit(release);
         store.executor.onRollback(release);
       }
+      const active = await catchUp(sessionId, given?.stored, first);
+      if (given && !active) return given.ended();
       return fn();
     });
+  }
+
+  /**
+   * Brings the copy here up to date before a change, on PostgreSQL. Several nodes (Guichet
+   * processes) may serve one database: the kiosk on one, the agent's tablet on another, a replay
+   * sent to whichever node the client reached. The lock above only keeps this process's changes
+   * apart, and the copy here knows nothing of another node's: written from it, a change would take
+   * a version that node took already (refused by the patches' unique key, the keystroke lost), or
+   * be computed from a state that is no longer the session's.
+   *
+   * So the first change of a session in a transaction locks its row, until the transaction ends:
+   * another node's change of it waits for this one, and this one for any other node's still open.
+   * If the copy here is not at the version stored then, or there is none, the session is read
+   * again, into the same object (whoever holds the copy sees the new state), and its patch ids are
+   * read again at the next change (another node's are among them: a replay must be recognised).
+   * The copy a change was given (`commit`, `end`), if no longer the one kept here (forgotten after
+   * a rollback or an end since it was read), is read again too, and kept from then on.
+   *
+   * Returns false if the session has ended (or is gone): it is forgotten then.
+   */
+  async function catchUp(sessionId: string, given: StoredSession | undefined, lockRow: boolean): Promise<boolean> {
+    const copy = live.get(sessionId);
+    let behind = given !== undefined && given !== copy;
+    let gone = false;
+    if (lockRow) {
+      const row = await store.sessions.lockForChange(sessionId);
+      gone = !row;
+      if (copy?.state.version !== row?.version || row?.status !== 'active') behind = true;
+    }
+    if (!behind) return true;
+    patchIds.delete(sessionId);
+    const fresh = gone ? null : await store.sessions.findById(sessionId);
+    if (fresh && copy) Object.assign(copy, fresh);
+    if (fresh && given) Object.assign(given, fresh);
+    if (fresh?.state.status !== 'active') {
+      forget(sessionId);
+      return false;
+    }
+    // Set here, under the row's lock: a `find` that read the session before another node's change
+    // must not leave its older copy for this change.
+    live.set(sessionId, given ?? copy ?? fresh);
+    return true;
   }
 
   /** Waits for the session's lock; resolves with what gives it back. */
@@ -153,9 +208,13 @@ export function createSessionsService({
     return stored;
   }
 
+  function sessionClosed(): never {
+    throw new AppError('session_closed', 'This session has ended');
+  }
+
   async function loadActive(siteId: string, sessionId: string): Promise<StoredSession> {
     const stored = await load(siteId, sessionId);
-    if (stored.state.status !== 'active') throw new AppError('session_closed', 'This session has ended');
+    if (stored.state.status !== 'active') sessionClosed();
     return stored;
   }
 
@@ -223,7 +282,7 @@ export function createSessionsService({
       sendFirst?: boolean;
     } = {}
   ): Promise<SessionState> {
-    return serialised(stored.id, () => writeNext(stored, changes, by, after, options));
+    return serialised(stored.id, () => writeNext(stored, changes, by, after, options), { stored, ended: sessionClosed });
   }
 
   async function writeNext(
@@ -432,7 +491,8 @@ export function createSessionsService({
     after: After
   ): Promise<void> {
     // The end and the erase with no other change of the session in between, in one transaction.
-    await serialised(stored.id, () => endNow(stored, reason, by, after));
+    // Ended meanwhile on another node: as for a session found ended, there is nothing to do.
+    await serialised(stored.id, () => endNow(stored, reason, by, after), { stored, ended: () => undefined });
     for (const key of lastAuditedEdit.keys()) if (key.startsWith(`${stored.id}:`)) lastAuditedEdit.delete(key);
   }
 

@@ -487,13 +487,18 @@ describe('install.sh --nodes N under a prefix (--root)', () => {
     expect(mode(envFile)).toBe('640');
     for (const i of [1, 2]) {
       const nodeFile = path.join(root, `etc/guichet/node-${i}.env`);
-      expect(settingsIn(nodeFile)).toEqual({ GUICHET_PORT: `${3000 + i}`, GUICHET_DATA_DIR: `/var/lib/guichet/node-${i}` });
+      expect(settingsIn(nodeFile)).toEqual({
+        GUICHET_PORT: `${3000 + i}`,
+        GUICHET_DATA_DIR: `/var/lib/guichet/node-${i}`,
+        GUICHET_NODE_NAME: `node-${i}`
+      });
       expect(mode(nodeFile)).toBe('640');
       expect(mode(path.join(root, `var/lib/guichet/node-${i}`))).toBe('750');
       expect(parseConfig({ ...settingsIn(envFile), ...settingsIn(nodeFile) }, '/opt/guichet')).toMatchObject({
         host: '127.0.0.1',
         port: 3000 + i,
         dataDir: `/var/lib/guichet/node-${i}`,
+        nodeName: `node-${i}`,
         databaseUrl,
         publicOrigin: 'https://mairie.local',
         trustProxy: ['loopback']

@@ -373,6 +373,8 @@ if [ "$several" = 1 ]; then
       printf '# The folder of this node (StateDirectory=guichet/node-%s). The database, which every\n' "$i"
       printf '# node shares, is the PostgreSQL one of GUICHET_DATABASE_URL.\n'
       printf 'GUICHET_DATA_DIR=%s\n' "$data_dir/node-$i"
+      printf '# Its name in /healthz and in the table of who drives which site (leases).\n'
+      printf 'GUICHET_NODE_NAME=node-%s\n' "$i"
     } >"$root$node_file.tmp"
     chmod 0640 "$root$node_file.tmp"
     own root:guichet "$root$node_file.tmp"

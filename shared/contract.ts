@@ -333,8 +333,28 @@ export interface ServerToClientEvents {
   'printer:demo-receipt': (receipt: DemoReceipt) => void;
 }
 
-/** No events between servers: one Guichet server per site. */
-export type InterServerEvents = Record<never, never>;
+/**
+ * Between the nodes of one Guichet (several processes on one PostgreSQL, through the socket.io
+ * adapter): never seen by a client. Each names the node it comes from.
+ */
+export interface InterServerEvents {
+  /** A node's counts of agents' tablets: one change, or (`whole`) all of them, said every few seconds. */
+  'node:agents': (message: {
+    nodeId: string;
+    /** Per node, increasing: a message overtaken by a later one is ignored. */
+    seq: number;
+    whole: boolean;
+    agents: { accountId: string; siteId: string; firstName: string; sockets: number }[];
+  }) => void;
+  /** A node that starts asks the others for their whole counts at once. */
+  'node:hello': (message: { nodeId: string }) => void;
+  /** An agent's availability changed: the other nodes read it again rather than from their copy. */
+  'node:agent-status': (message: { nodeId: string; accountId: string }) => void;
+  /** What a site's kiosks offer changed (a publish, a withdrawal): the other nodes read it again. */
+  'node:procedures': (message: { nodeId: string; siteId: string }) => void;
+  /** Jobs are waiting on this printer: the node holding its site's lease prints them. */
+  'node:print': (message: { nodeId: string; printerId: string }) => void;
+}
 
 export interface SocketData {
   identity: Identity;

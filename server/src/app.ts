@@ -3,7 +3,9 @@
  * is given (store, clock, logger, optional SvelteKit handler). `main.ts` builds the real ones;
  * tests build them over a temporary database and a manual clock.
  */
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createAuthService } from './auth/auth.service';
@@ -27,6 +29,9 @@ import { createTerminalsService } from './terminals/terminals.service';
 import { version } from './version';
 import { createSpeechService } from './speech/speech.service';
 import { AgentConnections } from './agents/agent-connections';
+import { createLeaseKeeper, singleNode } from './cluster/cluster';
+import { attachPostgresAdapter } from './cluster/adapter';
+import { createAgentSync } from './cluster/agent-sync';
 import { createAgentsService } from './agents/agents.service';
 import { createCallsService } from './calls/calls.service';
 import { createSessionsService } from './sessions/sessions.service';
@@ -167,8 +172,29 @@ export async function createApplication({ config, store, clock, logger, kitHandl
     serverPort: listening
   };
   const io = createSocketServer(httpServer, config);
+  // On PostgreSQL other nodes may share the store: broadcasts go through the adapter to their
+  // sockets too, agents' tablets are counted across nodes, and a site's printers, escalation and
+  // purges run on the node holding its lease (cluster/).
+  // Unnamed: the machine, the process and a few random bytes (two servers in one process, as in
+  // tests, are two nodes).
+  const nodeId = config.nodeName ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const cluster = store.engine === 'postgres' ? createLeaseKeeper({ store, nodeId, logger }) : singleNode(nodeId);
+  const adapter = cluster.shared && config.databaseUrl ? await attachPostgresAdapter(io, config.databaseUrl, logger) : null;
+  const agentSync = cluster.shared
+    ? createAgentSync({
+        io,
+        nodeId,
+        logger,
+        clockMs: () => clock.now().getTime(),
+        nodeLost: (lost) => {
+          calls.agentsLostWithNode(lost).catch((error: unknown) => {
+            logger.error({ err: error }, 'telling kiosks of agents lost with a node failed');
+          });
+        }
+      })
+    : null;
   const notifier = createNotifier(io, (error) => logger.error({ err: error }, 'broadcast failed'));
-  const connections = new AgentConnections();
+  const connections = new AgentConnections(agentSync ? (count) => agentSync.changed(count) : undefined);
   // Before the procedures: a newly published procedure's service gets its queue (publishedChanged).
   const queue = createQueueService({ store, clock, notifier });
   const procedures = createProceduresService({
@@ -181,8 +207,10 @@ export async function createApplication({ config, store, clock, logger, kitHandl
       // A newly published procedure's service gets its queue before a citizen can take a ticket for it.
       await queue.ensureServices(siteId, list);
       notifier.proceduresChanged(siteId, list);
+      if (cluster.shared) io.serverSideEmit('node:procedures', { nodeId, siteId });
     }
   });
+  io.on('node:procedures', ({ siteId }) => procedures.changedElsewhere(siteId));
   const sessions = createSessionsService({
     store,
     clock,
@@ -198,14 +226,30 @@ export async function createApplication({ config, store, clock, logger, kitHandl
     agents,
     connections,
     notifier,
-    graceMs: config.agentGraceSeconds * 1000
+    graceMs: config.agentGraceSeconds * 1000,
+    cluster
   });
   const printing = createPrintingService({
     store,
     clock,
     logger,
     notifier,
-    driverFor: createDriverCache(virtualPrinters, printerPolicy, logger)
+    driverFor: createDriverCache(virtualPrinters, printerPolicy, logger),
+    owner: {
+      ownsSite: (siteId) => cluster.ownsSite(siteId),
+      take: (siteId) => cluster.take(siteId),
+      handOff: (printerId) => io.serverSideEmit('node:print', { nodeId, printerId })
+    }
+  });
+  if (cluster.shared) {
+    // Each node keeps agents' availability in memory (read at every ring): a change made on one
+    // is dropped from the others' copies.
+    store.agentPresence.onChange((accountId) => io.serverSideEmit('node:agent-status', { nodeId, accountId }));
+    io.on('node:agent-status', ({ accountId }) => store.agentPresence.forget(accountId));
+  }
+  // Another node stored jobs for a printer of a site this node drives.
+  io.on('node:print', ({ printerId }) => {
+    printing.handedOver(printerId).catch((error: unknown) => logger.error({ err: error }, 'handed-over print failed'));
   });
   const settings = createSiteSettingsService({ store, clock, kioskDefaults: kioskDefaults(config), notifier });
   // Each site gets the catalog procedures it does not have yet; every published procedure's service
@@ -299,13 +343,18 @@ export async function createApplication({ config, store, clock, logger, kitHandl
   const sessionRequests = createSessionRequestsService({ store, clock, afterErase });
   // Each site's demo receipt printer is its own: what it printed goes to that site's staff only.
   virtualPrinters?.onReceipt((siteId, receipt) => notifier.demoReceipt(siteId, receipt));
-  // Calls that were ringing or joined when the server stopped go on from what is stored.
-  await calls.recover();
+  // Calls that were ringing or joined when the server stopped go on from what is stored: at once
+  // with one node; with several, for each site when this node takes it (at start, or from a node
+  // that stopped).
+  if (cluster.shared) cluster.onSitesTaken((siteIds) => calls.recover(siteIds));
+  else await calls.recover();
   /**
    * The minute jobs and each second's ticks await the store now: a run still going when the timer
    * fires again is not started twice (the round is skipped, the next one catches up).
    */
   const minuteJobs = async () => {
+    // Once for all the nodes: by the one holding the global lease.
+    if (!cluster.ownsGlobal()) return;
     try {
       await queue.expireOldTickets();
     } catch (error) {
@@ -383,7 +432,15 @@ export async function createApplication({ config, store, clock, logger, kitHandl
         queue,
         printing,
         databaseFile: config.databaseFile,
-        version
+        version,
+        socketsByFace: () => {
+          const counts = { kiosk: 0, display: 0, agent: 0, manager: 0 };
+          for (const socket of io.of('/').sockets.values()) {
+            const role = socket.data.identity?.role;
+            if (role && role in counts) counts[role as keyof typeof counts] += 1;
+          }
+          return counts;
+        }
       }),
       config
     }),
@@ -448,6 +505,9 @@ export async function createApplication({ config, store, clock, logger, kitHandl
     },
     createSignalHandlers({ sessions, notifier })
   );
+  agentSync?.start(connections);
+  // The first claim is made before the node serves: a node alone holds every site at once.
+  await cluster.start();
 
   return {
     httpServer,
@@ -479,8 +539,13 @@ export async function createApplication({ config, store, clock, logger, kitHandl
       });
     },
     /** Stops accepting, closes every socket and the HTTP server. The caller closes the store. */
+    /** This node's name and whether it runs a site's printers and escalation now (tests, health). */
+    cluster,
     async close(): Promise<void> {
       clearInterval(ticker);
+      agentSync?.close();
+      // Given back first, so another node takes this one's sites at once rather than when they run out.
+      await cluster.close();
       // A job still running finishes before the caller closes the store.
       await Promise.all(running.values());
       notifier.close();
@@ -491,6 +556,7 @@ export async function createApplication({ config, store, clock, logger, kitHandl
         io.close(() => resolve()).catch(reject);
         httpServer.closeAllConnections();
       });
+      await adapter?.close();
     }
   };
 }

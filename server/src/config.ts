@@ -134,6 +134,14 @@ const envSchema = z.object({
   GUICHET_FOLDER_PRINTERS: booleanFlag.default(false),
   /** `tcp://` printers on this machine (loopback addresses, Guichet's own port): printer simulators, tests. */
   GUICHET_LOOPBACK_PRINTERS: booleanFlag.default(false),
+  /**
+   * This node's name among several on one PostgreSQL database (logs, `/healthz`, who holds which
+   * site's lease). Unset: the machine's name and the process id, which `/healthz` does not show.
+   */
+  GUICHET_NODE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'letters, digits, dot, dash and underscore, at most 63, e.g. node-1')
+    .optional(),
   /** Where the built SvelteKit app is; tests of the server alone run without it. */
   GUICHET_KIOSK_BUILD: z.string().min(1).default('./kiosk/build'),
   /**
@@ -198,6 +206,8 @@ export interface Config {
   databaseFile: string;
   /** GUICHET_DATABASE_URL: the PostgreSQL store, or null for SQLite. A secret: never logged. */
   databaseUrl: string | null;
+  /** GUICHET_NODE_NAME: this node's name, said by `/healthz`; null: the machine's name and process id, said nowhere. */
+  nodeName: string | null;
   /** GUICHET_BACKUP_DIR, absolute. */
   backupDir: string;
   backupsKept: number;
@@ -273,6 +283,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     dataDir,
     databaseFile: path.join(dataDir, 'guichet.sqlite'),
     databaseUrl: e.GUICHET_DATABASE_URL ?? null,
+    nodeName: e.GUICHET_NODE_NAME ?? null,
     backupDir: e.GUICHET_BACKUP_DIR ? path.resolve(cwd, e.GUICHET_BACKUP_DIR) : path.join(dataDir, 'backups'),
     backupsKept: e.GUICHET_BACKUPS_KEPT,
     logLevel: e.GUICHET_LOG_LEVEL,

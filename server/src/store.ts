@@ -28,6 +28,7 @@ import { createProceduresRepository } from './procedures/procedures.repository';
 import { createProcedureVersionsRepository } from './procedures/procedure-versions.repository';
 import { createPrinterFaultsRepository } from './printing/printer-faults.repository';
 import { createStatisticsRepository } from './statistics/statistics.repository';
+import { createLeasesRepository } from './cluster/leases.repository';
 import {
   createOperatorSessionsRepository,
   createOperatorsRepository,
@@ -56,6 +57,7 @@ export function createStore(executor: Executor, sqlite: Db | null) {
     /** One transaction for `fn`'s reads and writes; joins the one already open. */
     transaction: <T>(fn: () => Promise<T> | T): Promise<T> => executor.transaction(fn),
     sites: createSitesRepository(executor),
+    leases: createLeasesRepository(executor),
     siteLogos: createSiteLogosRepository(executor),
     terminals: createTerminalsRepository(executor),
     terminalTokens: createTerminalTokensRepository(executor),

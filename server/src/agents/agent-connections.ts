@@ -2,44 +2,124 @@
  * Which agents have a tablet connected right now, in memory (presence is not history). A tablet
  * that drops keeps its agent "present" for a grace period: tablets sleep and Wi-Fi flaps, and a
  * citizen should not lose their agent to a two-second gap.
+ *
+ * With several nodes a tablet's socket is on one of them, and a call rung from another must still
+ * find the agent: each node counts its own sockets and is told the others' counts
+ * (`cluster/agent-sync.ts`). An agent is connected while any node has a socket of theirs, and a
+ * node that stops being heard from has none.
  */
+export interface AgentCount {
+  accountId: string;
+  siteId: string;
+  firstName: string;
+  /** Sockets of the agent on the node that tells it. */
+  sockets: number;
+}
+
 interface Entry {
   siteId: string;
   firstName: string;
+  /** Sockets on this node. */
   sockets: number;
+  /** Sockets on the other nodes, by node. */
+  elsewhere: Map<string, number>;
   /** When the last socket went away (ms), or null while connected. */
   lostAt: number | null;
+}
+
+function total(e: Entry): number {
+  let n = e.sockets;
+  for (const c of e.elsewhere.values()) n += c;
+  return n;
 }
 
 export class AgentConnections {
   private readonly agents = new Map<string, Entry>();
 
+  /** `changed`: told each change of this node's count of an agent (the other nodes hear it). */
+  constructor(private readonly changed: (count: AgentCount) => void = () => {}) {}
+
   /** Returns whether the agent was in the grace period (lost, now back). */
   connected(accountId: string, siteId: string, firstName: string): { wasLost: boolean; first: boolean } {
-    const entry = this.agents.get(accountId);
-    if (!entry) {
-      this.agents.set(accountId, { siteId, firstName, sockets: 1, lostAt: null });
-      return { wasLost: false, first: true };
-    }
-    const wasLost = entry.sockets === 0;
+    let entry = this.agents.get(accountId);
+    const existed = entry !== undefined;
+    entry ??= { siteId, firstName, sockets: 0, elsewhere: new Map(), lostAt: null };
+    this.agents.set(accountId, entry);
+    const wasLost = existed && total(entry) === 0;
     entry.sockets += 1;
     entry.lostAt = null;
-    return { wasLost, first: wasLost };
+    this.changed({ accountId, siteId: entry.siteId, firstName: entry.firstName, sockets: entry.sockets });
+    return { wasLost, first: !existed || wasLost };
   }
 
-  /** Returns true when the agent has no socket left (the grace period starts). */
+  /** Returns true when the agent has no socket left on any node (the grace period starts). */
   disconnected(accountId: string, now: number): boolean {
     const entry = this.agents.get(accountId);
     if (!entry) return false;
     entry.sockets = Math.max(0, entry.sockets - 1);
-    if (entry.sockets > 0) return false;
+    this.changed({ accountId, siteId: entry.siteId, firstName: entry.firstName, sockets: entry.sockets });
+    if (total(entry) > 0) return false;
     entry.lostAt = now;
     return true;
   }
 
+  /**
+   * Another node's counts: one agent's change, or (`whole`) all of them, any agent left out then
+   * having no socket there. Answers the agents this leaves with no socket anywhere.
+   */
+  fromNode(nodeId: string, counts: AgentCount[], whole: boolean, now: number): AgentCount[] {
+    const listed = new Set<string>();
+    const lost: AgentCount[] = [];
+    for (const c of counts) {
+      listed.add(c.accountId);
+      let entry = this.agents.get(c.accountId);
+      if (!entry) {
+        if (c.sockets === 0) continue;
+        entry = { siteId: c.siteId, firstName: c.firstName, sockets: 0, elsewhere: new Map(), lostAt: null };
+        this.agents.set(c.accountId, entry);
+      }
+      if (this.setElsewhere(entry, nodeId, c.sockets, now)) lost.push({ ...c, sockets: 0 });
+    }
+    if (whole) {
+      for (const [accountId, entry] of this.agents) {
+        if (listed.has(accountId) || !entry.elsewhere.has(nodeId)) continue;
+        if (this.setElsewhere(entry, nodeId, 0, now))
+          lost.push({ accountId, siteId: entry.siteId, firstName: entry.firstName, sockets: 0 });
+      }
+    }
+    return lost;
+  }
+
+  /** A node no longer heard from: its sockets are gone. Answers the agents left with none. */
+  nodeGone(nodeId: string, now: number): AgentCount[] {
+    return this.fromNode(nodeId, [], true, now);
+  }
+
+  /** This node's own counts, for the other nodes. */
+  local(): AgentCount[] {
+    return [...this.agents]
+      .filter(([, e]) => e.sockets > 0)
+      .map(([accountId, e]) => ({ accountId, siteId: e.siteId, firstName: e.firstName, sockets: e.sockets }));
+  }
+
+  /** Returns true when the agent is left with no socket anywhere. */
+  private setElsewhere(entry: Entry, nodeId: string, sockets: number, now: number): boolean {
+    const before = total(entry);
+    if (sockets > 0) entry.elsewhere.set(nodeId, sockets);
+    else entry.elsewhere.delete(nodeId);
+    const after = total(entry);
+    if (after > 0) entry.lostAt = null;
+    if (before > 0 && after === 0) {
+      entry.lostAt = now;
+      return true;
+    }
+    return false;
+  }
+
   /** After a restart, agents who were joined to a call get the same grace to come back. */
   markLost(accountId: string, siteId: string, firstName: string, now: number): void {
-    if (!this.agents.has(accountId)) this.agents.set(accountId, { siteId, firstName, sockets: 0, lostAt: now });
+    if (!this.agents.has(accountId))
+      this.agents.set(accountId, { siteId, firstName, sockets: 0, elsewhere: new Map(), lostAt: now });
   }
 
   /** The agent is gone for good (deactivated): no grace period. */
@@ -48,7 +128,8 @@ export class AgentConnections {
   }
 
   isConnected(accountId: string): boolean {
-    return (this.agents.get(accountId)?.sockets ?? 0) > 0;
+    const entry = this.agents.get(accountId);
+    return entry !== undefined && total(entry) > 0;
   }
 
   /** Connected, or lost less than the grace period ago. */
@@ -57,7 +138,7 @@ export class AgentConnections {
   }
 
   connectedInSite(siteId: string): string[] {
-    return [...this.agents].filter(([, e]) => e.siteId === siteId && e.sockets > 0).map(([id]) => id);
+    return [...this.agents].filter(([, e]) => e.siteId === siteId && total(e) > 0).map(([id]) => id);
   }
 
   onlineInSite(siteId: string): string[] {
@@ -68,7 +149,7 @@ export class AgentConnections {
   expire(now: number, graceMs: number): { accountId: string; siteId: string; firstName: string }[] {
     const out: { accountId: string; siteId: string; firstName: string }[] = [];
     for (const [accountId, e] of this.agents) {
-      if (e.sockets === 0 && e.lostAt !== null && now - e.lostAt >= graceMs) {
+      if (total(e) === 0 && e.lostAt !== null && now - e.lostAt >= graceMs) {
         this.agents.delete(accountId);
         out.push({ accountId, siteId: e.siteId, firstName: e.firstName });
       }

@@ -13,6 +13,8 @@ export function createAgentPresenceRepository(ex: Executor) {
   // they were made: a read or write that started before the latest change must not put its older
   // value in the copy (it is then read from the table again, next time).
   let changes = 0;
+  /** Told each committed change (the other nodes then drop their copy of that agent's). */
+  const listeners: ((accountId: string) => void)[] = [];
   const remember = (accountId: string, value: Presence, seen: number) =>
     ex.afterCommit(() => {
       if (changes === seen) known.set(accountId, value);
@@ -51,6 +53,18 @@ export function createAgentPresenceRepository(ex: Executor) {
         )
         .execute();
       remember(accountId, { status, beforeCall }, seen);
+      ex.afterCommit(() => {
+        for (const fn of listeners) fn(accountId);
+      });
+    },
+    /** `fn` is told each agent whose availability a committed change set here. */
+    onChange(fn: (accountId: string) => void): void {
+      listeners.push(fn);
+    },
+    /** Another node changed it: read from the table next time. */
+    forget(accountId: string): void {
+      changes++;
+      known.delete(accountId);
     }
   };
 }

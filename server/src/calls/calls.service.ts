@@ -39,6 +39,7 @@ import type { Notifier } from '../events/notifier';
 import type { Store } from '../store';
 import type { Site } from '../sites/sites.repository';
 import type { HelpCall } from './help-calls.repository';
+import type { Cluster } from '../cluster/cluster';
 import { createHourlyDurations } from '../queue/hourly-durations';
 import { minSamples, percentile } from '../queue/site-history';
 
@@ -51,7 +52,8 @@ export function createCallsService({
   agents,
   connections,
   notifier,
-  graceMs
+  graceMs,
+  cluster
 }: {
   store: Store;
   clock: Clock;
@@ -60,6 +62,8 @@ export function createCallsService({
   connections: AgentConnections;
   notifier: Notifier;
   graceMs: number;
+  /** Which sites' escalation and lost tablets this node handles (all of them on SQLite). */
+  cluster: Pick<Cluster, 'ownsSite'>;
 }) {
   const iso = () => clock.now().toISOString();
 
@@ -249,6 +253,23 @@ export function createCallsService({
   }
 
   /** An agent whose tablet is gone for good: presence announced, their joined call rings again. */
+  /** The kiosk of the call a dropped agent is joined to sees them « disconnected » at once. */
+  async function tellKioskAgentLost(agent: { accountId: string; firstName: string }, after: After): Promise<void> {
+    await sessions.atomically(async () => {
+      const call = await store.helpCalls.findJoinedBy(agent.accountId);
+      const stored = call ? await sessionOf(call) : null;
+      if (stored?.state.status === 'active' && stored.state.agent?.connected !== false) {
+        // The call rings again only after the grace period (tick).
+        await sessions.commit(
+          stored,
+          [{ op: 'agent', agent: { firstName: agent.firstName, connected: false } }],
+          { kind: 'system' },
+          after
+        );
+      }
+    });
+  }
+
   async function agentGone(gone: { accountId: string; siteId: string; firstName: string }, after: After): Promise<void> {
     agents.announce(gone.siteId, gone.accountId, after);
     const call = await store.helpCalls.findJoinedBy(gone.accountId);
@@ -497,28 +518,32 @@ export function createCallsService({
 
     async agentDisconnected(agent: AccountIdentity, after: After): Promise<void> {
       if (!connections.disconnected(agent.accountId, clock.now().getTime())) return;
-      await sessions.atomically(async () => {
-        const call = await store.helpCalls.findJoinedBy(agent.accountId);
-        const stored = call ? await sessionOf(call) : null;
-        if (stored?.state.status === 'active') {
-          // The kiosk is told at once; the call rings again only after the grace period (tick).
-          await sessions.commit(
-            stored,
-            [{ op: 'agent', agent: { firstName: agent.firstName, connected: false } }],
-            { kind: 'system' },
-            after
-          );
-        }
-      });
+      await tellKioskAgentLost(agent, after);
+    },
+
+    /**
+     * Agents whose tablets were on a node that stopped, with none anywhere else: for the sites this
+     * node handles, their kiosks are told, as when a tablet drops (the node that had the socket
+     * can no longer say it). Their grace period has started (`AgentConnections.nodeGone`).
+     */
+    async agentsLostWithNode(lost: { accountId: string; siteId: string; firstName: string }[]): Promise<void> {
+      for (const agent of lost) if (cluster.ownsSite(agent.siteId)) await tellKioskAgentLost(agent, immediately);
     },
 
     /** After a restart: agents joined to a call get the grace period to reconnect, as after any drop. */
-    recover(): Promise<void> {
-      // Once at a time: a second call while one runs waits for it instead of marking twice.
-      recovering ??= recoverNow().finally(() => {
-        recovering = null;
-      });
-      return recovering;
+    recover(siteIds?: string[]): Promise<void> {
+      // One at a time: a second one (other sites taken meanwhile) runs after the first.
+      const run = (recovering ?? Promise.resolve()).then(() => recoverNow(siteIds ? new Set(siteIds) : null));
+      const settled: Promise<void> = run.then(
+        () => {
+          if (recovering === settled) recovering = null;
+        },
+        () => {
+          if (recovering === settled) recovering = null;
+        }
+      );
+      recovering = settled;
+      return run;
     },
 
     /**
@@ -556,10 +581,16 @@ export function createCallsService({
   };
   return service;
 
-  async function recoverNow(): Promise<void> {
+  /**
+   * `siteIds`: the sites a node has just taken from one that stopped (all of them at a start).
+   * An agent whose tablet another node still has (or that came back already) is left alone.
+   */
+  async function recoverNow(siteIds: Set<string> | null): Promise<void> {
     const at = clock.now().getTime();
     for (const call of await store.helpCalls.listOpen()) {
       if (call.status !== 'accepted' || !call.agentId) continue;
+      if (siteIds && !siteIds.has(call.siteId)) continue;
+      if (connections.isOnline(call.agentId)) continue;
       const account = await store.accounts.findById(call.agentId);
       if (!account) continue;
       connections.markLost(account.id, account.siteId, account.firstName, at);
@@ -578,33 +609,48 @@ export function createCallsService({
   async function tickNow(): Promise<void> {
     const run = immediately;
     const nowMs = clock.now().getTime();
+    const failures: unknown[] = [];
     for (const listed of await store.helpCalls.listOpen()) {
-      if (listed.status !== 'ringing') continue;
+      // Another node handles the sites it holds the lease of (a call escalated once, not per node).
+      if (listed.status !== 'ringing' || !cluster.ownsSite(listed.siteId)) continue;
       // Each call in its own transaction, read again there: a command may have accepted or
-      // cancelled it since the list was read.
-      await sessions.atomically(async () => {
-        const call = await store.helpCalls.findById(listed.id);
-        if (call?.status !== 'ringing') return;
-        const site = await store.sites.findById(call.siteId);
-        if (!site) return;
-        const elapsed = nowMs - Date.parse(call.ringingSince);
-        if (elapsed >= site.calls.giveUpSeconds * 1000) {
-          await store.helpCalls.close(call.id, 'unanswered', iso(), 'timeout');
-          removeCard(call, 'unanswered', run);
-          await patchCall(await reload(call.id), run);
-        } else if (call.stage === 0 && elapsed >= site.calls.widenSeconds * 1000) {
-          const rungBefore = new Set(call.targetAgentId ? [call.targetAgentId] : await agents.ringable(call.siteId, 0));
-          await store.helpCalls.widen(call.id);
-          const widened = await reload(call.id);
-          await ringNow(
-            widened,
-            (await agents.ringable(call.siteId, 1)).filter((id) => !rungBefore.has(id)),
-            run
-          );
-          await patchCall(widened, run);
-        }
-      });
+      // cancelled it since the list was read. One that fails (its session ended on another node
+      // meanwhile) does not hold back the others: the round goes on, then says it failed.
+      try {
+        await sessions.atomically(async () => {
+          const call = await store.helpCalls.findById(listed.id);
+          if (call?.status !== 'ringing') return;
+          const site = await store.sites.findById(call.siteId);
+          if (!site) return;
+          const elapsed = nowMs - Date.parse(call.ringingSince);
+          if (elapsed >= site.calls.giveUpSeconds * 1000) {
+            await store.helpCalls.close(call.id, 'unanswered', iso(), 'timeout');
+            removeCard(call, 'unanswered', run);
+            await patchCall(await reload(call.id), run);
+          } else if (call.stage === 0 && elapsed >= site.calls.widenSeconds * 1000) {
+            const rungBefore = new Set(call.targetAgentId ? [call.targetAgentId] : await agents.ringable(call.siteId, 0));
+            await store.helpCalls.widen(call.id);
+            const widened = await reload(call.id);
+            await ringNow(
+              widened,
+              (await agents.ringable(call.siteId, 1)).filter((id) => !rungBefore.has(id)),
+              run
+            );
+            await patchCall(widened, run);
+          }
+        });
+      } catch (error) {
+        failures.push(error);
+      }
     }
-    for (const gone of connections.expire(nowMs, graceMs)) await sessions.atomically(() => agentGone(gone, run));
+    for (const gone of connections.expire(nowMs, graceMs)) {
+      if (!cluster.ownsSite(gone.siteId)) continue;
+      try {
+        await sessions.atomically(() => agentGone(gone, run));
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length > 0) throw new AggregateError(failures, `${failures.length} calls could not be moved on`);
   }
 }

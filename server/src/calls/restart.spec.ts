@@ -7,15 +7,15 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { io as connectClient } from 'socket.io-client';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { systemClock } from '../clock';
 import { openDatabase } from '../db/database';
 import { seedDemoIfEmpty } from '../demo/seed-demo';
 import { createSqliteStore } from '../store';
-import { ok, patchWith, rid } from '../testing/hall';
+import { callFromNewSession, ok, patchWith, rid } from '../testing/hall';
+import { connectReconnecting, reconnected } from '../testing/reconnecting-client';
 import { freePort, startServerIn } from '../testing/processes';
-import { command, login, nextEvent, pairTerminal, type TestClient, type TestServer } from '../testing/test-server';
+import { command, login, pairTerminal, type TestClient, type TestServer } from '../testing/test-server';
 
 let dir: string;
 let child: ChildProcess | null = null;
@@ -49,23 +49,12 @@ function kill(): Promise<void> {
   });
 }
 
-/** A client that reconnects by itself, as the kiosk and the tablet do. */
-function reconnectingClient(url: string, face: 'kiosk' | 'agent', token: string): Promise<TestClient> {
-  const client: TestClient = connectClient(url, {
-    auth: { face, token },
-    transports: ['websocket'],
-    reconnectionDelay: 100,
-    reconnectionDelayMax: 300,
-    forceNew: true
-  });
+/** A reconnecting client, closed after the test. */
+async function reconnectingClient(url: string, face: 'kiosk' | 'agent' | 'manager', token: string): Promise<TestClient> {
+  const client = await connectReconnecting(url, face, token);
   clients.push(client);
-  return new Promise((resolve, reject) => {
-    client.once('connect', () => resolve(client));
-    client.once('connect_error', reject);
-  });
+  return client;
 }
-
-const reconnected = (client: TestClient) => new Promise<void>((resolve) => client.io.once('reconnect', () => resolve()));
 
 it('a ringing call and a joined session survive SIGKILL', async () => {
   const port = await freePort();
@@ -78,17 +67,7 @@ it('a ringing call and a joined session survive SIGKILL', async () => {
   const kiosk = await reconnectingClient(url, 'kiosk', kioskToken);
   const marie = await reconnectingClient(url, 'agent', marieToken);
 
-  const session = ok(await command(kiosk, 'session:start', { requestId: rid(), locale: 'ar' }));
-  ok(
-    await command(kiosk, 'session:patch', {
-      sessionId: session.id,
-      patchId: rid(),
-      ops: [{ op: 'open', procedureId: 'changement-adresse' }]
-    })
-  );
-  const ring = nextEvent(marie, 'call:ring');
-  const call = ok(await command(kiosk, 'call:create', { sessionId: session.id, requestId: rid() }));
-  await ring;
+  const { session, call } = await callFromNewSession(kiosk, marie, 'ar', 'changement-adresse');
 
   // 1. Killed while the call rings.
   await kill();

@@ -80,6 +80,8 @@ async function migratedOnPostgres(url: string): Promise<Map<string, Column[]>> {
        FROM information_schema.columns c
        JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
        WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
+         -- the socket.io adapter's own table (migration 0016), never queried by the builder
+         AND c.table_name <> 'socket_io_attachments'
        ORDER BY c.table_name, c.ordinal_position`
     );
     const out = new Map<string, Column[]>();

@@ -298,6 +298,14 @@ export interface TicketsTable {
   finished_at: string | null;
 }
 
+/** Which node runs what must run once (`site:<id>`, `global`); see migration 0016. */
+export interface LeasesTable {
+  name: string;
+  node_id: string;
+  /** The database's clock on PostgreSQL (timestamptz); unused on SQLite. */
+  expires_at: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   agent_presence: AgentPresenceTable;
@@ -306,6 +314,7 @@ export interface Database {
   counters: CountersTable;
   help_calls: HelpCallsTable;
   kiosk_sessions: KioskSessionsTable;
+  leases: LeasesTable;
   login_limits: LoginLimitsTable;
   operator_sessions: OperatorSessionsTable;
   operators: OperatorsTable;

@@ -308,7 +308,9 @@ export function createHttpApp(deps: HttpDeps): RequestListener {
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .executeTakeFirstOrThrow();
       const migrations = Number(n);
-      sendJson(res, 200, { status: 'ok', version: deps.version, database: { engine, status: 'ok', migrations } });
+      // The node's name when the operator gave one: which node behind the load balancer answered.
+      const node = deps.config.nodeName ? { node: deps.config.nodeName } : {};
+      sendJson(res, 200, { status: 'ok', version: deps.version, ...node, database: { engine, status: 'ok', migrations } });
     } catch (error) {
       logger.error({ err: error }, 'health check: database unavailable');
       sendJson(res, 503, { status: 'error', version: deps.version, database: { engine, status: 'error' } });

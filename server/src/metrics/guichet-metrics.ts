@@ -27,6 +27,8 @@ export interface MetricsDeps {
   connections: AgentConnections;
   queue: Pick<QueueService, 'serviceViews'>;
   printing: Pick<PrintingService, 'listPrinters'>;
+  /** This node's open sockets by face (with several nodes, how the load balancer shares them). */
+  socketsByFace: () => Record<'kiosk' | 'display' | 'agent' | 'manager', number>;
   /** The SQLite file; its `-wal` beside it (unused on PostgreSQL). */
   databaseFile: string;
   version: string;
@@ -129,6 +131,17 @@ function serverGauges({ Gauge, Registry }: PromClient, deps: MetricsDeps): Regis
           this.set({ site: id, kind }, online.filter((t) => t.kind === kind).length);
         }
       }
+    }
+  });
+
+  new Gauge({
+    name: 'guichet_node_sockets',
+    help: 'Open socket.io connections on this node, by face (kiosk, display, agent, manager).',
+    labelNames: ['face'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const [face, n] of Object.entries(deps.socketsByFace())) this.set({ face }, n);
     }
   });
 

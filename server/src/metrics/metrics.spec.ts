@@ -158,9 +158,12 @@ describe('a scrape of the hall', () => {
     const needles = agents.flatMap((a) => [a.id, a.login, a.first_name]);
     expect(needles).toHaveLength(6);
     for (const needle of needles) expect(text.toLowerCase()).not.toContain(needle.toLowerCase());
-    // Guichet's own figures are labelled by site, service, terminal kind, printer state and file only.
+    // Guichet's own figures are labelled by site, service, terminal kind, face (kiosk, display,
+    // agent, manager: a kind of screen, counted), printer state and file only.
     const labels = new Set(samples(text).flatMap((s) => (s.name.startsWith('guichet_') ? Object.keys(s.labels) : [])));
-    expect([...labels].sort()).toEqual(['file', 'kind', 'name', 'service', 'site', 'state', 'version']);
+    expect([...labels].sort()).toEqual(['face', 'file', 'kind', 'name', 'service', 'site', 'state', 'version']);
+    // This node's sockets: the two tablets, counted and never named.
+    expect(samples(text).find((s) => s.name === 'guichet_node_sockets' && s.labels.face === 'agent')?.value).toBe(2);
   });
 
   it('gives each server in one process its own figures', async () => {

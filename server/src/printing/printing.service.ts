@@ -43,7 +43,8 @@ export function createPrintingService({
   clock,
   logger,
   notifier,
-  driverFor
+  driverFor,
+  owner = { ownsSite: () => true, take: async () => true, handOff: () => {} }
 }: {
   store: Store;
   clock: Clock;
@@ -51,6 +52,11 @@ export function createPrintingService({
   notifier: PrintNotifier;
   /** The driver for a printer (its URI chosen at configuration). */
   driverFor: (printer: Printer) => PrinterDriver;
+  /**
+   * Several nodes: only the node holding the site's lease drives its printers (two would
+   * interleave two tickets on one roll); another node hands the printer's jobs to it.
+   */
+  owner?: { ownsSite(siteId: string): boolean; take(siteId: string): Promise<boolean>; handOff(printerId: string): void };
 }) {
   /** Last known state per printer: kept in memory, asked again before every job. */
   const statuses = new Map<string, { status: PrinterStatus; checkedAt: string }>();
@@ -220,21 +226,26 @@ export function createPrintingService({
   /** Prints what is due on one printer, in order, until done or a fault stops it. */
   async function drain(printer: Printer): Promise<void> {
     for (;;) {
+      // Asked before every job: a node that lost the lease stops at the next one.
+      if (!owner.ownsSite(printer.siteId)) return;
       const job = await store.printJobs.nextDueForPrinter(printer.id, clock.now().toISOString());
       if (!job) return;
       if ((await printOne(printer, job)) === 'stop') return;
     }
   }
 
-  function kick(printerId: string): Promise<void> {
+  /** `handOff`: false for jobs another node handed here, never sent back (no owner: the next holder's tick). */
+  function kick(printerId: string, handOff = true): Promise<void> {
     const current = running.get(printerId);
-    if (current) return current.then(() => kick(printerId));
+    if (current) return current.then(() => kick(printerId, handOff));
     // Marked running before the printer is read: a second kick meanwhile waits for this loop
     // instead of starting another on the same paper.
     let name: string | undefined;
     const loop = (async () => {
       const printer = await store.printers.findById(printerId);
       if (!printer) return;
+      if (!owner.ownsSite(printer.siteId) && !(await owner.take(printer.siteId)))
+        return handOff ? owner.handOff(printer.id) : undefined;
       name = printer.name;
       await drain(printer);
     })()
@@ -242,6 +253,16 @@ export function createPrintingService({
       .finally(() => running.delete(printerId));
     running.set(printerId, loop);
     return loop;
+  }
+
+  /** Asks the printer; when it is ready, what waits on it goes now (after `after`), not at its backoff time. */
+  async function askThenPrint(printer: Printer, after: After, handOff: boolean): Promise<void> {
+    const status = await driverFor(printer).status();
+    await setStatus(printer, status, false, after);
+    if (!status.fault) {
+      await store.printJobs.retryNow(printer.id, clock.now().toISOString());
+      after(() => void kick(printer.id, handOff));
+    }
   }
 
   /** A `tick` still reading the store when the next second comes: that round is skipped. */
@@ -315,6 +336,16 @@ export function createPrintingService({
       return job;
     },
 
+    /**
+     * A printer another node handed over (this node holds its site's lease): asked now, as the
+     * console's « check » does, and what waits on it printed, its backoff cut short when it is ready.
+     */
+    async handedOver(printerId: string): Promise<void> {
+      const printer = await store.printers.findById(printerId);
+      if (!printer || !owner.ownsSite(printer.siteId) || running.has(printer.id)) return kick(printerId, false);
+      await askThenPrint(printer, immediately, false);
+    },
+
     /** Starts printing a job's printer (after the transaction that stored it). */
     start(job: PrintJob): Promise<void> {
       return job.printerId ? kick(job.printerId) : Promise.resolve();
@@ -339,7 +370,7 @@ export function createPrintingService({
       ticking = true;
       try {
         const now = clock.now().toISOString();
-        const due = await store.printJobs.listDue(now);
+        const due = (await store.printJobs.listDue(now)).filter((j) => owner.ownsSite(j.siteId));
         const printerIds = new Set(due.flatMap((j) => (j.printerId ? [j.printerId] : [])));
         for (const id of printerIds) if (!running.has(id)) void kick(id);
       } finally {
@@ -360,13 +391,10 @@ export function createPrintingService({
       const printers = await store.printers.listInSite(siteId);
       await Promise.all(
         printers.map(async (printer) => {
+          // Asked by the node that drives it; here its jobs are handed to that node.
+          if (!owner.ownsSite(siteId)) return after(() => owner.handOff(printer.id));
           if (running.has(printer.id)) return;
-          const status = await driverFor(printer).status();
-          await setStatus(printer, status, false, after);
-          if (!status.fault) {
-            await store.printJobs.retryNow(printer.id, clock.now().toISOString());
-            after(() => void kick(printer.id));
-          }
+          await askThenPrint(printer, after, true);
         })
       );
       const views: PrinterView[] = [];

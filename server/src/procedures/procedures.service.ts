@@ -215,6 +215,11 @@ export function createProceduresService({
   }
 
   return {
+    /** Another node published or withdrew one of the site's procedures: the offer is read again. */
+    changedElsewhere(siteId: string): void {
+      dropOffer(siteId);
+    },
+
     /** What the site's kiosks offer now, in order. */
     async published(siteId: string): Promise<Procedure[]> {
       return (await publishedIn(siteId)).list;

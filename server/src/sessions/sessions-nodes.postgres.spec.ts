@@ -5,40 +5,22 @@
  * other node left, and a change replayed to the other node must still be recognised. On a real
  * throwaway cluster of the spec's own (both servers are handed its URL: neither drops it).
  */
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import { startPgCluster, type PgCluster } from '../../../scripts/pg-cluster';
+import { beforeEach, expect, it } from 'vitest';
 import { applyChanges } from '../../../shared/session/apply';
-import { shippedCatalogDir } from '../procedures/catalog';
 import { ok, openHall, rid, type Hall } from '../testing/hall';
-import { command, connect, startTestServer, testCatalogDir, type TestClient, type TestServer } from '../testing/test-server';
+import { command, connect, type TestClient } from '../testing/test-server';
+import { twoNodesOnOneDatabase } from '../testing/two-nodes';
 
-let cluster: PgCluster;
-let first: TestServer | undefined;
-let second: TestServer | undefined;
+const nodes = twoNodesOnOneDatabase();
 let hall: Hall;
 /** The same kiosk, on each node. */
 let kioskOnFirst: TestClient;
 let kioskOnSecond: TestClient;
 
-beforeAll(async () => {
-  cluster = await startPgCluster({ durable: false });
-}, 60_000);
-afterAll(async () => {
-  await cluster?.stop();
-});
-
 beforeEach(async () => {
-  const env = { GUICHET_DATABASE_URL: cluster.url };
-  const catalogDirs = [shippedCatalogDir, testCatalogDir];
-  first = await startTestServer(env, { catalogDirs });
-  second = await startTestServer(env, { catalogDirs });
-  hall = await openHall(first, { procedureId: 'essai-saisies' });
+  hall = await openHall(nodes.first, { procedureId: 'essai-saisies' });
   kioskOnFirst = hall.kiosk;
-  kioskOnSecond = await connect(second, 'kiosk', hall.kioskToken);
-});
-afterEach(async () => {
-  await second?.close();
-  await first?.close();
+  kioskOnSecond = await connect(nodes.second, 'kiosk', hall.kioskToken);
 });
 
 const answer = (kiosk: TestClient, value: string, patchId = rid()) =>
@@ -62,9 +44,9 @@ it('changes sent to either node, one after the other or both at once, each take 
   expect(ok(await answer(kioskOnSecond, 'n7')).version).toBe(base + 17);
   expect(ok(await answer(kioskOnFirst, 'Dupont')).version).toBe(base + 18);
 
-  const stored = (await first!.store.sessions.findById(hall.session.id))!.state;
+  const stored = (await nodes.first.store.sessions.findById(hall.session.id))!.state;
   expect(stored).toMatchObject({ version: base + 18, answers: { nom: 'Dupont' } });
-  const patches = (await first!.store.sessionPatches.listAll(hall.session.id)).map((p) => p.patch);
+  const patches = (await nodes.first.store.sessionPatches.listAll(hall.session.id)).map((p) => p.patch);
   expect(patches.map((p) => p.version)).toEqual(Array.from({ length: base + 18 }, (_, i) => i + 1));
   // Each patch followed the one before it: replayed from the hall's opening, they make the stored state.
   const rebuilt = patches.filter((p) => p.version > base).reduce((s, p) => applyChanges(s, p.changes, p.version), hall.session);
@@ -85,8 +67,8 @@ it('a change replayed to the other node is answered with its first version and n
   // Replayed once more, after a later change made on the first node.
   expect(ok(await answer(kioskOnSecond, 'Dupont', patchId)).version).toBe(applied.version);
 
-  const stored = (await second!.store.sessions.findById(hall.session.id))!.state;
+  const stored = (await nodes.second.store.sessions.findById(hall.session.id))!.state;
   expect(stored).toMatchObject({ version: applied.version + 1, answers: { nom: 'Durand' } });
-  const patches = await second!.store.sessionPatches.listAll(hall.session.id);
+  const patches = await nodes.second.store.sessionPatches.listAll(hall.session.id);
   expect(patches.map((p) => p.patch.version)).toEqual(Array.from({ length: applied.version + 1 }, (_, i) => i + 1));
 });

@@ -41,6 +41,11 @@ export function createSessionsRepository(ex: Executor) {
     return ex.engine === 'postgres' ? row.forUpdate() : row;
   });
 
+  // Read before a session is read from a node's memory on PostgreSQL (see `versionOf`).
+  const versionRow = prepare(ex, (db, p: { id: string }) =>
+    db.selectFrom('kiosk_sessions').select(['version', 'status']).where('id', '=', p.id)
+  );
+
   return {
     async insert(session: StoredSession): Promise<void> {
       const s = session.state;
@@ -78,6 +83,10 @@ export function createSessionsRepository(ex: Executor) {
      */
     async lockForChange(id: string): Promise<{ version: number; status: 'active' | 'ended' } | null> {
       return (await first(lockRow({ id }))) ?? null;
+    },
+    /** A session's stored version and status, without locking it; null if there is no such session. */
+    async versionOf(id: string): Promise<{ version: number; status: 'active' | 'ended' } | null> {
+      return (await first(versionRow({ id }))) ?? null;
     },
     async save(state: SessionState): Promise<void> {
       await saveState({ id: state.id, version: state.version, state: JSON.stringify(state) });

@@ -183,6 +183,33 @@ export function createSessionsService({
     return true;
   }
 
+  /** Whether the current transaction holds the session's lock (and so has caught up with it). */
+  function holdsHere(sessionId: string): boolean {
+    return store.executor.transactionLocal(heldLocks, () => new Set<string>())?.has(sessionId) ?? false;
+  }
+
+  /**
+   * On PostgreSQL another node may have changed the session since this copy was made: a read
+   * (a catch-up after a reconnection, the agent's view, a printed summary) asks for the stored
+   * version first, a small indexed read, and reads the session again if the copy is behind.
+   * Changes do not come here: they lock the row and catch up (`catchUp`).
+   */
+  async function freshened(sessionId: string, cached: StoredSession): Promise<StoredSession | null> {
+    const row = await store.sessions.versionOf(sessionId);
+    if (row && row.status === 'active' && row.version <= cached.state.version) return cached;
+    const fresh = row ? await store.sessions.findById(sessionId) : null;
+    if (fresh?.state.status !== 'active') {
+      if (live.get(sessionId) === cached) forget(sessionId);
+      return fresh;
+    }
+    // Only forward: a change of this node's, written but not yet committed, is ahead of the store.
+    if (fresh.state.version > cached.state.version) {
+      Object.assign(cached, fresh);
+      patchIds.delete(sessionId);
+    }
+    return cached;
+  }
+
   /** Waits for the session's lock; resolves with what gives it back. */
   function acquire(sessionId: string): Promise<() => void> {
     return new Promise((acquired) => {
@@ -192,6 +219,7 @@ export function createSessionsService({
 
   async function find(sessionId: string): Promise<StoredSession | null> {
     const cached = live.get(sessionId);
+    if (cached && store.engine === 'postgres' && !holdsHere(sessionId)) return freshened(sessionId, cached);
     if (cached) return cached;
     const stored = await store.sessions.findById(sessionId);
     // Another command may have read it meanwhile: everyone must share one copy, the one `commit` updates.

@@ -211,6 +211,10 @@ export function createSitesRepository(ex: Executor) {
         .executeTakeFirstOrThrow();
       return Number(row.n);
     },
+    /** Every site's id (the leases a node claims): no settings, no logo. */
+    async listIds(): Promise<string[]> {
+      return (await ex.db().selectFrom('sites').select('id').orderBy('id').execute()).map((r) => r.id);
+    },
     async listAll(): Promise<Site[]> {
       return (await sites().orderBy('s.name').orderBy('s.id').execute()).map(toSite);
     },

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SessionPatch, SessionState } from '../../../shared/schemas/session';
 import { applyChanges } from '../../../shared/session/apply';
-import { command, connect, login, pairTerminal, type TestClient, type TestServer } from './test-server';
+import { command, connect, login, nextEvent, pairTerminal, type TestClient, type TestServer } from './test-server';
 
 export interface Hall {
   kiosk: TestClient;
@@ -74,4 +74,16 @@ export function patchWith(client: TestClient, expected: Record<string, unknown>,
     };
     client.on('session:patched', listener);
   });
+}
+
+/**
+ * A new session on `kiosk` with `procedureId` open, and a help call from it that rings `agent`:
+ * the session, the call and the ring the agent got.
+ */
+export async function callFromNewSession(kiosk: TestClient, agent: TestClient, locale: 'fr' | 'ar', procedureId: string) {
+  const session = ok(await command(kiosk, 'session:start', { requestId: rid(), locale }));
+  ok(await command(kiosk, 'session:patch', { sessionId: session.id, patchId: rid(), ops: [{ op: 'open', procedureId }] }));
+  const ring = nextEvent(agent, 'call:ring');
+  const call = ok(await command(kiosk, 'call:create', { sessionId: session.id, requestId: rid() }));
+  return { session, call, ring: await ring };
 }

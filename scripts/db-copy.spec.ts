@@ -16,7 +16,7 @@ import { migratePostgres } from '../server/src/db/migrate';
 import { openHall } from '../server/src/testing/hall';
 import { playTeamDay } from '../server/src/testing/team-day';
 import { login, startTestServer } from '../server/src/testing/test-server';
-import { digestStore, run, type Location } from './db-copy';
+import { digestStore, notCopied, run, type Location } from './db-copy';
 import { startPgCluster, type PgCluster } from './pg-cluster';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -112,11 +112,10 @@ async function copyInProcess(...args: string[]): Promise<{ code: number; out: st
 
 function sqliteTables(db: Database.Database): string[] {
   return db
-    .prepare(
-      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations' ORDER BY name"
-    )
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
     .pluck()
-    .all() as string[];
+    .all()
+    .filter((name) => !notCopied.includes(name as string)) as string[];
 }
 
 /** Every row of every table, as sorted JSON lines (bytes in hex, integers exact): what "identical" means. */
@@ -150,7 +149,8 @@ async function postgresCounts(url: string): Promise<Record<string, number>> {
   try {
     const { rows } = await client.query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables
-       WHERE table_schema = 'public' AND table_name <> 'schema_migrations' ORDER BY table_name`
+       WHERE table_schema = 'public' AND table_name <> ALL($1) ORDER BY table_name`,
+      [notCopied]
     );
     const counts: Record<string, number> = {};
     for (const { table_name } of rows)

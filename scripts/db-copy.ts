@@ -23,6 +23,13 @@ const usage = `Usage: npm run db:copy -- --from SOURCE --to TARGET
   SOURCE, TARGET: sqlite:PATH (a Guichet SQLite file) or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE
   The source is only read; the target is migrated to this version and must be empty.`;
 
+/**
+ * Not a hall's data, so never copied: the migrations' record (the target has its own), which
+ * node holds which lease (the running nodes' business), the socket.io adapter's transient table.
+ */
+export const notCopied = ['schema_migrations', 'leases', 'socket_io_attachments'];
+const notCopiedSql = notCopied.map((t) => `'${t}'`).join(', ');
+
 /** Rows read and written at a time. */
 const batchSize = 500;
 
@@ -142,7 +149,7 @@ function orderBy(table: Table, engine: 'sqlite' | 'postgres'): string {
 function sqliteTables(db: Database.Database): Table[] {
   const names = db
     .prepare(
-      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations' ORDER BY name"
+      `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN (${notCopiedSql}) ORDER BY name`
     )
     .pluck()
     .all() as string[];
@@ -200,7 +207,7 @@ async function postgresTables(client: pg.ClientBase): Promise<Table[]> {
     `SELECT c.table_name AS table, c.column_name AS column, c.data_type AS type, c.is_identity AS identity
      FROM information_schema.columns c
      JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-     WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.table_name <> 'schema_migrations'
+     WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.table_name NOT IN (${notCopiedSql})
      ORDER BY c.table_name, c.ordinal_position`
   );
   const { rows: keys } = await client.query<{ table: string; column: string }>(

@@ -145,11 +145,27 @@ export class AgentConnections {
     return [...this.agents].filter(([, e]) => e.siteId === siteId).map(([id]) => id);
   }
 
-  /** Removes and returns the agents whose grace period is over. */
-  expire(now: number, graceMs: number): { accountId: string; siteId: string; firstName: string }[] {
+  /**
+   * Removes and returns the agents whose grace period is over. With several nodes, `handles` says
+   * which sites this node acts for: another site's lost agent is left to its node for `slackMs`
+   * more (this node would only forget her, and a node taking the site over after a gap in its lease
+   * must still find her lost), then forgotten here.
+   */
+  expire(
+    now: number,
+    graceMs: number,
+    handles: (siteId: string) => boolean = () => true,
+    slackMs = 0
+  ): { accountId: string; siteId: string; firstName: string }[] {
     const out: { accountId: string; siteId: string; firstName: string }[] = [];
     for (const [accountId, e] of this.agents) {
-      if (total(e) === 0 && e.lostAt !== null && now - e.lostAt >= graceMs) {
+      if (total(e) > 0 || e.lostAt === null) continue;
+      const over = now - e.lostAt >= graceMs;
+      if (over && !handles(e.siteId)) {
+        if (now - e.lostAt >= graceMs + slackMs) this.agents.delete(accountId);
+        continue;
+      }
+      if (over) {
         this.agents.delete(accountId);
         out.push({ accountId, siteId: e.siteId, firstName: e.firstName });
       }

@@ -643,8 +643,8 @@ export function createCallsService({
         failures.push(error);
       }
     }
-    for (const gone of connections.expire(nowMs, graceMs)) {
-      if (!cluster.ownsSite(gone.siteId)) continue;
+    // Another site's lost agents are its node's; forgotten here a minute after their grace.
+    for (const gone of connections.expire(nowMs, graceMs, (siteId) => cluster.ownsSite(siteId), 60_000)) {
       try {
         await sessions.atomically(() => agentGone(gone, run));
       } catch (error) {

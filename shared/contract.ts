@@ -338,13 +338,17 @@ export interface ServerToClientEvents {
  * adapter): never seen by a client. Each names the node it comes from.
  */
 export interface InterServerEvents {
-  /** A node's counts of agents' tablets: one change, or (`whole`) all of them, said every few seconds. */
-  'node:agents': (message: {
+  /**
+   * A node's counts of agents' tablet sockets and terminals' sockets: one change, or (`whole`) all
+   * of them, said every few seconds.
+   */
+  'node:presence': (message: {
     nodeId: string;
     /** Per node, increasing: a message overtaken by a later one is ignored. */
     seq: number;
     whole: boolean;
     agents: { accountId: string; siteId: string; firstName: string; sockets: number }[];
+    terminals: { terminalId: string; sockets: number }[];
   }) => void;
   /** A node that starts asks the others for their whole counts at once. */
   'node:hello': (message: { nodeId: string }) => void;

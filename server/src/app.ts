@@ -31,7 +31,7 @@ import { createSpeechService } from './speech/speech.service';
 import { AgentConnections } from './agents/agent-connections';
 import { createLeaseKeeper, singleNode } from './cluster/cluster';
 import { attachPostgresAdapter } from './cluster/adapter';
-import { createAgentSync } from './cluster/agent-sync';
+import { createPresenceSync } from './cluster/presence-sync';
 import { createAgentsService } from './agents/agents.service';
 import { createCallsService } from './calls/calls.service';
 import { createSessionsService } from './sessions/sessions.service';
@@ -86,7 +86,8 @@ export interface AppDeps {
 export type Application = Awaited<ReturnType<typeof createApplication>>;
 
 export async function createApplication({ config, store, clock, logger, kitHandler, catalog, virtualPrinters }: AppDeps) {
-  const presence = new TerminalPresence();
+  // Its changes go to the other nodes once there are (presenceSync, below, before any socket).
+  const presence = new TerminalPresence((count) => presenceSync?.terminalChanged(count));
   const terminals = createTerminalsService({ store, clock, presence, serverVersion: version });
   const auth = createAuthService({
     store,
@@ -180,8 +181,8 @@ export async function createApplication({ config, store, clock, logger, kitHandl
   const nodeId = config.nodeName ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const cluster = store.engine === 'postgres' ? createLeaseKeeper({ store, nodeId, logger }) : singleNode(nodeId);
   const adapter = cluster.shared && config.databaseUrl ? await attachPostgresAdapter(io, config.databaseUrl, logger) : null;
-  const agentSync = cluster.shared
-    ? createAgentSync({
+  const presenceSync = cluster.shared
+    ? createPresenceSync({
         io,
         nodeId,
         logger,
@@ -194,7 +195,7 @@ export async function createApplication({ config, store, clock, logger, kitHandl
       })
     : null;
   const notifier = createNotifier(io, (error) => logger.error({ err: error }, 'broadcast failed'));
-  const connections = new AgentConnections(agentSync ? (count) => agentSync.changed(count) : undefined);
+  const connections = new AgentConnections(presenceSync ? (count) => presenceSync.agentChanged(count) : undefined);
   // Before the procedures: a newly published procedure's service gets its queue (publishedChanged).
   const queue = createQueueService({ store, clock, notifier });
   const procedures = createProceduresService({
@@ -505,7 +506,7 @@ export async function createApplication({ config, store, clock, logger, kitHandl
     },
     createSignalHandlers({ sessions, notifier })
   );
-  agentSync?.start(connections);
+  presenceSync?.start({ agents: connections, terminals: presence });
   // The first claim is made before the node serves: a node alone holds every site at once.
   await cluster.start();
 
@@ -543,7 +544,7 @@ export async function createApplication({ config, store, clock, logger, kitHandl
     cluster,
     async close(): Promise<void> {
       clearInterval(ticker);
-      agentSync?.close();
+      presenceSync?.close();
       // Given back first, so another node takes this one's sites at once rather than when they run out.
       await cluster.close();
       // A job still running finishes before the caller closes the store.

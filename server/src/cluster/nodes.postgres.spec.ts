@@ -61,3 +61,13 @@ it('a procedure withdrawn through one node is no longer offered by the other', a
   // And the manager's own login works on either node (the store is one).
   expect(await login(nodes.second, 'manager', 'gestion', 'demoville-gestion')).toEqual(expect.any(String));
 });
+
+it('a kiosk connected to one node is online in the console served by the other, and offline once it leaves', async () => {
+  const managerOnSecond = await connect(nodes.second, 'manager', hall.managerToken);
+  const kioskOnline = async () =>
+    ok(await command(managerOnSecond, 'terminal:list', {})).find((t) => t.kind === 'kiosk' && t.online) !== undefined;
+  // The hall's kiosk is on the first node only.
+  await expect.poll(kioskOnline).toBe(true);
+  hall.kiosk.disconnect();
+  await expect.poll(kioskOnline).toBe(false);
+});

@@ -356,6 +356,8 @@ export interface InterServerEvents {
   'node:agent-status': (message: { nodeId: string; accountId: string }) => void;
   /** What a site's kiosks offer changed (a publish, a withdrawal): the other nodes read it again. */
   'node:procedures': (message: { nodeId: string; siteId: string }) => void;
+  /** An operator's setup code for a site was issued (its SHA-256, hex; never the code) or voided (null). */
+  'node:site-code': (message: { nodeId: string; siteId: string; digest: string | null }) => void;
   /** Jobs are waiting on this printer: the node holding its site's lease prints them. */
   'node:print': (message: { nodeId: string; printerId: string }) => void;
 }

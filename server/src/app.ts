@@ -268,8 +268,12 @@ export async function createApplication({ config, store, clock, logger, kitHandl
     siteCreated: async (siteId) => {
       await procedures.seedSite(siteId);
       await queue.ensureServices(siteId, await procedures.published(siteId));
+    },
+    siteCodeChanged: (siteId, digest) => {
+      if (cluster.shared) io.serverSideEmit('node:site-code', { nodeId, siteId, digest });
     }
   });
+  io.on('node:site-code', ({ siteId, digest }) => setup.siteCodeElsewhere(siteId, digest));
   // The hosting organisation's operators: sites created, suspended and resumed (no site of their own).
   const operators = createOperatorsService({
     store,

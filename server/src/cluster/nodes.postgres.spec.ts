@@ -5,9 +5,11 @@
  * there, and not once the agent said she is on a break (said to the second node). A procedure
  * withdrawn on one node is no longer offered by the other.
  */
+import { randomUUID } from 'node:crypto';
 import { beforeEach, expect, it } from 'vitest';
+import { hashSecret } from '../auth/secrets';
 import { collect, ok, openHall, rid, type Hall } from '../testing/hall';
-import { command, connect, login, nextEvent, type TestClient } from '../testing/test-server';
+import { command, connect, login, nextEvent, type TestClient, type TestServer } from '../testing/test-server';
 import { twoNodesOnOneDatabase } from '../testing/two-nodes';
 
 const nodes = twoNodesOnOneDatabase();
@@ -70,4 +72,38 @@ it('a kiosk connected to one node is online in the console served by the other, 
   await expect.poll(kioskOnline).toBe(true);
   hall.kiosk.disconnect();
   await expect.poll(kioskOnline).toBe(false);
+});
+
+it('a site’s setup code issued by an operator on one node creates its manager on the other, once', async () => {
+  await nodes.first.store.operators.insert({
+    id: randomUUID(),
+    login: 'camille',
+    firstName: 'Camille',
+    secretHash: await hashSecret('exploitation-solide'),
+    active: true,
+    createdAt: new Date().toISOString()
+  });
+  const post = (server: TestServer, path: string, body: unknown, cookie = '') =>
+    fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie },
+      body: JSON.stringify(body)
+    });
+  const loggedIn = await post(nodes.first, '/api/exploitation/login', { login: 'camille', password: 'exploitation-solide' });
+  const cookie = (loggedIn.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const created = await post(
+    nodes.first,
+    '/api/exploitation/sites',
+    { name: 'Mairie de Saint-Essai', timezone: 'Europe/Paris' },
+    cookie
+  );
+  const { setupCode } = (await created.json()) as { setupCode: string };
+  const form = { code: setupCode, firstName: 'Claire', login: 'claire', password: 'un-mot-de-passe-solide' };
+  // The manager's browser reaches the other node (the digest travels to it in a moment).
+  await expect.poll(async () => (await post(nodes.second, '/api/setup/site', form)).status).toBe(200);
+  // Spent, on both nodes.
+  const refusal = async (server: TestServer) =>
+    ((await (await post(server, '/api/setup/site', form)).json()) as { error?: { code: string } }).error?.code;
+  await expect.poll(() => refusal(nodes.first)).toBe('setup_code_invalid');
+  expect(await refusal(nodes.second)).toBe('setup_code_invalid');
 });

@@ -44,12 +44,18 @@ export type SetupService = ReturnType<typeof createSetupService>;
 export function createSetupService({
   store,
   clock,
-  siteCreated
+  siteCreated,
+  siteCodeChanged = () => {}
 }: {
   store: Store;
   clock: Clock;
   /** The new site must be served like any other (its queues, …). */
   siteCreated(siteId: string): void | Promise<void>;
+  /**
+   * A site's code was issued (its digest, hex) or voided (null): with several nodes, the others
+   * keep it too, since the manager's browser may reach any of them.
+   */
+  siteCodeChanged?: (siteId: string, digest: string | null) => void;
 }) {
   const throttle = new CodeThrottle(clock);
   let codeHash: Buffer | null = null;
@@ -57,9 +63,15 @@ export function createSetupService({
   let done = false;
   /**
    * The setup codes of sites an operator created, by site: in memory only, like the first-start
-   * code (a restart voids them; the operator asks for a new one).
+   * code (a restart voids them; the operator asks for a new one). With several nodes each keeps
+   * the digests the others issued (`siteCodeElsewhere`), never the codes.
    */
   const siteCodes = new Map<string, Buffer>();
+  const setSiteCode = (siteId: string, hash: Buffer | null) => {
+    if (hash) siteCodes.set(siteId, hash);
+    else siteCodes.delete(siteId);
+    siteCodeChanged(siteId, hash ? hash.toString('hex') : null);
+  };
 
   async function pending(): Promise<boolean> {
     if (!done && (await store.accounts.hasAnyManager())) {
@@ -87,13 +99,19 @@ export function createSetupService({
      */
     issueSiteCode(siteId: string): string {
       const code = newSetupCode();
-      siteCodes.set(siteId, digest(code));
+      setSiteCode(siteId, digest(code));
       return code;
     },
 
     /** Voids a site's code (its manager exists, or the operator asked for a new one elsewhere). */
     forgetSiteCode(siteId: string): void {
-      siteCodes.delete(siteId);
+      setSiteCode(siteId, null);
+    },
+
+    /** Another node issued (a digest, hex) or voided (null) a site's code. */
+    siteCodeElsewhere(siteId: string, hex: string | null): void {
+      if (hex && /^[0-9a-f]{64}$/.test(hex)) siteCodes.set(siteId, Buffer.from(hex, 'hex'));
+      else siteCodes.delete(siteId);
     },
 
     /** Checks an operator's site code, then creates that site's first manager. */
@@ -132,6 +150,7 @@ export function createSetupService({
         await store.accounts.insert(account);
         siteCodes.delete(target);
       });
+      siteCodeChanged(target, null);
       throttle.succeed(siteThrottleKey);
       return account;
     },

@@ -194,7 +194,7 @@ export async function createApplication({ config, store, clock, logger, kitHandl
         }
       })
     : null;
-  const notifier = createNotifier(io, (error) => logger.error({ err: error }, 'broadcast failed'));
+  const notifier = createNotifier(io, (error) => logger.error({ err: error }, 'broadcast failed'), cluster.shared);
   const connections = new AgentConnections(presenceSync ? (count) => presenceSync.agentChanged(count) : undefined);
   // Before the procedures: a newly published procedure's service gets its queue (publishedChanged).
   const queue = createQueueService({ store, clock, notifier });

@@ -107,3 +107,10 @@ it('a site’s setup code issued by an operator on one node creates its manager 
   await expect.poll(() => refusal(nodes.first)).toBe('setup_code_invalid');
   expect(await refusal(nodes.second)).toBe('setup_code_invalid');
 });
+
+it('a ticket taken on one node updates the queue of the staff connected only to the other', async () => {
+  const managerOnSecond = await connect(nodes.second, 'manager', hall.managerToken);
+  const updated = nextEvent(managerOnSecond, 'queue:updated');
+  ok(await command(hall.kiosk, 'ticket:take', { requestId: rid(), service: 'titres', locale: 'fr' }));
+  expect((await updated).services.find((s) => s.id === 'titres')).toMatchObject({ waiting: 1 });
+});

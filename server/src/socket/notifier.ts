@@ -9,7 +9,15 @@ import { rooms, type GuichetServer } from './types';
 /** At most one queue update and one presence update per room in this time. */
 const broadcastWindowMs = 150;
 
-export function createNotifier(io: GuichetServer, onError: (error: unknown) => void = () => {}): Notifier {
+/**
+ * `othersMayListen`: other nodes share the rooms (several nodes), so a room empty here may have
+ * sockets there; what is built only for a room someone is in is then always built.
+ */
+export function createNotifier(
+  io: GuichetServer,
+  onError: (error: unknown) => void = () => {},
+  othersMayListen = false
+): Notifier {
   const coalescer = createCoalescer(broadcastWindowMs, onError);
   const listChangedSites = new Set<string>();
   const roomSize = (room: string) => io.sockets.adapter.rooms.get(room)?.size ?? 0;
@@ -102,8 +110,8 @@ export function createNotifier(io: GuichetServer, onError: (error: unknown) => v
         const listWasChanged = listChangedSites.delete(siteId);
         const staff = roomSize(rooms.staff(siteId));
         // Built only for a room someone is in: the staff's queue costs a query per counter.
-        if (staff > 0) io.to(rooms.staff(siteId)).emit('queue:updated', await source.state(siteId));
-        if (roomSize(rooms.site(siteId)) > staff) {
+        if (othersMayListen || staff > 0) io.to(rooms.staff(siteId)).emit('queue:updated', await source.state(siteId));
+        if (othersMayListen || roomSize(rooms.site(siteId)) > staff) {
           const services = await source.counts(siteId);
           io.to(rooms.site(siteId)).except(rooms.staff(siteId)).emit('queue:counts', { services, listChanged: listWasChanged });
         }

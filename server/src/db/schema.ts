@@ -53,6 +53,8 @@ export interface CountersTable {
   name: string;
   services: Generated<string>;
   position: Generated<number>;
+  /** The request id of the counter's last « next » (migration 0017). */
+  last_next_request: string | null;
 }
 
 export interface HelpCallsTable {

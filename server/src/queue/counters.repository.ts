@@ -53,6 +53,18 @@ export function createCountersRepository(ex: Executor) {
     },
     listInSite: async (siteId: string): Promise<Counter[]> =>
       (await counters().where('site_id', '=', siteId).orderBy('position').orderBy('name').execute()).map(toCounter),
+    /**
+     * The request id of the counter's last « next », its row then locked until the transaction
+     * ends on PostgreSQL (another node's « next » for this counter waits); undefined: no counter.
+     */
+    async lockForNext(id: string): Promise<string | null | undefined> {
+      let query = ex.db().selectFrom('counters').select('last_next_request').where('id', '=', id);
+      if (ex.engine === 'postgres') query = query.forUpdate();
+      return (await query.executeTakeFirst())?.last_next_request;
+    },
+    async setLastNext(id: string, requestId: string): Promise<void> {
+      await ex.db().updateTable('counters').set({ last_next_request: requestId }).where('id', '=', id).execute();
+    },
     async setServices(id: string, services: string[]): Promise<void> {
       await ex
         .db()

@@ -190,8 +190,6 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
    */
   const counterLock = createKeyedLock();
 
-  /** Recent `counter:next` commands: a replay answers with the ticket it called, never a second one. */
-  const nextDone = new Set<string>();
 
   /**
    * After the ack, a call is announced at once (each one is said aloud); the queue itself goes out
@@ -317,8 +315,6 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
     next(siteId: string, counterId: string, requestId: string, after: After): Promise<CounterView> {
       return counterLock.run(counterId, async () => {
         const counter = await counterAt(siteId, counterId);
-        const replayKey = `${counterId}:${requestId}`;
-        if (nextDone.has(replayKey)) return counterView(counter);
         if (counter.services.length === 0) {
           throw new AppError('invalid_payload', `${counter.name} calls from no service yet`, [
             { path: 'counterId', message: 'choose the services this counter calls from' }
@@ -326,7 +322,12 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
         }
         const site = await store.sites.findById(siteId);
         const day = await today(siteId);
-        const call = await store.transaction(async () => {
+        const outcome = await store.transaction(async () => {
+          // A replay (a tablet that reconnected, perhaps to another node, and sent it again) is
+          // answered with the ticket it called, never a second one. The counter's row stays locked:
+          // the same counter's « next » on another node waits for this one.
+          if ((await store.counters.lockForNext(counter.id)) === requestId) return 'replay' as const;
+          await store.counters.setLastNext(counter.id, requestId);
           // Another counter calling from one of these services (PostgreSQL runs it alongside) waits
           // here until it has called its ticket, then picks the one after: both call someone.
           await store.services.lockForCall(siteId, counter.services);
@@ -360,9 +361,8 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
           if (!(await store.tickets.call(chosen.ticket.id, counter.id, clock.now().toISOString()))) return null;
           return announce(counter, chosen.ticket, false);
         });
-        nextDone.add(replayKey);
-        if (nextDone.size > 1000) nextDone.delete(nextDone.values().next().value!);
-        publish(siteId, call ? await callView(call) : null, after);
+        if (outcome === 'replay') return counterView(counter);
+        publish(siteId, outcome ? await callView(outcome) : null, after);
         return counterView(counter);
       });
     },

@@ -33,6 +33,23 @@ const next = (agent: TestClient, counter: string) =>
 const label = (view: CounterView) => view.current?.label ?? null;
 
 describe('calling tickets at the counters', () => {
+  it('a « next » sent again with its request id, even after a restart, calls no second ticket', async () => {
+    ok(await take());
+    ok(await take());
+    const counterId = counters['Guichet 2']!.id;
+    const requestId = rid();
+    const first = ok(await command(hall.marie, 'counter:next', { counterId, requestId }));
+    expect(label(first)).toBe('T-001');
+    expect(label(ok(await command(hall.marie, 'counter:next', { counterId, requestId })))).toBe('T-001');
+    // Known from the store, not from the process that answered first.
+    const { dataDir } = server;
+    await server.close({ keepData: true });
+    server = await startTestServer({}, { dataDir });
+    const marie = await connect(server, 'agent', hall.marieToken);
+    expect(label(ok(await command(marie, 'counter:next', { counterId, requestId })))).toBe('T-001');
+    expect(label(ok(await command(marie, 'counter:next', { counterId, requestId: rid() })))).toBe('T-002');
+  });
+
   it('the kiosk takes a ticket, a counter calls it, the display receives the call once with its counter', async () => {
     const calls = collect<CallView>(display, 'queue:called');
     const ticket = ok(await take());

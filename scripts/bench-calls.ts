@@ -868,10 +868,16 @@ const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function raiseFileLimit(): void {
   const want = 4 * (kiosks + agents) + 10_000;
   const raised = spawnSync('prlimit', ['--pid', String(process.pid), `--nofile=${want}:${want}`], { encoding: 'utf8' });
-  if (raised.status !== 0) {
-    console.log(
-      `  open-file limit not raised to ${want} (${(raised.stderr || raised.error?.message || '').trim()}): ` +
-        `lower --kiosks and --agents if connections fail`
+  if (raised.status === 0) return;
+  // Each system's clients are open in this process at once, and each HAProxy holds two files per
+  // client (HAProxy sets its maxconn from the limit): beyond, connections would hang, not fail.
+  const limit = Number(spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim());
+  const fits = Math.floor((limit - 600) / 2);
+  if (kiosks + agents > fits) {
+    throw new Error(
+      `${kiosks} kiosks and ${agents} agents need ${want} open files, and the limit is ${limit} ` +
+        `(prlimit: ${(raised.stderr || raised.error?.message || '').trim()}): at most ${fits} kiosks and agents ` +
+        `together fit (e.g. --kiosks ${Math.floor((fits * 10) / 11)} --agents ${Math.floor(fits / 11)}), or raise the hard limit`
     );
   }
 }

@@ -21,7 +21,7 @@ const config: KnipConfig = {
   project: ['**/*.{js,ts,mjs,cjs,svelte}'],
   playwright: { config: ['e2e/playwright.config.ts'] },
   // Debian's tools, run by the scripts that install them and by the tests that read PDFs back.
-  ignoreBinaries: ['apt-get', 'pdftotext', 'pdfinfo', 'script'],
+  ignoreBinaries: ['apt-get', 'pdftotext', 'pdfinfo', 'prlimit', 'script'],
   // Loaded by paraglide through kiosk/project.inlang/settings.json `modules`, not imported.
   ignoreDependencies: ['@inlang/plugin-message-format']
 };

@@ -27,10 +27,26 @@
  * are compared with the relay measured beside it; the last line carries both, PostgreSQL's keys
  * suffixed `_pg`. The cluster is removed at the end, on a failure or on Ctrl-C too.
  *
+ * `--nodes N` (2 to 4) measures Guichet as N built nodes (GUICHET_NODE_NAME=node-i, their own
+ * folders) on one durable PostgreSQL database behind HAProxy (deploy/haproxy.cfg, through
+ * server/src/testing/haproxy.ts), with 10,000 kiosks and 1,000 agents over 250 sites by default
+ * (40 kiosks and 4 agents a site; sites, terminals, tokens and agents written into the store before
+ * the nodes start). Every client connects through HAProxy, so they spread over the nodes. A call
+ * rings its own site's agents, wherever they are; each joined pair has its kiosk on one node and
+ * its agent on another (placed by reading the nodes' /metrics). The baseline is the relay run as N
+ * processes joined by Guichet's own adapter (server/src/cluster/adapter.ts) on a database of their
+ * own, behind their own HAProxy, with the same clients and rooms per site. Then, the relay gone,
+ * `--kill-calls` (200) calls are made over 4 s and node-1 is killed (SIGKILL) 1.6 s in: a create
+ * without an ack is sent again with its requestId; each acked call must ring a tablet and be
+ * ended (accepted or cancelled, read back from the database), else it counts in `lost_calls`. No
+ * history and no burst in this mode; the bench raises its open-file limit (prlimit) for the
+ * sockets. Targets: nodesTargets.
+ *
  * Prints the detail, then ends with `bench calls: …` and exits 1 when a target is missed (see
- * callsTargets). Flags: --kiosks N (≤ 5000) --agents M (≤ 500) --calls K (1000) --edits E (20000)
- * --history H --burst B --store sqlite|postgres. Extra node flags for both processes, to profile them: BENCH_NODE_FLAGS
- * (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+ * callsTargets). Flags: --kiosks N (≤ 5000; ≤ 20,000 with --nodes) --agents M (≤ 500; ≤ 2,000
+ * with --nodes) --calls K (1000) --edits E (20000) --history H --burst B --store sqlite|postgres
+ * --nodes N --sites S (250) --kill-calls C (200). Extra node flags for both processes, to profile
+ * them: BENCH_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -47,11 +63,12 @@ import { openStore } from '../server/src/db/open-store';
 import { seedDemoIfEmpty } from '../server/src/demo/seed-demo';
 import { hashToken, newToken } from '../server/src/auth/tokens';
 import { createSqliteStore, createStore, type Store } from '../server/src/store';
+import { startHaproxy, type RunningHaproxy } from '../server/src/testing/haproxy';
 import { freePort, waitFor } from '../server/src/testing/processes';
 import type { ClientToServerEvents, ServerToClientEvents } from '../shared/contract';
 import type { Ack } from '../shared/errors';
 import { recordHistory } from './bench/history';
-import { callsTargets, overTargets, type BenchStore } from './bench-targets';
+import { callsTargets, nodesTargets, overTargets, type BenchStore } from './bench-targets';
 import { startPgCluster, type PgCluster } from './pg-cluster';
 
 type GuichetClient = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -63,16 +80,25 @@ const flag = (name: string, fallback: number, max: number, min = 1) => {
   if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be a whole number ≥ ${min}`);
   return Math.min(value, max);
 };
-const kiosks = flag('kiosks', 500, 5000);
-const agents = flag('agents', 50, 500);
+/** `--nodes N` (2 to 4): N Guichet nodes on one PostgreSQL behind HAProxy; 1 (no flag) otherwise. */
+const nodeCount = flag('nodes', 1, 4);
+if (process.argv.includes('--nodes') && nodeCount < 2) throw new Error('--nodes must be 2, 3 or 4');
+const multi = nodeCount > 1;
+const kiosks = multi ? flag('kiosks', 10_000, 20_000) : flag('kiosks', 500, 5000);
+const agents = multi ? flag('agents', 1000, 2000) : flag('agents', 50, 500);
+/** Sites of the multi-node run: kiosk k and agent a belong to site k % sites and a % sites. */
+const sites = multi ? Math.min(flag('sites', 250, 1000), kiosks, agents) : 1;
+/** Calls made while one node is killed (multi-node run only). */
+const killCalls = multi ? flag('kill-calls', 200, 2000, 0) : 0;
 const calls = flag('calls', 1000, 2000);
 const edits = flag('edits', 20000, 50000);
-const history = flag('history', 20000, 100_000, 0);
+const history = multi ? 0 : flag('history', 20000, 100_000, 0);
 const burst = Math.min(flag('burst', 200, 5000), kiosks);
-const pairs = Math.min(agents, kiosks, 50);
+const pairs = Math.min(agents, kiosks, 50, multi ? sites : 50);
 const storeArg = process.argv.indexOf('--store');
-const store = (storeArg >= 0 ? process.argv[storeArg + 1] : 'sqlite') as BenchStore;
+const store = (storeArg >= 0 ? process.argv[storeArg + 1] : multi ? 'postgres' : 'sqlite') as BenchStore;
 if (store !== 'sqlite' && store !== 'postgres') throw new Error('--store must be sqlite or postgres');
+if (multi && store !== 'postgres') throw new Error('--nodes runs on PostgreSQL only');
 const warmup = 20;
 const burstRounds = 2;
 const deliveryTimeoutMs = 3000;
@@ -97,11 +123,17 @@ class Faults {
   failed = 0;
   missed = 0;
   disconnects = 0;
+  /** Drops while a node is killed on purpose: counted apart, they are what is measured then. */
+  killDrops = 0;
+  killing = false;
   /** Set before the bench closes its own sockets: those are not drops. */
   closing = false;
   watch(socket: Socket): void {
-    socket.on('disconnect', () => {
-      if (!this.closing) this.disconnects++;
+    socket.on('disconnect', (reason) => {
+      // The bench's own disconnect (a pair's agent placed again on another node) is no drop.
+      if (this.closing || reason === 'io client disconnect') return;
+      if (this.killing) this.killDrops++;
+      else this.disconnects++;
     });
   }
   get errors(): number {
@@ -109,8 +141,12 @@ class Faults {
   }
 }
 
+/**
+ * One client over WebSocket. Through HAProxy (`--nodes`) it reconnects by itself, as the kiosk and
+ * the tablet do (socket.io's default delays), so a killed node's clients come back on another.
+ */
 function open<S extends Socket>(url: string, auth: Record<string, string>, faults: Faults): Promise<S> {
-  const socket = connectClient(url, { auth, transports: ['websocket'], forceNew: true, reconnection: false }) as S;
+  const socket = connectClient(url, { auth, transports: ['websocket'], forceNew: true, reconnection: multi }) as S;
   return new Promise((resolve, reject) => {
     socket.once('connect', () => {
       faults.watch(socket);
@@ -210,9 +246,17 @@ function ensureBuiltServer(): string {
 async function builtRelay(): Promise<string> {
   const out = path.join(root, 'build/bench/relay-server.mjs');
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  const source = fs.readFileSync(path.join(root, 'scripts/bench/relay-server.ts'), 'utf8');
-  const { code } = await esbuild.transform(source, { loader: 'ts', format: 'esm', platform: 'node', target: 'node20' });
-  fs.writeFileSync(out, code);
+  // Bundled with Guichet's adapter (the multi-node relay uses it); packages stay in node_modules.
+  await esbuild.build({
+    entryPoints: [path.join(root, 'scripts/bench/relay-server.ts')],
+    outfile: out,
+    bundle: true,
+    packages: 'external',
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'warning'
+  });
   return out;
 }
 
@@ -328,16 +372,8 @@ function emitAll(
 const messages: { ring: unknown; edit: unknown } = { ring: null, edit: null };
 
 // ---------------------------------------------------------------- Guichet
-/**
- * Guichet's built server with the demo site, open at any hour, `historyCount` calls and tickets of
- * history, and the bench's terminals and agents: on its own SQLite file, or on the empty
- * PostgreSQL database `databaseUrl` names.
- */
-async function startGuichet(
-  main: string,
-  historyCount: number,
-  databaseUrl: string | null
-): Promise<Target & { queueState(): Promise<unknown> }> {
+/** A server's folder: a stub web app, and the shipped catalog plus the test procedure. */
+function serverDir(): { dir: string; catalogDir: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-bench-calls-'));
   fs.mkdirSync(path.join(dir, 'web'));
   fs.writeFileSync(
@@ -351,6 +387,20 @@ async function startGuichet(
     fs.copyFileSync(path.join(root, 'server/catalog', file), path.join(catalogDir, file));
   }
   fs.copyFileSync(path.join(root, 'e2e/catalog/essai-saisies.yaml'), path.join(catalogDir, 'essai-saisies.yaml'));
+  return { dir, catalogDir };
+}
+
+/**
+ * Guichet's built server with the demo site, open at any hour, `historyCount` calls and tickets of
+ * history, and the bench's terminals and agents: on its own SQLite file, or on the empty
+ * PostgreSQL database `databaseUrl` names.
+ */
+async function startGuichet(
+  main: string,
+  historyCount: number,
+  databaseUrl: string | null
+): Promise<Target & { queueState(): Promise<unknown> }> {
+  const { dir, catalogDir } = serverDir();
   // The same set-up through the store on either engine; on PostgreSQL it also runs the migrations.
   let store: Store;
   let closeStore: () => Promise<void>;
@@ -804,14 +854,658 @@ function figuresOf({ fresh, month }: { fresh: PhaseResult; month: PhaseResult | 
   };
 }
 
+// ---------------------------------------------------------------- several nodes (--nodes N)
+const siteOf = (i: number) => i % sites;
+/** How many agents belong to site `s` (agent a is at site a % sites). */
+const agentsAt = (s: number) => Math.floor(agents / sites) + (s < agents % sites ? 1 : 0);
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * 10,000 kiosks and 1,000 agents through HAProxy, twice (Guichet and the relay): twice as many
+ * open files in this process and in each HAProxy as the usual limit allows. Raised for this
+ * process (its children inherit it), which needs root or a high enough hard limit.
+ */
+function raiseFileLimit(): void {
+  const want = 4 * (kiosks + agents) + 10_000;
+  const raised = spawnSync('prlimit', ['--pid', String(process.pid), `--nofile=${want}:${want}`], { encoding: 'utf8' });
+  if (raised.status === 0) return;
+  // Each system's clients are open in this process at once, and each HAProxy holds two files per
+  // client (HAProxy sets its maxconn from the limit): beyond, connections would hang, not fail.
+  const limit = Number(spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim());
+  const fits = Math.floor((limit - 600) / 2);
+  if (kiosks + agents > fits) {
+    throw new Error(
+      `${kiosks} kiosks and ${agents} agents need ${want} open files, and the limit is ${limit} ` +
+        `(prlimit: ${(raised.stderr || raised.error?.message || '').trim()}): at most ${fits} kiosks and agents ` +
+        `together fit (e.g. --kiosks ${Math.floor((fits * 10) / 11)} --agents ${Math.floor(fits / 11)}), or raise the hard limit`
+    );
+  }
+}
+
+/** A multi-node system, connected and ready. */
+interface Nodes extends Target {
+  /** Joined pairs whose kiosk and agent sit on different nodes. */
+  crossPairs: number;
+  /** Each node's RSS. */
+  rssPerNode(): number[];
+}
+
+/**
+ * Connects a pair's kiosk, then its agent on another node: HAProxy shares new connections in
+ * turn, so an agent that lands beside its kiosk connects again. `nodeOf` says where a socket is.
+ */
+async function crossPair<S extends Socket>(
+  openKiosk: () => Promise<S>,
+  openAgent: () => Promise<S>,
+  nodeOf: (connect: () => Promise<S>) => Promise<{ socket: S; node: number }>,
+  left: () => Promise<void>
+): Promise<{ kiosk: S; agent: S; cross: boolean }> {
+  const kiosk = await nodeOf(openKiosk);
+  let agent = await nodeOf(openAgent);
+  for (let i = 0; i < 6 && agent.node === kiosk.node; i++) {
+    agent.socket.disconnect();
+    await left();
+    agent = await nodeOf(openAgent);
+  }
+  return { kiosk: kiosk.socket, agent: agent.socket, cross: agent.node !== kiosk.node && agent.node >= 0 };
+}
+
+async function nodeSockets(ports: number[], face: 'kiosk' | 'agent'): Promise<number[]> {
+  return Promise.all(
+    ports.map(async (port) => {
+      try {
+        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        const line = text.split('\n').find((l) => l.startsWith(`guichet_node_sockets{face="${face}"}`));
+        return Number(line?.split(' ')[1] ?? 0);
+      } catch {
+        return 0;
+      }
+    })
+  );
+}
+
+interface KillResult {
+  tried: number;
+  acked: number;
+  rung: number;
+  ended: number;
+  lost: number;
+  /** From the kill until every client was connected again. */
+  reconnectMs: number;
+  /** Calls created on the node left while the killed node's agents were still away. */
+  unanswered: number;
+}
+
+/**
+ * N built Guichet nodes on one PostgreSQL database behind HAProxy, `sites` sites seeded straight
+ * into the store before they start (each with the test procedure published, open at any hour),
+ * and the bench's kiosks and agents connected through HAProxy.
+ */
+async function startGuichetNodes(
+  main: string,
+  databaseUrl: string
+): Promise<Nodes & { killDuring(count: number): Promise<KillResult> }> {
+  const { dir, catalogDir } = serverDir();
+  const opened = await openStore({ databaseUrl, databaseFile: '', backupDir: '', backupsKept: 0 });
+  const seeded = createStore(opened.executor, null);
+  const now = new Date().toISOString();
+  const expires = new Date(Date.now() + 86_400_000).toISOString();
+  const source = fs.readFileSync(path.join(catalogDir, 'essai-saisies.yaml'), 'utf8');
+  const siteIds = Array.from({ length: sites }, () => randomUUID());
+  const kioskTokens: string[] = [];
+  const agentTokens: string[] = [];
+  const t0 = performance.now();
+  try {
+    await seeded.transaction(async () => {
+      for (const [s, id] of siteIds.entries()) {
+        await seeded.sites.insert({
+          id,
+          name: `Mairie ${s + 1}`,
+          address: `${s + 1} place de la Mairie`,
+          phone: '',
+          timezone: 'Europe/Paris',
+          isDemo: false,
+          createdAt: now,
+          openingHours: {}
+        });
+        await seeded.procedures.insertIfAbsent({
+          siteId: id,
+          id: 'essai-saisies',
+          publishedVersion: 1,
+          position: 0,
+          createdAt: now
+        });
+        await seeded.procedureVersions.insert({
+          siteId: id,
+          procedureId: 'essai-saisies',
+          version: 1,
+          source,
+          createdAt: now,
+          createdBy: null
+        });
+      }
+      for (let i = 0; i < kiosks; i++) {
+        const id = randomUUID();
+        const siteId = siteIds[siteOf(i)]!;
+        await seeded.terminals.insert({ id, siteId, kind: 'kiosk', name: `Borne ${i + 1}`, location: 'Hall', pairedAt: now });
+        const token = newToken();
+        await seeded.terminalTokens.insert(hashToken(token), id, now);
+        kioskTokens.push(token);
+      }
+      for (let i = 0; i < agents; i++) {
+        const id = randomUUID();
+        await seeded.accounts.insert({
+          id,
+          siteId: siteIds[siteOf(i)]!,
+          role: 'agent',
+          login: `bench-agent-${i}`,
+          firstName: `Agent ${i}`,
+          secretHash: 'no-login-in-this-benchmark',
+          active: true,
+          createdAt: now
+        });
+        const token = newToken();
+        await seeded.authSessions.insert({
+          tokenHash: hashToken(token),
+          id: randomUUID(),
+          accountId: id,
+          createdAt: now,
+          expiresAt: expires
+        });
+        agentTokens.push(token);
+      }
+    });
+  } finally {
+    await opened.close();
+  }
+  console.log(`  seeded ${sites} sites, ${kiosks} kiosks, ${agents} agents in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  const nodes: { name: string; port: number; proc: ChildProcess; output: () => string }[] = [];
+  let haproxy: RunningHaproxy | null = null;
+  const faults = new Faults();
+  let clients: Socket[] = [];
+  const close = onCleanup(async () => {
+    faults.closing = true;
+    for (const c of clients) c.disconnect();
+    await haproxy?.stop();
+    for (const n of nodes) await stop(n.proc);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  try {
+    // One after the other: node-1 takes every site's lease, the others find them held.
+    for (let i = 1; i <= nodeCount; i++) {
+      const port = await freePort();
+      const node = spawnNode(main, [], {
+        GUICHET_DATA_DIR: path.join(dir, `node-${i}`),
+        GUICHET_KIOSK_BUILD: path.join(dir, 'web'),
+        GUICHET_CATALOG_DIR: catalogDir,
+        GUICHET_PORT: String(port),
+        GUICHET_LOG_LEVEL: 'warn',
+        GUICHET_COMMAND_BURST: '1000000',
+        GUICHET_COMMANDS_PER_SECOND: '100000',
+        GUICHET_DATABASE_URL: databaseUrl,
+        GUICHET_NODE_NAME: `node-${i}`
+      });
+      nodes.push({ name: `node-${i}`, port, ...node });
+      await waitFor(() => node.output().includes('Guichet is running'), 120_000);
+    }
+    haproxy = await startHaproxy({ nodes: nodes.map((n) => n.port) });
+    const url = `http://127.0.0.1:${haproxy.port}`;
+    const ports = nodes.map((n) => n.port);
+    const openKiosk = (i: number) => () => open<GuichetClient>(url, { face: 'kiosk', token: kioskTokens[i]! }, faults);
+    const openAgent = (i: number) => () => open<GuichetClient>(url, { face: 'agent', token: agentTokens[i]! }, faults);
+    const kioskClients: GuichetClient[] = [];
+    const agentClients: GuichetClient[] = [];
+    // The pairs first, one socket at a time: where each lands is read from the nodes' /metrics.
+    let crossPairs = 0;
+    let face: 'kiosk' | 'agent' = 'kiosk';
+    const nodeOf = async (connect: () => Promise<GuichetClient>) => {
+      const before = await nodeSockets(ports, face);
+      const socket = await connect();
+      for (let t = 0; t < 100; t++) {
+        const after = await nodeSockets(ports, face);
+        const node = after.findIndex((n, j) => n > before[j]!);
+        if (node >= 0) return { socket, node };
+        await delay(20);
+      }
+      return { socket, node: -1 };
+    };
+    const agentsHere = async () => (await nodeSockets(ports, 'agent')).reduce((a, b) => a + b, 0);
+    for (let p = 0; p < pairs; p++) {
+      const count = p;
+      const pair = await crossPair(
+        async () => {
+          face = 'kiosk';
+          return openKiosk(p)();
+        },
+        async () => {
+          face = 'agent';
+          return openAgent(p)();
+        },
+        nodeOf,
+        async () => {
+          for (let t = 0; t < 500 && (await agentsHere()) !== count; t++) await delay(20);
+        }
+      );
+      kioskClients[p] = pair.kiosk;
+      agentClients[p] = pair.agent;
+      if (pair.cross) crossPairs++;
+    }
+    const rest = await inBatches(kiosks - pairs, (i) => openKiosk(pairs + i)());
+    rest.forEach((c, i) => (kioskClients[pairs + i] = c));
+    const agentsFrom = performance.now();
+    const restAgents = await inBatches(agents - pairs, (i) => openAgent(pairs + i)());
+    restAgents.forEach((c, i) => (agentClients[pairs + i] = c));
+    const agentsConnectMs = performance.now() - agentsFrom;
+    clients = [...kioskClients, ...agentClients];
+    const spread = await Promise.all(['kiosk', 'agent'].map((f) => nodeSockets(ports, f as 'kiosk' | 'agent')));
+    console.log(
+      `  Guichet: kiosks per node ${spread[0]!.join('/')}, agents per node ${spread[1]!.join('/')}, ${crossPairs}/${pairs} pairs across nodes`
+    );
+    const sessionIds = await inBatches(kiosks, async (i) => {
+      const session = await send<{ id: string }>(kioskClients[i]!, 'session:start', { requestId: randomUUID(), locale: 'fr' });
+      await send(kioskClients[i]!, 'session:patch', {
+        sessionId: session.id,
+        patchId: randomUUID(),
+        ops: [{ op: 'open', procedureId: 'essai-saisies' }]
+      });
+      return session.id;
+    });
+    const rings = new Deliveries(faults);
+    const edits = new Deliveries(faults);
+    /** Each call that rang, and the first tablet it rang on. */
+    const rungOn = new Map<string, number>();
+    agentClients.forEach((agent, a) => {
+      agent.on('call:ring', (card) => {
+        messages.ring = card;
+        rings.record(card.sessionId);
+        if (!rungOn.has(card.callId)) rungOn.set(card.callId, a);
+      });
+      // As the tablet does when it is back: what rings now comes with its state.
+      agent.io.on('reconnect', () => {
+        void send<{ ringing: { callId: string }[] }>(agent, 'agent:state', {})
+          .then((state) => {
+            for (const card of state.ringing) if (!rungOn.has(card.callId)) rungOn.set(card.callId, a);
+          })
+          .catch(() => undefined);
+      });
+    });
+    for (const c of [...kioskClients.slice(0, pairs), ...agentClients.slice(0, pairs)]) {
+      c.on('session:patched', (patch) => {
+        const change = patch.changes[0];
+        if (change?.op !== 'answer' || typeof change.value !== 'string') return;
+        messages.edit = patch;
+        edits.record(change.value);
+      });
+    }
+
+    /** Retries `run` until it succeeds or `ms` have passed; whether it succeeded. */
+    async function retrying<T>(ms: number, run: () => Promise<T>): Promise<T | null> {
+      const deadline = performance.now() + ms;
+      while (performance.now() < deadline) {
+        try {
+          return await run();
+        } catch {
+          await delay(250);
+        }
+      }
+      return null;
+    }
+    const within = <T>(socket: Socket, event: string, payload: unknown, ms: number) =>
+      socket
+        .timeout(ms)
+        .emitWithAck(event, payload)
+        .then((ack: Ack<T>) => {
+          if (!ack.ok) throw new Error(`${event} refused: ${ack.error.code}`);
+          return ack.data;
+        });
+
+    return {
+      faults,
+      agentsConnectMs,
+      rings,
+      edits,
+      burstAcks: [],
+      crossPairs,
+      async ring(i) {
+        const k = i % kiosks;
+        const waiter = rings.expect(sessionIds[k]!, agentsAt(siteOf(k)));
+        waiter.start(performance.now());
+        const call = await attempt(faults, () =>
+          send<{ id: string }>(kioskClients[k]!, 'call:create', { sessionId: sessionIds[k], requestId: randomUUID() })
+        );
+        if (!call) return rings.forget(sessionIds[k]!);
+        await waiter.done;
+        await attempt(faults, () => send(kioskClients[k]!, 'call:cancel', { callId: call.id }));
+      },
+      async joinPairs() {
+        for (let p = 0; p < pairs; p++) {
+          const call = await send<{ id: string }>(kioskClients[p]!, 'call:create', {
+            sessionId: sessionIds[p],
+            requestId: randomUUID()
+          });
+          await send(agentClients[p]!, 'call:accept', { callId: call.id });
+        }
+      },
+      async edit(e) {
+        const p = e % pairs;
+        const sender = e % 2 === 0 ? kioskClients[p]! : agentClients[p]!;
+        const waiter = edits.expect(`edit-${e}`, 1);
+        waiter.start(performance.now());
+        const acked = attempt(faults, () =>
+          send(sender, 'session:patch', {
+            sessionId: sessionIds[p]!,
+            patchId: randomUUID(),
+            ops: [{ op: 'answer', stepId: 'nom', value: `edit-${e}` }]
+          })
+        );
+        await Promise.all([waiter.done, acked]);
+      },
+      burst: async () => {},
+      rssMb: () =>
+        Math.max(...nodes.map((n) => (n.proc.exitCode === null && n.proc.signalCode === null ? readRssMb(n.proc.pid!) : 0))),
+      rssPerNode: () => nodes.map((n) => (n.proc.exitCode === null && n.proc.signalCode === null ? readRssMb(n.proc.pid!) : 0)),
+      /**
+       * `count` calls from as many kiosks over 4 s; node-1 is killed (SIGKILL) 1.6 s in. A create
+       * without an ack is sent again with its requestId until one comes (60 s at most); each acked
+       * call must ring a tablet (30 s at most), then be ended: every other one accepted by the
+       * tablet it rang on (then released), the others, or one whose accept was refused, cancelled
+       * by the kiosk. Read back from the database at the end: accepted, done or cancelled.
+       */
+      async killDuring(count) {
+        const spreadMs = 4000;
+        faults.killing = true;
+        let killedAt = 0;
+        const victim = nodes[0]!;
+        const killer = delay(spreadMs * 0.4).then(() => {
+          killedAt = performance.now();
+          victim.proc.kill('SIGKILL');
+        });
+        const flow = async (j: number) => {
+          await delay((j * spreadMs) / count);
+          const k = pairs + ((warmup + calls + j) % (kiosks - pairs));
+          const requestId = randomUUID();
+          const call = await retrying(60_000, () =>
+            within<{ id: string }>(kioskClients[k]!, 'call:create', { sessionId: sessionIds[k], requestId }, 5000)
+          );
+          if (!call) return { callId: null, rang: false };
+          const deadline = performance.now() + 30_000;
+          while (!rungOn.has(call.id) && performance.now() < deadline) await delay(50);
+          const agent = rungOn.get(call.id);
+          if (agent === undefined) return { callId: call.id, rang: false };
+          let accepted = false;
+          if (j % 2 === 1) {
+            // A refusal (a colleague's tablet, the kiosk) ends the tries; a timeout does not.
+            const deadlineAccept = performance.now() + 30_000;
+            while (performance.now() < deadlineAccept) {
+              try {
+                await within(agentClients[agent]!, 'call:accept', { callId: call.id }, 5000);
+                accepted = true;
+                break;
+              } catch (error) {
+                if (String(error).includes('refused')) break;
+                await delay(250);
+              }
+            }
+            if (accepted) await retrying(30_000, () => within(agentClients[agent]!, 'call:release', { callId: call.id }, 5000));
+          }
+          if (!accepted) await retrying(30_000, () => within(kioskClients[k]!, 'call:cancel', { callId: call.id }, 5000));
+          return { callId: call.id, rang: true };
+        };
+        const outcomes = await Promise.all(Array.from({ length: count }, (_, j) => flow(j)));
+        await killer;
+        await waitFor(() => clients.every((c) => c.connected), 120_000).catch(() => undefined);
+        const reconnectMs = performance.now() - killedAt;
+        faults.killing = false;
+        const ids = outcomes.flatMap((o) => (o.callId ? [o.callId] : []));
+        const db = new pg.Client({ connectionString: databaseUrl });
+        await db.connect();
+        const statuses = new Map<string, string>();
+        try {
+          const { rows } = await db.query<{ id: string; status: string }>(
+            'SELECT id::text AS id, status FROM help_calls WHERE id::text = ANY($1)',
+            [ids]
+          );
+          for (const r of rows) statuses.set(r.id, r.status);
+        } finally {
+          await db.end();
+        }
+        const endedStatuses = new Set(['accepted', 'done', 'cancelled']);
+        const ended = outcomes.filter((o) => o.callId && o.rang && endedStatuses.has(statuses.get(o.callId) ?? '')).length;
+        return {
+          tried: count,
+          acked: ids.length,
+          rung: outcomes.filter((o) => o.rang).length,
+          ended,
+          lost: count - ended,
+          reconnectMs,
+          unanswered: [...statuses.values()].filter((s) => s === 'unanswered').length
+        };
+      },
+      close
+    };
+  } catch (error) {
+    for (const n of nodes) console.error(`--- ${n.name}\n${n.output()}`);
+    console.error(`--- haproxy\n${haproxy?.output() ?? ''}`);
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * The relay as N nodes on its own PostgreSQL database, joined by Guichet's adapter, behind its own
+ * HAProxy: the same clients, the same fan-out (a ring to its site's agents only).
+ */
+async function startRelayNodes(script: string, databaseUrl: string): Promise<Nodes> {
+  const nodes: { port: number; proc: ChildProcess; output: () => string }[] = [];
+  let haproxy: RunningHaproxy | null = null;
+  const faults = new Faults();
+  let clients: Socket[] = [];
+  const close = onCleanup(async () => {
+    faults.closing = true;
+    for (const c of clients) c.disconnect();
+    await haproxy?.stop();
+    for (const n of nodes) await stop(n.proc);
+  });
+  try {
+    for (let i = 1; i <= nodeCount; i++) {
+      const port = await freePort();
+      const relay = spawnNode(script, [String(port)], { RELAY_DATABASE_URL: databaseUrl, RELAY_NODE_NAME: `relay-${i}` });
+      nodes.push({ port, ...relay });
+      await waitFor(() => relay.output().includes('relay listening'), 30_000);
+    }
+    haproxy = await startHaproxy({ nodes: nodes.map((n) => n.port) });
+    const url = `http://127.0.0.1:${haproxy.port}`;
+    const openKiosk = (i: number) => () => open<Socket>(url, { role: 'kiosk', site: String(siteOf(i)) }, faults);
+    const openAgent = (i: number) => () => open<Socket>(url, { role: 'agent', site: String(siteOf(i)) }, faults);
+    const nodeOf = async (connect: () => Promise<Socket>) => {
+      const socket = await connect();
+      const name = (await socket.timeout(ackTimeoutMs).emitWithAck('whoami')) as string;
+      return { socket, node: Number(name.slice('relay-'.length)) - 1 };
+    };
+    const kioskClients: Socket[] = [];
+    const agentClients: Socket[] = [];
+    let crossPairs = 0;
+    for (let p = 0; p < pairs; p++) {
+      const pair = await crossPair(openKiosk(p), openAgent(p), nodeOf, async () => {});
+      kioskClients[p] = pair.kiosk;
+      agentClients[p] = pair.agent;
+      if (pair.cross) crossPairs++;
+    }
+    const rest = await inBatches(kiosks - pairs, (i) => openKiosk(pairs + i)());
+    rest.forEach((c, i) => (kioskClients[pairs + i] = c));
+    const agentsFrom = performance.now();
+    const restAgents = await inBatches(agents - pairs, (i) => openAgent(pairs + i)());
+    restAgents.forEach((c, i) => (agentClients[pairs + i] = c));
+    const agentsConnectMs = performance.now() - agentsFrom;
+    clients = [...kioskClients, ...agentClients];
+    console.log(`  relay: ${crossPairs}/${pairs} pairs across nodes`);
+    const rings = new Deliveries(faults);
+    const edits = new Deliveries(faults);
+    for (const agent of agentClients) agent.on('ring', (ring: { id: string }) => rings.record(ring.id));
+    return {
+      faults,
+      agentsConnectMs,
+      rings,
+      edits,
+      burstAcks: [],
+      crossPairs,
+      async ring(i) {
+        const k = i % kiosks;
+        const id = randomUUID();
+        const waiter = rings.expect(id, agentsAt(siteOf(k)));
+        waiter.start(performance.now());
+        await kioskClients[k]!.timeout(ackTimeoutMs).emitWithAck('ring', { id, like: messages.ring, site: String(siteOf(k)) });
+        await waiter.done;
+      },
+      async joinPairs() {
+        for (let p = 0; p < pairs; p++) {
+          for (const c of [kioskClients[p]!, agentClients[p]!]) {
+            await c.timeout(ackTimeoutMs).emitWithAck('join-pair', `pair-${p}`);
+            c.on('edit', (edit: { value: string }) => edits.record(edit.value));
+          }
+        }
+      },
+      async edit(e) {
+        const p = e % pairs;
+        const sender = e % 2 === 0 ? kioskClients[p]! : agentClients[p]!;
+        const waiter = edits.expect(`edit-${e}`, 1);
+        waiter.start(performance.now());
+        const acked = sender.timeout(ackTimeoutMs).emitWithAck('edit', `pair-${p}`, { value: `edit-${e}`, like: messages.edit });
+        await Promise.all([waiter.done, acked]);
+      },
+      burst: async () => {},
+      rssMb: () => Math.max(...nodes.map((n) => readRssMb(n.proc.pid!))),
+      rssPerNode: () => nodes.map((n) => readRssMb(n.proc.pid!)),
+      close
+    };
+  } catch (error) {
+    for (const n of nodes) console.error(n.output());
+    await close();
+    throw error;
+  }
+}
+
+/** The multi-node run: both systems measured in turns, then a node of Guichet killed under calls. */
+async function measureNodes(main: string, relayScript: string): Promise<Record<string, number>> {
+  const postgres = await startPostgres();
+  console.log(
+    `PostgreSQL ${postgres.version}: a throwaway cluster on loopback, fsync on, synchronous_commit = ${postgres.synchronousCommit} for the role`
+  );
+  const guichetUrl = await postgres.database('bench_nodes');
+  const relayUrl = await postgres.database('bench_relay');
+  const relayDb = new pg.Client({ connectionString: relayUrl });
+  await relayDb.connect();
+  // The adapter's table (migration 0016 makes Guichet's), for a broadcast too large for a NOTIFY.
+  await relayDb
+    .query('CREATE TABLE socket_io_attachments (id bigserial UNIQUE, created_at timestamptz DEFAULT now(), payload bytea)')
+    .finally(() => relayDb.end());
+  const relay = await startRelayNodes(relayScript, relayUrl);
+  const guichet = await startGuichetNodes(main, guichetUrl).catch(async (error: unknown) => {
+    await relay.close();
+    throw error;
+  });
+  let killed: KillResult;
+  let rss: number[];
+  let relayRss: number[];
+  try {
+    for (let i = 0; i < warmup + calls; i++) {
+      measuring = i >= warmup;
+      for (const t of i % 2 === 0 ? [guichet, relay] : [relay, guichet]) await t.ring(i);
+    }
+    await guichet.joinPairs();
+    await relay.joinPairs();
+    for (let e = 0; e < warmup + edits; e++) {
+      measuring = e >= warmup;
+      for (const t of e % 2 === 0 ? [guichet, relay] : [relay, guichet]) await t.edit(e);
+    }
+    measuring = false;
+    rss = guichet.rssPerNode();
+    relayRss = relay.rssPerNode();
+    // The relay goes first: the kill is Guichet's alone, with the machine to itself.
+    await relay.close();
+    console.log(`killing node-1 while ${killCalls} calls are made…`);
+    killed = await guichet.killDuring(killCalls);
+  } finally {
+    await relay.close();
+    await guichet.close();
+  }
+  const g = { ring: stats(guichet.rings.samples), edit: stats(guichet.edits.samples) };
+  const r = { ring: stats(relay.rings.samples), edit: stats(relay.edits.samples) };
+  console.log(detail('Guichet ring', g.ring));
+  console.log(detail('relay ring', r.ring));
+  console.log(detail('Guichet edit', g.edit));
+  console.log(detail('relay edit', r.edit));
+  console.log(
+    `  ring p99 ratio ${(g.ring.p99 / r.ring.p99).toFixed(2)}   edit p99 ratio ${(g.edit.p99 / r.edit.p99).toFixed(2)}`
+  );
+  const f = guichet.faults;
+  console.log(
+    `  Guichet: ${f.failed} acks refused or timed out, ${f.missed} deliveries missing after ${deliveryTimeoutMs / 1000} s, ` +
+      `${f.disconnects} disconnects before the kill; relay: ${relay.faults.errors}`
+  );
+  console.log(
+    `  nodes RSS ${rss.map((m) => m.toFixed(0)).join('/')} MB, relay nodes RSS ${relayRss.map((m) => m.toFixed(0)).join('/')} MB`
+  );
+  console.log(
+    `  kill: ${killed.tried} calls, ${killed.acked} acked, ${killed.rung} rang, ${killed.ended} ended, ` +
+      `${killed.unanswered} left unanswered by the server, ${f.killDrops} sockets dropped, ` +
+      `all connected again ${(killed.reconnectMs / 1000).toFixed(1)} s after the kill`
+  );
+  return {
+    nodes: nodeCount,
+    kiosks,
+    agents,
+    sites,
+    ring_p50_ms: round(g.ring.p50),
+    ring_p99_ms: round(g.ring.p99),
+    edit_p50_ms: round(g.edit.p50),
+    edit_p99_ms: round(g.edit.p99),
+    relay_p99_ms: round(r.ring.p99),
+    relay_edit_p99_ms: round(r.edit.p99),
+    ring_p99_ratio: round(g.ring.p99 / r.ring.p99),
+    edit_p99_ratio: round(g.edit.p99 / r.edit.p99),
+    cross_pairs: guichet.crossPairs,
+    lost_calls: killed.lost,
+    kill_calls: killed.tried,
+    reconnect_ms: round(killed.reconnectMs, 0),
+    errors: f.errors,
+    disconnects: f.disconnects,
+    server_rss_mb: round(Math.max(...rss), 0),
+    relay_rss_mb: round(Math.max(...relayRss), 0),
+    agents_connect_ms: round(guichet.agentsConnectMs, 0),
+    relay_agents_connect_ms: round(relay.agentsConnectMs, 0)
+  };
+}
+
 let status = 1;
 try {
-  console.log(
-    `bench calls: ${kiosks} kiosks, ${agents} agents, ${calls} calls, ${edits} edits (${pairs} joined pairs), ` +
-      `burst of ${burst} tickets, history 0 then ${history}, loopback, store ${store === 'postgres' ? 'SQLite then PostgreSQL' : 'SQLite'}`
-  );
+  if (multi) {
+    console.log(
+      `bench calls: ${nodeCount} nodes on one PostgreSQL behind HAProxy, ${kiosks} kiosks and ${agents} agents over ${sites} sites, ` +
+        `${calls} calls, ${edits} edits (${pairs} joined pairs), then ${killCalls} calls while node-1 is killed, loopback`
+    );
+    raiseFileLimit();
+  } else {
+    console.log(
+      `bench calls: ${kiosks} kiosks, ${agents} agents, ${calls} calls, ${edits} edits (${pairs} joined pairs), ` +
+        `burst of ${burst} tickets, history 0 then ${history}, loopback, store ${store === 'postgres' ? 'SQLite then PostgreSQL' : 'SQLite'}`
+    );
+  }
   const main = ensureBuiltServer();
   const relayScript = await builtRelay();
+  if (multi) {
+    const figures = await measureNodes(main, relayScript);
+    const missed = overTargets(figures, nodesTargets());
+    if (missed.length > 0) console.log(`Over target: ${missed.join(', ')}`);
+    console.log(
+      `bench calls: ${Object.entries(figures)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`
+    );
+    await cleanUp();
+    process.exit(missed.length > 0 ? 1 : 0);
+  }
   const postgres = store === 'postgres' ? await startPostgres() : null;
   if (postgres) {
     console.log(

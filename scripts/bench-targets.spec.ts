@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callsTargets, overTargets } from './bench-targets';
+import { callsTargets, nodesTargets, overTargets } from './bench-targets';
 
 describe('overTargets', () => {
   const targets = { js_gzip_kb: 80, step_ms: 100 };
@@ -73,5 +73,13 @@ describe('callsTargets', () => {
       disconnects_pg: 0,
       ring_p99_ms_pg: { below: 50 }
     });
+  });
+});
+
+describe('nodesTargets', () => {
+  it('holds several nodes to the relay ratios, a ring within 50 ms and no call lost during the kill', () => {
+    const figures = { errors: 0, disconnects: 0, ring_p99_ratio: 1.4, edit_p99_ratio: 1.6, ring_p99_ms: 50, lost_calls: 1 };
+    expect(overTargets(figures, nodesTargets())).toEqual(['edit_p99_ratio 1.6 > 1.5', 'ring_p99_ms 50 ≥ 50', 'lost_calls 1 > 0']);
+    expect(overTargets({ ...figures, edit_p99_ratio: 1.5, ring_p99_ms: 12, lost_calls: 0 }, nodesTargets())).toEqual([]);
   });
 });

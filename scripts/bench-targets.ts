@@ -59,3 +59,12 @@ function sqliteTargets(size: { kiosks: number; agents: number; history: number }
     server_rss_mb: 150
   };
 }
+
+/**
+ * `bench:calls --nodes N` targets: Guichet's ring and edit p99 within 1.5× the relay's on as many
+ * nodes with the same adapter, a call rung within 50 ms, nothing failed or dropped before the
+ * kill, and no call lost while a node is killed.
+ */
+export function nodesTargets(): Record<string, Target> {
+  return { errors: 0, disconnects: 0, ring_p99_ratio: 1.5, edit_p99_ratio: 1.5, ring_p99_ms: { below: 50 }, lost_calls: 0 };
+}

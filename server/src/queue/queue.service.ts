@@ -190,7 +190,6 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
    */
   const counterLock = createKeyedLock();
 
-
   /**
    * After the ack, a call is announced at once (each one is said aloud); the queue itself goes out
    * coalesced, built when it is sent, so a burst of changes costs one state and one broadcast per room.

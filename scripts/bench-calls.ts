@@ -391,6 +391,70 @@ function serverDir(): { dir: string; catalogDir: string } {
 }
 
 /**
+ * Guichet's turns, the same on one node and on several: a ring (a call made, every tablet it rings
+ * hears it, then it is cancelled), the joined pairs, and an edit (one side's change, heard by the
+ * other side and acked to the sender).
+ */
+function guichetTurns({
+  kioskClients,
+  agentClients,
+  sessionIds,
+  faults,
+  rings,
+  edits,
+  ringed
+}: {
+  kioskClients: Socket[];
+  agentClients: Socket[];
+  sessionIds: string[];
+  faults: Faults;
+  rings: Deliveries;
+  edits: Deliveries;
+  /** How many tablets kiosk k's call rings. */
+  ringed: (k: number) => number;
+}) {
+  return {
+    async ring(i: number) {
+      const k = i % kioskClients.length;
+      const waiter = rings.expect(sessionIds[k]!, ringed(k));
+      waiter.start(performance.now());
+      const call = await attempt(faults, () =>
+        send<{ id: string }>(kioskClients[k]!, 'call:create', { sessionId: sessionIds[k], requestId: randomUUID() })
+      );
+      if (!call) return rings.forget(sessionIds[k]!);
+      await waiter.done;
+      await attempt(faults, () => send(kioskClients[k]!, 'call:cancel', { callId: call.id }));
+    },
+    async joinPairs() {
+      for (let p = 0; p < pairs; p++) {
+        const call = await send<{ id: string }>(kioskClients[p]!, 'call:create', {
+          sessionId: sessionIds[p],
+          requestId: randomUUID()
+        });
+        await send(agentClients[p]!, 'call:accept', { callId: call.id });
+      }
+    },
+    async edit(e: number) {
+      const p = e % pairs;
+      const sender = e % 2 === 0 ? kioskClients[p]! : agentClients[p]!;
+      const waiter = edits.expect(`edit-${e}`, 1);
+      waiter.start(performance.now());
+      // What is measured is the other side receiving the change. The turn also waits for the
+      // sender's ack (the write is done), as between two keystrokes: no work spills onto the
+      // next sample, of either system.
+      const acked = attempt(faults, () =>
+        send(sender, 'session:patch', {
+          sessionId: sessionIds[p]!,
+          patchId: randomUUID(),
+          ops: [{ op: 'answer', stepId: 'nom', value: `edit-${e}` }]
+        })
+      );
+      await Promise.all([waiter.done, acked]);
+    }
+  };
+}
+
+/**
  * Guichet's built server with the demo site, open at any hour, `historyCount` calls and tickets of
  * history, and the bench's terminals and agents: on its own SQLite file, or on the empty
  * PostgreSQL database `databaseUrl` names.
@@ -532,43 +596,7 @@ async function startGuichet(
       rings,
       edits,
       burstAcks,
-      async ring(i) {
-        const k = i % kiosks;
-        const waiter = rings.expect(sessionIds[k]!, agents);
-        waiter.start(performance.now());
-        const call = await attempt(faults, () =>
-          send<{ id: string }>(kioskClients[k]!, 'call:create', { sessionId: sessionIds[k], requestId: randomUUID() })
-        );
-        if (!call) return rings.forget(sessionIds[k]!);
-        await waiter.done;
-        await attempt(faults, () => send(kioskClients[k]!, 'call:cancel', { callId: call.id }));
-      },
-      async joinPairs() {
-        for (let p = 0; p < pairs; p++) {
-          const call = await send<{ id: string }>(kioskClients[p]!, 'call:create', {
-            sessionId: sessionIds[p],
-            requestId: randomUUID()
-          });
-          await send(agentClients[p]!, 'call:accept', { callId: call.id });
-        }
-      },
-      async edit(e) {
-        const p = e % pairs;
-        const sender = e % 2 === 0 ? kioskClients[p]! : agentClients[p]!;
-        const waiter = edits.expect(`edit-${e}`, 1);
-        waiter.start(performance.now());
-        // What is measured is the other side receiving the change. The turn also waits for the
-        // sender's ack (the write is done), as between two keystrokes: no work spills onto the
-        // next sample, of either system.
-        const acked = attempt(faults, () =>
-          send(sender, 'session:patch', {
-            sessionId: sessionIds[p]!,
-            patchId: randomUUID(),
-            ops: [{ op: 'answer', stepId: 'nom', value: `edit-${e}` }]
-          })
-        );
-        await Promise.all([waiter.done, acked]);
-      },
+      ...guichetTurns({ kioskClients, agentClients, sessionIds, faults, rings, edits, ringed: () => agents }),
       burst: () =>
         emitAll(
           kioskClients.slice(0, burst),
@@ -1167,40 +1195,7 @@ async function startGuichetNodes(
       edits,
       burstAcks: [],
       crossPairs,
-      async ring(i) {
-        const k = i % kiosks;
-        const waiter = rings.expect(sessionIds[k]!, agentsAt(siteOf(k)));
-        waiter.start(performance.now());
-        const call = await attempt(faults, () =>
-          send<{ id: string }>(kioskClients[k]!, 'call:create', { sessionId: sessionIds[k], requestId: randomUUID() })
-        );
-        if (!call) return rings.forget(sessionIds[k]!);
-        await waiter.done;
-        await attempt(faults, () => send(kioskClients[k]!, 'call:cancel', { callId: call.id }));
-      },
-      async joinPairs() {
-        for (let p = 0; p < pairs; p++) {
-          const call = await send<{ id: string }>(kioskClients[p]!, 'call:create', {
-            sessionId: sessionIds[p],
-            requestId: randomUUID()
-          });
-          await send(agentClients[p]!, 'call:accept', { callId: call.id });
-        }
-      },
-      async edit(e) {
-        const p = e % pairs;
-        const sender = e % 2 === 0 ? kioskClients[p]! : agentClients[p]!;
-        const waiter = edits.expect(`edit-${e}`, 1);
-        waiter.start(performance.now());
-        const acked = attempt(faults, () =>
-          send(sender, 'session:patch', {
-            sessionId: sessionIds[p]!,
-            patchId: randomUUID(),
-            ops: [{ op: 'answer', stepId: 'nom', value: `edit-${e}` }]
-          })
-        );
-        await Promise.all([waiter.done, acked]);
-      },
+      ...guichetTurns({ kioskClients, agentClients, sessionIds, faults, rings, edits, ringed: (k) => agentsAt(siteOf(k)) }),
       burst: async () => {},
       rssMb: () =>
         Math.max(...nodes.map((n) => (n.proc.exitCode === null && n.proc.signalCode === null ? readRssMb(n.proc.pid!) : 0))),

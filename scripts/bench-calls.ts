@@ -35,12 +35,13 @@
  * rings its own site's agents, wherever they are; each joined pair has its kiosk on one node and
  * its agent on another (placed by reading the nodes' /metrics). The baseline is the relay run as N
  * processes joined by Guichet's own adapter (server/src/cluster/adapter.ts) on a database of their
- * own, behind their own HAProxy, with the same clients and rooms per site. Then, the relay gone,
- * `--kill-calls` (200) calls are made over 4 s and node-1 is killed (SIGKILL) 1.6 s in: a create
+ * own, behind their own HAProxy, with the same clients and rooms per site, measured first and
+ * closed (unlike one node's turns: both systems' clients at once would need twice the open files).
+ * Then `--kill-calls` (200) calls are made over 4 s and node-1 is killed (SIGKILL) 1.6 s in: a create
  * without an ack is sent again with its requestId; each acked call must ring a tablet and be
  * ended (accepted or cancelled, read back from the database), else it counts in `lost_calls`. No
  * history and no burst in this mode; the bench raises its open-file limit (prlimit) for the
- * sockets. Targets: nodesTargets.
+ * sockets where it may, and otherwise runs HAProxy as several processes on one port. Targets: nodesTargets.
  *
  * Prints the detail, then ends with `bench calls: …` and exits 1 when a target is missed (see
  * callsTargets). Flags: --kiosks N (≤ 5000; ≤ 20,000 with --nodes) --agents M (≤ 500; ≤ 2,000
@@ -886,28 +887,35 @@ function figuresOf({ fresh, month }: { fresh: PhaseResult; month: PhaseResult | 
 const siteOf = (i: number) => i % sites;
 /** How many agents belong to site `s` (agent a is at site a % sites). */
 const agentsAt = (s: number) => Math.floor(agents / sites) + (s < agents % sites ? 1 : 0);
+/** Set by planFileLimit before any HAProxy starts. */
+let haproxyProcesses = 1;
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * 10,000 kiosks and 1,000 agents through HAProxy, twice (Guichet and the relay): twice as many
- * open files in this process and in each HAProxy as the usual limit allows. Raised for this
- * process (its children inherit it), which needs root or a high enough hard limit.
+ * 10,000 kiosks and 1,000 agents through HAProxy: more open files than one process may have on a
+ * machine whose hard limit is 20,000. The limit is raised for this process (its children inherit
+ * it) where root or the hard limit allows. Otherwise the systems are measured one after the other
+ * (this process holds one system's clients at a time) and HAProxy runs as several processes on one
+ * port, each holding two files per client it proxies (it sets its maxconn from the limit: beyond,
+ * connections would hang, not fail). Returns how many HAProxy processes to run.
  */
-function raiseFileLimit(): void {
-  const want = 4 * (kiosks + agents) + 10_000;
+function planFileLimit(): number {
+  const clients = kiosks + agents;
+  const want = 2 * clients + 10_000;
   const raised = spawnSync('prlimit', ['--pid', String(process.pid), `--nofile=${want}:${want}`], { encoding: 'utf8' });
-  if (raised.status === 0) return;
-  // Each system's clients are open in this process at once, and each HAProxy holds two files per
-  // client (HAProxy sets its maxconn from the limit): beyond, connections would hang, not fail.
+  if (raised.status === 0) return 1;
   const limit = Number(spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim());
-  const fits = Math.floor((limit - 600) / 2);
-  if (kiosks + agents > fits) {
+  // Files for other things than clients: the nodes' database connections, logs, HAProxy's own.
+  const spare = 600;
+  if (clients + spare > limit) {
     throw new Error(
-      `${kiosks} kiosks and ${agents} agents need ${want} open files, and the limit is ${limit} ` +
-        `(prlimit: ${(raised.stderr || raised.error?.message || '').trim()}): at most ${fits} kiosks and agents ` +
-        `together fit (e.g. --kiosks ${Math.floor((fits * 10) / 11)} --agents ${Math.floor(fits / 11)}), or raise the hard limit`
+      `${kiosks} kiosks and ${agents} agents need ${clients + spare} open files in this process, and the limit is ${limit} ` +
+        `(prlimit: ${(raised.stderr || raised.error?.message || '').trim()}): raise the hard limit or connect fewer`
     );
   }
+  const processes = Math.ceil((2 * clients) / (limit - spare));
+  console.log(`  open-file limit ${limit}: HAProxy runs as ${processes} processes on one port (SO_REUSEPORT)`);
+  return processes;
 }
 
 /** A multi-node system, connected and ready. */
@@ -1077,7 +1085,7 @@ async function startGuichetNodes(
       nodes.push({ name: `node-${i}`, port, ...node });
       await waitFor(() => node.output().includes('Guichet is running'), 120_000);
     }
-    haproxy = await startHaproxy({ nodes: nodes.map((n) => n.port) });
+    haproxy = await startHaproxy({ nodes: nodes.map((n) => n.port), processes: haproxyProcesses });
     const url = `http://127.0.0.1:${haproxy.port}`;
     const ports = nodes.map((n) => n.port);
     const openKiosk = (i: number) => () => open<GuichetClient>(url, { face: 'kiosk', token: kioskTokens[i]! }, faults);
@@ -1309,7 +1317,7 @@ async function startRelayNodes(script: string, databaseUrl: string): Promise<Nod
       nodes.push({ port, ...relay });
       await waitFor(() => relay.output().includes('relay listening'), 30_000);
     }
-    haproxy = await startHaproxy({ nodes: nodes.map((n) => n.port) });
+    haproxy = await startHaproxy({ nodes: nodes.map((n) => n.port), processes: haproxyProcesses });
     const url = `http://127.0.0.1:${haproxy.port}`;
     const openKiosk = (i: number) => () => open<Socket>(url, { role: 'kiosk', site: String(siteOf(i)) }, faults);
     const openAgent = (i: number) => () => open<Socket>(url, { role: 'agent', site: String(siteOf(i)) }, faults);
@@ -1381,7 +1389,7 @@ async function startRelayNodes(script: string, databaseUrl: string): Promise<Nod
   }
 }
 
-/** The multi-node run: both systems measured in turns, then a node of Guichet killed under calls. */
+/** The multi-node run: the relay, then Guichet, then a node of Guichet killed under calls. */
 async function measureNodes(main: string, relayScript: string): Promise<Record<string, number>> {
   const postgres = await startPostgres();
   console.log(
@@ -1395,34 +1403,36 @@ async function measureNodes(main: string, relayScript: string): Promise<Record<s
   await relayDb
     .query('CREATE TABLE socket_io_attachments (id bigserial UNIQUE, created_at timestamptz DEFAULT now(), payload bytea)')
     .finally(() => relayDb.end());
-  const relay = await startRelayNodes(relayScript, relayUrl);
-  const guichet = await startGuichetNodes(main, guichetUrl).catch(async (error: unknown) => {
-    await relay.close();
-    throw error;
-  });
-  let killed: KillResult;
-  let rss: number[];
-  let relayRss: number[];
-  try {
+  // One system after the other, each with the machine to itself: both sets of 11,000 clients at
+  // once would not fit in this process's open files (see planFileLimit).
+  const turns = async (t: Nodes) => {
     for (let i = 0; i < warmup + calls; i++) {
       measuring = i >= warmup;
-      for (const t of i % 2 === 0 ? [guichet, relay] : [relay, guichet]) await t.ring(i);
+      await t.ring(i);
     }
-    await guichet.joinPairs();
-    await relay.joinPairs();
+    await t.joinPairs();
     for (let e = 0; e < warmup + edits; e++) {
       measuring = e >= warmup;
-      for (const t of e % 2 === 0 ? [guichet, relay] : [relay, guichet]) await t.edit(e);
+      await t.edit(e);
     }
     measuring = false;
-    rss = guichet.rssPerNode();
-    relayRss = relay.rssPerNode();
-    // The relay goes first: the kill is Guichet's alone, with the machine to itself.
+    return t.rssPerNode();
+  };
+  const relay = await startRelayNodes(relayScript, relayUrl);
+  let relayRss: number[];
+  try {
+    relayRss = await turns(relay);
+  } finally {
     await relay.close();
+  }
+  const guichet = await startGuichetNodes(main, guichetUrl);
+  let killed: KillResult;
+  let rss: number[];
+  try {
+    rss = await turns(guichet);
     console.log(`killing node-1 while ${killCalls} calls are made…`);
     killed = await guichet.killDuring(killCalls);
   } finally {
-    await relay.close();
     await guichet.close();
   }
   const g = { ring: stats(guichet.rings.samples), edit: stats(guichet.edits.samples) };
@@ -1480,7 +1490,7 @@ try {
       `bench calls: ${nodeCount} nodes on one PostgreSQL behind HAProxy, ${kiosks} kiosks and ${agents} agents over ${sites} sites, ` +
         `${calls} calls, ${edits} edits (${pairs} joined pairs), then ${killCalls} calls while node-1 is killed, loopback`
     );
-    raiseFileLimit();
+    haproxyProcesses = planFileLimit();
   } else {
     console.log(
       `bench calls: ${kiosks} kiosks, ${agents} agents, ${calls} calls, ${edits} edits (${pairs} joined pairs), ` +

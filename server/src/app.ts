@@ -351,8 +351,11 @@ export async function createApplication({ config, store, clock, logger, kitHandl
   // Calls that were ringing or joined when the server stopped go on from what is stored: at once
   // with one node; with several, for each site when this node takes it (at start, or from a node
   // that stopped).
-  if (cluster.shared) cluster.onSitesTaken((siteIds) => calls.recover(siteIds));
-  else await calls.recover();
+  if (cluster.shared) {
+    cluster.onSitesTaken((siteIds) => calls.recover(siteIds));
+    // A site given to another node: its lease is deleted only once no ticket is half printed here.
+    cluster.onSitesGiven((siteIds) => printing.stoppedOn(siteIds));
+  } else await calls.recover();
   /**
    * The minute jobs and each second's ticks await the store now: a run still going when the timer
    * fires again is not started twice (the round is skipped, the next one catches up).

@@ -100,14 +100,15 @@ describe('a call rings the available agents once', () => {
   });
 
   it('says at once when no agent is connected, and when the site is closed', async () => {
+    const siteId = (await server.store.sessions.findById(hall.session.id))!.siteId;
     hall.marie.disconnect();
     hall.karim.disconnect();
+    await expect.poll(() => server.app.services.agents.connectedCount(siteId)).toBe(0);
     server.clock.advance(server.config.agentGraceSeconds * 1000);
     await server.app.services.calls.tick();
     const none = await call();
     expect(none).toMatchObject({ status: 'unanswered', unansweredReason: 'no_agent' });
     await connect(server, 'agent', hall.marieToken);
-    const siteId = (await server.store.sessions.findById(hall.session.id))!.siteId;
     // Closed every day: whatever the hour of the test, the site is closed now.
     await server.store.sites.setOpeningHours(siteId, { '1': [], '2': [], '3': [], '4': [], '5': [], '6': [], '7': [] });
     const closed = await call();
@@ -394,6 +395,19 @@ describe('a tablet that drops', () => {
       })
     );
     expect((await edit).by).toEqual({ kind: 'agent', name: 'Marie' });
+  });
+
+  it('a call made while every tablet is away, within the grace period, rings as they come back', async () => {
+    const siteId = (await server.store.sessions.findById(hall.session.id))!.siteId;
+    hall.marie.disconnect();
+    hall.karim.disconnect();
+    await expect.poll(() => server.app.services.agents.connectedCount(siteId)).toBe(0);
+    // A Wi-Fi flap, a node of several gone: the agents are still there, their tablets on their way.
+    const waiting = await call();
+    expect(waiting).toMatchObject({ status: 'ringing', unansweredReason: null });
+    const marie = await connect(server, 'agent', hall.marieToken);
+    const state = ok(await command(marie, 'agent:state', {}));
+    expect(state.ringing.map((r) => r.callId)).toContain(waiting.id);
   });
 
   it('after the grace period the call rings again', async () => {

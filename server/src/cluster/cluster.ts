@@ -9,6 +9,14 @@
  * A node trusts its lease until `ttlMs - marginMs` after it sent the renewal that the database
  * accepted (its own monotonic clock): by then it has stopped driving the site's printers, before
  * the database lets another node take the lease.
+ *
+ * The sites are shared out: each node also holds a lease of its own (`node:<id>`, renewed in the
+ * same round as it claims sites, so a node whose rounds fail drops out), and takes free sites only
+ * up to its share, ceil(sites / live nodes). A node holding more (it ran alone when the others
+ * started) gives the excess back, as many as the others lack: it stops driving those sites, waits
+ * for what is under way on them to end (`onSitesGiven`: a ticket half printed), and only then
+ * deletes their leases, for the others to take at their next round. Between the two a given site
+ * runs nowhere for up to `renewMs`: its escalation waits that long, its tickets stay queued.
  */
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
@@ -29,6 +37,11 @@ export interface Cluster {
   ownsGlobal(): boolean;
   /** `fn` is told the sites this node has just taken (at start, or from a node that stopped). */
   onSitesTaken(fn: (siteIds: string[]) => Promise<void>): void;
+  /**
+   * `fn` is told the sites this node gives back to share them out, once it no longer owns them;
+   * their leases are given back when it resolves (it waits for a print under way on them).
+   */
+  onSitesGiven(fn: (siteIds: string[]) => Promise<void>): void;
   /** Claims the leases a first time (resolved once that round is done), then every `renewMs`. */
   start(): Promise<void>;
   /** Stops renewing and gives the leases back, so another node takes them at once. */
@@ -44,6 +57,7 @@ export function singleNode(nodeId: string): Cluster {
     take: async () => true,
     ownsGlobal: () => true,
     onSitesTaken: () => {},
+    onSitesGiven: () => {},
     start: async () => {},
     close: async () => {}
   };
@@ -51,6 +65,9 @@ export function singleNode(nodeId: string): Cluster {
 
 export const globalLease = 'global';
 const siteLease = (siteId: string) => `site:${siteId}`;
+const isSiteLease = (name: string) => name.startsWith('site:');
+/** Held by each live node, whatever else it holds: how many nodes share the sites. */
+const nodeLease = (nodeId: string) => `node:${nodeId}`;
 
 export interface LeaseTimes {
   /** How long a lease lasts once claimed or renewed. */
@@ -79,6 +96,10 @@ export function createLeaseKeeper({
   /** Until when (performance.now()) the leases in `held` may be trusted. */
   let trustedUntil = 0;
   const listeners: ((siteIds: string[]) => Promise<void>)[] = [];
+  const givenListeners: ((siteIds: string[]) => Promise<void>)[] = [];
+  /** Leases being given back: no longer owned, not yet deleted, and not to be taken again meanwhile. */
+  const giving = new Set<string>();
+  let givingBack: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   let closed = false;
@@ -96,17 +117,68 @@ export function createLeaseKeeper({
     }
   }
 
+  /** Stops driving `names`, lets what is under way on them end, then deletes their leases. */
+  async function giveBack(names: string[]): Promise<void> {
+    for (const n of names) giving.add(n);
+    held = new Set([...held].filter((n) => !giving.has(n)));
+    logger.info({ node: nodeId, sites: names.length }, 'sites given back to share them out');
+    try {
+      for (const fn of givenListeners) {
+        try {
+          await fn(names.map((n) => n.slice('site:'.length)));
+        } catch (error) {
+          logger.error({ err: error }, 'giving sites back failed');
+        }
+      }
+      await store.leases.release(nodeId, names);
+    } finally {
+      // Not renewed meanwhile: if the release failed, they run out by themselves.
+      for (const n of names) giving.delete(n);
+    }
+  }
+
+  /** How many of its sites this node should give back: above its share, as many as the others lack. */
+  function excess(mine: number, share: number, holders: { name: string; nodeId: string }[], live: Set<string>): number {
+    if (mine <= share || givingBack) return 0;
+    const counts = new Map([...live].filter((n) => n !== nodeId).map((n) => [n, 0]));
+    for (const h of holders) if (isSiteLease(h.name) && counts.has(h.nodeId)) counts.set(h.nodeId, counts.get(h.nodeId)! + 1);
+    let lacking = 0;
+    for (const count of counts.values()) lacking += Math.max(0, share - count);
+    return Math.min(mine - share, lacking);
+  }
+
   async function round(): Promise<void> {
-    const names = [globalLease, ...(await store.sites.listIds()).map(siteLease)];
+    const siteNames = (await store.sites.listIds()).map(siteLease);
     const sentAt = performance.now();
-    const now = new Set(await store.leases.claim(nodeId, names, times.ttlMs));
+    // What this node holds is renewed, and the global lease taken if free.
+    const renewed = await store.leases.claim(nodeId, [globalLease, ...siteNames.filter((n) => held.has(n))], times.ttlMs);
+    const holders = await store.leases.holders();
+    const live = new Set([nodeId, ...holders.filter((h) => h.name.startsWith('node:')).map((h) => h.nodeId)]);
+    const share = Math.ceil(siteNames.length / live.size);
+    const mine = renewed.filter(isSiteLease);
+    const heldNow = new Set(holders.map((h) => h.name));
+    const free = siteNames.filter((n) => !heldNow.has(n) && !giving.has(n)).slice(0, Math.max(0, share - mine.length));
+    // This node's own lease goes with its claim of free sites: a node that cannot finish a round
+    // stops counting as live, and its share goes to the others.
+    const claimed = await store.leases.claim(nodeId, [nodeLease(nodeId), ...free], times.ttlMs);
+    const now = new Set([...renewed, ...claimed]);
     // A lease this node already trusted and still holds goes on; one that was not trusted (a round
     // that failed, or a new one) is taken now.
     const wasTrusted = performance.now() < trustedUntil ? held : new Set<string>();
     held = now;
     trustedUntil = sentAt + times.ttlMs - times.marginMs;
-    const taken = [...now].filter((n) => n.startsWith('site:') && !wasTrusted.has(n)).map((n) => n.slice(5));
+    const taken = [...now].filter((n) => isSiteLease(n) && !wasTrusted.has(n)).map((n) => n.slice(5));
     if (taken.length > 0) await tell(taken);
+    const give = excess(mine.length, share, holders, live);
+    if (give > 0 && !closed) {
+      // The last ones by name: which ones does not matter, only that the choice is stable.
+      const names = mine.sort().slice(-give);
+      givingBack = giveBack(names)
+        .catch((error: unknown) => logger.error({ err: error, node: nodeId }, 'giving sites back failed'))
+        .finally(() => {
+          givingBack = null;
+        });
+    }
   }
 
   const tick = () => {
@@ -125,6 +197,7 @@ export function createLeaseKeeper({
     async take(siteId) {
       const name = siteLease(siteId);
       if (holds(name)) return true;
+      if (giving.has(name)) return false;
       // Within the leases already trusted: a new one lasts longer than they do from here.
       if (closed || performance.now() >= trustedUntil) return false;
       const got = (await store.leases.claim(nodeId, [name], times.ttlMs)).length > 0;
@@ -136,6 +209,7 @@ export function createLeaseKeeper({
     },
     ownsGlobal: () => holds(globalLease),
     onSitesTaken: (fn) => void listeners.push(fn),
+    onSitesGiven: (fn) => void givenListeners.push(fn),
     async start() {
       if (timer) return;
       tick();
@@ -147,6 +221,7 @@ export function createLeaseKeeper({
       closed = true;
       if (timer) clearInterval(timer);
       await running;
+      await givingBack;
       held = new Set();
       trustedUntil = 0;
       try {

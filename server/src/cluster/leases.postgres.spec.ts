@@ -5,7 +5,7 @@
  * driven by both.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { startPgCluster, type PgCluster } from '../../../scripts/pg-cluster';
 import { systemClock } from '../clock';
 import { parseConfig } from '../config';
@@ -47,12 +47,21 @@ async function connect(): Promise<Store> {
   });
 }
 
+/** Each test's keepers stop at its end: the next one starts with every lease free. */
+const keepers: Cluster[] = [];
+afterEach(async () => {
+  for (const keeper of keepers.splice(0)) await keeper.close();
+});
+
 async function node(nodeId: string): Promise<{ keeper: Cluster; store: Store & { close(): Promise<void> } }> {
   const store = (await connect()) as Store & { close(): Promise<void> };
   const keeper = createLeaseKeeper({ store, nodeId, logger, times });
-  closers.push(() => keeper.close());
+  keepers.push(keeper);
   return { keeper, store };
 }
+
+/** The leases of sites and the global one (each node also holds one naming itself). */
+const runLeases = (holders: { name: string; nodeId: string }[]) => holders.filter((h) => !h.name.startsWith('node:'));
 
 it('one holder per lease; a clean stop hands over at once; a cut-off node stops trusting before another takes over', async () => {
   const a = await node('a');
@@ -60,7 +69,7 @@ it('one holder per lease; a clean stop hands over at once; a cut-off node stops 
   const [siteId] = await a.store.sites.listIds();
   // Both claim at the same moment: each lease goes to one of them.
   await Promise.all([a.keeper.start(), b.keeper.start()]);
-  const holders = await a.store.leases.holders();
+  const holders = runLeases(await a.store.leases.holders());
   expect(holders.map((h) => h.name).sort()).toEqual([globalLease, `site:${siteId}`].sort());
   for (const h of holders) {
     const keeper = h.nodeId === 'a' ? a.keeper : b.keeper;
@@ -97,7 +106,7 @@ it('one holder per lease; a clean stop hands over at once; a cut-off node stops 
     .toBe(true);
   expect(both).toBe(false);
   expect(survivor.keeper.ownsSite(siteId!)).toBe(false);
-  expect((await c.store.leases.holders()).map((h) => h.nodeId)).toEqual(['c', 'c']);
+  expect(runLeases(await c.store.leases.holders()).map((h) => h.nodeId)).toEqual(['c', 'c']);
 }, 60_000);
 
 it('a site made after the last round is free until the next: the first node that needs it takes it, the other cannot', async () => {
@@ -122,3 +131,66 @@ it('a site made after the last round is free until the next: the first node that
   expect(await taker.take(siteId)).toBe(true);
   expect(await other.take(siteId)).toBe(false);
 });
+
+it('shares the sites out: a node alone holds them all, gives the excess to nodes that join, never a site to two at once', async () => {
+  const f = await node('f');
+  for (let i = 0; i < 5; i++) {
+    await f.store.sites.insert({
+      id: randomUUID(),
+      name: `Mairie déléguée ${i + 1}`,
+      address: '',
+      phone: '',
+      timezone: 'Europe/Paris',
+      isDemo: false,
+      createdAt: new Date().toISOString()
+    });
+  }
+  const siteIds = await f.store.sites.listIds();
+  // When a node is told what it gives back, it no longer owns those sites but still holds their
+  // leases: nobody else can have taken them while its last ticket prints.
+  const given: { owned: boolean; stillHeld: boolean }[] = [];
+  f.keeper.onSitesGiven(async (ids) => {
+    const holders = await f.store.leases.holders();
+    for (const id of ids) {
+      given.push({
+        owned: f.keeper.ownsSite(id),
+        stillHeld: holders.some((h) => h.name === `site:${id}` && h.nodeId === 'f')
+      });
+    }
+  });
+  await f.keeper.start();
+  expect(siteIds.filter((id) => f.keeper.ownsSite(id))).toHaveLength(siteIds.length);
+
+  let both = 0;
+  const owned = (keepers: Cluster[]) => keepers.map((k) => siteIds.filter((id) => k.ownsSite(id)).length);
+  /** Polls until every site has one owner among `keepers`, none above its share; counts doubles. */
+  const shared = async (running: Cluster[]) => {
+    const share = Math.ceil(siteIds.length / running.length);
+    await expect
+      .poll(
+        () => {
+          both += siteIds.filter((id) => running.filter((k) => k.ownsSite(id)).length > 1).length;
+          const counts = owned(running);
+          return counts.reduce((a, b) => a + b) === siteIds.length && counts.every((n) => n <= share && n > 0);
+        },
+        { interval: 20, timeout: 10_000 }
+      )
+      .toBe(true);
+  };
+
+  const g = await node('g');
+  await g.keeper.start();
+  await shared([f.keeper, g.keeper]);
+  expect(given.length).toBeGreaterThan(0);
+  expect(given.every((x) => !x.owned && x.stillHeld)).toBe(true);
+
+  const h = await node('h');
+  await h.keeper.start();
+  await shared([f.keeper, g.keeper, h.keeper]);
+
+  // A node that stops: the two left share its sites.
+  await g.keeper.close();
+  await shared([f.keeper, h.keeper]);
+  expect(both).toBe(0);
+  expect(owned([g.keeper])).toEqual([0]);
+}, 60_000);

@@ -29,10 +29,15 @@ export function createLeasesRepository(ex: Executor) {
       return rows.map((r) => r.name);
     },
 
-    /** Gives back `nodeId`'s leases (a node that stops): another node takes them at its next round. */
-    async release(nodeId: string): Promise<void> {
+    /**
+     * Gives back `nodeId`'s leases (a node that stops), or only those named (a node holding more
+     * than its share): another node takes them at its next round.
+     */
+    async release(nodeId: string, names?: string[]): Promise<void> {
       postgresOnly();
-      await sql`DELETE FROM leases WHERE node_id = ${nodeId}`.execute(ex.db());
+      if (names === undefined) await sql`DELETE FROM leases WHERE node_id = ${nodeId}`.execute(ex.db());
+      else if (names.length > 0)
+        await sql`DELETE FROM leases WHERE node_id = ${nodeId} AND name = ANY(${names}::text[])`.execute(ex.db());
     },
 
     /** Who holds each lease that has not run out (health and tests). */

@@ -62,6 +62,8 @@ export function createPrintingService({
   const statuses = new Map<string, { status: PrinterStatus; checkedAt: string }>();
   /** One loop per printer at a time, so two jobs never interleave on the paper. */
   const running = new Map<string, Promise<void>>();
+  /** The site of each printer whose loop has read it (see `stoppedOn`). */
+  const runningSite = new Map<string, string>();
 
   async function printerView(printer: Printer): Promise<PrinterView> {
     const known = statuses.get(printer.id);
@@ -244,13 +246,17 @@ export function createPrintingService({
     const loop = (async () => {
       const printer = await store.printers.findById(printerId);
       if (!printer) return;
+      runningSite.set(printerId, printer.siteId);
       if (!owner.ownsSite(printer.siteId) && !(await owner.take(printer.siteId)))
         return handOff ? owner.handOff(printer.id) : undefined;
       name = printer.name;
       await drain(printer);
     })()
       .catch((error: unknown) => logger.error({ err: error, printer: name ?? printerId }, 'print loop failed'))
-      .finally(() => running.delete(printerId));
+      .finally(() => {
+        running.delete(printerId);
+        runningSite.delete(printerId);
+      });
     running.set(printerId, loop);
     return loop;
   }
@@ -375,6 +381,20 @@ export function createPrintingService({
         for (const id of printerIds) if (!running.has(id)) void kick(id);
       } finally {
         ticking = false;
+      }
+    },
+
+    /**
+     * Resolves once no loop prints on these sites' printers: this node no longer owns them (it gives
+     * them to another node), so each loop stops before its next job, the one under way printed
+     * whole. A loop that had not read its printer yet finds the site not owned and prints nothing.
+     */
+    async stoppedOn(siteIds: string[]): Promise<void> {
+      const sites = new Set(siteIds);
+      for (;;) {
+        const loops = [...running].filter(([id]) => sites.has(runningSite.get(id) ?? '')).map(([, loop]) => loop);
+        if (loops.length === 0) return;
+        await Promise.all(loops);
       }
     },
 

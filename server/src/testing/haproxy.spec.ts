@@ -250,4 +250,19 @@ describe('HAProxy in front of several nodes (deploy/haproxy.cfg)', () => {
     });
     await eventually(async () => (await haproxy.nodes()).find((n) => n.name === 'node1')?.up === false);
   });
+
+  it('runs several processes on one port when asked, the kernel sharing connections among them', async () => {
+    nodes = [await startNode('a'), await startNode('b')];
+    haproxy = await startHaproxy({ nodes: nodes.map((n) => n.port), processes: 2 });
+    const url = `http://127.0.0.1:${haproxy.port}`;
+    const sockets = Array.from({ length: 30 }, () => connect(url, { transports: ['websocket'], reconnection: false }));
+    await Promise.all(sockets.map(connected));
+    const answers = await Promise.all(sockets.map(who));
+    expect(new Set(answers.map((a) => a.node))).toEqual(new Set(['a', 'b']));
+    // Each process holds some of the 30 WebSockets (SO_REUSEPORT spreads them by address and port).
+    const held = await haproxy.connections();
+    expect(held).toHaveLength(2);
+    expect(held.every((n) => n > 0)).toBe(true);
+    expect((await haproxy.nodes()).map((n) => n.up)).toEqual([true, true]);
+  });
 });

@@ -74,6 +74,8 @@ export interface RunningHaproxy {
   output(): string;
   /** Each node as HAProxy sees it now (`show servers state` on its stats socket). */
   nodes(): Promise<HaproxyNode[]>;
+  /** The client connections each HAProxy process holds now (`show info`, CurrConns). */
+  connections(): Promise<number[]>;
   stop(): Promise<void>;
 }
 
@@ -98,16 +100,17 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-/**
- * Runs HAProxy in the foreground (`-db`) on a free port in front of `nodes` (their ports, on
- * 127.0.0.1); resolves once it accepts connections. Every node starts up for HAProxy, until its
- * health checks say otherwise.
- */
-export async function startHaproxy({ nodes }: { nodes: number[] }): Promise<RunningHaproxy> {
-  const haproxy = findHaproxy();
-  if (!haproxy) throw new Error('haproxy is not installed (apt-get install haproxy)');
+/** One HAProxy process: its own configuration file and stats socket, on the shared port. */
+interface HaproxyProcess {
+  configFile: string;
+  output(): string;
+  nodes(): Promise<HaproxyNode[]>;
+  connections(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function startProcess(haproxy: string, port: number, nodes: number[]): Promise<HaproxyProcess> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-haproxy-'));
-  const port = await freePort();
   const statsSocket = path.join(dir, 'admin.sock');
   const configFile = path.join(dir, 'haproxy.cfg');
   fs.writeFileSync(configFile, testConfig(fs.readFileSync(template, 'utf8'), port, nodes, statsSocket));
@@ -125,8 +128,14 @@ export async function startHaproxy({ nodes }: { nodes: number[] }): Promise<Runn
   );
   const cleanUp = () => fs.rmSync(dir, { recursive: true, force: true });
 
+  // Started once its stats socket answers: the port may already be open (another process's).
   const deadline = Date.now() + 10_000;
-  while (!(await accepts(port))) {
+  while (
+    !(await ask(statsSocket, 'show info').then(
+      () => true,
+      () => false
+    ))
+  ) {
     if (exitCode !== undefined || Date.now() > deadline) {
       proc.kill('SIGKILL');
       await exited;
@@ -137,7 +146,6 @@ export async function startHaproxy({ nodes }: { nodes: number[] }): Promise<Runn
   }
 
   return {
-    port,
     configFile,
     output: () => out,
     async nodes() {
@@ -162,6 +170,10 @@ export async function startHaproxy({ nodes }: { nodes: number[] }): Promise<Runn
           };
         });
     },
+    async connections() {
+      const info = await ask(statsSocket, 'show info');
+      return Number(/^CurrConns: (\d+)$/m.exec(info)?.[1] ?? NaN);
+    },
     async stop() {
       if (exitCode === undefined) {
         // A hard stop: a soft one (SIGUSR1) would wait for open WebSockets to end.
@@ -171,6 +183,48 @@ export async function startHaproxy({ nodes }: { nodes: number[] }): Promise<Runn
         clearTimeout(killer);
       }
       cleanUp();
+    }
+  };
+}
+
+/**
+ * Runs HAProxy in the foreground (`-db`) on a free port in front of `nodes` (their ports, on
+ * 127.0.0.1); resolves once it accepts connections. Every node starts up for HAProxy, until its
+ * health checks say otherwise.
+ *
+ * `processes` (1 by default) runs that many HAProxy processes with the same configuration on the
+ * same port: HAProxy binds with SO_REUSEPORT, so the kernel shares new connections among them.
+ * Only for a load larger than one process's open-file limit allows (a proxied connection holds
+ * two files), as a benchmark's 11,000 sockets on a machine whose hard limit is 20,000.
+ */
+export async function startHaproxy({ nodes, processes = 1 }: { nodes: number[]; processes?: number }): Promise<RunningHaproxy> {
+  const haproxy = findHaproxy();
+  if (!haproxy) throw new Error('haproxy is not installed (apt-get install haproxy)');
+  const port = await freePort();
+  const started: HaproxyProcess[] = [];
+  try {
+    for (let i = 0; i < processes; i++) started.push(await startProcess(haproxy, port, nodes));
+  } catch (error) {
+    for (const p of started) await p.stop();
+    throw error;
+  }
+  if (!(await accepts(port))) {
+    for (const p of started) await p.stop();
+    throw new Error(`haproxy started but does not accept connections on ${port}:\n${started.map((p) => p.output()).join('\n')}`);
+  }
+  const [first] = started as [HaproxyProcess, ...HaproxyProcess[]];
+  return {
+    port,
+    configFile: first.configFile,
+    output: () => started.map((p) => p.output()).join(''),
+    // Up for every process: a node counts as up once each of them sends it requests.
+    async nodes() {
+      const views = await Promise.all(started.map((p) => p.nodes()));
+      return views[0]!.map((n) => ({ ...n, up: views.every((v) => v.find((o) => o.name === n.name)?.up === true) }));
+    },
+    connections: () => Promise.all(started.map((p) => p.connections())),
+    async stop() {
+      await Promise.all(started.map((p) => p.stop()));
     }
   };
 }

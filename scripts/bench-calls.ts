@@ -970,6 +970,8 @@ interface KillResult {
   reconnectMs: number;
   /** Calls created on the node left while the killed node's agents were still away. */
   unanswered: number;
+  /** What HAProxy said of the nodes from the kill on (each process's "is DOWN" / "is UP" lines). */
+  haproxySaid: string[];
 }
 
 /**
@@ -1260,6 +1262,11 @@ async function startGuichetNodes(
         await waitFor(() => clients.every((c) => c.connected), 120_000).catch(() => undefined);
         const reconnectMs = performance.now() - killedAt;
         faults.killing = false;
+        const haproxySaid = (haproxy?.output() ?? '')
+          .split('\n')
+          .filter((l) => / is (DOWN|UP)\b/.test(l))
+          // "node2 is DOWN, reason: Layer7 timeout, check duration: 1001ms", up to the counts.
+          .map((l) => /Server guichet\/(\S+ is (?:DOWN|UP).*?)\s*\d+ active/.exec(l)?.[1] ?? l);
         const ids = outcomes.flatMap((o) => (o.callId ? [o.callId] : []));
         const db = new pg.Client({ connectionString: databaseUrl });
         await db.connect();
@@ -1282,7 +1289,8 @@ async function startGuichetNodes(
           ended,
           lost: count - ended,
           reconnectMs,
-          unanswered: [...statuses.values()].filter((s) => s === 'unanswered').length
+          unanswered: [...statuses.values()].filter((s) => s === 'unanswered').length,
+          haproxySaid
         };
       },
       close
@@ -1457,6 +1465,9 @@ async function measureNodes(main: string, relayScript: string): Promise<Record<s
       `${killed.unanswered} left unanswered by the server, ${f.killDrops} sockets dropped, ` +
       `all connected again ${(killed.reconnectMs / 1000).toFixed(1)} s after the kill`
   );
+  // A survivor marked down too (its health checks too slow under the reconnections) would have its
+  // connections cut: every process's view, in order.
+  console.log(`  HAProxy: ${killed.haproxySaid.join(', ') || 'no node marked down or up'}`);
   return {
     nodes: nodeCount,
     kiosks,

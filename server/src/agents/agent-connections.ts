@@ -25,6 +25,8 @@ interface Entry {
   elsewhere: Map<string, number>;
   /** When the last socket went away (ms), or null while connected. */
   lostAt: number | null;
+  /** Lost because the node holding the last socket stopped (not the tablet's own drop). */
+  lostWithNode?: boolean;
 }
 
 function total(e: Entry): number {
@@ -48,6 +50,7 @@ export class AgentConnections {
     const wasLost = existed && total(entry) === 0;
     entry.sockets += 1;
     entry.lostAt = null;
+    entry.lostWithNode = false;
     this.changed({ accountId, siteId: entry.siteId, firstName: entry.firstName, sockets: entry.sockets });
     return { wasLost, first: !existed || wasLost };
   }
@@ -60,6 +63,7 @@ export class AgentConnections {
     this.changed({ accountId, siteId: entry.siteId, firstName: entry.firstName, sockets: entry.sockets });
     if (total(entry) > 0) return false;
     entry.lostAt = now;
+    entry.lostWithNode = false;
     return true;
   }
 
@@ -67,7 +71,7 @@ export class AgentConnections {
    * Another node's counts: one agent's change, or (`whole`) all of them, any agent left out then
    * having no socket there. Answers the agents this leaves with no socket anywhere.
    */
-  fromNode(nodeId: string, counts: AgentCount[], whole: boolean, now: number): AgentCount[] {
+  fromNode(nodeId: string, counts: AgentCount[], whole: boolean, now: number, nodeGone = false): AgentCount[] {
     const listed = new Set<string>();
     const lost: AgentCount[] = [];
     for (const c of counts) {
@@ -78,12 +82,12 @@ export class AgentConnections {
         entry = { siteId: c.siteId, firstName: c.firstName, sockets: 0, elsewhere: new Map(), lostAt: null };
         this.agents.set(c.accountId, entry);
       }
-      if (this.setElsewhere(entry, nodeId, c.sockets, now)) lost.push({ ...c, sockets: 0 });
+      if (this.setElsewhere(entry, nodeId, c.sockets, now, nodeGone)) lost.push({ ...c, sockets: 0 });
     }
     if (whole) {
       for (const [accountId, entry] of this.agents) {
         if (listed.has(accountId) || !entry.elsewhere.has(nodeId)) continue;
-        if (this.setElsewhere(entry, nodeId, 0, now))
+        if (this.setElsewhere(entry, nodeId, 0, now, nodeGone))
           lost.push({ accountId, siteId: entry.siteId, firstName: entry.firstName, sockets: 0 });
       }
     }
@@ -92,7 +96,7 @@ export class AgentConnections {
 
   /** A node no longer heard from: its sockets are gone. Answers the agents left with none. */
   nodeGone(nodeId: string, now: number): AgentCount[] {
-    return this.fromNode(nodeId, [], true, now);
+    return this.fromNode(nodeId, [], true, now, true);
   }
 
   /** This node's own counts, for the other nodes. */
@@ -103,14 +107,18 @@ export class AgentConnections {
   }
 
   /** Returns true when the agent is left with no socket anywhere. */
-  private setElsewhere(entry: Entry, nodeId: string, sockets: number, now: number): boolean {
+  private setElsewhere(entry: Entry, nodeId: string, sockets: number, now: number, nodeGone = false): boolean {
     const before = total(entry);
     if (sockets > 0) entry.elsewhere.set(nodeId, sockets);
     else entry.elsewhere.delete(nodeId);
     const after = total(entry);
-    if (after > 0) entry.lostAt = null;
+    if (after > 0) {
+      entry.lostAt = null;
+      entry.lostWithNode = false;
+    }
     if (before > 0 && after === 0) {
       entry.lostAt = now;
+      entry.lostWithNode = nodeGone;
       return true;
     }
     return false;
@@ -139,6 +147,16 @@ export class AgentConnections {
 
   connectedInSite(siteId: string): string[] {
     return [...this.agents].filter(([, e]) => e.siteId === siteId && total(e) > 0).map(([id]) => id);
+  }
+
+  /**
+   * Connected, or lost with a node that stopped less than the grace period ago: their tablet is on
+   * its way to another node through the load balancer (a few seconds), not put away.
+   */
+  reachableInSite(siteId: string): string[] {
+    return [...this.agents]
+      .filter(([, e]) => e.siteId === siteId && (total(e) > 0 || (e.lostAt !== null && e.lostWithNode === true)))
+      .map(([id]) => id);
   }
 
   onlineInSite(siteId: string): string[] {

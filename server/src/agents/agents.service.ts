@@ -74,8 +74,8 @@ export function createAgentsService({
 
     connectedCount: (siteId: string) => connections.connectedInSite(siteId).length,
 
-    /** Connected, or away for less than the grace period (their tablet on its way back). */
-    onlineCount: (siteId: string) => connections.onlineInSite(siteId).length,
+    /** Connected, or lost with a node that stopped: their tablet is reconnecting to another one. */
+    reachableCount: (siteId: string) => connections.reachableInSite(siteId).length,
 
     async colleagues(agent: AccountIdentity): Promise<AgentPresenceView[]> {
       const others = connections.onlineInSite(agent.siteId).filter((id) => id !== agent.accountId);

@@ -315,9 +315,10 @@ export function createCallsService({
         const site = await store.sites.findById(terminal.siteId);
         if (!site) throw new AppError('not_found', 'This site no longer exists');
         const at = iso();
-        // An agent whose tablet is away for less than the grace period (Wi-Fi, a node of several
-        // gone) still counts: the call rings, and reaches her once she is back.
-        const noAgent = agents.onlineCount(site.id) === 0;
+        // An agent whose node stopped still counts (her tablet reconnects to another one in a
+        // few seconds): the call rings and reaches her there. One who put her tablet away does
+        // not: the citizen is told at once that nobody can come.
+        const noAgent = agents.reachableCount(site.id) === 0;
         const unansweredReason = !isSiteOpen(site, clock.now()) ? 'closed' : noAgent ? 'no_agent' : null;
         const procedure = await sessions.procedureOf(stored);
         const saved: HelpCall = {

@@ -141,17 +141,25 @@ async function ownServer(
     stdio: ['ignore', 'pipe', 'pipe']
   });
   server.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  server.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const url = `http://127.0.0.1:${port}`;
-  await expect
-    .poll(
-      () =>
-        fetch(`${url}/healthz`).then(
-          (r) => r.status,
-          () => 0
-        ),
-      { timeout: 30_000 }
-    )
-    .toBe(200);
+  // A deadline, not a timing: compiled on the fly (tsx) while other workers run browsers on a
+  // two-core machine, a server has been seen to take over 30 s to answer.
+  try {
+    await expect
+      .poll(
+        () =>
+          fetch(`${url}/healthz`).then(
+            (r) => r.status,
+            () => 0
+          ),
+        { timeout: 75_000 }
+      )
+      .toBe(200);
+  } catch (error) {
+    server.kill('SIGKILL');
+    throw new Error(`the server of its own did not answer /healthz; it wrote:\n${output}`, { cause: error });
+  }
   return {
     url,
     output: () => output,
@@ -166,7 +174,7 @@ async function ownServer(
 }
 
 test('with two sites, each « marie » logs in at her own site, and the device remembers it', async ({ browser }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(150_000);
   let otherSiteId = '';
   const server = await ownServer(Number(process.env.GUICHET_E2E_PORT ?? 3917) + 21, {}, async (dataDir) => {
     const db = openDatabase(path.join(dataDir, 'guichet.sqlite'));
@@ -240,7 +248,7 @@ test('with two sites, each « marie » logs in at her own site, and the device r
 });
 
 test('without JavaScript, the first-start form POSTs: errors come back by code, the console opens', async ({ browser }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(150_000);
   const server = await ownServer(Number(process.env.GUICHET_E2E_PORT ?? 3917) + 22, { GUICHET_DEMO: '0' }, async () => {});
   try {
     await expect

@@ -26,7 +26,7 @@ interface Entry {
   /** When the last socket went away (ms), or null while connected. */
   lostAt: number | null;
   /** Lost because the node holding the last socket stopped (not the tablet's own drop). */
-  lostWithNode?: boolean;
+  lostWithNode: boolean;
 }
 
 function total(e: Entry): number {
@@ -45,7 +45,7 @@ export class AgentConnections {
   connected(accountId: string, siteId: string, firstName: string): { wasLost: boolean; first: boolean } {
     let entry = this.agents.get(accountId);
     const existed = entry !== undefined;
-    entry ??= { siteId, firstName, sockets: 0, elsewhere: new Map(), lostAt: null };
+    entry ??= { siteId, firstName, sockets: 0, elsewhere: new Map(), lostAt: null, lostWithNode: false };
     this.agents.set(accountId, entry);
     const wasLost = existed && total(entry) === 0;
     entry.sockets += 1;
@@ -79,7 +79,7 @@ export class AgentConnections {
       let entry = this.agents.get(c.accountId);
       if (!entry) {
         if (c.sockets === 0) continue;
-        entry = { siteId: c.siteId, firstName: c.firstName, sockets: 0, elsewhere: new Map(), lostAt: null };
+        entry = { siteId: c.siteId, firstName: c.firstName, sockets: 0, elsewhere: new Map(), lostAt: null, lostWithNode: false };
         this.agents.set(c.accountId, entry);
       }
       if (this.setElsewhere(entry, nodeId, c.sockets, now, nodeGone)) lost.push({ ...c, sockets: 0 });
@@ -127,7 +127,7 @@ export class AgentConnections {
   /** After a restart, agents who were joined to a call get the same grace to come back. */
   markLost(accountId: string, siteId: string, firstName: string, now: number): void {
     if (!this.agents.has(accountId))
-      this.agents.set(accountId, { siteId, firstName, sockets: 0, elsewhere: new Map(), lostAt: now });
+      this.agents.set(accountId, { siteId, firstName, sockets: 0, elsewhere: new Map(), lostAt: now, lostWithNode: false });
   }
 
   /** The agent is gone for good (deactivated): no grace period. */
@@ -154,9 +154,7 @@ export class AgentConnections {
    * its way to another node through the load balancer (a few seconds), not put away.
    */
   reachableInSite(siteId: string): string[] {
-    return [...this.agents]
-      .filter(([, e]) => e.siteId === siteId && (total(e) > 0 || (e.lostAt !== null && e.lostWithNode === true)))
-      .map(([id]) => id);
+    return [...this.agents].filter(([, e]) => e.siteId === siteId && (total(e) > 0 || e.lostWithNode)).map(([id]) => id);
   }
 
   onlineInSite(siteId: string): string[] {

@@ -66,8 +66,10 @@ export function singleNode(nodeId: string): Cluster {
 export const globalLease = 'global';
 const siteLease = (siteId: string) => `site:${siteId}`;
 const isSiteLease = (name: string) => name.startsWith('site:');
+const siteOfLease = (name: string) => name.slice('site:'.length);
 /** Held by each live node, whatever else it holds: how many nodes share the sites. */
 const nodeLease = (nodeId: string) => `node:${nodeId}`;
+const isNodeLease = (name: string) => name.startsWith('node:');
 
 export interface LeaseTimes {
   /** How long a lease lasts once claimed or renewed. */
@@ -125,7 +127,7 @@ export function createLeaseKeeper({
     try {
       for (const fn of givenListeners) {
         try {
-          await fn(names.map((n) => n.slice('site:'.length)));
+          await fn(names.map(siteOfLease));
         } catch (error) {
           logger.error({ err: error }, 'giving sites back failed');
         }
@@ -153,7 +155,7 @@ export function createLeaseKeeper({
     // What this node holds is renewed, and the global lease taken if free.
     const renewed = await store.leases.claim(nodeId, [globalLease, ...siteNames.filter((n) => held.has(n))], times.ttlMs);
     const holders = await store.leases.holders();
-    const live = new Set([nodeId, ...holders.filter((h) => h.name.startsWith('node:')).map((h) => h.nodeId)]);
+    const live = new Set([nodeId, ...holders.filter((h) => isNodeLease(h.name)).map((h) => h.nodeId)]);
     const share = Math.ceil(siteNames.length / live.size);
     const mine = renewed.filter(isSiteLease);
     const heldNow = new Set(holders.map((h) => h.name));
@@ -167,7 +169,7 @@ export function createLeaseKeeper({
     const wasTrusted = performance.now() < trustedUntil ? held : new Set<string>();
     held = now;
     trustedUntil = sentAt + times.ttlMs - times.marginMs;
-    const taken = [...now].filter((n) => isSiteLease(n) && !wasTrusted.has(n)).map((n) => n.slice(5));
+    const taken = [...now].filter((n) => isSiteLease(n) && !wasTrusted.has(n)).map(siteOfLease);
     if (taken.length > 0) await tell(taken);
     const give = excess(mine.length, share, holders, live);
     if (give > 0 && !closed) {

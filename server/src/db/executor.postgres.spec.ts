@@ -10,7 +10,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startPgCluster, type PgCluster } from '../../../scripts/pg-cluster';
 import { createHelpCallsRepository } from '../calls/help-calls.repository';
-import type { PostgresExecutor } from './postgres-executor';
+import { createPostgresExecutor, type PostgresExecutor } from './postgres-executor';
 import { openStore, type OpenStore } from './open-store';
 
 let cluster: PgCluster;
@@ -188,6 +188,77 @@ describe('the store executor on PostgreSQL', () => {
     ).rejects.toThrow('second fails');
     expect(await lateFails).toBe('late work fails');
     expect(await texts()).toBe('late');
+  });
+
+  it('sends BEGIN with a transaction’s first statement, in one round trip, and none for a transaction that does nothing', async () => {
+    // An executor of the spec's own, on a pool whose connections count the database's answers
+    // that end a round trip (ReadyForQuery).
+    const pool = new pg.Pool({ connectionString: cluster.url, max: 1 });
+    let roundTrips = 0;
+    pool.on('connect', (client) => {
+      (client as unknown as { connection: NodeJS.EventEmitter }).connection.on('readyForQuery', () => roundTrips++);
+    });
+    const own = createPostgresExecutor(pool);
+    try {
+      await sql`SELECT 1`.execute(own.db());
+      roundTrips = 0;
+      const rows = await own.transaction(async () => {
+        const inserted = await sql`INSERT INTO notes (text) VALUES ('premier') RETURNING text`.execute(own.db());
+        expect(inserted.numAffectedRows).toBe(1n);
+        return inserted.rows;
+      });
+      expect(rows).toEqual([{ text: 'premier' }]);
+      // The first statement with its BEGIN, then the COMMIT.
+      expect(roundTrips).toBe(2);
+      expect(await texts()).toBe('premier');
+
+      roundTrips = 0;
+      expect(await own.transaction(() => Promise.resolve('rien'))).toBe('rien');
+      await expect(own.transaction(() => Promise.reject(new Error('refusé')))).rejects.toThrow('refusé');
+      expect(roundTrips).toBe(0);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('statements a command sends side by side in a transaction reach its connection one at a time, in order', async () => {
+    const pool = new pg.Pool({ connectionString: cluster.url, max: 1 });
+    // What the connection was still busy with whenever it was handed a statement.
+    const busy: number[] = [];
+    pool.on('connect', (client) => {
+      const raw = client as unknown as { query: (...args: unknown[]) => unknown; activeQuery: unknown; queryQueue: unknown[] };
+      const query = raw.query.bind(raw);
+      raw.query = (...args: unknown[]) => {
+        busy.push((raw.activeQuery ? 1 : 0) + raw.queryQueue.length);
+        return query(...args);
+      };
+    });
+    const own = createPostgresExecutor(pool);
+    try {
+      await own.transaction(() =>
+        Promise.all(['un', 'deux', 'trois'].map((text) => sql`INSERT INTO notes (text) VALUES (${text})`.execute(own.db())))
+      );
+      expect(await texts()).toBe('un,deux,trois');
+      expect(busy.length).toBeGreaterThanOrEqual(4);
+      expect(busy.every((n) => n === 0)).toBe(true);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('a first statement the database refuses fails with its own error, and its connection serves the next one', async () => {
+    const pool = new pg.Pool({ connectionString: cluster.url, max: 1 });
+    const own = createPostgresExecutor(pool);
+    try {
+      await expect(own.transaction(() => sql`SELECT * FROM no_such_table`.execute(own.db()))).rejects.toThrow(
+        /relation "no_such_table" does not exist/
+      );
+      // On the same, one connection: had it been left in the failed transaction, this would fail too.
+      await own.transaction(() => sql`INSERT INTO notes (text) VALUES ('ensuite')`.execute(own.db()));
+      expect(await texts()).toBe('ensuite');
+    } finally {
+      await own.close();
+    }
   });
 
   it('gives int8 values back as numbers, and refuses one a number cannot hold', async () => {

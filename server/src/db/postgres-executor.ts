@@ -3,7 +3,7 @@
  * server is given a PostgreSQL URL (a hall on SQLite never loads it, and keeps its memory).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Kysely, PostgresDialect, type CompiledQuery, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, type CompiledQuery } from 'kysely';
 import pg from 'pg';
 import { transactionHooks, type Executor, type OpenTransaction } from './executor';
 import type { Database } from './schema';
@@ -20,13 +20,91 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (text: string) => {
 });
 
 interface OpenPgTransaction extends OpenTransaction {
-  trx: Transaction<Database>;
+  /** The transaction's connection, as the query builder is given it (see `lazyBegin`). */
+  client: TransactionClient;
 }
 
 export interface PostgresExecutor extends Executor {
   readonly engine: 'postgres';
   /** Ends the pool (and its connections). */
   close(): Promise<void>;
+}
+
+/** What the query builder's driver calls on a connection: `query`, and `release` once done with it. */
+interface TransactionClient {
+  query(text: string, values?: unknown[]): Promise<pg.QueryResult>;
+  release(): void;
+  /** True once BEGIN has been sent: there is something to commit or roll back. */
+  readonly begun: boolean;
+}
+
+/**
+ * A transaction's connection that sends BEGIN with its first statement, not when the command
+ * starts: a command whose first step needs no database (a keystroke sent on from the copy of the
+ * session, `sessions.service.ts`) does it before any round trip, and one that ends up reading or
+ * writing nothing costs none. The builder releases it after each statement: a no-op, the
+ * transaction gives it back to the pool at its end.
+ */
+function lazyBegin(client: pg.PoolClient): TransactionClient {
+  let begun = false;
+  // One statement at a time on the connection, in the order they were asked for (statements run
+  // side by side in one command, `Promise.all`, wait for each other), as the driver requires.
+  let previous: Promise<unknown> = Promise.resolve();
+  const send = (text: string, values: unknown[] | undefined): Promise<pg.QueryResult> => {
+    if (begun) return client.query(text, values);
+    begun = true;
+    return new Promise((resolve, reject) => {
+      const query = new BeginThen(text, values, (error, result) => (error ? reject(error) : resolve(result)));
+      client.query(query as unknown as pg.Submittable);
+    });
+  };
+  return {
+    get begun() {
+      return begun;
+    },
+    query(text, values) {
+      const result = previous.then(() => send(text, values));
+      previous = result.catch(() => undefined);
+      return result;
+    },
+    release: () => undefined
+  };
+}
+
+/** The parts of the driver's connection a statement writes its messages with. */
+interface WireConnection {
+  parse(message: { text: string }): void;
+  bind(message: object): void;
+  execute(message: object): void;
+}
+
+/**
+ * A transaction's first statement, with BEGIN written just before it: in the extended protocol
+ * several statements may go before the one Sync that asks for the answers, so both are sent in
+ * one write and answered in one round trip. BEGIN's own completion is not the statement's.
+ * The driver's own query, told two methods more (the same the driver's cursor uses).
+ */
+class BeginThen extends (pg.Query as unknown as new (config: pg.QueryConfig & { queryMode: 'extended'; callback: unknown }) => {
+  prepare(connection: WireConnection): void;
+  handleCommandComplete(message: unknown, connection: WireConnection): void;
+}) {
+  private beganHere = false;
+  constructor(text: string, values: unknown[] | undefined, callback: (error: Error | null, result: pg.QueryResult) => void) {
+    super({ text, values, queryMode: 'extended', callback });
+  }
+  override prepare(connection: WireConnection): void {
+    connection.parse({ text: 'BEGIN' });
+    connection.bind({});
+    connection.execute({});
+    super.prepare(connection);
+  }
+  override handleCommandComplete(message: unknown, connection: WireConnection): void {
+    if (!this.beganHere) {
+      this.beganHere = true;
+      return;
+    }
+    super.handleCommandComplete(message, connection);
+  }
 }
 
 /**
@@ -40,7 +118,6 @@ export function createPostgresExecutor(poolOrUrl: pg.Pool | string): PostgresExe
   // An idle connection the server closed (restart, failover) is dropped by the pool, which opens
   // a new one for the next query; unheard, that error would end the process.
   if (typeof poolOrUrl === 'string') pool.on('error', () => undefined);
-  const root = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const context = new AsyncLocalStorage<OpenPgTransaction>();
 
   const current = (): OpenPgTransaction | null => {
@@ -48,36 +125,64 @@ export function createPostgresExecutor(poolOrUrl: pg.Pool | string): PostgresExe
     return transaction?.open ? transaction : null;
   };
 
+  // One query builder: a statement of a command inside its transaction runs on that transaction's
+  // connection, any other on a connection of the pool.
+  const routed = {
+    connect: () => {
+      const transaction = current();
+      return transaction ? Promise.resolve(transaction.client) : pool.connect();
+    },
+    end: () => pool.end()
+  };
+  const root = new Kysely<Database>({ dialect: new PostgresDialect({ pool: routed as unknown as pg.Pool }) });
+
+  async function end(client: pg.PoolClient, transaction: OpenPgTransaction, failure: unknown): Promise<void> {
+    if (!transaction.client.begun) return client.release();
+    if (failure === undefined) {
+      await client.query('COMMIT');
+      return client.release();
+    }
+    try {
+      await client.query('ROLLBACK');
+      client.release();
+    } catch (error) {
+      // A connection that cannot even roll back is not given to the next command.
+      client.release(error as Error);
+    }
+  }
+
   return {
     engine: 'postgres',
-    db: () => current()?.trx ?? root,
-    run: <R>(query: CompiledQuery) => (current()?.trx ?? root).executeQuery(query as CompiledQuery<R>),
+    db: () => root,
+    run: <R>(query: CompiledQuery) => root.executeQuery(query as CompiledQuery<R>),
 
     async transaction<T>(fn: () => Promise<T> | T): Promise<T> {
       if (current()) return fn();
-      let transaction: OpenPgTransaction | undefined;
+      const client = await pool.connect();
+      const transaction: OpenPgTransaction = { open: true, client: lazyBegin(client), afterCommit: [], onRollback: [] };
       let result: T;
       try {
-        result = await root.transaction().execute((trx) => {
-          const open: OpenPgTransaction = { open: true, trx, afterCommit: [], onRollback: [] };
-          transaction = open;
+        try {
+          result = await context.run(transaction, fn);
+        } finally {
           // Closed as soon as `fn` ends, before the COMMIT or ROLLBACK is sent: work it left
           // behind then runs on its own, never on a connection that is finishing its transaction.
-          return context.run(open, async () => {
-            try {
-              return await fn();
-            } finally {
-              open.open = false;
-            }
-          });
-        });
-      } catch (error) {
-        if (transaction) {
-          for (const undo of transaction.onRollback) undo();
+          transaction.open = false;
         }
+      } catch (error) {
+        await end(client, transaction, error);
+        for (const undo of transaction.onRollback) undo();
         throw error;
       }
-      for (const then of transaction!.afterCommit) then();
+      try {
+        await end(client, transaction, undefined);
+      } catch (error) {
+        // The COMMIT failed: nothing of the transaction was kept.
+        client.release(error as Error);
+        for (const undo of transaction.onRollback) undo();
+        throw error;
+      }
+      for (const then of transaction.afterCommit) then();
       return result;
     },
 

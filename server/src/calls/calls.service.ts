@@ -38,6 +38,7 @@ import type { StoredSession } from '../sessions/sessions.repository';
 import type { Notifier } from '../events/notifier';
 import type { Store } from '../store';
 import type { Site } from '../sites/sites.repository';
+import type { Terminal } from '../terminals/terminals.repository';
 import type { HelpCall } from './help-calls.repository';
 import type { Cluster } from '../cluster/cluster';
 import { createHourlyDurations } from '../queue/hourly-durations';
@@ -107,8 +108,10 @@ export function createCallsService({
     };
   }
 
-  async function card(call: HelpCall, stored: StoredSession | null): Promise<CallCard> {
-    const terminal = call.terminalId ? await store.terminals.findById(call.terminalId) : null;
+  /** `terminalGiven`: the caller's copy of the call's terminal, when it has one. */
+  async function card(call: HelpCall, stored: StoredSession | null, terminalGiven?: Terminal | null): Promise<CallCard> {
+    const terminal =
+      terminalGiven !== undefined ? terminalGiven : call.terminalId ? await store.terminals.findById(call.terminalId) : null;
     const procedure = stored ? await sessions.procedureOf(stored) : undefined;
     const step = procedure?.steps.find((s) => s.id === stored?.state.stepId);
     return {
@@ -221,6 +224,44 @@ export function createCallsService({
     return again;
   }
 
+  /**
+   * A read that needs none of a command's locks (a site's settings, a terminal's name), started on
+   * PostgreSQL before the command's transaction, on a connection of its own: its round trip is
+   * made while the transaction makes its own, not after them. Started before the transaction asks
+   * for a connection, it never waits for one that the transaction, waiting for it, holds. On
+   * SQLite it is made when needed, in the transaction: there is one connection, and no round trip.
+   */
+  function readBeside<T>(read: () => Promise<T>): () => Promise<T> {
+    if (store.engine !== 'postgres') return read;
+    const started = read();
+    // Awaited only if the command gets that far: a failure before then must not go unheard.
+    started.catch(() => undefined);
+    return () => started;
+  }
+
+  function callClosed(): never {
+    throw new AppError('call_closed', 'This call is over: it was cancelled or it ended');
+  }
+
+  /** What a kiosk's call not written as new answers: the call of its request, or the one still open. */
+  async function existingCall(sessionId: string, requestId: string): Promise<SessionCall | null> {
+    const { replay, open } = await store.helpCalls.findRequestOrOpen(sessionId, requestId);
+    if (replay) return (await callView(replay)) ?? callClosed();
+    return open ? (await callView(open))! : null;
+  }
+
+  /**
+   * The conditional write that makes the first accept win. A call rings before its transaction
+   * commits (see `create`): an accept that comes first does not see it yet, waits for that
+   * transaction to end, and is tried once more.
+   */
+  async function acceptWritten(callId: string, agent: AccountIdentity, at: string): Promise<boolean> {
+    if (await store.helpCalls.accept(callId, agent.siteId, agent.accountId, at)) return true;
+    if (await store.helpCalls.findById(callId)) return false;
+    await store.helpCalls.awaitCreated(callId);
+    return store.helpCalls.accept(callId, agent.siteId, agent.accountId, at);
+  }
+
   /** The cards of the calls this agent can take now: handed to them, or for their status and the call's stage. */
   async function ringingFor(agent: AccountIdentity, status: AgentStatus): Promise<CallCard[]> {
     const calls = (await store.helpCalls.listRinging(agent.siteId)).filter((c) =>
@@ -300,19 +341,14 @@ export function createCallsService({
   const service = {
     estimate,
 
-    create: atomic(
-      async (terminal: TerminalIdentity, input: z.output<typeof callCreateInput>, after: After): Promise<SessionCall> => {
+    create(terminal: TerminalIdentity, input: z.output<typeof callCreateInput>, after: After): Promise<SessionCall> {
+      const siteRead = readBeside(() => store.sites.findById(terminal.siteId));
+      const terminalRead = readBeside(() => store.terminals.findById(terminal.terminalId));
+      // The session it changes locked from the start: read once, not asked for its version first.
+      return sessions.exclusively(input.sessionId, async () => {
         const stored = await sessions.loadActive(terminal.siteId, input.sessionId);
         await sessions.assertAccess(terminal, stored);
-        const replay = await store.helpCalls.findByRequest(stored.id, input.requestId);
-        if (replay) {
-          const view = await callView(replay);
-          if (!view) throw new AppError('call_closed', 'This call is over: it was cancelled or it ended');
-          return view;
-        }
-        const open = await store.helpCalls.findOpenForSession(stored.id);
-        if (open) return (await callView(open))!;
-        const site = await store.sites.findById(terminal.siteId);
+        const site = await siteRead();
         if (!site) throw new AppError('not_found', 'This site no longer exists');
         const at = iso();
         // An agent whose node stopped still counts (her tablet reconnects to another one in a
@@ -321,7 +357,7 @@ export function createCallsService({
         const noAgent = agents.reachableCount(site.id) === 0;
         const unansweredReason = !isSiteOpen(site, clock.now()) ? 'closed' : noAgent ? 'no_agent' : null;
         const procedure = await sessions.procedureOf(stored);
-        const saved: HelpCall = {
+        const saved: HelpCall & { sessionId: string } = {
           id: randomUUID(),
           siteId: site.id,
           sessionId: stored.id,
@@ -340,15 +376,30 @@ export function createCallsService({
           targetAgentId: null,
           handoverFrom: null
         };
-        await store.helpCalls.insert(saved);
+        if (!(await store.helpCalls.insertIfNew(saved))) {
+          // A replay, or a call still open. Or one open then and ended since (an escalation, on
+          // another node): written now.
+          const existing = await existingCall(stored.id, input.requestId);
+          if (existing) return existing;
+          if (!(await store.helpCalls.insertIfNew(saved))) {
+            return (await existingCall(stored.id, input.requestId)) ?? callClosed();
+          }
+        }
         const ringable = await agents.ringable(site.id, 0);
-        // Rung first (after the ack): the tablets are what the citizen is waiting for.
-        if (!unansweredReason) await ringNow(saved, ringable, after, stored);
+        if (!unansweredReason) {
+          // The tablets are what the citizen is waiting for: they ring as soon as the call is
+          // written, before the session's change and the commit, not after the ack. An accept that
+          // reaches the store before the commit waits for it (`acceptWritten`); a call rolled back
+          // is taken off the tablets it rang.
+          const ringing = await card(saved, stored, await terminalRead());
+          notifier.ring(ringable, ringing);
+          store.executor.onRollback(() => notifier.callRemoved(saved.siteId, saved.id, 'cancelled'));
+        }
         const view = (await callView(saved, await estimate(site.id, ringable.length, site)))!;
         await patchCall(saved, after, [], { kind: 'citizen' }, { view, stored });
         return view;
-      }
-    ),
+      });
+    },
 
     cancel: atomic(
       async (terminal: TerminalIdentity, input: z.output<typeof callRefInput>, after: After): Promise<{ callId: string }> => {
@@ -377,7 +428,7 @@ export function createCallsService({
         if (stored) return joinedView(agent, current, stored);
       }
       const acceptedAt = iso();
-      const won = await store.helpCalls.accept(input.callId, agent.siteId, agent.accountId, acceptedAt);
+      const won = await acceptWritten(input.callId, agent, acceptedAt);
       if (!won) {
         const call = await loadCall(agent.siteId, input.callId);
         if (call.status === 'accepted') throw new AppError('call_taken', 'A colleague has already taken this call');

@@ -87,6 +87,16 @@ describe('a call rings the available agents once', () => {
     expect(rings).toHaveLength(1);
   });
 
+  it('two presses at once (two request ids) make one call: both are answered with it, it rings once', async () => {
+    const rings = collect(hall.marie, 'call:ring');
+    const [a, b] = await Promise.all([call(), call()]);
+    expect(b.id).toBe(a.id);
+    ok(await command(hall.marie, 'agent:state', {}));
+    expect(rings).toHaveLength(1);
+    const calls = await server.store.helpCalls.listForSession(hall.session.id);
+    expect(calls.map((c) => c.status)).toEqual(['ringing']);
+  });
+
   it('a call:create replayed after its call was cancelled says so, and rings nobody', async () => {
     const requestId = rid();
     const created = ok(await command(hall.kiosk, 'call:create', { sessionId: hall.session.id, requestId }));
@@ -137,6 +147,18 @@ describe('first accept wins', () => {
     expect(await removedAtKarim).toEqual({ callId: created.id, reason: 'taken' });
     const row = (await server.store.helpCalls.findById(created.id))!;
     expect(row.status).toBe('accepted');
+  });
+
+  it('an agent who accepts the instant the ring arrives gets the call, even before it is committed', async () => {
+    // The tablets ring as soon as the call is written; the kiosk's ack comes after the commit.
+    const accepted = new Promise<Awaited<ReturnType<typeof command>>>((resolve) =>
+      hall.marie.once('call:ring', (card: { callId: string }) =>
+        resolve(command(hall.marie, 'call:accept', { callId: card.callId }))
+      )
+    );
+    const created = await call();
+    expect(ok(await accepted)).toMatchObject({ card: { callId: created.id }, session: { id: hall.session.id } });
+    expect(await server.store.helpCalls.findById(created.id)).toMatchObject({ status: 'accepted' });
   });
 
   it('the kiosk learns who is coming; the agent gets the live session and becomes busy', async () => {
@@ -335,6 +357,22 @@ describe('hand-over, stop sharing, end', () => {
 });
 
 describe('a command is written whole or not at all', () => {
+  it('a call that fails after it rang is taken off the tablets, and nothing of it is kept', async () => {
+    // The call's row is written and rings; the session's change that follows fails.
+    const allowPatches = await refuseWrites(server.store, 'session_patches', 'INSERT');
+    const before = await snapshot(server.store);
+    const ring = nextEvent(hall.marie, 'call:ring');
+    const removed = nextEvent(hall.marie, 'call:removed');
+    const refused = await command(hall.kiosk, 'call:create', { sessionId: hall.session.id, requestId: rid(), reason: 'help' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'internal' } });
+    const card = await ring;
+    expect(await removed).toEqual({ callId: card.callId, reason: 'cancelled' });
+    expect(await snapshot(server.store)).toEqual(before);
+    await allowPatches();
+    // The same press, sent again, makes the call.
+    expect((await call()).status).toBe('ringing');
+  });
+
   it('a kiosk’s end that fails on its last write changes nothing: the call, the agent and the session go on', async () => {
     const created = await call();
     ok(await command(hall.marie, 'call:accept', { callId: created.id }));

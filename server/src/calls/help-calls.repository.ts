@@ -1,5 +1,5 @@
 /** Data access for `help_calls`. Accepting is one conditional UPDATE: the first agent wins, atomically. */
-import { sql, type Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Executor } from '../db/executor';
 import { changed, first, prepare } from '../db/prepared';
 import type { HelpCallsTable } from '../db/schema';
@@ -8,6 +8,9 @@ type CallStatus = 'ringing' | 'accepted' | 'done' | 'cancelled' | 'unanswered';
 export type UnansweredReason = 'no_agent' | 'closed' | 'timeout';
 
 type CallRow = Selectable<HelpCallsTable>;
+
+/** The first key of the advisory locks calls are written under (`awaitCreated`): "GUIC" in ASCII. */
+const creationLocks = 0x47554943;
 
 export interface HelpCall {
   id: string;
@@ -66,8 +69,15 @@ export function createHelpCallsRepository(ex: Executor) {
 
   // The statements of each call and each keystroke, compiled once (`prepared.ts`).
   const byId = prepare(ex, (db, p: { id: string }) => db.selectFrom('help_calls').selectAll().where('id', '=', p.id));
-  const byRequest = prepare(ex, (db, p: { sessionId: string; requestId: string }) =>
-    db.selectFrom('help_calls').selectAll().where('session_id', '=', p.sessionId).where('request_id', '=', p.requestId)
+  // What a "call" from a kiosk must know first, in one read: is it a replay, is a call still open.
+  const requestOrOpen = prepare(ex, (db, p: { sessionId: string; requestId: string }) =>
+    db
+      .selectFrom('help_calls')
+      .selectAll()
+      .where('session_id', '=', p.sessionId)
+      .where((w) => w.or([w('request_id', '=', p.requestId), w('status', 'in', [ringing, literal('accepted')])]))
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
   );
   const openForSession = prepare(ex, (db, p: { sessionId: string }) =>
     db
@@ -89,22 +99,88 @@ export function createHelpCallsRepository(ex: Executor) {
       .where('status', '=', literal('accepted'))
       .limit(1)
   );
-  const insertCall = prepare(ex, (db, call: NewCall) =>
-    db.insertInto('help_calls').values({
-      id: call.id,
-      site_id: call.siteId,
-      session_id: call.sessionId,
-      terminal_id: call.terminalId,
-      request_id: call.requestId,
-      reason: call.reason,
-      service: call.service,
-      status: call.status,
-      stage: 0,
-      unanswered_reason: call.unansweredReason,
-      created_at: call.createdAt,
-      ringing_since: call.ringingSince,
-      ended_at: call.endedAt
-    })
+  const callValues = (call: NewCall): Insertable<HelpCallsTable> => ({
+    id: call.id,
+    site_id: call.siteId,
+    session_id: call.sessionId,
+    terminal_id: call.terminalId,
+    request_id: call.requestId,
+    reason: call.reason,
+    service: call.service,
+    status: call.status,
+    stage: 0,
+    unanswered_reason: call.unansweredReason,
+    created_at: call.createdAt,
+    ringing_since: call.ringingSince,
+    ended_at: call.endedAt
+  });
+  const insertCall = prepare(ex, (db, call: NewCall) => db.insertInto('help_calls').values(callValues(call)));
+  /**
+   * A kiosk's call, written only if it is new: no call of the session already made by this request
+   * (a replay, refused by the unique index on (session_id, request_id)) and none still open. One
+   * statement, where a read then a write took two round trips. The caller holds the session's lock:
+   * the statement starts after any other command of the session has committed, and sees its call.
+   * A call that rings before its transaction commits (`rings`, see `awaitCreated`) also takes, in
+   * the same statement, the lock an early accept waits on, held until then.
+   */
+  const insertNew = (rings: boolean) =>
+    prepare(ex, (db, call: NewCall) => {
+      const insert = db
+        .insertInto('help_calls')
+        .columns([
+          'id',
+          'site_id',
+          'session_id',
+          'terminal_id',
+          'request_id',
+          'reason',
+          'service',
+          'status',
+          'stage',
+          'unanswered_reason',
+          'created_at',
+          'ringing_since',
+          'ended_at'
+        ])
+        .expression(
+          db
+            .selectNoFrom((eb) => [
+              eb.val(call.id).as('id'),
+              eb.val(call.siteId).as('site_id'),
+              eb.val(call.sessionId).as('session_id'),
+              eb.val(call.terminalId).as('terminal_id'),
+              eb.val(call.requestId).as('request_id'),
+              eb.val(call.reason).as('reason'),
+              eb.val(call.service).as('service'),
+              eb.val(call.status).as('status'),
+              // A literal: a parameter there would be text to PostgreSQL, not an integer.
+              sql.lit(0).as('stage'),
+              eb.val(call.unansweredReason).as('unanswered_reason'),
+              eb.val(call.createdAt).as('created_at'),
+              eb.val(call.ringingSince).as('ringing_since'),
+              eb.val(call.endedAt).as('ended_at')
+            ])
+            .where((eb) =>
+              eb.not(
+                eb.exists(
+                  db
+                    .selectFrom('help_calls')
+                    .select(sql.lit(1).as('open'))
+                    .where('session_id', '=', call.sessionId)
+                    .where('status', 'in', [ringing, literal('accepted')])
+                )
+              )
+            )
+        )
+        .onConflict((oc) => oc.columns(['session_id', 'request_id']).doNothing());
+      return rings && ex.engine === 'postgres'
+        ? insert.returning(sql<void>`pg_advisory_xact_lock(${sql.lit(creationLocks)}, hashtext(${call.id}))`.as('creating'))
+        : insert;
+    });
+  const insertNewRinging = insertNew(true);
+  const insertNewClosed = insertNew(false);
+  const awaitCreation = prepare(ex, (db, p: { id: string }) =>
+    db.selectNoFrom(sql<void>`pg_advisory_xact_lock_shared(${sql.lit(creationLocks)}, hashtext(${p.id}))`.as('created'))
   );
   const closeCall = prepare(
     ex,
@@ -127,8 +203,34 @@ export function createHelpCallsRepository(ex: Executor) {
     async insert(call: NewCall): Promise<void> {
       await insertCall(call);
     },
+    /**
+     * A kiosk's call, if new (see `insertNew`): false if this request made one already or a call
+     * of the session is still open (`findRequestOrOpen` then says which). A ringing one rings
+     * before its transaction commits: an early accept waits for it (`awaitCreated`).
+     */
+    async insertIfNew(call: NewCall & { sessionId: string }): Promise<boolean> {
+      return (await changed(call.status === 'ringing' ? insertNewRinging(call) : insertNewClosed(call))) === 1;
+    },
     findById: async (id: string) => one(await first(byId({ id }))),
-    findByRequest: async (sessionId: string, requestId: string) => one(await first(byRequest({ sessionId, requestId }))),
+    /**
+     * The call this request made already (a replay), and the session's open call, in one read.
+     * The unique index on (session_id, request_id) makes this a search of one session's calls.
+     */
+    async findRequestOrOpen(sessionId: string, requestId: string): Promise<{ replay: HelpCall | null; open: HelpCall | null }> {
+      const rows = (await requestOrOpen({ sessionId, requestId })).rows;
+      const replay = rows.find((r) => r.request_id === requestId);
+      const open = rows.find((r) => r.status === 'ringing' || r.status === 'accepted');
+      return { replay: one(replay), open: one(open) };
+    },
+    /**
+     * On PostgreSQL, waits until the transaction writing call `id` (if one is) has ended: the call
+     * rings as soon as it is written, and an agent's accept may come before it is committed, when
+     * it is not yet seen. Then it is. Nothing to wait for on SQLite, where that transaction kept
+     * every other command off the connection until it ended.
+     */
+    async awaitCreated(id: string): Promise<void> {
+      if (ex.engine === 'postgres') await awaitCreation({ id });
+    },
     findOpenForSession: async (sessionId: string) => one(await first(openForSession({ sessionId }))),
     findLastForSession: async (sessionId: string) =>
       one(await calls().where('session_id', '=', sessionId).orderBy('created_at', 'desc').limit(1).executeTakeFirst()),

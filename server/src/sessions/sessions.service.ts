@@ -123,8 +123,14 @@ export function createSessionsService({
    * `given`: the copy the caller read (outside the lock) and means to change, with what to do
    * instead if the session has ended by the time the lock is taken (PostgreSQL only: on SQLite
    * the caller's transaction already kept every other change out since it read the copy).
+   * `ahead`: a keystroke sent on from the copy here before its row is locked (see `goesAhead`).
    */
-  function serialised<T>(sessionId: string, fn: () => Promise<T>, given?: { stored: StoredSession; ended: () => T }): Promise<T> {
+  function serialised<T>(
+    sessionId: string,
+    fn: () => Promise<T>,
+    given?: { stored: StoredSession; ended: () => T },
+    ahead?: Ahead
+  ): Promise<T> {
     if (store.engine === 'sqlite') return store.transaction(fn);
     return store.transaction(async () => {
       const held = store.executor.transactionLocal(heldLocks, () => new Set<string>())!;
@@ -134,6 +140,12 @@ export function createSessionsService({
         held.add(sessionId);
         store.executor.afterCommit(release);
         store.executor.onRollback(release);
+      }
+      // Still kept once the lock is ours (a rollback meanwhile drops it): the row is then locked
+      // and compared at the write (`confirmAhead`), after the change went out.
+      if (first && ahead && live.has(sessionId)) {
+        store.executor.transactionLocal(unconfirmed, () => new Map<string, Ahead>())!.set(sessionId, ahead);
+        return fn();
       }
       const active = await catchUp(sessionId, given?.stored, first);
       if (given && !active) return given.ended();
@@ -167,6 +179,7 @@ export function createSessionsService({
       const row = await store.sessions.lockForChange(sessionId);
       gone = !row;
       if (copy?.state.version !== row?.version || row?.status !== 'active') behind = true;
+      if (copy && row && copy.state.version < row.version) contest(sessionId);
     }
     if (!behind) return true;
     patchIds.delete(sessionId);
@@ -181,6 +194,65 @@ export function createSessionsService({
     // must not leave its older copy for this change.
     live.set(sessionId, given ?? copy ?? fresh);
     return true;
+  }
+
+  /**
+   * A keystroke on PostgreSQL need not wait for a round trip to the database (open the
+   * transaction, lock the row) before the other side sees it, as it does not on SQLite: it is sent
+   * on from the copy here, which is almost always the stored one, and checked after, before it is
+   * written. Only for a copy already here, of a session no other node has changed lately, and from
+   * the kiosk of the session or an agent whose socket is in its room (joined: put there by the
+   * accept, taken out by the release). The store decides, under the row's lock: a copy found
+   * behind (another node wrote the session) rolls the change back, the clients that got it take the
+   * server's state back (`writeNext`), and the change is made again the usual way; an agent no
+   * longer joined is refused the same way.
+   */
+  const unconfirmed = {};
+  interface Ahead {
+    agent: AccountIdentity | null;
+    /** Set once the row is locked and compared: an error before that may come from a copy behind. */
+    confirmed: boolean;
+  }
+  /** Sessions found changed by another node, with when that was: their changes lock first for a while. */
+  const contested = new Map<string, number>();
+  const contestedMs = 60_000;
+
+  class CopyBehind extends Error {}
+
+  function contest(sessionId: string): void {
+    const now = clock.now().getTime();
+    for (const [id, at] of contested) if (now - at > contestedMs) contested.delete(id);
+    contested.set(sessionId, now);
+  }
+
+  function goesAhead(identity: Identity, sessionId: string, inSessionRoom: boolean): boolean {
+    if (store.engine !== 'postgres' || !live.has(sessionId)) return false;
+    const since = contested.get(sessionId);
+    if (since !== undefined && clock.now().getTime() - since <= contestedMs) return false;
+    return identity.kind === 'terminal' || (identity.role === 'agent' && inSessionRoom);
+  }
+
+  /** The change of this session the current transaction sends ahead, if it does. */
+  function aheadHere(sessionId: string): Ahead | undefined {
+    return store.executor.transactionLocal(unconfirmed, () => new Map<string, Ahead>())?.get(sessionId);
+  }
+
+  /** The check a change sent ahead was spared: made under the row's lock, before its write. */
+  async function confirmAhead(sessionId: string, baseVersion: number): Promise<void> {
+    const pending = store.executor.transactionLocal(unconfirmed, () => new Map<string, Ahead>())!;
+    const ahead = pending.get(sessionId);
+    if (!ahead) return;
+    pending.delete(sessionId);
+    ahead.confirmed = true;
+    const agent = ahead.agent;
+    const row = await store.sessions.lockForChange(sessionId);
+    if (row?.version !== baseVersion || row.status !== 'active') {
+      contest(sessionId);
+      throw new CopyBehind(`session ${sessionId} was changed elsewhere`);
+    }
+    if (agent && !(await isJoined(agent, sessionId))) {
+      throw new AppError('forbidden', 'An agent sees a session only while joined to its call');
+    }
   }
 
   /** Whether the current transaction holds the session's lock (and so has caught up with it). */
@@ -339,6 +411,7 @@ export function createSessionsService({
         notifier.sessionReset(stored.terminalId, before, stateForAgents(before, lookup), earlyExceptSocket)
       );
     }
+    await confirmAhead(stored.id, before.version);
     if (state.status === 'ended') await store.sessions.end(state, clock.now().toISOString(), options.endReason ?? 'finished');
     else await store.sessions.save(state);
     await store.sessionPatches.append(patch, options.patchId ?? null, clock.now().toISOString());
@@ -402,6 +475,14 @@ export function createSessionsService({
     atomically<T>(command: () => Promise<T> | T): Promise<T> {
       return store.transaction(command);
     },
+    /**
+     * Runs a command that changes this session in one transaction that locks it first (see
+     * `serialised`): its copy is brought up to date once, and every read of it in the command is
+     * then the copy here, with no question to the store.
+     */
+    exclusively<T>(sessionId: string, command: () => Promise<T>): Promise<T> {
+      return serialised(sessionId, command);
+    },
     load,
     loadActive,
     assertAccess,
@@ -431,11 +512,29 @@ export function createSessionsService({
       });
     },
 
-    /** Applies a client's operations; answers with the patch as that client may see it. */
-    patch(identity: Identity, input: z.output<typeof sessionPatchInput>, socketId: string, after: After): Promise<SessionPatch> {
+    /**
+     * Applies a client's operations; answers with the patch as that client may see it.
+     * `inSessionRoom`: the sender's socket is in the session's room (an agent joined to it).
+     */
+    patch(
+      identity: Identity,
+      input: z.output<typeof sessionPatchInput>,
+      socketId: string,
+      after: After,
+      inSessionRoom = false
+    ): Promise<SessionPatch> {
       // Under the session's lock and in one transaction: the ops are turned into changes against
       // the version they will follow, with no other change of the session in between.
-      return serialised(input.sessionId, () => patchNow(identity, input, socketId, after));
+      const run = (ahead?: Ahead) =>
+        serialised(input.sessionId, () => patchNow(identity, input, socketId, after), undefined, ahead);
+      if (!goesAhead(identity, input.sessionId, inSessionRoom)) return run();
+      const ahead: Ahead = { agent: identity.kind === 'account' ? identity : null, confirmed: false };
+      return run(ahead).catch((error: unknown) => {
+        // Refused from a copy that may be behind (a step that does not exist there yet): asked
+        // again the usual way, the answer is the store's.
+        if (error instanceof CopyBehind || (!ahead.confirmed && error instanceof AppError)) return run();
+        throw error;
+      });
     },
 
     sync,
@@ -449,12 +548,16 @@ export function createSessionsService({
     after: After
   ): Promise<SessionPatch> {
     const stored = await loadActive(identity.siteId, input.sessionId);
-    await assertAccess(identity, stored);
+    // Going ahead (decided under the lock, see `serialised`), an agent's joined call is checked
+    // with the row, before the write (`confirmAhead`); otherwise now.
+    const ahead = aheadHere(stored.id);
+    if (!ahead?.agent) await assertAccess(identity, stored);
     const lookup = await procedures.ready(stored.siteId, [stored.state]);
     const done = (await knownPatchIds(stored.id)).has(input.patchId)
       ? await store.sessionPatches.findByPatchId(stored.id, input.patchId)
       : null;
     // A replay (the client never got its ack): same answer, nothing applied twice.
+    if (done && ahead?.agent) await assertAccess(identity, stored);
     if (done)
       return identity.kind === 'terminal'
         ? done

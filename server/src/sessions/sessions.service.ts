@@ -234,6 +234,7 @@ export function createSessionsService({
 
   /** The change of this session the current transaction sends ahead, if it does. */
   function aheadHere(sessionId: string): Ahead | undefined {
+    if (store.engine !== 'postgres') return undefined;
     return store.executor.transactionLocal(unconfirmed, () => new Map<string, Ahead>())?.get(sessionId);
   }
 

@@ -125,41 +125,18 @@ export function createHelpCallsRepository(ex: Executor) {
    */
   const insertNew = (rings: boolean) =>
     prepare(ex, (db, call: NewCall) => {
+      const values = callValues(call);
+      const columns = Object.keys(values) as (keyof typeof values)[];
       const insert = db
         .insertInto('help_calls')
-        .columns([
-          'id',
-          'site_id',
-          'session_id',
-          'terminal_id',
-          'request_id',
-          'reason',
-          'service',
-          'status',
-          'stage',
-          'unanswered_reason',
-          'created_at',
-          'ringing_since',
-          'ended_at'
-        ])
+        .columns(columns)
         .expression(
           db
-            .selectNoFrom((eb) => [
-              eb.val(call.id).as('id'),
-              eb.val(call.siteId).as('site_id'),
-              eb.val(call.sessionId).as('session_id'),
-              eb.val(call.terminalId).as('terminal_id'),
-              eb.val(call.requestId).as('request_id'),
-              eb.val(call.reason).as('reason'),
-              eb.val(call.service).as('service'),
-              eb.val(call.status).as('status'),
-              // A literal: a parameter there would be text to PostgreSQL, not an integer.
-              sql.lit(0).as('stage'),
-              eb.val(call.unansweredReason).as('unanswered_reason'),
-              eb.val(call.createdAt).as('created_at'),
-              eb.val(call.ringingSince).as('ringing_since'),
-              eb.val(call.endedAt).as('ended_at')
-            ])
+            // The same values as a plain insert (`callValues`), as a SELECT that the guard can filter.
+            .selectNoFrom((eb) =>
+              // `stage` as a literal: a parameter there would be text to PostgreSQL, not an integer.
+              columns.map((c) => (c === 'stage' ? sql.lit(values.stage).as(c) : eb.val(values[c]).as(c)))
+            )
             .where((eb) =>
               eb.not(
                 eb.exists(

@@ -144,7 +144,7 @@ export function createSessionsService({
       // Still kept once the lock is ours (a rollback meanwhile drops it): the row is then locked
       // and compared at the write (`confirmAhead`), after the change went out.
       if (first && ahead && live.has(sessionId)) {
-        store.executor.transactionLocal(unconfirmed, () => new Map<string, Ahead>())!.set(sessionId, ahead);
+        sentAhead()!.set(sessionId, ahead);
         return fn();
       }
       const active = await catchUp(sessionId, given?.stored, first);
@@ -232,18 +232,17 @@ export function createSessionsService({
     return identity.kind === 'terminal' || (identity.role === 'agent' && inSessionRoom);
   }
 
-  /** The change of this session the current transaction sends ahead, if it does. */
-  function aheadHere(sessionId: string): Ahead | undefined {
-    if (store.engine !== 'postgres') return undefined;
-    return store.executor.transactionLocal(unconfirmed, () => new Map<string, Ahead>())?.get(sessionId);
+  /** The changes the current transaction sends ahead, by session; null outside one and on SQLite. */
+  function sentAhead(): Map<string, Ahead> | null {
+    return store.engine === 'postgres' ? store.executor.transactionLocal(unconfirmed, () => new Map<string, Ahead>()) : null;
   }
 
   /** The check a change sent ahead was spared: made under the row's lock, before its write. */
   async function confirmAhead(sessionId: string, baseVersion: number): Promise<void> {
-    const pending = store.executor.transactionLocal(unconfirmed, () => new Map<string, Ahead>())!;
-    const ahead = pending.get(sessionId);
+    const pending = sentAhead();
+    const ahead = pending?.get(sessionId);
     if (!ahead) return;
-    pending.delete(sessionId);
+    pending!.delete(sessionId);
     ahead.confirmed = true;
     const agent = ahead.agent;
     const row = await store.sessions.lockForChange(sessionId);
@@ -551,7 +550,7 @@ export function createSessionsService({
     const stored = await loadActive(identity.siteId, input.sessionId);
     // Going ahead (decided under the lock, see `serialised`), an agent's joined call is checked
     // with the row, before the write (`confirmAhead`); otherwise now.
-    const ahead = aheadHere(stored.id);
+    const ahead = sentAhead()?.get(stored.id);
     if (!ahead?.agent) await assertAccess(identity, stored);
     const lookup = await procedures.ready(stored.siteId, [stored.state]);
     const done = (await knownPatchIds(stored.id)).has(input.patchId)

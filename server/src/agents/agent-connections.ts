@@ -29,6 +29,11 @@ interface Entry {
   lostWithNode: boolean;
 }
 
+/** An agent with no socket here or elsewhere yet; `lostAt` set if they are to get a grace period. */
+function newEntry(siteId: string, firstName: string, lostAt: number | null): Entry {
+  return { siteId, firstName, sockets: 0, elsewhere: new Map(), lostAt, lostWithNode: false };
+}
+
 function total(e: Entry): number {
   let n = e.sockets;
   for (const c of e.elsewhere.values()) n += c;
@@ -45,7 +50,7 @@ export class AgentConnections {
   connected(accountId: string, siteId: string, firstName: string): { wasLost: boolean; first: boolean } {
     let entry = this.agents.get(accountId);
     const existed = entry !== undefined;
-    entry ??= { siteId, firstName, sockets: 0, elsewhere: new Map(), lostAt: null, lostWithNode: false };
+    entry ??= newEntry(siteId, firstName, null);
     this.agents.set(accountId, entry);
     const wasLost = existed && total(entry) === 0;
     entry.sockets += 1;
@@ -79,7 +84,7 @@ export class AgentConnections {
       let entry = this.agents.get(c.accountId);
       if (!entry) {
         if (c.sockets === 0) continue;
-        entry = { siteId: c.siteId, firstName: c.firstName, sockets: 0, elsewhere: new Map(), lostAt: null, lostWithNode: false };
+        entry = newEntry(c.siteId, c.firstName, null);
         this.agents.set(c.accountId, entry);
       }
       if (this.setElsewhere(entry, nodeId, c.sockets, now, nodeGone)) lost.push({ ...c, sockets: 0 });
@@ -126,8 +131,7 @@ export class AgentConnections {
 
   /** After a restart, agents who were joined to a call get the same grace to come back. */
   markLost(accountId: string, siteId: string, firstName: string, now: number): void {
-    if (!this.agents.has(accountId))
-      this.agents.set(accountId, { siteId, firstName, sockets: 0, elsewhere: new Map(), lostAt: now, lostWithNode: false });
+    if (!this.agents.has(accountId)) this.agents.set(accountId, newEntry(siteId, firstName, now));
   }
 
   /** The agent is gone for good (deactivated): no grace period. */

@@ -229,10 +229,14 @@ export function createCallsService({
    * PostgreSQL before the command's transaction, on a connection of its own: its round trip is
    * made while the transaction makes its own, not after them. Started before the transaction asks
    * for a connection, it never waits for one that the transaction, waiting for it, holds. On
-   * SQLite it is made when needed, in the transaction: there is one connection, and no round trip.
+   * SQLite it is made when first needed, in the transaction: there is one connection, and no round
+   * trip. Either way it is made once.
    */
   function readBeside<T>(read: () => Promise<T>): () => Promise<T> {
-    if (store.engine !== 'postgres') return read;
+    if (store.engine !== 'postgres') {
+      let made: Promise<T> | undefined;
+      return () => (made ??= read());
+    }
     const started = read();
     // Awaited only if the command gets that far: a failure before then must not go unheard.
     started.catch(() => undefined);
@@ -333,29 +337,44 @@ export function createCallsService({
     return (...args) => sessions.atomically(() => command(...args));
   }
 
-  /** The round of `tick` running now, and the one waiting for it (see `tick`). */
-  let ticking: Promise<void> | null = null;
-  let nextTick: Promise<void> | null = null;
-  let recovering: Promise<void> | null = null;
+  /**
+   * The sites as a call made here last read them, on PostgreSQL. A call is written from the one
+   * known here while the command's own read of the site is made beside it (`readBeside`): one round
+   * trip before the tablets ring, not two, one after the other. The two are compared before
+   * anything rings; a site opened or closed meanwhile rolls the call back and it is made again from
+   * the site read.
+   */
+  const knownSites = new Map<string, Site>();
+  class SiteChanged extends Error {}
+  const knownSite = (siteId: string): Site | undefined => (store.engine === 'postgres' ? knownSites.get(siteId) : undefined);
 
-  const service = {
-    estimate,
-
-    create(terminal: TerminalIdentity, input: z.output<typeof callCreateInput>, after: After): Promise<SessionCall> {
-      const siteRead = readBeside(() => store.sites.findById(terminal.siteId));
-      const terminalRead = readBeside(() => store.terminals.findById(terminal.terminalId));
-      // The session it changes locked from the start: read once, not asked for its version first.
-      return sessions.exclusively(input.sessionId, async () => {
+  async function makeCall(
+    terminal: TerminalIdentity,
+    input: z.output<typeof callCreateInput>,
+    after: After,
+    assumeSite: boolean
+  ): Promise<SessionCall> {
+    const siteRead = readBeside(() => store.sites.findById(terminal.siteId));
+    const terminalRead = readBeside(() => store.terminals.findById(terminal.terminalId));
+    // The session it changes is read once, not asked for its version first: on PostgreSQL from
+    // the copy here, checked when the session is written, after the ring (a copy found behind
+    // takes the ring back and the call is made again, the row locked first), as a keystroke is;
+    // otherwise locked from the start.
+    return sessions.exclusively(
+      input.sessionId,
+      async () => {
         const stored = await sessions.loadActive(terminal.siteId, input.sessionId);
         await sessions.assertAccess(terminal, stored);
-        const site = await siteRead();
+        const known = assumeSite ? knownSite(terminal.siteId) : undefined;
+        const site = known ?? (await siteRead());
         if (!site) throw new AppError('not_found', 'This site no longer exists');
-        const at = iso();
+        const now = clock.now();
+        const at = now.toISOString();
         // An agent whose node stopped still counts (her tablet reconnects to another one in a
         // few seconds): the call rings and reaches her there. One who put her tablet away does
         // not: the citizen is told at once that nobody can come.
         const noAgent = agents.reachableCount(site.id) === 0;
-        const unansweredReason = !isSiteOpen(site, clock.now()) ? 'closed' : noAgent ? 'no_agent' : null;
+        const unansweredReason = !isSiteOpen(site, now) ? 'closed' : noAgent ? 'no_agent' : null;
         const procedure = await sessions.procedureOf(stored);
         const saved: HelpCall & { sessionId: string } = {
           id: randomUUID(),
@@ -385,6 +404,10 @@ export function createCallsService({
             return (await existingCall(stored.id, input.requestId)) ?? callClosed();
           }
         }
+        const read = await siteRead();
+        if (!read) throw new AppError('not_found', 'This site no longer exists');
+        knownSites.set(read.id, read);
+        if (known && isSiteOpen(read, now) !== isSiteOpen(known, now)) throw new SiteChanged();
         const ringable = await agents.ringable(site.id, 0);
         if (!unansweredReason) {
           // The tablets are what the citizen is waiting for: they ring as soon as the call is
@@ -395,10 +418,30 @@ export function createCallsService({
           notifier.ring(ringable, ringing);
           store.executor.onRollback(() => notifier.callRemoved(saved.siteId, saved.id, 'cancelled'));
         }
-        const view = (await callView(saved, await estimate(site.id, ringable.length, site)))!;
+        const view = (await callView(saved, await estimate(site.id, ringable.length, read)))!;
         await patchCall(saved, after, [], { kind: 'citizen' }, { view, stored });
         return view;
-      });
+      },
+      terminal
+    );
+  }
+
+  /** The round of `tick` running now, and the one waiting for it (see `tick`). */
+  let ticking: Promise<void> | null = null;
+  let nextTick: Promise<void> | null = null;
+  let recovering: Promise<void> | null = null;
+
+  const service = {
+    estimate,
+
+    async create(terminal: TerminalIdentity, input: z.output<typeof callCreateInput>, after: After): Promise<SessionCall> {
+      try {
+        return await makeCall(terminal, input, after, true);
+      } catch (error) {
+        // Opened or closed since it was last read here: made again from the site as it is now.
+        if (error instanceof SiteChanged) return makeCall(terminal, input, after, false);
+        throw error;
+      }
     },
 
     cancel: atomic(

@@ -124,6 +124,25 @@ describe('a call rings the available agents once', () => {
     const closed = await call();
     expect(closed).toMatchObject({ status: 'unanswered', unansweredReason: 'closed' });
   });
+
+  it('a site closed since the last call, elsewhere than through this server, rings nobody', async () => {
+    const siteId = (await server.store.sessions.findById(hall.session.id))!.siteId;
+    const open = await call();
+    ok(await command(hall.kiosk, 'call:cancel', { callId: open.id }));
+    // Written into the store as another node would: this server's last read of the site is older.
+    await server.store.sites.setOpeningHours(siteId, { '1': [], '2': [], '3': [], '4': [], '5': [], '6': [], '7': [] });
+    const rings = collect(hall.marie, 'call:ring');
+    const closed = await call();
+    expect(closed).toMatchObject({ status: 'unanswered', unansweredReason: 'closed' });
+    ok(await command(hall.marie, 'agent:state', {}));
+    expect(rings).toEqual([]);
+    const stored = await server.store.helpCalls.listForSession(hall.session.id);
+    // The first write, from the site as known here, was rolled back.
+    expect(Object.fromEntries(stored.map((c) => [c.id, c.status]))).toEqual({
+      [open.id]: 'cancelled',
+      [closed.id]: 'unanswered'
+    });
+  });
 });
 
 describe('first accept wins', () => {

@@ -232,6 +232,22 @@ export function createSessionsService({
     return identity.kind === 'terminal' || (identity.role === 'agent' && inSessionRoom);
   }
 
+  /**
+   * A change of `sessionId` by `identity`, in its transaction: sent ahead from the copy here when it
+   * may be (`goesAhead`), otherwise under the row's lock from the start. Sent ahead and found to
+   * come from a copy behind, or refused from it before the check (a step that does not exist there
+   * yet), it is rolled back and made again the usual way: the answer is the store's.
+   */
+  function aheadOrLocked<T>(identity: Identity, sessionId: string, inSessionRoom: boolean, change: () => Promise<T>): Promise<T> {
+    const run = (ahead?: Ahead) => serialised(sessionId, change, undefined, ahead);
+    if (!goesAhead(identity, sessionId, inSessionRoom)) return run();
+    const ahead: Ahead = { agent: identity.kind === 'account' ? identity : null, confirmed: false };
+    return run(ahead).catch((error: unknown) => {
+      if (error instanceof CopyBehind || (!ahead.confirmed && error instanceof AppError)) return run();
+      throw error;
+    });
+  }
+
   /** The changes the current transaction sends ahead, by session; null outside one and on SQLite. */
   function sentAhead(): Map<string, Ahead> | null {
     return store.engine === 'postgres' ? store.executor.transactionLocal(unconfirmed, () => new Map<string, Ahead>()) : null;
@@ -478,10 +494,12 @@ export function createSessionsService({
     /**
      * Runs a command that changes this session in one transaction that locks it first (see
      * `serialised`): its copy is brought up to date once, and every read of it in the command is
-     * then the copy here, with no question to the store.
+     * then the copy here, with no question to the store. Given the sender, a command that may
+     * go ahead does (`aheadOrLocked`): it must then write the session (that write checks the
+     * copy), and may run twice.
      */
-    exclusively<T>(sessionId: string, command: () => Promise<T>): Promise<T> {
-      return serialised(sessionId, command);
+    exclusively<T>(sessionId: string, command: () => Promise<T>, sender?: Identity): Promise<T> {
+      return sender ? aheadOrLocked(sender, sessionId, false, command) : serialised(sessionId, command);
     },
     load,
     loadActive,
@@ -525,16 +543,7 @@ export function createSessionsService({
     ): Promise<SessionPatch> {
       // Under the session's lock and in one transaction: the ops are turned into changes against
       // the version they will follow, with no other change of the session in between.
-      const run = (ahead?: Ahead) =>
-        serialised(input.sessionId, () => patchNow(identity, input, socketId, after), undefined, ahead);
-      if (!goesAhead(identity, input.sessionId, inSessionRoom)) return run();
-      const ahead: Ahead = { agent: identity.kind === 'account' ? identity : null, confirmed: false };
-      return run(ahead).catch((error: unknown) => {
-        // Refused from a copy that may be behind (a step that does not exist there yet): asked
-        // again the usual way, the answer is the store's.
-        if (error instanceof CopyBehind || (!ahead.confirmed && error instanceof AppError)) return run();
-        throw error;
-      });
+      return aheadOrLocked(identity, input.sessionId, inSessionRoom, () => patchNow(identity, input, socketId, after));
     },
 
     sync,

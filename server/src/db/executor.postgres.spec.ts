@@ -11,6 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startPgCluster, type PgCluster } from '../../../scripts/pg-cluster';
 import { createHelpCallsRepository } from '../calls/help-calls.repository';
 import { createPostgresExecutor, type PostgresExecutor } from './postgres-executor';
+import { changed, prepare } from './prepared';
 import { openStore, type OpenStore } from './open-store';
 
 let cluster: PgCluster;
@@ -259,6 +260,33 @@ describe('the store executor on PostgreSQL', () => {
     } finally {
       await own.close();
     }
+  });
+
+  it('parses a prepared query once per connection, and gives what the query builder gives', async () => {
+    const add = prepare(ex, (db, p: { text: string }) => db.insertInto('notes' as never).values({ text: p.text } as never));
+    const byText = prepare(ex, (db, p: { text: string }) =>
+      db
+        .selectFrom('notes' as never)
+        .select('text' as never)
+        .where('text' as never, '=', p.text as never)
+    );
+    const prepared = await ex.transaction(async () => {
+      expect(await changed(add({ text: 'a' }))).toBe(1);
+      expect(await changed(add({ text: 'b' }))).toBe(1);
+      expect((await byText({ text: 'b' })).rows).toEqual([{ text: 'b' }]);
+      // Asked on the transaction's own connection: what it holds prepared.
+      return (await sql<{ name: string; statement: string }>`SELECT name, statement FROM pg_prepared_statements`.execute(ex.db()))
+        .rows;
+    });
+    const insertSql = prepared.filter((p) => p.statement.startsWith('insert into "notes"'));
+    expect(insertSql).toHaveLength(1);
+    expect(insertSql[0]!.name).toMatch(/^guichet_\d+$/);
+    expect(prepared.filter((p) => p.statement.startsWith('select "text" from "notes"'))).toHaveLength(1);
+    expect(await texts()).toBe('a,b');
+    // Outside a transaction, on any connection of the pool, and after a refused value.
+    await expect(add({ text: null as unknown as string })).rejects.toThrow(/null value/);
+    expect((await byText({ text: 'a' })).rows).toEqual([{ text: 'a' }]);
+    expect((await byText({ text: 'z' })).rows).toEqual([]);
   });
 
   it('gives int8 values back as numbers, and refuses one a number cannot hold', async () => {

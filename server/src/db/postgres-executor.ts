@@ -3,7 +3,7 @@
  * server is given a PostgreSQL URL (a hall on SQLite never loads it, and keeps its memory).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Kysely, PostgresDialect, type CompiledQuery } from 'kysely';
+import { Kysely, PostgresDialect, type CompiledQuery, type QueryResult } from 'kysely';
 import pg from 'pg';
 import { transactionHooks, type Executor, type OpenTransaction } from './executor';
 import type { Database } from './schema';
@@ -32,7 +32,8 @@ export interface PostgresExecutor extends Executor {
 
 /** What the query builder's driver calls on a connection: `query`, and `release` once done with it. */
 interface TransactionClient {
-  query(text: string, values?: unknown[]): Promise<pg.QueryResult>;
+  /** `name`: a prepared statement's (see `run`). */
+  query(text: string, values?: unknown[], name?: string): Promise<pg.QueryResult>;
   release(): void;
   /** True once BEGIN has been sent: there is something to commit or roll back. */
   readonly begun: boolean;
@@ -50,11 +51,11 @@ function lazyBegin(client: pg.PoolClient): TransactionClient {
   // One statement at a time on the connection, in the order they were asked for (statements run
   // side by side in one command, `Promise.all`, wait for each other), as the driver requires.
   let previous: Promise<unknown> = Promise.resolve();
-  const send = (text: string, values: unknown[] | undefined): Promise<pg.QueryResult> => {
-    if (begun) return client.query(text, values);
+  const send = (text: string, values: unknown[] | undefined, name: string | undefined): Promise<pg.QueryResult> => {
+    if (begun) return client.query({ text, values, name });
     begun = true;
     return new Promise((resolve, reject) => {
-      const query = new BeginThen(text, values, (error, result) => (error ? reject(error) : resolve(result)));
+      const query = new BeginThen(text, values, name, (error, result) => (error ? reject(error) : resolve(result)));
       client.query(query as unknown as pg.Submittable);
     });
   };
@@ -62,8 +63,8 @@ function lazyBegin(client: pg.PoolClient): TransactionClient {
     get begun() {
       return begun;
     },
-    query(text, values) {
-      const result = previous.then(() => send(text, values));
+    query(text, values, name) {
+      const result = previous.then(() => send(text, values, name));
       previous = result.catch(() => undefined);
       return result;
     },
@@ -89,8 +90,13 @@ class BeginThen extends (pg.Query as unknown as new (config: pg.QueryConfig & { 
   handleCommandComplete(message: unknown, connection: WireConnection): void;
 }) {
   private beganHere = false;
-  constructor(text: string, values: unknown[] | undefined, callback: (error: Error | null, result: pg.QueryResult) => void) {
-    super({ text, values, queryMode: 'extended', callback });
+  constructor(
+    text: string,
+    values: unknown[] | undefined,
+    name: string | undefined,
+    callback: (error: Error | null, result: pg.QueryResult) => void
+  ) {
+    super({ text, values, name, queryMode: 'extended', callback });
   }
   override prepare(connection: WireConnection): void {
     connection.parse({ text: 'BEGIN' });
@@ -105,6 +111,27 @@ class BeginThen extends (pg.Query as unknown as new (config: pg.QueryConfig & { 
     }
     super.handleCommandComplete(message, connection);
   }
+}
+
+/**
+ * The prepared queries' SQL (`prepared.ts`, a fixed set), each with a name: each connection parses
+ * it once, and PostgreSQL may keep its plan, instead of parsing and planning it at every run. The
+ * statements a ring or a keystroke makes are among them.
+ */
+const statementNames = new Map<string, string>();
+function nameOf(sql: string): string {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `guichet_${statementNames.size + 1}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
+/** A driver's result as the query builder gives it (its PostgreSQL driver does the same). */
+function resultOf<R>({ command, rowCount, rows }: pg.QueryResult): QueryResult<R> {
+  const written = command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE';
+  return { numAffectedRows: written ? BigInt(rowCount ?? 0) : undefined, rows: (rows ?? []) as R[] };
 }
 
 /**
@@ -154,7 +181,15 @@ export function createPostgresExecutor(poolOrUrl: pg.Pool | string): PostgresExe
   return {
     engine: 'postgres',
     db: () => root,
-    run: <R>(query: CompiledQuery) => root.executeQuery(query as CompiledQuery<R>),
+    async run<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+      const name = nameOf(query.sql);
+      const values = [...query.parameters];
+      const transaction = current();
+      const result = transaction
+        ? await transaction.client.query(query.sql, values, name)
+        : await pool.query({ text: query.sql, values, name });
+      return resultOf<R>(result);
+    },
 
     async transaction<T>(fn: () => Promise<T> | T): Promise<T> {
       if (current()) return fn();

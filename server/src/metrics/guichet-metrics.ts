@@ -25,8 +25,8 @@ export interface MetricsDeps {
   store: Store;
   presence: TerminalPresence;
   connections: AgentConnections;
-  queue: Pick<QueueService, 'serviceViews'>;
-  printing: Pick<PrintingService, 'listPrinters'>;
+  queue: Pick<QueueService, 'waitingEverywhere'>;
+  printing: Pick<PrintingService, 'printerStates'>;
   /** This node's open sockets by face (with several nodes, how the load balancer shares them). */
   socketsByFace: () => Record<'kiosk' | 'display' | 'agent' | 'manager', number>;
   /** The SQLite file; its `-wal` beside it (unused on PostgreSQL). */
@@ -120,17 +120,13 @@ function serverGauges({ Gauge, Registry }: PromClient, deps: MetricsDeps): Regis
     labelNames: ['site', 'kind'] as const,
     registers,
     async collect() {
-      const perSite: { id: string; online: { kind: string }[] }[] = [];
-      for (const site of await sites()) {
-        const terminals = await store.terminals.listActiveInSite(site.id);
-        perSite.push({ id: site.id, online: terminals.filter((t) => presence.isOnline(t.id)) });
-      }
+      const [all, terminals] = await Promise.all([sites(), store.terminals.listActive()]);
+      const online = terminals.filter((t) => presence.isOnline(t.id));
       this.reset();
-      for (const { id, online } of perSite) {
-        for (const kind of ['kiosk', 'display'] as const) {
-          this.set({ site: id, kind }, online.filter((t) => t.kind === kind).length);
-        }
+      for (const site of all) {
+        for (const kind of ['kiosk', 'display'] as const) this.set({ site: site.id, kind }, 0);
       }
+      for (const t of online) if (t.kind === 'kiosk' || t.kind === 'display') this.inc({ site: t.siteId, kind: t.kind });
     }
   });
 
@@ -163,10 +159,10 @@ function serverGauges({ Gauge, Registry }: PromClient, deps: MetricsDeps): Regis
     labelNames: ['site'] as const,
     registers,
     async collect() {
-      const ringing: [string, number][] = [];
-      for (const site of await sites()) ringing.push([site.id, (await store.helpCalls.listRinging(site.id)).length]);
+      const [all, open] = await Promise.all([sites(), store.helpCalls.listOpen()]);
       this.reset();
-      for (const [site, n] of ringing) this.set({ site }, n);
+      for (const site of all) this.set({ site: site.id }, 0);
+      for (const call of open) if (call.status === 'ringing') this.inc({ site: call.siteId });
     }
   });
 
@@ -176,10 +172,7 @@ function serverGauges({ Gauge, Registry }: PromClient, deps: MetricsDeps): Regis
     labelNames: ['site', 'service'] as const,
     registers,
     async collect() {
-      const waiting: [string, string, number][] = [];
-      for (const site of await sites()) {
-        for (const service of await queue.serviceViews(site.id)) waiting.push([site.id, service.id, service.waiting]);
-      }
+      const waiting = await queue.waitingEverywhere(await sites());
       this.reset();
       for (const [site, service, n] of waiting) this.set({ site, service }, n);
     }
@@ -191,14 +184,11 @@ function serverGauges({ Gauge, Registry }: PromClient, deps: MetricsDeps): Regis
     labelNames: ['site', 'state'] as const,
     registers,
     async collect() {
-      const perSite: [string, Map<string, number>][] = [];
-      for (const site of await sites()) {
-        const counts = new Map<string, number>(printerStates.map((state) => [state, 0]));
-        for (const printer of await printing.listPrinters(site.id)) {
-          const state = printer.fault ?? (printer.checkedAt ? 'ready' : 'unknown');
-          counts.set(state, (counts.get(state) ?? 0) + 1);
-        }
-        perSite.push([site.id, counts]);
+      const [all, printers] = await Promise.all([sites(), printing.printerStates()]);
+      const perSite = new Map(all.map((site) => [site.id, new Map<string, number>(printerStates.map((state) => [state, 0]))]));
+      for (const { siteId, state } of printers) {
+        const counts = perSite.get(siteId);
+        counts?.set(state, (counts.get(state) ?? 0) + 1);
       }
       this.reset();
       for (const [site, counts] of perSite) {

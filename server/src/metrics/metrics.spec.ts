@@ -5,7 +5,7 @@
  * a scraper with the token — while anyone else gets the 404 of a page that does not exist.
  */
 import { sql } from 'kysely';
-import { rows } from '../testing/fixtures';
+import { addSite, rows } from '../testing/fixtures';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -138,6 +138,30 @@ describe('a scrape of the hall', () => {
     // Node's own figures: the event loop's lag above all.
     expect(valueOf(text, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
     expect(valueOf(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+  });
+
+  it('counts each site under its own label, and only today’s waiting tickets', async () => {
+    const server = await start({ GUICHET_LOOPBACK_PRINTERS: '1' });
+    const site = await demoSiteId(server);
+    const other = (await addSite(server.store, server.clock, 'Autreville')).siteId;
+    await busyHall(server);
+    const text = await scrape(server);
+    expect(valueOf(text, 'guichet_site_info', { site: other, name: 'Autreville' })).toBe(1);
+    for (const [s, kiosks, ringing] of [
+      [site, 1, 1],
+      [other, 0, 0]
+    ] as const) {
+      expect(valueOf(text, 'guichet_terminals_connected', { site: s, kind: 'kiosk' })).toBe(kiosks);
+      expect(valueOf(text, 'guichet_terminals_connected', { site: s, kind: 'display' })).toBe(0);
+      expect(valueOf(text, 'guichet_calls_ringing', { site: s })).toBe(ringing);
+    }
+    expect(valueOf(text, 'guichet_tickets_waiting', { site, service: 'titres' })).toBe(2);
+    expect(samples(text).filter((x) => x.name === 'guichet_tickets_waiting' && x.labels.site === other)).toEqual([]);
+    const otherPrinters = samples(text).filter((x) => x.name === 'guichet_printers' && x.labels.site === other);
+    expect(otherPrinters.map((x) => [x.labels.state, x.value]).sort()).toEqual([...printerStates].sort().map((st) => [st, 0]));
+    // Yesterday's tickets still waiting (closed at the next minute's round) are not today's queue.
+    await sql`UPDATE tickets SET day = '2000-01-01' WHERE site_id = ${site}`.execute(server.store.executor.db());
+    expect(valueOf(await scrape(server), 'guichet_tickets_waiting', { site, service: 'titres' })).toBe(0);
   });
 
   it('during a call answered by one agent, with a colleague connected, names no agent anywhere', async () => {

@@ -364,6 +364,14 @@ export function createPrintingService({
       return queueCopy(job);
     },
 
+    /** Every site's printers and their last known state, in one read: what /metrics shows. */
+    async printerStates(): Promise<{ siteId: string; state: string }[]> {
+      return (await store.printers.listAll()).map((printer) => {
+        const known = statuses.get(printer.id);
+        return { siteId: printer.siteId, state: known?.status.fault ?? (known ? 'ready' : 'unknown') };
+      });
+    },
+
     async listPrinters(siteId: string): Promise<PrinterView[]> {
       const views: PrinterView[] = [];
       for (const printer of await store.printers.listInSite(siteId)) views.push(await printerView(printer));

@@ -202,9 +202,26 @@ export function createQueueService({ store, clock, notifier }: { store: Store; c
     });
   }
 
+  /**
+   * Today's waiting tickets of every service of these sites (each in its own time zone), in three
+   * reads whatever the number of sites: what /metrics shows.
+   */
+  async function waitingEverywhere(sites: readonly { id: string; timezone: string }[]): Promise<[string, string, number][]> {
+    const now = clock.now();
+    const today = new Map(sites.map((s) => [s.id, localDate(now, s.timezone)]));
+    const counts = new Map<string, number>();
+    for (const row of await store.tickets.waitingCountsIn([...today.keys()])) {
+      if (today.get(row.siteId) === row.day) counts.set(`${row.siteId} ${row.service}`, row.waiting);
+    }
+    return (await store.services.listAll())
+      .filter((s) => today.has(s.siteId))
+      .map((s) => [s.siteId, s.id, counts.get(`${s.siteId} ${s.id}`) ?? 0]);
+  }
+
   return {
     state,
     serviceViews,
+    waitingEverywhere,
     /** The hour's sorted service times of a site's service (seconds). */
     serviceTimes(siteId: string, service: string, timezone: string): Promise<readonly number[]> {
       return serviceTimes.sorted(serviceTimesKey(siteId, service), timezone);

@@ -58,6 +58,9 @@ export function createTerminalsRepository(ex: Executor) {
       const row = await first(byId({ id }));
       return row ? toTerminal(row) : null;
     },
+    /** Every site's terminals not revoked, in one read (the metrics' count per site). */
+    listActive: async (): Promise<Terminal[]> =>
+      (await ex.db().selectFrom('terminals').selectAll().where('revoked_at', 'is', null).orderBy('id').execute()).map(toTerminal),
     async listActiveInSite(siteId: string): Promise<Terminal[]> {
       const rows = await ex
         .db()

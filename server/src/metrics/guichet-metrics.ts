@@ -18,6 +18,7 @@ import { printerFaults } from '../../../shared/schemas/print';
 import type { AgentConnections } from '../agents/agent-connections';
 import type { PrintingService } from '../printing/printing.service';
 import type { QueueService } from '../queue/queue.service';
+import type { Site } from '../sites/sites.repository';
 import type { Store } from '../store';
 import type { TerminalPresence } from '../terminals/terminal-presence';
 
@@ -72,23 +73,30 @@ function fileBytes(file: string): number {
 /** The figures of one Guichet server: its own gauges over its store, and the process's figures. */
 export function createGuichetMetrics(deps: MetricsDeps): GuichetMetrics {
   let registries: Promise<{ prom: PromClient; own: Registry }> | null = null;
+  // Every gauge is per site: the list is read once per scrape, not once per gauge.
+  let listing: Promise<Site[]> | null = null;
+  const sites = () => (listing ??= deps.store.sites.listAll());
   return {
     async read() {
-      registries ??= import('prom-client').then((prom) => ({ prom, own: serverGauges(prom, deps) }));
+      registries ??= import('prom-client').then((prom) => ({ prom, own: serverGauges(prom, deps, sites) }));
       const { prom, own } = await registries;
       // A fresh merge per scrape: a dozen references, and each server keeps its own registry.
       const merged = prom.Registry.merge([processMetrics(prom), own]);
-      return { contentType: merged.contentType, text: await merged.metrics() };
+      listing = null;
+      try {
+        return { contentType: merged.contentType, text: await merged.metrics() };
+      } finally {
+        listing = null;
+      }
     }
   };
 }
 
 /** This server's own gauges, in a registry of their own. */
-function serverGauges({ Gauge, Registry }: PromClient, deps: MetricsDeps): Registry {
+function serverGauges({ Gauge, Registry }: PromClient, deps: MetricsDeps, sites: () => Promise<Site[]>): Registry {
   const { store, presence, connections, queue, printing } = deps;
   const own = new Registry();
   const registers = [own];
-  const sites = () => store.sites.listAll();
 
   new Gauge({
     name: 'guichet_build_info',

@@ -227,12 +227,13 @@ export function createTicketsRepository(ex: Executor) {
      * site, as the queue's index is: the month of finished tickets is not read.
      */
     async waitingCountsIn(siteIds: string[]): Promise<{ siteId: string; day: string; service: string; waiting: number }[]> {
-      if (siteIds.length === 0) return [];
+      const ids = [...siteIds];
+      if (ids.length === 0) return [];
       const rows = await ex
         .db()
         .selectFrom('tickets')
         .select((eb) => ['site_id', 'day', 'queue_service as service', eb.fn.countAll<number>().as('waiting')])
-        .where('site_id', 'in', siteIds)
+        .where('site_id', 'in', ids)
         .where('status', '=', waiting)
         .groupBy(['site_id', 'day', 'queue_service'])
         .execute();

@@ -125,6 +125,19 @@ describe('a call rings the available agents once', () => {
     expect(closed).toMatchObject({ status: 'unanswered', unansweredReason: 'closed' });
   });
 
+  it('another kiosk cannot call for this kiosk’s session: refused, nothing rings, the store is untouched', async () => {
+    // The session is this server's own (its kiosk started it here): on PostgreSQL a call goes
+    // ahead from the copy here; whose kiosk it is must still be checked before anything is written.
+    const other = await openHall(server, { procedureId: 'acte-etat-civil' });
+    const rings = collect(hall.marie, 'call:ring');
+    const before = await snapshot(server.store);
+    const refused = await command(other.kiosk, 'call:create', { sessionId: hall.session.id, requestId: rid() });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    ok(await command(hall.marie, 'agent:state', {}));
+    expect(rings).toEqual([]);
+    expect(await snapshot(server.store)).toEqual(before);
+  });
+
   it('a site closed since the last call, elsewhere than through this server, rings nobody', async () => {
     const siteId = (await server.store.sessions.findById(hall.session.id))!.siteId;
     const open = await call();

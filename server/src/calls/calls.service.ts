@@ -243,6 +243,10 @@ export function createCallsService({
     return () => started;
   }
 
+  function siteGone(): never {
+    throw new AppError('not_found', 'This site no longer exists');
+  }
+
   function callClosed(): never {
     throw new AppError('call_closed', 'This call is over: it was cancelled or it ended');
   }
@@ -367,7 +371,7 @@ export function createCallsService({
         await sessions.assertAccess(terminal, stored);
         const known = assumeSite ? knownSite(terminal.siteId) : undefined;
         const site = known ?? (await siteRead());
-        if (!site) throw new AppError('not_found', 'This site no longer exists');
+        if (!site) siteGone();
         const now = clock.now();
         const at = now.toISOString();
         // An agent whose node stopped still counts (her tablet reconnects to another one in a
@@ -405,7 +409,7 @@ export function createCallsService({
           }
         }
         const read = await siteRead();
-        if (!read) throw new AppError('not_found', 'This site no longer exists');
+        if (!read) siteGone();
         knownSites.set(read.id, read);
         if (known && isSiteOpen(read, now) !== isSiteOpen(known, now)) throw new SiteChanged();
         const ringable = await agents.ringable(site.id, 0);

@@ -354,6 +354,11 @@ export interface InterServerEvents {
   'node:hello': (message: { nodeId: string }) => void;
   /** An agent's availability changed: the other nodes read it again rather than from their copy. */
   'node:agent-status': (message: { nodeId: string; accountId: string }) => void;
+  /**
+   * A site's opening hours or closed days, or a terminal's name or place, changed: the other nodes
+   * drop the copy their calls ring from (calls.service `knownSites`, `knownTerminals`).
+   */
+  'node:call-copies': (message: { nodeId: string; siteId?: string; terminalId?: string }) => void;
   /** What a site's kiosks offer changed (a publish, a withdrawal): the other nodes read it again. */
   'node:procedures': (message: { nodeId: string; siteId: string }) => void;
   /** An operator's setup code for a site was issued (its SHA-256, hex; never the code) or voided (null). */

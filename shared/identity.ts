@@ -12,7 +12,9 @@ export interface TerminalIdentity {
   role: TerminalKind;
   siteId: string;
   terminalId: string;
+  /** The terminal's name and place as they were when it connected. */
   name: string;
+  location: string;
 }
 
 export interface AccountIdentity {

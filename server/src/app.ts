@@ -242,11 +242,20 @@ export async function createApplication({ config, store, clock, logger, kitHandl
       handOff: (printerId) => io.serverSideEmit('node:print', { nodeId, printerId })
     }
   });
+  // Calls ring from this node's copy of their site and terminal (calls.service `knownSites`): a
+  // change drops it here and, on several nodes, on the others.
+  const callCopyChanged = (changed: { siteId?: string; terminalId?: string }) => {
+    calls.forgetCopy(changed);
+    if (cluster.shared) io.serverSideEmit('node:call-copies', { nodeId, ...changed });
+  };
+  store.sites.onOpeningChange((siteId) => callCopyChanged({ siteId }));
+  store.terminals.onPlaceChange((terminalId) => callCopyChanged({ terminalId }));
   if (cluster.shared) {
     // Each node keeps agents' availability in memory (read at every ring): a change made on one
     // is dropped from the others' copies.
     store.agentPresence.onChange((accountId) => io.serverSideEmit('node:agent-status', { nodeId, accountId }));
     io.on('node:agent-status', ({ accountId }) => store.agentPresence.forget(accountId));
+    io.on('node:call-copies', ({ siteId, terminalId }) => calls.forgetCopy({ siteId, terminalId }));
   }
   // Another node stored jobs for a printer of a site this node drives.
   io.on('node:print', ({ printerId }) => {

@@ -35,7 +35,7 @@ import type { Clock } from '../clock';
 import type { SessionsService } from '../sessions/sessions.service';
 import { immediately, type After } from '../events/after';
 import type { StoredSession } from '../sessions/sessions.repository';
-import type { Notifier } from '../events/notifier';
+import type { Notifier, RungHere } from '../events/notifier';
 import type { Store } from '../store';
 import type { Site } from '../sites/sites.repository';
 import type { Terminal } from '../terminals/terminals.repository';
@@ -45,6 +45,9 @@ import { createHourlyDurations } from '../queue/hourly-durations';
 import { minSamples, percentile } from '../queue/site-history';
 
 export type CallsService = ReturnType<typeof createCallsService>;
+
+/** What a call's card says of its terminal. */
+type Place = Pick<Terminal, 'name' | 'location'>;
 
 export function createCallsService({
   store,
@@ -109,7 +112,7 @@ export function createCallsService({
   }
 
   /** `terminalGiven`: the caller's copy of the call's terminal, when it has one. */
-  async function card(call: HelpCall, stored: StoredSession | null, terminalGiven?: Terminal | null): Promise<CallCard> {
+  async function card(call: HelpCall, stored: StoredSession | null, terminalGiven?: Place | null): Promise<CallCard> {
     const terminal =
       terminalGiven !== undefined ? terminalGiven : call.terminalId ? await store.terminals.findById(call.terminalId) : null;
     const procedure = stored ? await sessions.procedureOf(stored) : undefined;
@@ -260,14 +263,30 @@ export function createCallsService({
 
   /**
    * The conditional write that makes the first accept win. A call rings before its transaction
-   * commits (see `create`): an accept that comes first does not see it yet, waits for that
+   * commits (see `makeCall`): an accept that comes first does not see it yet, waits for that
    * transaction to end, and is tried once more.
    */
   async function acceptWritten(callId: string, agent: AccountIdentity, at: string): Promise<boolean> {
+    // Rung here before it was written: nothing to accept until that transaction has ended. It
+    // holds its own connection already, so this wait holds up nothing it needs.
+    await beingWritten.get(callId);
     if (await store.helpCalls.accept(callId, agent.siteId, agent.accountId, at)) return true;
     if (await store.helpCalls.findById(callId)) return false;
     await store.helpCalls.awaitCreated(callId);
     return store.helpCalls.accept(callId, agent.siteId, agent.accountId, at);
+  }
+
+  /**
+   * Writes a kiosk's new call, unless its request made one already (a replay, refused by the unique
+   * index) or the session has one open: then returns that one, and null once written. A call open
+   * when first tried and ended since (an escalation, on another node) lets this one be written.
+   */
+  async function writeNew(saved: HelpCall & { sessionId: string }): Promise<SessionCall | null> {
+    if (await store.helpCalls.insertIfNew(saved)) return null;
+    const existing = await existingCall(saved.sessionId, saved.requestId);
+    if (existing) return existing;
+    if (await store.helpCalls.insertIfNew(saved)) return null;
+    return (await existingCall(saved.sessionId, saved.requestId)) ?? callClosed();
   }
 
   /** The cards of the calls this agent can take now: handed to them, or for their status and the call's stage. */
@@ -343,14 +362,78 @@ export function createCallsService({
 
   /**
    * The sites as a call made here last read them, on PostgreSQL. A call is written from the one
-   * known here while the command's own read of the site is made beside it (`readBeside`): one round
-   * trip before the tablets ring, not two, one after the other. The two are compared before
-   * anything rings; a site opened or closed meanwhile rolls the call back and it is made again from
+   * known here while the command's own read of the site is made beside it (`readBeside`), and may
+   * ring this node's tablets before either answers (`ringBeforeWritten`). The read is compared
+   * with the copy before the other nodes' tablets ring and before the commit: a site opened or
+   * closed meanwhile rolls the call back (the tablets it rang are told) and it is made again from
    * the site read.
    */
   const knownSites = new Map<string, Site>();
-  class SiteChanged extends Error {}
+  /**
+   * The terminals as a call made here last read them, on PostgreSQL: their name and place go on
+   * the card. Before a terminal's first call here, as it was when it connected; null once changed
+   * since (`forgetCopy`), until read again.
+   */
+  const knownTerminals = new Map<string, Place | null>();
+  /** The site or the terminal changed since a call made here last read it. */
+  class KnownChanged extends Error {}
   const knownSite = (siteId: string): Site | undefined => (store.engine === 'postgres' ? knownSites.get(siteId) : undefined);
+  function knownTerminal(t: TerminalIdentity): Place | undefined {
+    if (store.engine !== 'postgres') return undefined;
+    const known = knownTerminals.get(t.terminalId);
+    return known === null ? undefined : (known ?? { name: t.name, location: t.location });
+  }
+  const samePlace = (a: Place | null, b: Place) => a !== null && a.name === b.name && a.location === b.location;
+
+  /**
+   * Calls rung here before their row was written, until their transaction ends: an accept made
+   * here waits for that (`acceptWritten`). One made on another node cannot come first: the other
+   * nodes' tablets are rung once the row is written, and the lock `awaitCreated` waits on is held.
+   */
+  const beingWritten = new Map<string, Promise<void>>();
+
+  /**
+   * The requests of the last calls made here (a kiosk's `requestId`, a UUID), oldest first: one
+   * sent again (a kiosk that lost its answer, or a replay) is answered from the store, and must
+   * not ring first. A request made on another node, sent again here, finds that call open in the
+   * session (it rings nobody); one whose call has already ended there is the rare case that rings
+   * for a moment and is taken back.
+   */
+  const recentRequests = new Set<string>();
+  const requestsKept = 10_000;
+  function rememberRequest(requestId: string): void {
+    recentRequests.add(requestId);
+    if (recentRequests.size > requestsKept) recentRequests.delete(recentRequests.values().next().value!);
+  }
+  function markBeingWritten(callId: string): void {
+    let ended!: () => void;
+    beingWritten.set(callId, new Promise<void>((resolve) => (ended = resolve)));
+    const end = () => {
+      beingWritten.delete(callId);
+      ended();
+    };
+    store.executor.afterCommit(end);
+    store.executor.onRollback(end);
+  }
+
+  /**
+   * Rings this node's tablets before the call is written, when all that decides it is known here:
+   * the site open, as last read; the terminal, as last read; no call open in the session's copy;
+   * a request not seen before.
+   * The INSERT, the reads beside it and the commit then run while the tablets ring; what they find
+   * otherwise takes the ring back (see `makeCall`).
+   */
+  async function ringBeforeWritten(
+    call: HelpCall,
+    stored: StoredSession,
+    place: Place,
+    ringable: string[]
+  ): Promise<{ card: CallCard; here: RungHere }> {
+    const ringing = await card(call, stored, place);
+    markBeingWritten(call.id);
+    store.executor.onRollback(() => notifier.callRemoved(call.siteId, call.id, 'cancelled'));
+    return { card: ringing, here: notifier.ringHere(ringable, ringing) };
+  }
 
   async function makeCall(
     terminal: TerminalIdentity,
@@ -399,27 +482,42 @@ export function createCallsService({
           targetAgentId: null,
           handoverFrom: null
         };
-        if (!(await store.helpCalls.insertIfNew(saved))) {
-          // A replay, or a call still open. Or one open then and ended since (an escalation, on
-          // another node): written now.
-          const existing = await existingCall(stored.id, input.requestId);
-          if (existing) return existing;
-          if (!(await store.helpCalls.insertIfNew(saved))) {
-            return (await existingCall(stored.id, input.requestId)) ?? callClosed();
-          }
+        // Rung here first when nothing needs the store to decide it (on PostgreSQL, see
+        // `ringBeforeWritten`): the INSERT's round trip then runs while the tablets ring.
+        const place = assumeSite ? knownTerminal(terminal) : undefined;
+        const callOpen = stored.state.call?.status === 'ringing' || stored.state.call?.status === 'accepted';
+        const sentBefore = recentRequests.has(input.requestId);
+        rememberRequest(input.requestId);
+        const early =
+          known && place && !unansweredReason && !callOpen && !sentBefore
+            ? await ringBeforeWritten(saved, stored, place, await agents.ringable(site.id, 0))
+            : null;
+        const answered = await writeNew(saved);
+        if (answered) {
+          // Rung for nothing: the call that answers is another.
+          if (early) notifier.callRemoved(saved.siteId, saved.id, 'cancelled');
+          return answered;
         }
         const read = await siteRead();
         if (!read) siteGone();
         knownSites.set(read.id, read);
-        if (known && isSiteOpen(read, now) !== isSiteOpen(known, now)) throw new SiteChanged();
+        if (known && isSiteOpen(read, now) !== isSiteOpen(known, now)) throw new KnownChanged();
         const ringable = await agents.ringable(site.id, 0);
-        if (!unansweredReason) {
+        if (early) {
+          const placeRead = await terminalRead();
+          if (placeRead) knownTerminals.set(placeRead.id, { name: placeRead.name, location: placeRead.location });
+          if (!samePlace(placeRead, place!)) throw new KnownChanged();
+          // The row, and the lock an early accept waits on, exist now: the other nodes' tablets ring.
+          notifier.ringElsewhere(ringable, early.card, early.here);
+        } else if (!unansweredReason) {
           // The tablets are what the citizen is waiting for: they ring as soon as the call is
           // written, before the session's change and the commit, not after the ack. An accept that
           // reaches the store before the commit waits for it (`acceptWritten`); a call rolled back
           // is taken off the tablets it rang.
-          const ringing = await card(saved, stored, await terminalRead());
-          notifier.ring(ringable, ringing);
+          const placeRead = await terminalRead();
+          if (placeRead && store.engine === 'postgres')
+            knownTerminals.set(placeRead.id, { name: placeRead.name, location: placeRead.location });
+          notifier.ring(ringable, await card(saved, stored, placeRead));
           store.executor.onRollback(() => notifier.callRemoved(saved.siteId, saved.id, 'cancelled'));
         }
         const view = (await callView(saved, await estimate(site.id, ringable.length, read)))!;
@@ -438,12 +536,19 @@ export function createCallsService({
   const service = {
     estimate,
 
+    /** A site's opening or a terminal's name or place changed, here or on another node: read it again. */
+    forgetCopy({ siteId, terminalId }: { siteId?: string; terminalId?: string }): void {
+      if (siteId) knownSites.delete(siteId);
+      if (terminalId) knownTerminals.set(terminalId, null);
+    },
+
     async create(terminal: TerminalIdentity, input: z.output<typeof callCreateInput>, after: After): Promise<SessionCall> {
       try {
         return await makeCall(terminal, input, after, true);
       } catch (error) {
-        // Opened or closed since it was last read here: made again from the site as it is now.
-        if (error instanceof SiteChanged) return makeCall(terminal, input, after, false);
+        // Opened or closed, renamed or moved since it was last read here: made again from the
+        // site and terminal as they are now.
+        if (error instanceof KnownChanged) return makeCall(terminal, input, after, false);
         throw error;
       }
     },

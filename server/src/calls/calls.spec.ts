@@ -138,23 +138,89 @@ describe('a call rings the available agents once', () => {
     expect(await snapshot(server.store)).toEqual(before);
   });
 
-  it('a site closed since the last call, elsewhere than through this server, rings nobody', async () => {
+  /** A call made and cancelled, its card gone from Marie's tablet: the server has read the site and the terminal. */
+  async function calledOnce() {
+    const made = await call();
+    const gone = nextEvent(hall.marie, 'call:removed');
+    ok(await command(hall.kiosk, 'call:cancel', { callId: made.id }));
+    await gone;
+    return made;
+  }
+
+  const closedAllWeek = { '1': [], '2': [], '3': [], '4': [], '5': [], '6': [], '7': [] };
+
+  it('a site closed through this server since the last call rings nobody', async () => {
     const siteId = (await server.store.sessions.findById(hall.session.id))!.siteId;
     const open = await call();
     ok(await command(hall.kiosk, 'call:cancel', { callId: open.id }));
-    // Written into the store as another node would: this server's last read of the site is older.
-    await server.store.sites.setOpeningHours(siteId, { '1': [], '2': [], '3': [], '4': [], '5': [], '6': [], '7': [] });
+    await server.store.sites.setOpeningHours(siteId, closedAllWeek);
     const rings = collect(hall.marie, 'call:ring');
     const closed = await call();
     expect(closed).toMatchObject({ status: 'unanswered', unansweredReason: 'closed' });
     ok(await command(hall.marie, 'agent:state', {}));
     expect(rings).toEqual([]);
     const stored = await server.store.helpCalls.listForSession(hall.session.id);
-    // The first write, from the site as known here, was rolled back.
     expect(Object.fromEntries(stored.map((c) => [c.id, c.status]))).toEqual({
       [open.id]: 'cancelled',
       [closed.id]: 'unanswered'
     });
+  });
+
+  it('a site closed by another node since the last call: a ring from the older copy is taken back at once', async () => {
+    const siteId = (await server.store.sessions.findById(hall.session.id))!.siteId;
+    const open = await calledOnce();
+    // Written straight into the table, as another node does: this server is not told.
+    await server.store.executor
+      .db()
+      .updateTable('sites')
+      .set({ opening_hours: JSON.stringify(closedAllWeek) })
+      .where('id', '=', siteId)
+      .execute();
+    const rings = collect<{ callId: string }>(hall.marie, 'call:ring');
+    const removed = collect<{ callId: string }>(hall.marie, 'call:removed');
+    const closed = await call();
+    expect(closed).toMatchObject({ status: 'unanswered', unansweredReason: 'closed' });
+    // On PostgreSQL the call rings this server's tablets from the site as it last read it, while
+    // the site is read again (see calls.service `ringBeforeWritten`); on SQLite it reads first.
+    await expect.poll(() => removed.length).toBe(server.store.engine === 'postgres' ? 1 : 0);
+    expect(rings.map((r) => r.callId)).toEqual(removed.map((r) => r.callId));
+    expect(rings.map((r) => r.callId)).not.toContain(closed.id);
+    const state = ok(await command(hall.marie, 'agent:state', {}));
+    expect(state.ringing).toEqual([]);
+    // The first write, from the site as known here, was rolled back.
+    const stored = await server.store.helpCalls.listForSession(hall.session.id);
+    expect(Object.fromEntries(stored.map((c) => [c.id, c.status]))).toEqual({
+      [open.id]: 'cancelled',
+      [closed.id]: 'unanswered'
+    });
+  });
+
+  it('a terminal renamed by another node since the last call: the tablets are left with the new name', async () => {
+    const terminalId = (await server.store.sessions.findById(hall.session.id))!.terminalId!;
+    const first = await calledOnce();
+    await server.store.executor
+      .db()
+      .updateTable('terminals')
+      .set({ name: 'Borne de l’étage', location: 'Premier étage' })
+      .where('id', '=', terminalId)
+      .execute();
+    const rings = collect<{ callId: string; terminalName: string; terminalLocation: string }>(hall.marie, 'call:ring');
+    const removed = collect<{ callId: string }>(hall.marie, 'call:removed');
+    const made = await call();
+    await expect.poll(() => rings.some((r) => r.callId === made.id)).toBe(true);
+    expect(rings.find((r) => r.callId === made.id)).toMatchObject({
+      terminalName: 'Borne de l’étage',
+      terminalLocation: 'Premier étage'
+    });
+    // A ring from the older copy (PostgreSQL) was another call, taken back.
+    const others = rings.filter((r) => r.callId !== made.id);
+    expect(others).toHaveLength(server.store.engine === 'postgres' ? 1 : 0);
+    await expect.poll(() => removed.map((r) => r.callId)).toEqual(others.map((r) => r.callId));
+    const state = ok(await command(hall.marie, 'agent:state', {}));
+    expect(state.ringing.map((c: { callId: string }) => c.callId)).toEqual([made.id]);
+    expect((await server.store.helpCalls.listForSession(hall.session.id)).map((c) => c.id).sort()).toEqual(
+      [first.id, made.id].sort()
+    );
   });
 });
 

@@ -92,7 +92,7 @@ it('a keystroke during a call command’s change of the same session waits for i
     notifier: silent,
     limits: { maxBytes: 64 * 1024, patchesKept: 200 }
   });
-  const kiosk: TerminalIdentity = { kind: 'terminal', role: 'kiosk', siteId, terminalId, name: 'Borne 1' };
+  const kiosk: TerminalIdentity = { kind: 'terminal', role: 'kiosk', siteId, terminalId, name: 'Borne 1', location: '' };
   const { id: sessionId, version } = await sessions.start(kiosk, { requestId: randomUUID(), locale: 'fr' });
   const stored = (await sessions.find(sessionId))!;
 

@@ -109,6 +109,12 @@ export function createSitesRepository(ex: Executor) {
     db.selectFrom('sites as s').leftJoin('site_logos as l', 'l.site_id', 's.id').selectAll('s').select('l.hash as logo_hash');
   const sites = () => withLogo(ex.db());
   const update = () => ex.db().updateTable('sites');
+  /** Told each committed change of what decides whether a site is open (see `onOpeningChange`). */
+  const openingListeners: ((siteId: string) => void)[] = [];
+  const openingChanged = (siteId: string) =>
+    ex.afterCommit(() => {
+      for (const fn of openingListeners) fn(siteId);
+    });
   // Read by every call and every ticket: compiled once.
   const byId = prepare(ex, (db, p: { id: string }) => withLogo(db).where('s.id', '=', p.id));
 
@@ -175,6 +181,7 @@ export function createSitesRepository(ex: Executor) {
         .set({ opening_hours: JSON.stringify(hours) })
         .where('id', '=', siteId)
         .execute();
+      openingChanged(siteId);
     },
     async setSettings(siteId: string, settings: SiteSettingsUpdate): Promise<void> {
       await update()
@@ -198,6 +205,11 @@ export function createSitesRepository(ex: Executor) {
         .set({ closed_days: JSON.stringify(sorted) })
         .where('id', '=', siteId)
         .execute();
+      openingChanged(siteId);
+    },
+    /** `fn` is told, once committed, each change of a site's opening hours or closed days. */
+    onOpeningChange(fn: (siteId: string) => void): void {
+      openingListeners.push(fn);
     },
     async findById(id: string): Promise<Site | null> {
       const row = await first(byId({ id }));

@@ -36,6 +36,7 @@ function toTerminal(row: TerminalRow): Terminal {
 
 export function createTerminalsRepository(ex: Executor) {
   const update = () => ex.db().updateTable('terminals');
+  const placeListeners: ((terminalId: string) => void)[] = [];
   // Read for every call card and every ticket: compiled once.
   const byId = prepare(ex, (db, p: { id: string }) => db.selectFrom('terminals').selectAll().where('id', '=', p.id));
 
@@ -76,6 +77,13 @@ export function createTerminalsRepository(ex: Executor) {
     },
     async rename(id: string, name: string, location: string): Promise<void> {
       await update().set({ name, location }).where('id', '=', id).execute();
+      ex.afterCommit(() => {
+        for (const fn of placeListeners) fn(id);
+      });
+    },
+    /** `fn` is told, once committed, each terminal renamed or moved. */
+    onPlaceChange(fn: (terminalId: string) => void): void {
+      placeListeners.push(fn);
     },
     async revoke(id: string, at: string): Promise<void> {
       await update().set({ revoked_at: at }).where('id', '=', id).execute();

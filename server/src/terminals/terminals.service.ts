@@ -129,7 +129,14 @@ export function createTerminalsService({
       const now = clock.now();
       if (now.getTime() - Date.parse(record.lastUsedAt) >= touchEveryMs)
         await store.terminalTokens.touch(hash, now.toISOString());
-      return { kind: 'terminal', role: terminal.kind, siteId: terminal.siteId, terminalId: terminal.id, name: terminal.name };
+      return {
+        kind: 'terminal',
+        role: terminal.kind,
+        siteId: terminal.siteId,
+        terminalId: terminal.id,
+        name: terminal.name,
+        location: terminal.location
+      };
     },
 
     /**

@@ -356,7 +356,7 @@ export interface InterServerEvents {
   'node:agent-status': (message: { nodeId: string; accountId: string }) => void;
   /**
    * A site's opening hours or closed days, or a terminal's name or place, changed: the other nodes
-   * drop the copy their calls ring from (calls.service `knownSites`, `knownTerminals`).
+   * drop the copy their calls ring from (sites.repository `lastRead`, calls.service `knownTerminals`).
    */
   'node:call-copies': (message: { nodeId: string; siteId?: string; terminalId?: string }) => void;
   /** What a site's kiosks offer changed (a publish, a withdrawal): the other nodes read it again. */

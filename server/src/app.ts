@@ -242,8 +242,8 @@ export async function createApplication({ config, store, clock, logger, kitHandl
       handOff: (printerId) => io.serverSideEmit('node:print', { nodeId, printerId })
     }
   });
-  // Calls ring from this node's copy of their site and terminal (calls.service `knownSites`): a
-  // change drops it here and, on several nodes, on the others.
+  // Calls ring from this node's copy of their site and terminal (sites.repository `lastRead`,
+  // calls.service `knownTerminals`): a change drops it here and, on several nodes, on the others.
   const callCopyChanged = (changed: { siteId?: string; terminalId?: string }) => {
     calls.forgetCopy(changed);
     if (cluster.shared) io.serverSideEmit('node:call-copies', { nodeId, ...changed });

@@ -361,14 +361,13 @@ export function createCallsService({
   }
 
   /**
-   * The sites as a call made here last read them, on PostgreSQL. A call is written from the one
-   * known here while the command's own read of the site is made beside it (`readBeside`), and may
-   * ring this node's tablets before either answers (`ringBeforeWritten`). The read is compared
-   * with the copy before the other nodes' tablets ring and before the commit: a site opened or
-   * closed meanwhile rolls the call back (the tablets it rang are told) and it is made again from
-   * the site read.
+   * On PostgreSQL a call is written from the site as this node last read it (`store.sites.lastRead`:
+   * a kiosk's setup reads it when it connects) while the command's own read of the site is made
+   * beside it (`readBeside`), and may ring this node's tablets before either answers
+   * (`ringBeforeWritten`). The read is compared with the copy before the other nodes' tablets ring
+   * and before the commit: a site opened or closed meanwhile rolls the call back (the tablets it
+   * rang are told) and it is made again from the site read.
    */
-  const knownSites = new Map<string, Site>();
   /**
    * The terminals as a call made here last read them, on PostgreSQL: their name and place go on
    * the card. Before a terminal's first call here, as it was when it connected; null once changed
@@ -377,7 +376,8 @@ export function createCallsService({
   const knownTerminals = new Map<string, Place | null>();
   /** The site or the terminal changed since a call made here last read it. */
   class KnownChanged extends Error {}
-  const knownSite = (siteId: string): Site | undefined => (store.engine === 'postgres' ? knownSites.get(siteId) : undefined);
+  const knownSite = (siteId: string): Site | undefined =>
+    store.engine === 'postgres' ? store.sites.lastRead(siteId) : undefined;
   function knownTerminal(t: TerminalIdentity): Place | undefined {
     if (store.engine !== 'postgres') return undefined;
     const known = knownTerminals.get(t.terminalId);
@@ -500,7 +500,6 @@ export function createCallsService({
         }
         const read = await siteRead();
         if (!read) siteGone();
-        knownSites.set(read.id, read);
         if (known && isSiteOpen(read, now) !== isSiteOpen(known, now)) throw new KnownChanged();
         const ringable = await agents.ringable(site.id, 0);
         if (early) {
@@ -538,7 +537,7 @@ export function createCallsService({
 
     /** A site's opening or a terminal's name or place changed, here or on another node: read it again. */
     forgetCopy({ siteId, terminalId }: { siteId?: string; terminalId?: string }): void {
-      if (siteId) knownSites.delete(siteId);
+      if (siteId) store.sites.forget(siteId);
       if (terminalId) knownTerminals.set(terminalId, null);
     },
 

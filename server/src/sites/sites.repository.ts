@@ -113,8 +113,15 @@ export function createSitesRepository(ex: Executor) {
   const openingListeners: ((siteId: string) => void)[] = [];
   const openingChanged = (siteId: string) =>
     ex.afterCommit(() => {
+      lastRead.delete(siteId);
       for (const fn of openingListeners) fn(siteId);
     });
+  /**
+   * Each site as this process last read it, once that read's transaction committed: what a call
+   * rings from before its own read of the site answers (calls.service `ringBeforeWritten`), which
+   * then checks it. Dropped when the site's opening changes, here or on another node (`forget`).
+   */
+  const lastRead = new Map<string, Site>();
   // Read by every call and every ticket: compiled once.
   const byId = prepare(ex, (db, p: { id: string }) => withLogo(db).where('s.id', '=', p.id));
 
@@ -213,7 +220,16 @@ export function createSitesRepository(ex: Executor) {
     },
     async findById(id: string): Promise<Site | null> {
       const row = await first(byId({ id }));
-      return row ? toSite(row) : null;
+      if (!row) return null;
+      const site = toSite(row);
+      ex.afterCommit(() => lastRead.set(id, site));
+      return site;
+    },
+    /** The site as this process last read it, if it did since it was last changed (see `lastRead`). */
+    lastRead: (id: string): Site | undefined => lastRead.get(id),
+    /** Another node changed this site's opening: read it again. */
+    forget(id: string): void {
+      lastRead.delete(id);
     },
     async count(): Promise<number> {
       const row = await ex

@@ -2,8 +2,7 @@
  * `npm run bench:calls`: the real Guichet server (built, run as in production: `node
  * --v8-pool-size=2 --max-semi-space-size=2 build/server/main.js` with MALLOC_ARENA_MAX=2, its own
  * SQLite file, the demo site) with N kiosks and M agent tablets connected over socket.io, against a bare socket.io relay
- * (run the same way) with the same N and M, in one run, on loopback. Each kiosk sends `kiosk:setup`
- * and starts a session with a procedure open, as the kiosk's page does once connected.
+ * (run the same way) with the same N and M, in one run, on loopback.
  *
  * - ring: a kiosk sends `call:create` → each available tablet receives `call:ring` (every delivery
  *   is a sample); baseline: a kiosk emits to the relay, which broadcasts to every agent.
@@ -576,8 +575,6 @@ async function startGuichet(
     const agentsConnectMs = performance.now() - agentsFrom;
     clients = [...kioskClients, ...agentClients];
     const sessionIds = await inBatches(kiosks, async (i) => {
-      // As the kiosk's page does once connected: its setup (the site's settings and offer), then a session.
-      await send(kioskClients[i]!, 'kiosk:setup', {});
       const session = await send<{ id: string }>(kioskClients[i]!, 'session:start', { requestId: randomUUID(), locale: 'fr' });
       await send(kioskClients[i]!, 'session:patch', {
         sessionId: session.id,
@@ -1153,8 +1150,6 @@ async function startGuichetNodes(
       `  Guichet: kiosks per node ${spread[0]!.join('/')}, agents per node ${spread[1]!.join('/')}, ${crossPairs}/${pairs} pairs across nodes`
     );
     const sessionIds = await inBatches(kiosks, async (i) => {
-      // As the kiosk's page does once connected: its setup (the site's settings and offer), then a session.
-      await send(kioskClients[i]!, 'kiosk:setup', {});
       const session = await send<{ id: string }>(kioskClients[i]!, 'session:start', { requestId: randomUUID(), locale: 'fr' });
       await send(kioskClients[i]!, 'session:patch', {
         sessionId: session.id,

@@ -361,14 +361,6 @@ export function createCallsService({
   }
 
   /**
-   * On PostgreSQL a call is written from the site as this node last read it (`store.sites.lastRead`:
-   * a kiosk's setup reads it when it connects) while the command's own read of the site is made
-   * beside it (`readBeside`), and may ring this node's tablets before either answers
-   * (`ringBeforeWritten`). The read is compared with the copy before the other nodes' tablets ring
-   * and before the commit: a site opened or closed meanwhile rolls the call back (the tablets it
-   * rang are told) and it is made again from the site read.
-   */
-  /**
    * The terminals as a call made here last read them, on PostgreSQL: their name and place go on
    * the card. Before a terminal's first call here, as it was when it connected; null once changed
    * since (`forgetCopy`), until read again.
@@ -376,6 +368,14 @@ export function createCallsService({
   const knownTerminals = new Map<string, Place | null>();
   /** The site or the terminal changed since a call made here last read it. */
   class KnownChanged extends Error {}
+  /**
+   * On PostgreSQL a call is written from the site as this node last read it (`store.sites.lastRead`:
+   * a kiosk's setup reads it when it connects) while the command's own read of the site is made
+   * beside it (`readBeside`), and may ring this node's tablets before either answers
+   * (`ringBeforeWritten`). The read is compared with the copy before the other nodes' tablets ring
+   * and before the commit: a site opened or closed meanwhile rolls the call back (the tablets it
+   * rang are told) and it is made again from the site read.
+   */
   const knownSite = (siteId: string): Site | undefined =>
     store.engine === 'postgres' ? store.sites.lastRead(siteId) : undefined;
   function knownTerminal(t: TerminalIdentity): Place | undefined {
@@ -391,6 +391,16 @@ export function createCallsService({
    * nodes' tablets are rung once the row is written, and the lock `awaitCreated` waits on is held.
    */
   const beingWritten = new Map<string, Promise<void>>();
+  function markBeingWritten(callId: string): void {
+    let ended!: () => void;
+    beingWritten.set(callId, new Promise<void>((resolve) => (ended = resolve)));
+    const end = () => {
+      beingWritten.delete(callId);
+      ended();
+    };
+    store.executor.afterCommit(end);
+    store.executor.onRollback(end);
+  }
 
   /**
    * The requests of the last calls made here (a kiosk's `requestId`, a UUID), oldest first: one
@@ -404,16 +414,6 @@ export function createCallsService({
   function rememberRequest(requestId: string): void {
     recentRequests.add(requestId);
     if (recentRequests.size > requestsKept) recentRequests.delete(recentRequests.values().next().value!);
-  }
-  function markBeingWritten(callId: string): void {
-    let ended!: () => void;
-    beingWritten.set(callId, new Promise<void>((resolve) => (ended = resolve)));
-    const end = () => {
-      beingWritten.delete(callId);
-      ended();
-    };
-    store.executor.afterCommit(end);
-    store.executor.onRollback(end);
   }
 
   /**
@@ -443,6 +443,12 @@ export function createCallsService({
   ): Promise<SessionCall> {
     const siteRead = readBeside(() => store.sites.findById(terminal.siteId));
     const terminalRead = readBeside(() => store.terminals.findById(terminal.terminalId));
+    /** The terminal as read now, kept as this node's copy on PostgreSQL (`knownTerminal`). */
+    const placeRead = async () => {
+      const read = await terminalRead();
+      if (read && store.engine === 'postgres') knownTerminals.set(read.id, { name: read.name, location: read.location });
+      return read;
+    };
     // The session it changes is read once, not asked for its version first: on PostgreSQL from
     // the copy here, checked when the session is written, after the ring (a copy found behind
     // takes the ring back and the call is made again, the row locked first), as a keystroke is;
@@ -503,9 +509,7 @@ export function createCallsService({
         if (known && isSiteOpen(read, now) !== isSiteOpen(known, now)) throw new KnownChanged();
         const ringable = await agents.ringable(site.id, 0);
         if (early) {
-          const placeRead = await terminalRead();
-          if (placeRead) knownTerminals.set(placeRead.id, { name: placeRead.name, location: placeRead.location });
-          if (!samePlace(placeRead, place!)) throw new KnownChanged();
+          if (!samePlace(await placeRead(), place!)) throw new KnownChanged();
           // The row, and the lock an early accept waits on, exist now: the other nodes' tablets ring.
           notifier.ringElsewhere(ringable, early.card, early.here);
         } else if (!unansweredReason) {
@@ -513,10 +517,7 @@ export function createCallsService({
           // written, before the session's change and the commit, not after the ack. An accept that
           // reaches the store before the commit waits for it (`acceptWritten`); a call rolled back
           // is taken off the tablets it rang.
-          const placeRead = await terminalRead();
-          if (placeRead && store.engine === 'postgres')
-            knownTerminals.set(placeRead.id, { name: placeRead.name, location: placeRead.location });
-          notifier.ring(ringable, await card(saved, stored, placeRead));
+          notifier.ring(ringable, await card(saved, stored, await placeRead()));
           store.executor.onRollback(() => notifier.callRemoved(saved.siteId, saved.id, 'cancelled'));
         }
         const view = (await callView(saved, await estimate(site.id, ringable.length, read)))!;

@@ -35,7 +35,7 @@ import type { Clock } from '../clock';
 import type { SessionsService } from '../sessions/sessions.service';
 import { immediately, type After } from '../events/after';
 import type { StoredSession } from '../sessions/sessions.repository';
-import type { Notifier, RungHere } from '../events/notifier';
+import type { Notifier } from '../events/notifier';
 import type { Store } from '../store';
 import type { Site } from '../sites/sites.repository';
 import type { Terminal } from '../terminals/terminals.repository';
@@ -371,10 +371,9 @@ export function createCallsService({
   /**
    * On PostgreSQL a call is written from the site as this node last read it (`store.sites.lastRead`:
    * a kiosk's setup reads it when it connects) while the command's own read of the site is made
-   * beside it (`readBeside`), and may ring this node's tablets before either answers
-   * (`ringBeforeWritten`). The read is compared with the copy before the other nodes' tablets ring
-   * and before the commit: a site opened or closed meanwhile rolls the call back (the tablets it
-   * rang are told) and it is made again from the site read.
+   * beside it (`readBeside`), and may ring the tablets before either answers (`ringBeforeWritten`).
+   * The read is compared with the copy before the commit: a site opened or closed meanwhile rolls
+   * the call back (the tablets it rang are told) and it is made again from the site read.
    */
   const knownSite = (siteId: string): Site | undefined =>
     store.engine === 'postgres' ? store.sites.lastRead(siteId) : undefined;
@@ -386,9 +385,10 @@ export function createCallsService({
   const samePlace = (a: Place | null, b: Place) => a !== null && a.name === b.name && a.location === b.location;
 
   /**
-   * Calls rung here before their row was written, until their transaction ends: an accept made
-   * here waits for that (`acceptWritten`). One made on another node cannot come first: the other
-   * nodes' tablets are rung once the row is written, and the lock `awaitCreated` waits on is held.
+   * Calls rung from here before their row was written, until their transaction ends: an accept
+   * made here waits for that (`acceptWritten`). One made on another node waits on the lock the
+   * call's INSERT takes before anything else (`awaitCreated`): that INSERT leaves before the ring,
+   * and an accept can only follow the ring's round trip through the database, a tablet and back.
    */
   const beingWritten = new Map<string, Promise<void>>();
   function markBeingWritten(callId: string): void {
@@ -417,22 +417,27 @@ export function createCallsService({
   }
 
   /**
-   * Rings this node's tablets before the call is written, when all that decides it is known here:
-   * the site open, as last read; the terminal, as last read; no call open in the session's copy;
-   * a request not seen before.
-   * The INSERT, the reads beside it and the commit then run while the tablets ring; what they find
-   * otherwise takes the ring back (see `makeCall`).
+   * Writes the call and rings every tablet, on every node, before the row exists, when all that
+   * decides it is known here: the site open, as last read; the terminal, as last read; no call
+   * open in the session's copy; a request not seen before.
+   * The INSERT is sent first (see `beingWritten`); it, the reads beside it and the commit then run
+   * while the tablets ring, and what they find otherwise takes the ring back (see `makeCall`).
    */
   async function ringBeforeWritten(
-    call: HelpCall,
+    call: HelpCall & { sessionId: string },
     stored: StoredSession,
     place: Place,
     ringable: string[]
-  ): Promise<{ card: CallCard; here: RungHere }> {
+  ): Promise<SessionCall | null> {
     const ringing = await card(call, stored, place);
     markBeingWritten(call.id);
     store.executor.onRollback(() => notifier.callRemoved(call.siteId, call.id, 'cancelled'));
-    return { card: ringing, here: notifier.ringHere(ringable, ringing) };
+    const written = writeNew(call);
+    notifier.ring(ringable, ringing);
+    const answered = await written;
+    // Rung for nothing: the call that answers is another.
+    if (answered) notifier.callRemoved(call.siteId, call.id, 'cancelled');
+    return answered;
   }
 
   async function makeCall(
@@ -488,30 +493,23 @@ export function createCallsService({
           targetAgentId: null,
           handoverFrom: null
         };
-        // Rung here first when nothing needs the store to decide it (on PostgreSQL, see
+        // Rung first when nothing needs the store to decide it (on PostgreSQL, see
         // `ringBeforeWritten`): the INSERT's round trip then runs while the tablets ring.
         const place = assumeSite ? knownTerminal(terminal) : undefined;
         const callOpen = stored.state.call?.status === 'ringing' || stored.state.call?.status === 'accepted';
         const sentBefore = recentRequests.has(input.requestId);
         rememberRequest(input.requestId);
-        const early =
-          known && place && !unansweredReason && !callOpen && !sentBefore
-            ? await ringBeforeWritten(saved, stored, place, await agents.ringable(site.id, 0))
-            : null;
-        const answered = await writeNew(saved);
-        if (answered) {
-          // Rung for nothing: the call that answers is another.
-          if (early) notifier.callRemoved(saved.siteId, saved.id, 'cancelled');
-          return answered;
-        }
+        const early = Boolean(known && place && !unansweredReason && !callOpen && !sentBefore);
+        const answered = early
+          ? await ringBeforeWritten(saved, stored, place!, await agents.ringable(site.id, 0))
+          : await writeNew(saved);
+        if (answered) return answered;
         const read = await siteRead();
         if (!read) siteGone();
         if (known && isSiteOpen(read, now) !== isSiteOpen(known, now)) throw new KnownChanged();
         const ringable = await agents.ringable(site.id, 0);
         if (early) {
           if (!samePlace(await placeRead(), place!)) throw new KnownChanged();
-          // The row, and the lock an early accept waits on, exist now: the other nodes' tablets ring.
-          notifier.ringElsewhere(ringable, early.card, early.here);
         } else if (!unansweredReason) {
           // The tablets are what the citizen is waiting for: they ring as soon as the call is
           // written, before the session's change and the commit, not after the ack. An accept that

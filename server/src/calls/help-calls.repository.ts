@@ -1,8 +1,8 @@
 /** Data access for `help_calls`. Accepting is one conditional UPDATE: the first agent wins, atomically. */
-import { sql, type Insertable, type Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Insertable, type Selectable } from 'kysely';
 import type { Executor } from '../db/executor';
 import { changed, first, prepare } from '../db/prepared';
-import type { HelpCallsTable } from '../db/schema';
+import type { Database, HelpCallsTable } from '../db/schema';
 
 type CallStatus = 'ringing' | 'accepted' | 'done' | 'cancelled' | 'unanswered';
 export type UnansweredReason = 'no_agent' | 'closed' | 'timeout';
@@ -120,39 +120,43 @@ export function createHelpCallsRepository(ex: Executor) {
    * (a replay, refused by the unique index on (session_id, request_id)) and none still open. One
    * statement, where a read then a write took two round trips. The caller holds the session's lock:
    * the statement starts after any other command of the session has committed, and sees its call.
-   * A call that rings before its transaction commits (`rings`, see `awaitCreated`) also takes, in
-   * the same statement, the lock an early accept waits on, held until then.
+   * A call that rings before it is written (`rings`, see `awaitCreated`) first takes, in the same
+   * statement, the lock an early accept waits on, held until its transaction ends: before the
+   * insert, which may have to wait for another transaction writing the same request.
    */
   const insertNew = (rings: boolean) =>
     prepare(ex, (db, call: NewCall) => {
       const values = callValues(call);
       const columns = Object.keys(values) as (keyof typeof values)[];
-      const insert = db
+      // The same values as a plain insert (`callValues`), as a SELECT that the guard can filter.
+      // `stage` as a literal: a parameter there would be text to PostgreSQL, not an integer.
+      const row = (eb: ExpressionBuilder<Database, never>) =>
+        columns.map((c) => (c === 'stage' ? sql.lit(values.stage).as(c) : eb.val(values[c]).as(c)));
+      const source =
+        rings && ex.engine === 'postgres'
+          ? db
+              .selectFrom(
+                sql<void>`(SELECT pg_advisory_xact_lock(${sql.lit(creationLocks)}, hashtext(${call.id})))`.as('creating')
+              )
+              .select(row)
+          : db.selectNoFrom(row);
+      return db
         .insertInto('help_calls')
         .columns(columns)
         .expression(
-          db
-            // The same values as a plain insert (`callValues`), as a SELECT that the guard can filter.
-            .selectNoFrom((eb) =>
-              // `stage` as a literal: a parameter there would be text to PostgreSQL, not an integer.
-              columns.map((c) => (c === 'stage' ? sql.lit(values.stage).as(c) : eb.val(values[c]).as(c)))
-            )
-            .where((eb) =>
-              eb.not(
-                eb.exists(
-                  db
-                    .selectFrom('help_calls')
-                    .select(sql.lit(1).as('open'))
-                    .where('session_id', '=', call.sessionId)
-                    .where('status', 'in', [ringing, literal('accepted')])
-                )
+          source.where((eb) =>
+            eb.not(
+              eb.exists(
+                db
+                  .selectFrom('help_calls')
+                  .select(sql.lit(1).as('open'))
+                  .where('session_id', '=', call.sessionId)
+                  .where('status', 'in', [ringing, literal('accepted')])
               )
             )
+          )
         )
         .onConflict((oc) => oc.columns(['session_id', 'request_id']).doNothing());
-      return rings && ex.engine === 'postgres'
-        ? insert.returning(sql<void>`pg_advisory_xact_lock(${sql.lit(creationLocks)}, hashtext(${call.id}))`.as('creating'))
-        : insert;
     });
   const insertNewRinging = insertNew(true);
   const insertNewClosed = insertNew(false);

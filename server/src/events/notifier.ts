@@ -19,9 +19,6 @@ interface QueueSource {
   counts(siteId: string): ServiceCount[] | Promise<ServiceCount[]>;
 }
 
-/** The sockets `ringHere` rang. */
-export type RungHere = readonly string[];
-
 export interface Notifier {
   /** The full patch to the kiosk, the agents' version (sensitive values withheld) to joined tablets. */
   sessionPatched(terminalId: string | null, full: SessionPatch, forAgents: SessionPatch, exceptSocketId?: string): void;
@@ -32,13 +29,6 @@ export interface Notifier {
   /** Removes the agent's tablets from the session and tells them why: their view closes at once. */
   leaveSession(accountId: string, sessionId: string, reason: SessionClosedReason): void;
   ring(accountIds: readonly string[], card: CallCard): void;
-  /**
-   * Rings these agents' tablets connected to this node only, at once, with no word to the other
-   * nodes: a call rung before its row exists (see calls.service `makeCall`). Returns what
-   * `ringElsewhere` needs to ring the others, once the row exists, without ringing these twice.
-   */
-  ringHere(accountIds: readonly string[], card: CallCard): RungHere;
-  ringElsewhere(accountIds: readonly string[], card: CallCard, rung: RungHere): void;
   callRemoved(siteId: string, callId: string, reason: CallRemovedReason): void;
   /** An agent's presence changed: the site's staff hear it with the other changes of the same moment. */
   presenceChanged(

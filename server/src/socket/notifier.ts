@@ -75,21 +75,6 @@ export function createNotifier(
       if (accountIds.length === 0) return;
       io.to(accountIds.map(rooms.account)).emit('call:ring', card);
     },
-    ringHere(accountIds, card) {
-      if (accountIds.length === 0) return [];
-      const targets = accountIds.map(rooms.account);
-      const rung = new Set<string>();
-      for (const room of targets) for (const id of io.sockets.adapter.rooms.get(room) ?? []) rung.add(id);
-      io.local.to(targets).emit('call:ring', card);
-      return [...rung];
-    },
-    ringElsewhere(accountIds, card, rung) {
-      if (!othersMayListen || accountIds.length === 0) return;
-      // Each socket is a room of its own: those rung here are left out, here and on every node.
-      io.to(accountIds.map(rooms.account))
-        .except([...rung])
-        .emit('call:ring', card);
-    },
     callRemoved(siteId, callId, reason) {
       io.to(rooms.staff(siteId)).emit('call:removed', { callId, reason });
     },

@@ -181,6 +181,11 @@ export async function createApplication({ config, store, clock, logger, kitHandl
   const nodeId = config.nodeName ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const cluster = store.engine === 'postgres' ? createLeaseKeeper({ store, nodeId, logger }) : singleNode(nodeId);
   const adapter = cluster.shared && config.databaseUrl ? await attachPostgresAdapter(io, config.databaseUrl, logger) : null;
+  const warmPresence = (accountIds: string[]): void => {
+    store.agentPresence.warm(accountIds).catch((error: unknown) => {
+      logger.error({ err: error }, 'reading agents’ availability failed');
+    });
+  };
   const presenceSync = cluster.shared
     ? createPresenceSync({
         io,
@@ -191,7 +196,9 @@ export async function createApplication({ config, store, clock, logger, kitHandl
           calls.agentsLostWithNode(lost).catch((error: unknown) => {
             logger.error({ err: error }, 'telling kiosks of agents lost with a node failed');
           });
-        }
+        },
+        // Read now, in one statement, rather than one agent after the other when a call rings.
+        agentsHeard: (accountIds) => warmPresence(accountIds)
       })
     : null;
   const notifier = createNotifier(io, (error) => logger.error({ err: error }, 'broadcast failed'), cluster.shared);
@@ -252,9 +259,12 @@ export async function createApplication({ config, store, clock, logger, kitHandl
   store.terminals.onPlaceChange((terminalId) => callCopyChanged({ terminalId }));
   if (cluster.shared) {
     // Each node keeps agents' availability in memory (read at every ring): a change made on one
-    // is dropped from the others' copies.
+    // is dropped from the others' copies, and read again there at once, not when a call rings.
     store.agentPresence.onChange((accountId) => io.serverSideEmit('node:agent-status', { nodeId, accountId }));
-    io.on('node:agent-status', ({ accountId }) => store.agentPresence.forget(accountId));
+    io.on('node:agent-status', ({ accountId }) => {
+      store.agentPresence.forget(accountId);
+      warmPresence([accountId]);
+    });
     io.on('node:call-copies', ({ siteId, terminalId }) => calls.forgetCopy({ siteId, terminalId }));
   }
   // Another node stored jobs for a printer of a site this node drives.

@@ -41,6 +41,7 @@ export function createPresenceSync({
   logger,
   clockMs,
   nodeLost,
+  agentsHeard = () => {},
   times = defaultTimes
 }: {
   io: GuichetServer;
@@ -50,6 +51,8 @@ export function createPresenceSync({
   clockMs: () => number;
   /** Agents left with no socket anywhere because the node that had them stopped. */
   nodeLost: (agents: AgentCount[]) => void;
+  /** Agents with a tablet on another node, as each message tells: a call may ring them from here. */
+  agentsHeard?: (accountIds: string[]) => void;
   times?: PresenceSyncTimes;
 }): PresenceSync {
   // Starts from the time, so a node restarted under the same name is not taken for its old self.
@@ -98,6 +101,8 @@ export function createPresenceSync({
         lastHeard.set(message.nodeId, performance.now());
         counts.agents.fromNode(message.nodeId, message.agents, message.whole, clockMs());
         counts.terminals.fromNode(message.nodeId, message.terminals, message.whole);
+        const heard = message.agents.filter((a) => a.sockets > 0).map((a) => a.accountId);
+        if (heard.length > 0) agentsHeard(heard);
       });
       io.on('node:hello', (message) => {
         if (message.nodeId !== nodeId) sendWhole();

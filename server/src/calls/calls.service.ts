@@ -499,9 +499,9 @@ export function createCallsService({
         const callOpen = stored.state.call?.status === 'ringing' || stored.state.call?.status === 'accepted';
         const sentBefore = recentRequests.has(input.requestId);
         rememberRequest(input.requestId);
-        const early = Boolean(known && place && !unansweredReason && !callOpen && !sentBefore);
+        const early = known && place && !unansweredReason && !callOpen && !sentBefore ? place : null;
         const answered = early
-          ? await ringBeforeWritten(saved, stored, place!, await agents.ringable(site.id, 0))
+          ? await ringBeforeWritten(saved, stored, early, await agents.ringable(site.id, 0))
           : await writeNew(saved);
         if (answered) return answered;
         const read = await siteRead();
@@ -509,7 +509,7 @@ export function createCallsService({
         if (known && isSiteOpen(read, now) !== isSiteOpen(known, now)) throw new KnownChanged();
         const ringable = await agents.ringable(site.id, 0);
         if (early) {
-          if (!samePlace(await placeRead(), place!)) throw new KnownChanged();
+          if (!samePlace(await placeRead(), early)) throw new KnownChanged();
         } else if (!unansweredReason) {
           // The tablets are what the citizen is waiting for: they ring as soon as the call is
           // written, before the session's change and the commit, not after the ack. An accept that

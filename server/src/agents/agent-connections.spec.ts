@@ -44,3 +44,27 @@ describe('agents reachable for a new call', () => {
     expect(connections.reachableInSite(site)).toEqual([]);
   });
 });
+
+describe('agents by site', () => {
+  it('answers each site with its own agents only, here and on other nodes, until they are forgotten or expire', () => {
+    const connections = new AgentConnections();
+    const other = 'site-2';
+    connections.connected('marie', site, 'Marie');
+    connections.fromNode('node-2', [{ ...karim, sockets: 1 }], false, 0);
+    connections.connected('lea', other, 'Léa');
+    expect(connections.connectedInSite(site).sort()).toEqual(['karim', 'marie']);
+    expect(connections.connectedInSite(other)).toEqual(['lea']);
+    expect(connections.onlineInSite('site-3')).toEqual([]);
+
+    connections.forget('karim');
+    expect(connections.onlineInSite(site)).toEqual(['marie']);
+    connections.disconnected('lea', 1_000);
+    expect(connections.onlineInSite(other)).toEqual(['lea']);
+    expect(connections.expire(1_000 + 60_000, 60_000).map((a) => a.accountId)).toEqual(['lea']);
+    expect(connections.onlineInSite(other)).toEqual([]);
+    // Back after all that: counted once, at her site.
+    connections.connected('lea', other, 'Léa');
+    expect(connections.connectedInSite(other)).toEqual(['lea']);
+    expect(connections.connectedInSite(site)).toEqual(['marie']);
+  });
+});

@@ -42,6 +42,33 @@ function total(e: Entry): number {
 
 export class AgentConnections {
   private readonly agents = new Map<string, Entry>();
+  /** The same entries by site: a call asks for its site's agents, not for a pass over every site's. */
+  private readonly bySite = new Map<string, Map<string, Entry>>();
+
+  private add(accountId: string, entry: Entry): void {
+    this.agents.set(accountId, entry);
+    let site = this.bySite.get(entry.siteId);
+    if (!site) {
+      site = new Map();
+      this.bySite.set(entry.siteId, site);
+    }
+    site.set(accountId, entry);
+  }
+
+  private remove(accountId: string): void {
+    const entry = this.agents.get(accountId);
+    if (!entry) return;
+    this.agents.delete(accountId);
+    const site = this.bySite.get(entry.siteId);
+    site?.delete(accountId);
+    if (site?.size === 0) this.bySite.delete(entry.siteId);
+  }
+
+  private inSite(siteId: string, keep: (e: Entry) => boolean): string[] {
+    const ids: string[] = [];
+    for (const [id, e] of this.bySite.get(siteId) ?? []) if (keep(e)) ids.push(id);
+    return ids;
+  }
 
   /** `changed`: told each change of this node's count of an agent (the other nodes hear it). */
   constructor(private readonly changed: (count: AgentCount) => void = () => {}) {}
@@ -51,7 +78,7 @@ export class AgentConnections {
     let entry = this.agents.get(accountId);
     const existed = entry !== undefined;
     entry ??= newEntry(siteId, firstName, null);
-    this.agents.set(accountId, entry);
+    if (!existed) this.add(accountId, entry);
     const wasLost = existed && total(entry) === 0;
     entry.sockets += 1;
     entry.lostAt = null;
@@ -85,7 +112,7 @@ export class AgentConnections {
       if (!entry) {
         if (c.sockets === 0) continue;
         entry = newEntry(c.siteId, c.firstName, null);
-        this.agents.set(c.accountId, entry);
+        this.add(c.accountId, entry);
       }
       if (this.setElsewhere(entry, nodeId, c.sockets, now, nodeGone)) lost.push({ ...c, sockets: 0 });
     }
@@ -131,12 +158,12 @@ export class AgentConnections {
 
   /** After a restart, agents who were joined to a call get the same grace to come back. */
   markLost(accountId: string, siteId: string, firstName: string, now: number): void {
-    if (!this.agents.has(accountId)) this.agents.set(accountId, newEntry(siteId, firstName, now));
+    if (!this.agents.has(accountId)) this.add(accountId, newEntry(siteId, firstName, now));
   }
 
   /** The agent is gone for good (deactivated): no grace period. */
   forget(accountId: string): void {
-    this.agents.delete(accountId);
+    this.remove(accountId);
   }
 
   isConnected(accountId: string): boolean {
@@ -150,7 +177,7 @@ export class AgentConnections {
   }
 
   connectedInSite(siteId: string): string[] {
-    return [...this.agents].filter(([, e]) => e.siteId === siteId && total(e) > 0).map(([id]) => id);
+    return this.inSite(siteId, (e) => total(e) > 0);
   }
 
   /**
@@ -158,11 +185,11 @@ export class AgentConnections {
    * its way to another node through the load balancer (a few seconds), not put away.
    */
   reachableInSite(siteId: string): string[] {
-    return [...this.agents].filter(([, e]) => e.siteId === siteId && (total(e) > 0 || e.lostWithNode)).map(([id]) => id);
+    return this.inSite(siteId, (e) => total(e) > 0 || e.lostWithNode);
   }
 
   onlineInSite(siteId: string): string[] {
-    return [...this.agents].filter(([, e]) => e.siteId === siteId).map(([id]) => id);
+    return this.inSite(siteId, () => true);
   }
 
   /**
@@ -182,11 +209,11 @@ export class AgentConnections {
       if (total(e) > 0 || e.lostAt === null) continue;
       const over = now - e.lostAt >= graceMs;
       if (over && !handles(e.siteId)) {
-        if (now - e.lostAt >= graceMs + slackMs) this.agents.delete(accountId);
+        if (now - e.lostAt >= graceMs + slackMs) this.remove(accountId);
         continue;
       }
       if (over) {
-        this.agents.delete(accountId);
+        this.remove(accountId);
         out.push({ accountId, siteId: e.siteId, firstName: e.firstName });
       }
     }

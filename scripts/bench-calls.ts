@@ -36,9 +36,10 @@
  * rings its own site's agents, wherever they are; each joined pair has its kiosk on one node and
  * its agent on another (placed by reading the nodes' /metrics). The baseline is the relay run as N
  * processes joined by Guichet's own adapter (server/src/cluster/adapter.ts) on a database of their
- * own, behind their own HAProxy, with the same clients and rooms per site, measured first and
- * closed (unlike one node's turns: both systems' clients at once would need twice the open files).
- * Then `--kill-calls` (200) calls are made over 4 s and node-1 is killed (SIGKILL) 1.6 s in: a create
+ * own, behind their own HAProxy, with the same clients and rooms per site. Both systems are up
+ * at once and measured in turns, as on one node; the relay's clients live in a child process of
+ * the bench (scripts/bench/turns-ipc.ts), as both sets would need twice this process's open files.
+ * The relay is then closed, and `--kill-calls` (200) calls are made over 4 s and node-1 is killed (SIGKILL) 1.6 s in: a create
  * without an ack is sent again with its requestId; each acked call must ring a tablet and be
  * ended (accepted or cancelled, read back from the database), else it counts in `lost_calls`. No
  * history and no burst in this mode; the bench raises its open-file limit (prlimit) for the
@@ -70,6 +71,7 @@ import { freePort, waitFor } from '../server/src/testing/processes';
 import type { ClientToServerEvents, ServerToClientEvents } from '../shared/contract';
 import type { Ack } from '../shared/errors';
 import { recordHistory } from './bench/history';
+import { forkTurns, serveTurns } from './bench/turns-ipc';
 import { callsTargets, nodesTargets, overTargets, type BenchStore } from './bench-targets';
 import { startPgCluster, type PgCluster } from './pg-cluster';
 
@@ -1419,7 +1421,44 @@ async function startRelayNodes(script: string, databaseUrl: string): Promise<Nod
   }
 }
 
-/** The multi-node run: the relay, then Guichet, then a node of Guichet killed under calls. */
+/** What the relay's client process measured, sent back at the end of the turns. */
+interface RelayReport {
+  rings: number[];
+  edits: number[];
+  errors: number;
+  rss: number[];
+  agentsConnectMs: number;
+}
+
+/** The child process of `--nodes`: the relay's nodes and clients, driven turn by turn by the bench. */
+async function serveRelayClients(databaseUrl: string, relayScript: string): Promise<void> {
+  const relay = await startRelayNodes(relayScript, databaseUrl);
+  serveTurns<RelayReport>(
+    {
+      ring(i, like) {
+        measuring = i >= warmup;
+        messages.ring = like;
+        return relay.ring(i);
+      },
+      edit(e, like) {
+        measuring = e >= warmup;
+        messages.edit = like;
+        return relay.edit(e);
+      },
+      joinPairs: () => relay.joinPairs(),
+      report: () => ({
+        rings: relay.rings.samples,
+        edits: relay.edits.samples,
+        errors: relay.faults.errors,
+        rss: relay.rssPerNode(),
+        agentsConnectMs: relay.agentsConnectMs
+      })
+    },
+    cleanUp
+  );
+}
+
+/** The multi-node run: the relay and Guichet in turns, then a node of Guichet killed under calls. */
 async function measureNodes(main: string, relayScript: string): Promise<Record<string, number>> {
   const postgres = await startPostgres();
   console.log(
@@ -1433,40 +1472,43 @@ async function measureNodes(main: string, relayScript: string): Promise<Record<s
   await relayDb
     .query('CREATE TABLE socket_io_attachments (id bigserial UNIQUE, created_at timestamptz DEFAULT now(), payload bytea)')
     .finally(() => relayDb.end());
-  // One system after the other, each with the machine to itself: both sets of 11,000 clients at
-  // once would not fit in this process's open files (see planFileLimit).
-  const turns = async (t: Nodes) => {
-    for (let i = 0; i < warmup + calls; i++) {
-      measuring = i >= warmup;
-      await t.ring(i);
-    }
-    await t.joinPairs();
-    for (let e = 0; e < warmup + edits; e++) {
-      measuring = e >= warmup;
-      await t.edit(e);
-    }
-    measuring = false;
-    return t.rssPerNode();
-  };
-  const relay = await startRelayNodes(relayScript, relayUrl);
-  let relayRss: number[];
-  try {
-    relayRss = await turns(relay);
-  } finally {
-    await relay.close();
-  }
-  const guichet = await startGuichetNodes(main, guichetUrl);
+  // Both systems up at once and measured in turns, as on one node, so the machine's slower
+  // moments fall on both. The relay's clients live in a child process (see scripts/bench/turns-ipc.ts).
+  const relay = await forkTurns<RelayReport>(import.meta.filename, process.argv.slice(2), {
+    BENCH_RELAY_CLIENTS: relayUrl,
+    BENCH_RELAY_SCRIPT: relayScript,
+    BENCH_HAPROXY_PROCESSES: String(haproxyProcesses)
+  });
+  onCleanup(() => relay.close());
+  let relayReport: RelayReport;
   let killed: KillResult;
   let rss: number[];
+  const guichet = await startGuichetNodes(main, guichetUrl);
   try {
-    rss = await turns(guichet);
+    for (let i = 0; i < warmup + calls; i++) {
+      measuring = i >= warmup;
+      // Guichet takes the first turn, so the relay has a card to copy (see `messages`).
+      for (const t of i % 2 === 0 ? [guichet, relay] : [relay, guichet]) await t.ring(i, messages.ring);
+    }
+    await guichet.joinPairs();
+    await relay.joinPairs();
+    for (let e = 0; e < warmup + edits; e++) {
+      measuring = e >= warmup;
+      for (const t of e % 2 === 0 ? [guichet, relay] : [relay, guichet]) await t.edit(e, messages.edit);
+    }
+    measuring = false;
+    rss = guichet.rssPerNode();
+    relayReport = await relay.report();
+    // The kill is measured with the machine to Guichet alone, as a hall's nodes would have it.
+    await relay.close();
     console.log(`killing node-1 while ${killCalls} calls are made…`);
     killed = await guichet.killDuring(killCalls);
   } finally {
     await guichet.close();
   }
+  const relayRss = relayReport.rss;
   const g = { ring: stats(guichet.rings.samples), edit: stats(guichet.edits.samples) };
-  const r = { ring: stats(relay.rings.samples), edit: stats(relay.edits.samples) };
+  const r = { ring: stats(relayReport.rings), edit: stats(relayReport.edits) };
   console.log(detail('Guichet ring', g.ring));
   console.log(detail('relay ring', r.ring));
   console.log(detail('Guichet edit', g.edit));
@@ -1477,7 +1519,7 @@ async function measureNodes(main: string, relayScript: string): Promise<Record<s
   const f = guichet.faults;
   console.log(
     `  Guichet: ${f.failed} acks refused or timed out, ${f.missed} deliveries missing after ${deliveryTimeoutMs / 1000} s, ` +
-      `${f.disconnects} disconnects before the kill; relay: ${relay.faults.errors}`
+      `${f.disconnects} disconnects before the kill; relay: ${relayReport.errors}`
   );
   console.log(
     `  nodes RSS ${rss.map((m) => m.toFixed(0)).join('/')} MB, relay nodes RSS ${relayRss.map((m) => m.toFixed(0)).join('/')} MB`
@@ -1512,63 +1554,74 @@ async function measureNodes(main: string, relayScript: string): Promise<Record<s
     server_rss_mb: round(Math.max(...rss), 0),
     relay_rss_mb: round(Math.max(...relayRss), 0),
     agents_connect_ms: round(guichet.agentsConnectMs, 0),
-    relay_agents_connect_ms: round(relay.agentsConnectMs, 0)
+    relay_agents_connect_ms: round(relayReport.agentsConnectMs, 0)
   };
 }
 
-let status = 1;
-try {
-  if (multi) {
-    console.log(
-      `bench calls: ${nodeCount} nodes on one PostgreSQL behind HAProxy, ${kiosks} kiosks and ${agents} agents over ${sites} sites, ` +
-        `${calls} calls, ${edits} edits (${pairs} joined pairs), then ${killCalls} calls while node-1 is killed, loopback`
-    );
-    haproxyProcesses = planFileLimit();
-  } else {
-    console.log(
-      `bench calls: ${kiosks} kiosks, ${agents} agents, ${calls} calls, ${edits} edits (${pairs} joined pairs), ` +
-        `burst of ${burst} tickets, history 0 then ${history}, loopback, store ${store === 'postgres' ? 'SQLite then PostgreSQL' : 'SQLite'}`
-    );
-  }
-  const main = ensureBuiltServer();
-  const relayScript = await builtRelay();
-  if (multi) {
-    const figures = await measureNodes(main, relayScript);
-    const missed = overTargets(figures, nodesTargets());
+const relayClients = process.env.BENCH_RELAY_CLIENTS;
+if (relayClients) {
+  // The relay's client process of `--nodes` (see serveRelayClients): it ends when the bench leaves.
+  haproxyProcesses = Number(process.env.BENCH_HAPROXY_PROCESSES);
+  await serveRelayClients(relayClients, process.env.BENCH_RELAY_SCRIPT!).catch(async (error: unknown) => {
+    console.error(error);
+    await cleanUp();
+    process.exit(1);
+  });
+} else {
+  let status = 1;
+  try {
+    if (multi) {
+      console.log(
+        `bench calls: ${nodeCount} nodes on one PostgreSQL behind HAProxy, ${kiosks} kiosks and ${agents} agents over ${sites} sites, ` +
+          `${calls} calls, ${edits} edits (${pairs} joined pairs), then ${killCalls} calls while node-1 is killed, loopback`
+      );
+      haproxyProcesses = planFileLimit();
+    } else {
+      console.log(
+        `bench calls: ${kiosks} kiosks, ${agents} agents, ${calls} calls, ${edits} edits (${pairs} joined pairs), ` +
+          `burst of ${burst} tickets, history 0 then ${history}, loopback, store ${store === 'postgres' ? 'SQLite then PostgreSQL' : 'SQLite'}`
+      );
+    }
+    const main = ensureBuiltServer();
+    const relayScript = await builtRelay();
+    if (multi) {
+      const figures = await measureNodes(main, relayScript);
+      const missed = overTargets(figures, nodesTargets());
+      if (missed.length > 0) console.log(`Over target: ${missed.join(', ')}`);
+      console.log(
+        `bench calls: ${Object.entries(figures)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`
+      );
+      await cleanUp();
+      process.exit(missed.length > 0 ? 1 : 0);
+    }
+    const postgres = store === 'postgres' ? await startPostgres() : null;
+    if (postgres) {
+      console.log(
+        `PostgreSQL ${postgres.version}: a throwaway cluster on loopback, fsync on, ` +
+          `synchronous_commit = ${postgres.synchronousCommit} for Guichet's role (ALTER ROLE … SET, as docs/shared-server.md advises)`
+      );
+    }
+    const figures: Record<string, number | string> = { store, ...figuresOf(await measure(main, relayScript, async () => null)) };
+    if (postgres) {
+      let n = 0;
+      const onPostgres = figuresOf(await measure(main, relayScript, (name) => postgres.database(`bench_${++n}_${name}`)));
+      for (const [key, value] of Object.entries(onPostgres)) figures[`${key}_pg`] = value;
+    }
+    // A figure over its target fails the run (after the last line), so a regression cannot pass unseen.
+    const missed = overTargets(figures as Record<string, number>, callsTargets({ kiosks, agents, history }, store));
     if (missed.length > 0) console.log(`Over target: ${missed.join(', ')}`);
     console.log(
       `bench calls: ${Object.entries(figures)
         .map(([k, v]) => `${k}=${v}`)
         .join(' ')}`
     );
+    status = missed.length > 0 ? 1 : 0;
+  } catch (error) {
+    console.error(error);
+  } finally {
     await cleanUp();
-    process.exit(missed.length > 0 ? 1 : 0);
   }
-  const postgres = store === 'postgres' ? await startPostgres() : null;
-  if (postgres) {
-    console.log(
-      `PostgreSQL ${postgres.version}: a throwaway cluster on loopback, fsync on, ` +
-        `synchronous_commit = ${postgres.synchronousCommit} for Guichet's role (ALTER ROLE … SET, as docs/shared-server.md advises)`
-    );
-  }
-  const figures: Record<string, number | string> = { store, ...figuresOf(await measure(main, relayScript, async () => null)) };
-  if (postgres) {
-    let n = 0;
-    const onPostgres = figuresOf(await measure(main, relayScript, (name) => postgres.database(`bench_${++n}_${name}`)));
-    for (const [key, value] of Object.entries(onPostgres)) figures[`${key}_pg`] = value;
-  }
-  // A figure over its target fails the run (after the last line), so a regression cannot pass unseen.
-  const missed = overTargets(figures as Record<string, number>, callsTargets({ kiosks, agents, history }, store));
-  if (missed.length > 0) console.log(`Over target: ${missed.join(', ')}`);
-  console.log(
-    `bench calls: ${Object.entries(figures)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ')}`
-  );
-  status = missed.length > 0 ? 1 : 0;
-} catch (error) {
-  console.error(error);
-} finally {
-  await cleanUp();
+  process.exit(status);
 }
-process.exit(status);

@@ -35,6 +35,8 @@ interface Node {
   port: number;
   /** /healthz answers 503 while false, as Guichet does when its database fails. */
   healthy: boolean;
+  /** /healthz answers this late, as a node busy taking back a dead node's devices may. */
+  healthDelayMs: number;
   /** The health checks HAProxy made, and whether Guichet's edge lets each through. */
   checks: { host: string | undefined; refused: boolean }[];
   close(): Promise<void>;
@@ -58,6 +60,7 @@ async function startNode(name: string): Promise<Node> {
     name,
     port: 0,
     healthy: true,
+    healthDelayMs: 0,
     checks: [],
     close: () =>
       new Promise<void>((resolve) => {
@@ -70,7 +73,8 @@ async function startNode(name: string): Promise<Node> {
     if (req.url?.startsWith('/socket.io/')) return;
     if (req.url === '/healthz') {
       node.checks.push({ host: req.headers.host, refused: refusal(req, config) !== null });
-      res.writeHead(node.healthy ? 200 : 503).end();
+      const status = node.healthy ? 200 : 503;
+      setTimeout(() => res.writeHead(status).end(), node.healthDelayMs);
       return;
     }
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(seen(name, req)));
@@ -236,6 +240,29 @@ describe('HAProxy in front of several nodes (deploy/haproxy.cfg)', () => {
     // Healthy again: back in.
     b.healthy = true;
     await eventually(async () => (await haproxy.nodes()).every((n) => n.up));
+  });
+
+  it('keeps a node that answers its checks late in, with its WebSockets', async () => {
+    const { haproxy, url, b } = await startTwo();
+    const device = connect(url, { transports: ['websocket'], extraHeaders: { cookie: 'guichet_node=node2' } });
+    await connected(device);
+    expect((await who(device)).node).toBe('b');
+    let cut = false;
+    device.once('disconnect', () => (cut = true));
+
+    // Node b answers each check after 1.5 s, longer than the 1 s between checks: busy, not down.
+    b.healthDelayMs = 1_500;
+    const from = b.checks.length;
+    // A check starts once the one before has ended: three late answers, one more than the
+    // failures that would take it out.
+    await eventually(() => b.checks.length >= from + 4);
+    expect((await haproxy.nodes()).map(({ name, up }) => ({ name, up }))).toEqual([
+      { name: 'node1', up: true },
+      { name: 'node2', up: true }
+    ]);
+    expect(haproxy.output()).not.toContain('guichet/node2 is DOWN');
+    expect(cut).toBe(false);
+    expect((await who(device)).node).toBe('b');
   });
 
   it('sends everything to the other node once one is stopped', async () => {

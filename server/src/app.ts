@@ -198,7 +198,7 @@ export async function createApplication({ config, store, clock, logger, kitHandl
           });
         },
         // Read now, in one statement, rather than one agent after the other when a call rings.
-        agentsHeard: (accountIds) => warmPresence(accountIds)
+        agentsHeard: warmPresence
       })
     : null;
   const notifier = createNotifier(io, (error) => logger.error({ err: error }, 'broadcast failed'), cluster.shared);

@@ -4,6 +4,9 @@ import type { AgentStatus } from '../../../shared/schemas/call';
 
 type Presence = { status: AgentStatus; beforeCall: AgentStatus | null };
 
+/** An agent who never chose is available: they logged in on the tablet to help. */
+const neverChose: Presence = Object.freeze({ status: 'available', beforeCall: null });
+
 export function createAgentPresenceRepository(ex: Executor) {
   // Read for every agent each time a call rings: kept in memory, written through on each change.
   // Inside a transaction the copy is only written once it commits: a rollback would leave the copy
@@ -21,7 +24,6 @@ export function createAgentPresenceRepository(ex: Executor) {
     });
 
   return {
-    /** An agent who never chose is available: they logged in on the tablet to help. */
     async get(accountId: string): Promise<Presence> {
       const cached = known.get(accountId);
       if (cached) return cached;
@@ -32,9 +34,7 @@ export function createAgentPresenceRepository(ex: Executor) {
         .select(['status', 'before_call'])
         .where('account_id', '=', accountId)
         .executeTakeFirst();
-      const value: Presence = row
-        ? { status: row.status, beforeCall: row.before_call }
-        : { status: 'available', beforeCall: null };
+      const value: Presence = row ? { status: row.status, beforeCall: row.before_call } : neverChose;
       remember(accountId, value, seen);
       return value;
     },
@@ -54,7 +54,7 @@ export function createAgentPresenceRepository(ex: Executor) {
         .where('account_id', 'in', missing)
         .execute();
       const read = new Map(rows.map((r) => [r.account_id, { status: r.status, beforeCall: r.before_call }]));
-      for (const id of missing) remember(id, read.get(id) ?? { status: 'available', beforeCall: null }, seen);
+      for (const id of missing) remember(id, read.get(id) ?? neverChose, seen);
     },
     /** This node's copy of an agent's availability, if it has one. */
     cached: (accountId: string): Presence | undefined => known.get(accountId),

@@ -39,11 +39,12 @@
  * own, behind their own HAProxy, with the same clients and rooms per site. Both systems are up
  * at once and measured in turns, as on one node; the relay's clients live in a child process of
  * the bench (scripts/bench/turns-ipc.ts), as both sets would need twice this process's open files.
- * The relay is then closed, and `--kill-calls` (200) calls are made over 4 s and node-1 is killed (SIGKILL) 1.6 s in: a create
- * without an ack is sent again with its requestId; each acked call must ring a tablet and be
- * ended (accepted or cancelled, read back from the database), else it counts in `lost_calls`. No
- * history and no burst in this mode; the bench raises its open-file limit (prlimit) for the
- * sockets where it may, and otherwise runs HAProxy as several processes on one port. Targets: nodesTargets.
+ * The relay is then closed, and `--kill-calls` (200) calls are made over 4 s and node-1 is killed
+ * (SIGKILL) 1.6 s in: a create without an ack is sent again with its requestId; each acked call
+ * must ring a tablet and be ended (accepted or cancelled, read back from the database), else it
+ * counts in `lost_calls`. No history and no burst in this mode; the bench raises its open-file
+ * limit (prlimit) for the sockets where it may, and otherwise runs HAProxy as several processes on
+ * one port. Targets: nodesTargets.
  *
  * Prints the detail, then ends with `bench calls: …` and exits 1 when a target is missed (see
  * callsTargets). Flags: --kiosks N (≤ 5000; ≤ 20,000 with --nodes) --agents M (≤ 500; ≤ 2,000

@@ -14,8 +14,10 @@
  * - the NOTIFYs leave one after the other on one connection (a pool of two: the other one stays
  *   in LISTEN), so the other nodes get them in the order they were made.
  */
+import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import { Adapter, MessageType, type BroadcastOptions, type ClusterAdapter, type Room } from 'socket.io-adapter';
+import { hearConnectionErrors } from '../db/pg-errors';
 import type { GuichetServer } from '../socket/types';
 
 type Published = { publish(message: unknown): void };
@@ -46,6 +48,26 @@ function serveHereFirst(adapter: ClusterAdapter): void {
   };
 }
 
+/**
+ * The adapter holds its LISTEN connection for good and, when the server cuts it, takes a new one
+ * without giving the dead one back: the pool would count it for ever (two such fill this pool of
+ * two, and `end()` waits for it at shutdown). A connection still out a second after it ended is
+ * given back, with its error, so the pool forgets it; a statement's own connection is given back by
+ * pg at once, long before.
+ */
+function giveBackEnded(pool: Pool): void {
+  const out = new Set<PoolClient>();
+  pool.on('acquire', (client) => out.add(client));
+  pool.on('release', (_error, client) => out.delete(client));
+  pool.on('connect', (client) =>
+    client.once('end', () => {
+      setTimeout(() => {
+        if (out.delete(client as PoolClient)) (client as PoolClient).release(new Error('connection ended'));
+      }, 1000).unref();
+    })
+  );
+}
+
 export async function attachPostgresAdapter(
   io: GuichetServer,
   databaseUrl: string,
@@ -53,7 +75,10 @@ export async function attachPostgresAdapter(
 ): Promise<{ close(): Promise<void> }> {
   const [{ createAdapter }, pg] = await Promise.all([import('@socket.io/postgres-adapter'), import('pg')]);
   const pool = new pg.default.Pool({ connectionString: databaseUrl, max: 2 });
-  pool.on('error', (error) => logger.error({ err: error }, 'socket.io adapter connection failed'));
+  // Its LISTEN connection is checked out for good: cut by the server, it must not end the process.
+  // The adapter hears it end, and listens again on a new connection within 3 s.
+  hearConnectionErrors(pool, (error) => logger.error({ err: error }, 'socket.io adapter connection failed'));
+  giveBackEnded(pool);
   const make = createAdapter(pool, {
     // Nodes tell each other they are alive every 2 s and forget one silent for 6 s, as the leases do.
     heartbeatInterval: 2000,

@@ -7,6 +7,7 @@ import type { Config } from '../config';
 import { migrationsDir, openDatabase, type Db } from './database';
 import { createSqliteExecutor, type Engine, type Executor } from './executor';
 import { migratePostgres } from './migrate';
+import { hearConnectionErrors } from './pg-errors';
 
 export interface OpenStore {
   engine: Engine;
@@ -35,9 +36,8 @@ async function openPostgres(url: string, dir: string): Promise<OpenStore> {
   // Loaded here only: the driver takes about 13 MB that a hall on SQLite has no use for.
   const [{ default: pg }, { createPostgresExecutor }] = await Promise.all([import('pg'), import('./postgres-executor')]);
   const pool = new pg.Pool({ connectionString: url });
-  // An idle connection the server closed is dropped by the pool; unheard, its error would end the
-  // process. A query that needs the server still fails, and says so.
-  pool.on('error', () => undefined);
+  // A connection the server closed must not end the process: a query that needs it fails, and says so.
+  hearConnectionErrors(pool, () => undefined);
   try {
     await migratePostgres(pool, dir);
   } catch (error) {

@@ -6,6 +6,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Kysely, PostgresDialect, type CompiledQuery, type QueryResult } from 'kysely';
 import pg from 'pg';
 import { transactionHooks, type Executor, type OpenTransaction } from './executor';
+import { hearConnectionErrors } from './pg-errors';
 import type { Database } from './schema';
 
 /**
@@ -142,9 +143,8 @@ function resultOf<R>({ command, rowCount, rows }: pg.QueryResult): QueryResult<R
  */
 export function createPostgresExecutor(poolOrUrl: pg.Pool | string): PostgresExecutor {
   const pool = typeof poolOrUrl === 'string' ? new pg.Pool({ connectionString: poolOrUrl }) : poolOrUrl;
-  // An idle connection the server closed (restart, failover) is dropped by the pool, which opens
-  // a new one for the next query; unheard, that error would end the process.
-  if (typeof poolOrUrl === 'string') pool.on('error', () => undefined);
+  // A connection the server closed (restart, failover) must not end the process (see pg-errors).
+  if (typeof poolOrUrl === 'string') hearConnectionErrors(pool, () => undefined);
   const context = new AsyncLocalStorage<OpenPgTransaction>();
 
   const current = (): OpenPgTransaction | null => {

@@ -8,11 +8,12 @@ import { startPgCluster, type PgCluster } from '../../../scripts/pg-cluster';
 import { shippedCatalogDir } from '../procedures/catalog';
 import { startTestServer, testCatalogDir, type TestServer } from './test-server';
 
-export function twoNodesOnOneDatabase(): { first: TestServer; second: TestServer } {
+export function twoNodesOnOneDatabase(): { first: TestServer; second: TestServer; databaseUrl: string } {
   let cluster: PgCluster | undefined;
-  const nodes = {} as { first: TestServer; second: TestServer };
+  const nodes = {} as { first: TestServer; second: TestServer; databaseUrl: string };
   beforeAll(async () => {
     cluster = await startPgCluster({ durable: false });
+    nodes.databaseUrl = cluster.url;
   }, 60_000);
   afterAll(async () => {
     await cluster?.stop();

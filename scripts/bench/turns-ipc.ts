@@ -27,6 +27,20 @@ export interface ServedTurns<R> {
   report(): R;
 }
 
+/** Runs one request on the child's side; its answer, if any. */
+async function serve<R>(turns: ServedTurns<R>, request: TurnRequest): Promise<unknown> {
+  switch (request.do) {
+    case 'ring':
+      return turns.ring(request.i, request.like);
+    case 'edit':
+      return turns.edit(request.e, request.like);
+    case 'joinPairs':
+      return turns.joinPairs();
+    case 'report':
+      return turns.report();
+  }
+}
+
 /** Says it is ready, then answers each request in order; `close` when the bench leaves. */
 export function serveTurns<R>(turns: ServedTurns<R>, close: () => Promise<void>): void {
   const send = (message: unknown) => process.send!(message);
@@ -34,14 +48,7 @@ export function serveTurns<R>(turns: ServedTurns<R>, close: () => Promise<void>)
   process.on('message', (request: TurnRequest) => {
     queue = queue.then(async () => {
       try {
-        const value =
-          request.do === 'ring'
-            ? await turns.ring(request.i, request.like)
-            : request.do === 'edit'
-              ? await turns.edit(request.e, request.like)
-              : request.do === 'joinPairs'
-                ? await turns.joinPairs()
-                : turns.report();
+        const value = await serve(turns, request);
         send({ id: request.id, ok: true, value } satisfies TurnReply);
       } catch (error) {
         send({ id: request.id, ok: false, error: String(error) } satisfies TurnReply);

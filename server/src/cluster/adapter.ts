@@ -62,7 +62,7 @@ function giveBackEnded(pool: Pool): void {
   pool.on('connect', (client) =>
     client.once('end', () => {
       setTimeout(() => {
-        if (out.delete(client as PoolClient)) (client as PoolClient).release(new Error('connection ended'));
+        if (out.delete(client)) client.release(new Error('connection ended'));
       }, 1000).unref();
     })
   );

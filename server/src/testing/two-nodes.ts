@@ -8,9 +8,16 @@ import { startPgCluster, type PgCluster } from '../../../scripts/pg-cluster';
 import { shippedCatalogDir } from '../procedures/catalog';
 import { startTestServer, testCatalogDir, type TestServer } from './test-server';
 
-export function twoNodesOnOneDatabase(): { first: TestServer; second: TestServer; databaseUrl: string } {
+/** The two servers of the running test, and their database's URL (for a test's own connection). */
+interface TwoNodes {
+  first: TestServer;
+  second: TestServer;
+  databaseUrl: string;
+}
+
+export function twoNodesOnOneDatabase(): TwoNodes {
   let cluster: PgCluster | undefined;
-  const nodes = {} as { first: TestServer; second: TestServer; databaseUrl: string };
+  const nodes = {} as TwoNodes;
   beforeAll(async () => {
     cluster = await startPgCluster({ durable: false });
     nodes.databaseUrl = cluster.url;
